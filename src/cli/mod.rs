@@ -1,0 +1,9 @@
+//! The command line's edge: argument parsing and `anyhow` errors; the work is in the library.
+
+pub mod calls;
+pub mod collect;
+pub mod common;
+pub mod decode;
+pub mod probe;
+pub mod simulate;
+pub mod window;

@@ -1,0 +1,10 @@
+//! `smdr-monitor simulate` (not built yet).
+
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`simulate` is not available in this build yet")
+}

@@ -1,0 +1,348 @@
+//! MiVoice Office Application Suite "IP SMDR" events (smdr-formats §2).
+//!
+//! Parsed by the `|` delimiters and whitespace tokens, not by columns: published lines lose
+//! their padding and one variant has a `|…|` group fewer.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+
+use crate::protocol::text::{parse_u32, strip_left_padding, trim, two_digits, unpad_text};
+
+pub const DEFAULT_PADDING: char = '0';
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventKind {
+    Ringing,
+    Answered,
+    Hold,
+    /// `CONNECTED` or `CALLCONNECTED`: both spellings occur.
+    Connected,
+    Diverted,
+    Transferred,
+    Queued,
+    CallModified,
+    Disconnected,
+    /// Any other name: kept as text, never dropped.
+    Other,
+}
+
+impl EventKind {
+    pub fn from_name(name: &str) -> Self {
+        match name {
+            "RINGING" => Self::Ringing,
+            "ANSWERED" => Self::Answered,
+            "HOLD" => Self::Hold,
+            "CONNECTED" | "CALLCONNECTED" => Self::Connected,
+            "DIVERTED" => Self::Diverted,
+            "TRANSFERRED" => Self::Transferred,
+            "QUEUED" => Self::Queued,
+            "CALLMODIFIED" => Self::CallModified,
+            "DISCONNECTED" => Self::Disconnected,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// How the event time was read (§2.3: the field may be a 12-hour clock without AM/PM).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeReading {
+    /// The printed time, which is the reading at or after the call's start.
+    AsPrinted,
+    /// The printed time was 12 hours off the call's start: the other reading was taken.
+    Shifted12h,
+    /// Neither reading is at or after the call's start: kept as printed, and flagged.
+    Unresolved,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Event<'a> {
+    /// The event's date and time after 12-hour resolution (24-hour).
+    pub timestamp: NaiveDateTime,
+    pub time_reading: TimeReading,
+    /// The call's start, from the first 14 digits of the call id.
+    pub call_start: Option<NaiveDateTime>,
+    pub direction: &'a str,
+    pub call_id: &'a str,
+    pub trunk: &'a str,
+    pub extension: &'a str,
+    pub source_extension: &'a str,
+    pub number: &'a str,
+    pub contact_name: &'a str,
+    pub ddi: &'a str,
+    pub ddi_name: &'a str,
+    pub account_code: &'a str,
+    /// The event name without padding (`RINGING`, `CALLCONNECTED`, or anything else).
+    pub event: &'a str,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    #[error("no `|` separators: not an App Suite IP SMDR line")]
+    NoDelimiters,
+    #[error("event date and time {0:?} are not YYYY-MM-DD hh:mm:ss")]
+    BadTimestamp(String),
+    #[error("no call id after the direction")]
+    NoCallId,
+    #[error("no event name at the end of the line")]
+    NoEvent,
+}
+
+/// The line starts with `YYYY-MM-DD hh:mm:ss` and has a `|`: the App Suite shape.
+pub fn looks_like_event(line: &str) -> bool {
+    parse_stamp(line.get(..19).unwrap_or("")).is_some()
+        && line
+            .as_bytes()
+            .get(19..21)
+            .is_some_and(|b| b.contains(&b'|'))
+}
+
+/// Decodes one event line (line end removed). `padding` is the site's item padding character.
+pub fn parse_event(line: &str, padding: char) -> Result<Event<'_>, EventError> {
+    let mut segs = line.split('|');
+    let stamp_text = trim(segs.next().unwrap_or(""));
+    let direction = trim(segs.next().ok_or(EventError::NoDelimiters)?);
+    let (date, printed) =
+        parse_stamp(stamp_text).ok_or_else(|| EventError::BadTimestamp(stamp_text.to_string()))?;
+
+    let mut ids = segs.next().unwrap_or("").split_whitespace();
+    let call_id = ids.next().ok_or(EventError::NoCallId)?;
+    let trunk = strip_left_padding(ids.next().unwrap_or(""), padding);
+    let extension = strip_left_padding(ids.next().unwrap_or(""), padding);
+    let source_extension = strip_left_padding(ids.next().unwrap_or(""), padding);
+    let number = strip_left_padding(ids.next().unwrap_or(""), padding);
+    let contact_name = unpad_text(segs.next().unwrap_or(""), padding);
+
+    // What is left: DDI groups, then the event as the last non-empty segment.
+    let rest: Vec<&str> = segs.collect::<Vec<_>>();
+    let event_at = rest
+        .iter()
+        .rposition(|s| !trim(s).is_empty())
+        .ok_or(EventError::NoEvent)?;
+    let event = trim(rest[event_at]).trim_matches(padding);
+    let (ddi, ddi_name, account_code) = match &rest[..event_at] {
+        [ddi, name, account, ..] => (
+            strip_left_padding(ddi, padding),
+            unpad_text(name, padding),
+            strip_left_padding(account, padding),
+        ),
+        [ddi, name] => (
+            strip_left_padding(ddi, padding),
+            unpad_text(name, padding),
+            "",
+        ),
+        [both] => {
+            let mut t = both.split_whitespace();
+            (
+                strip_left_padding(t.next().unwrap_or(""), padding),
+                "",
+                strip_left_padding(t.next().unwrap_or(""), padding),
+            )
+        }
+        [] => ("", "", ""),
+    };
+
+    let call_start = call_id_start(call_id);
+    let (timestamp, time_reading) = resolve_time(date, printed, call_start);
+    Ok(Event {
+        timestamp,
+        time_reading,
+        call_start,
+        direction,
+        call_id,
+        trunk,
+        extension,
+        source_extension,
+        number,
+        contact_name,
+        ddi,
+        ddi_name,
+        account_code,
+        event,
+        kind: EventKind::from_name(event),
+    })
+}
+
+fn parse_stamp(s: &str) -> Option<(NaiveDate, NaiveTime)> {
+    let b = s.as_bytes();
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b' '
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let year = parse_u32(s.get(..4)?)?;
+    let date = NaiveDate::from_ymd_opt(year as i32, two_digits(b, 5)?, two_digits(b, 8)?)?;
+    let time = NaiveTime::from_hms_opt(two_digits(b, 11)?, two_digits(b, 14)?, two_digits(b, 17)?)?;
+    Some((date, time))
+}
+
+/// The call's start from its id: the first 14 characters are `YYYYMMDDhhmmss`, 24-hour.
+pub fn call_id_start(call_id: &str) -> Option<NaiveDateTime> {
+    let b = call_id.as_bytes();
+    if b.len() < 14 {
+        return None;
+    }
+    let year = parse_u32(call_id.get(..4)?)?;
+    let date = NaiveDate::from_ymd_opt(year as i32, two_digits(b, 4)?, two_digits(b, 6)?)?;
+    date.and_hms_opt(two_digits(b, 8)?, two_digits(b, 10)?, two_digits(b, 12)?)
+}
+
+/// §2.3: of the two readings (h and h+12) on the event's date, the one at or after the call's
+/// start and closest to it. Times from 13:00 on can only be 24-hour.
+pub fn resolve_time(
+    date: NaiveDate,
+    printed: NaiveTime,
+    start: Option<NaiveDateTime>,
+) -> (NaiveDateTime, TimeReading) {
+    let as_printed = date.and_time(printed);
+    let Some(start) = start else {
+        return (as_printed, TimeReading::AsPrinted);
+    };
+    if printed.hour() > 12 {
+        return if as_printed >= start {
+            (as_printed, TimeReading::AsPrinted)
+        } else {
+            (as_printed, TimeReading::Unresolved)
+        };
+    }
+    let other = if printed.hour() == 12 {
+        as_printed - Duration::hours(12)
+    } else {
+        as_printed + Duration::hours(12)
+    };
+    let best = [as_printed, other]
+        .into_iter()
+        .filter(|t| *t >= start)
+        .min_by_key(|t| *t - start);
+    match best {
+        Some(t) if t == as_printed => (t, TimeReading::AsPrinted),
+        Some(t) => (t, TimeReading::Shifted12h),
+        None => (as_printed, TimeReading::Unresolved),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IN_162: &str = "2012-03-09 01:31:27 |IN | 2012030901311586070264 0092108 0002560 0001843 0000079XXXXXXXX |CHRIS R MOBILE| 00044161XXXXXXX |CHRIS DID | 000000000000 |TRANSFERRED |";
+    const OUT_PUBLISHED: &str = "2012-03-09 12:46:59 |OUT| 2012030900465982190047 0092808 0001843 0000000 0000079XXXXXXXX | | 000000000000000 000000000000 |RINGING |";
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+    }
+
+    #[test]
+    fn fixed_layout_line() {
+        let e = parse_event(IN_162, '0').unwrap();
+        assert_eq!(e.timestamp, at("2012-03-09 01:31:27"));
+        assert_eq!(e.direction, "IN");
+        assert_eq!(e.call_id, "2012030901311586070264");
+        assert_eq!(
+            (e.trunk, e.extension, e.source_extension),
+            ("92108", "2560", "1843")
+        );
+        assert_eq!(e.number, "79XXXXXXXX");
+        assert_eq!(
+            (e.contact_name, e.ddi, e.ddi_name, e.account_code),
+            ("CHRIS R MOBILE", "44161XXXXXXX", "CHRIS DID", "")
+        );
+        assert_eq!((e.event, e.kind), ("TRANSFERRED", EventKind::Transferred));
+    }
+
+    #[test]
+    fn out_variant_without_ddi_name_and_12_hour_time() {
+        let e = parse_event(OUT_PUBLISHED, '0').unwrap();
+        assert_eq!(e.timestamp, at("2012-03-09 00:46:59"));
+        assert_eq!(e.time_reading, TimeReading::Shifted12h);
+        assert_eq!(
+            (e.contact_name, e.ddi, e.ddi_name, e.account_code),
+            ("", "", "", "")
+        );
+        assert_eq!(
+            (e.direction, e.extension, e.source_extension),
+            ("OUT", "1843", "")
+        );
+        assert_eq!(e.kind, EventKind::Ringing);
+    }
+
+    #[test]
+    fn twelve_hour_resolution_across_noon_and_midnight() {
+        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let t = |h, m, s| NaiveTime::from_hms_opt(h, m, s).unwrap();
+        // Started 11:59:50, printed 12:00:10 → noon, as printed.
+        assert_eq!(
+            resolve_time(
+                d("2026-01-05"),
+                t(12, 0, 10),
+                Some(at("2026-01-05 11:59:50"))
+            )
+            .0,
+            at("2026-01-05 12:00:10")
+        );
+        // Started 12:59:00, printed 01:00:30 → 13:00:30.
+        assert_eq!(
+            resolve_time(
+                d("2026-01-05"),
+                t(1, 0, 30),
+                Some(at("2026-01-05 12:59:00"))
+            ),
+            (at("2026-01-05 13:00:30"), TimeReading::Shifted12h)
+        );
+        // Started 23:59:50 the day before, printed 12:00:10 on the new day → 00:00:10.
+        assert_eq!(
+            resolve_time(
+                d("2026-01-06"),
+                t(12, 0, 10),
+                Some(at("2026-01-05 23:59:50"))
+            )
+            .0,
+            at("2026-01-06 00:00:10")
+        );
+        // Before the start either way: kept and flagged.
+        assert_eq!(
+            resolve_time(
+                d("2026-01-05"),
+                t(14, 0, 0),
+                Some(at("2026-01-05 15:00:00"))
+            )
+            .1,
+            TimeReading::Unresolved
+        );
+    }
+
+    #[test]
+    fn padding_character_is_a_parameter() {
+        let line = "2026-11-22 10:00:00 |IN | 20261122100000AB12CD34 ***2108 ****201 ******* ***0612345678 |**************| ***441619990000 |**********| ************ |RINGING*****|";
+        let e = parse_event(line, '*').unwrap();
+        assert_eq!(
+            (e.trunk, e.extension, e.source_extension, e.number),
+            ("2108", "201", "", "0612345678")
+        );
+        assert_eq!(
+            (e.contact_name, e.ddi_name, e.account_code, e.event),
+            ("", "", "", "RINGING")
+        );
+    }
+
+    #[test]
+    fn errors_are_reasons() {
+        assert_eq!(
+            parse_event("garbage", '0').unwrap_err(),
+            EventError::NoDelimiters
+        );
+        assert!(matches!(
+            parse_event("2012-03-09 25:00:00 |IN | x |", '0'),
+            Err(EventError::BadTimestamp(_))
+        ));
+        assert_eq!(
+            parse_event("2012-03-09 01:00:00 |IN | 2012030901000000 | | | |", '0').unwrap_err(),
+            EventError::NoEvent
+        );
+        assert!(looks_like_event(IN_162));
+        assert!(!looks_like_event("TLC 104   94151"));
+    }
+}

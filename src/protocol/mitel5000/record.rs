@@ -1,0 +1,315 @@
+//! The 5000's text lines: the 79-column header, the column-title line and the 80-column call
+//! record (smdr-formats §1.2–1.4). Fields borrow from the line; nothing is allocated.
+
+use chrono::{NaiveDate, NaiveTime};
+
+use crate::protocol::text::{byte_at, cols, field, is_digit_at, parse_u32, trim, two_digits};
+
+pub const HEADER_MARK: &str = "Station Message Detailed Recording";
+pub const TITLE_MARK: &str = "TYP EXT#";
+pub const RECORD_WIDTH: usize = 80;
+
+/// The header (`Station Message Detailed Recording … HH:MM:SS MM-DD-YYYY`) or the column-title line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    pub date: Option<NaiveDate>,
+    pub time: Option<NaiveTime>,
+    /// The `TYP EXT#  TRUNK …` line: no date, only column names.
+    pub title_line: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallRecord<'a> {
+    /// `TLC`, `IN`, `NET`…; empty on ring-in diagnostic records. Unknown types are kept as text.
+    pub call_type: &'a str,
+    /// A ring-in diagnostic record (TYP blank): ring time, and who answered or `*****`.
+    pub ring_in: bool,
+    /// The last endpoint that handled the call; `*****` when a ring-in was not answered.
+    pub extension: &'a str,
+    pub trunk: &'a str,
+    /// As printed: outgoing digits (maybe ending in `>`), or caller id … DID for incoming.
+    pub digits: &'a str,
+    /// START, `HH:MM` (24-hour): when the call became valid, or when the ring began.
+    pub start: NaiveTime,
+    /// ELAPSED in seconds (the ring time on ring-in records).
+    pub duration_s: u32,
+    /// COST as printed: `$00.00`, `$12345`, `$$$$$$`, or empty.
+    pub cost: &'a str,
+    pub account_code: &'a str,
+    /// `*` in column 79: the trunk side hung up first.
+    pub trunk_disconnect: bool,
+}
+
+impl<'a> CallRecord<'a> {
+    /// More digits were dialled than the 28 columns hold (`>` at the end).
+    pub fn digits_overflow(&self) -> bool {
+        self.digits.ends_with('>')
+    }
+
+    /// Nobody answered this ring-in (`*****`).
+    pub fn unanswered_ring(&self) -> bool {
+        self.ring_in && self.extension.starts_with('*')
+    }
+
+    /// The outside party: dialled digits on outgoing calls, the caller id on incoming and
+    /// ring-in records (left part of DIALED DIGITS, without the `RG ` marker).
+    pub fn number(&self) -> &'a str {
+        let d = self.digits.strip_prefix("RG ").unwrap_or(self.digits);
+        if d.starts_with("RING") {
+            return "";
+        }
+        if self.is_incoming() {
+            d.split(' ').next().unwrap_or("")
+        } else {
+            d
+        }
+    }
+
+    /// DID/DNIS, right-aligned at column 43 on incoming and ring-in records.
+    pub fn did(&self) -> &'a str {
+        if !self.is_incoming() {
+            return "";
+        }
+        if let Some(rest) = self.digits.strip_prefix("RING") {
+            return rest.trim_start_matches('.');
+        }
+        match self.digits.rsplit_once(' ') {
+            Some((_, last)) => last,
+            None => "",
+        }
+    }
+
+    fn is_incoming(&self) -> bool {
+        self.ring_in || matches!(self.call_type, "IN" | "DID" | "DSA")
+    }
+}
+
+/// What a 5000 line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Line<'a> {
+    Header(Header),
+    Call(CallRecord<'a>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LineError {
+    #[error("START (columns 45-49) is {0:?}, not HH:MM")]
+    BadStart(String),
+    #[error("ELAPSED (columns 51-58) is {0:?}, not HH:MM:SS, HH:MM or S=n")]
+    BadElapsed(String),
+    #[error("line is {0} characters long: a 5000 call record has 80")]
+    TooLong(usize),
+}
+
+pub fn is_header(line: &str) -> bool {
+    line.starts_with(HEADER_MARK) || line.starts_with(TITLE_MARK)
+}
+
+/// Looks like a call record: START and ELAPSED have their shape where the layout puts them.
+pub fn looks_like_record(line: &str) -> bool {
+    line.len() <= RECORD_WIDTH + 2
+        && parse_hhmm(cols(line, 45, 50)).is_some()
+        && byte_at(line, 44) == b' '
+        && parse_elapsed(cols(line, 51, 59)).is_some()
+}
+
+/// Decodes one line (legacy prefix already stripped, line end removed).
+pub fn parse_line(line: &str) -> Result<Line<'_>, LineError> {
+    if line.starts_with(TITLE_MARK) {
+        return Ok(Line::Header(Header {
+            date: None,
+            time: None,
+            title_line: true,
+        }));
+    }
+    if line.starts_with(HEADER_MARK) {
+        return Ok(Line::Header(parse_header(line)));
+    }
+    parse_call(line).map(Line::Call)
+}
+
+fn parse_header(line: &str) -> Header {
+    let time = parse_hhmmss(cols(line, 60, 68));
+    let d = cols(line, 69, 79).as_bytes();
+    let date = (d.len() == 10 && d[2] == b'-' && d[5] == b'-')
+        .then(|| {
+            let month = two_digits(d, 0)?;
+            let day = two_digits(d, 3)?;
+            let year = parse_u32(std::str::from_utf8(&d[6..10]).ok()?)?;
+            NaiveDate::from_ymd_opt(year as i32, month, day)
+        })
+        .flatten();
+    Header {
+        date,
+        time,
+        title_line: false,
+    }
+}
+
+fn parse_call(line: &str) -> Result<CallRecord<'_>, LineError> {
+    // A trimmed legacy line is short: missing columns read as spaces. A longer one is not ours.
+    if trim(line).len() > RECORD_WIDTH || line.trim_end().len() > RECORD_WIDTH {
+        return Err(LineError::TooLong(line.trim_end().len()));
+    }
+    let start_text = cols(line, 45, 50);
+    let start =
+        parse_hhmm(start_text).ok_or_else(|| LineError::BadStart(start_text.to_string()))?;
+    let elapsed_text = cols(line, 51, 59);
+    let duration_s = parse_elapsed(elapsed_text)
+        .ok_or_else(|| LineError::BadElapsed(trim(elapsed_text).to_string()))?;
+    let call_type = field(line, 0, 3);
+    Ok(CallRecord {
+        call_type,
+        ring_in: call_type.is_empty(),
+        extension: field(line, 4, 9),
+        trunk: field(line, 10, 15),
+        digits: field(line, 16, 44),
+        start,
+        duration_s,
+        cost: field(line, 60, 66),
+        account_code: field(line, 67, 79),
+        trunk_disconnect: byte_at(line, 79) == b'*',
+    })
+}
+
+/// `HH:MM`, 24-hour.
+pub fn parse_hhmm(s: &str) -> Option<NaiveTime> {
+    let b = s.as_bytes();
+    if b.len() != 5 || b[2] != b':' {
+        return None;
+    }
+    NaiveTime::from_hms_opt(two_digits(b, 0)?, two_digits(b, 3)?, 0)
+}
+
+/// `HH:MM:SS`, 24-hour.
+pub fn parse_hhmmss(s: &str) -> Option<NaiveTime> {
+    let b = s.as_bytes();
+    if b.len() != 8 || b[2] != b':' || b[5] != b':' {
+        return None;
+    }
+    NaiveTime::from_hms_opt(two_digits(b, 0)?, two_digits(b, 3)?, two_digits(b, 6)?)
+}
+
+/// ELAPSED: `HH:MM:SS`, right-aligned `S=n`, or `HH:MM` for calls past `S=999999`.
+pub fn parse_elapsed(s: &str) -> Option<u32> {
+    let t = trim(s);
+    if let Some(n) = t.strip_prefix("S=") {
+        return parse_u32(n);
+    }
+    let mut parts = t.split(':');
+    let h = parse_u32(parts.next()?)?;
+    let m = parse_u32(parts.next()?)?;
+    let secs = match parts.next() {
+        Some(sec) => parse_u32(sec)?,
+        None => 0,
+    };
+    if parts.next().is_some() || m > 59 || secs > 59 {
+        return None;
+    }
+    h.checked_mul(3600)?.checked_add(m * 60 + secs)
+}
+
+/// True when the line's START column holds digits (used to pick a likely format for errors).
+pub fn has_start_digits(line: &str) -> bool {
+    is_digit_at(line, 45) && byte_at(line, 47) == b':'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(line: &str) -> CallRecord<'_> {
+        match parse_line(line) {
+            Ok(Line::Call(c)) => c,
+            other => panic!("not a call: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn documented_example_record() {
+        let c = call(
+            "TLC 11202 94003 961-9000                     08:36 00:00:03 $00.00              ",
+        );
+        assert_eq!(c.call_type, "TLC");
+        assert_eq!(c.extension, "11202");
+        assert_eq!(c.trunk, "94003");
+        assert_eq!(c.digits, "961-9000");
+        assert_eq!(c.start, NaiveTime::from_hms_opt(8, 36, 0).unwrap());
+        assert_eq!(c.duration_s, 3);
+        assert_eq!(c.cost, "$00.00");
+        assert!(!c.ring_in && !c.trunk_disconnect);
+    }
+
+    #[test]
+    fn ring_in_records() {
+        let c = call(
+            "    ***** 94129 RG 612-804-4082         8907 00:29      S=5                    *",
+        );
+        assert!(c.ring_in && c.unanswered_ring() && c.trunk_disconnect);
+        assert_eq!(c.number(), "612-804-4082");
+        assert_eq!(c.did(), "8907");
+        assert_eq!(c.duration_s, 5);
+        let c = call(
+            "    181   94129 RING......0063               06:46      S=9                     ",
+        );
+        assert!(c.ring_in && !c.unanswered_ring());
+        assert_eq!((c.extension, c.number(), c.did()), ("181", "", "0063"));
+    }
+
+    #[test]
+    fn elapsed_forms() {
+        assert_eq!(parse_elapsed("00:03:34"), Some(214));
+        assert_eq!(parse_elapsed("   S=226"), Some(226));
+        assert_eq!(parse_elapsed("S=999999"), Some(999_999));
+        assert_eq!(parse_elapsed("  312:05"), Some(312 * 3600 + 5 * 60));
+        assert_eq!(parse_elapsed("  S=abc"), None);
+        assert_eq!(parse_elapsed("00:61:00"), None);
+    }
+
+    #[test]
+    fn header_and_title() {
+        let h = parse_line(
+            "Station Message Detailed Recording                          00:00:04 07-03-2012",
+        );
+        assert_eq!(
+            h,
+            Ok(Line::Header(Header {
+                date: NaiveDate::from_ymd_opt(2012, 7, 3),
+                time: NaiveTime::from_hms_opt(0, 0, 4),
+                title_line: false
+            }))
+        );
+        let t = parse_line(
+            "TYP EXT#  TRUNK DIALED DIGITS                START ELAPSED   COST  ACCOUNT CODE",
+        );
+        assert!(matches!(
+            t,
+            Ok(Line::Header(Header {
+                title_line: true,
+                ..
+            }))
+        ));
+    }
+
+    #[test]
+    fn short_legacy_lines_are_padded_and_overflow_is_kept() {
+        let c = call("NET 1234  P0001 94567                        17:11 00:03:34 $00.00");
+        assert_eq!(
+            (c.extension, c.trunk, c.digits, c.duration_s),
+            ("1234", "P0001", "94567", 214)
+        );
+        let c =
+            call("TLD 104   94151 1-631-220-3707-5555-1234-99> 11:02 00:10:00 $$$$$$ 12345678    ");
+        assert!(c.digits_overflow());
+        assert_eq!(c.cost, "$$$$$$");
+        assert_eq!(c.account_code, "12345678");
+    }
+
+    #[test]
+    fn bad_start_is_a_reason() {
+        let e = parse_line(
+            "TLC 104   94151 952-474-1742                 xx:52    S=226 $00.00              ",
+        );
+        assert_eq!(e, Err(LineError::BadStart("xx:52".into())));
+    }
+}

@@ -1,0 +1,376 @@
+//! MiVoice Business (3300 ICP, SX-2000 family) SMDR (smdr-formats §3).
+//!
+//! One line per call. The layout depends on PBX options and is detected per line: standard or
+//! extended digits (duration `hh:mm:ss` or `hhhh:mm:ss` at column 14), "Extended Reporting
+//! Level 2" (start `hh:mm:ssp`, later fields +3), and appended ANI/DNIS and call-id fields.
+
+use chrono::NaiveTime;
+
+use crate::protocol::text::{byte_at, cols, field, parse_u32, two_digits};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Layout {
+    pub extended_digits: bool,
+    pub level2: bool,
+    pub ani_dnis: bool,
+    pub call_ids: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallRecord<'a> {
+    pub layout: Layout,
+    /// Blank (< 5 min), `-` (5–9:59), `%` (10–29:59) or `+` (30 min and over).
+    pub long_call: &'a str,
+    pub month: u32,
+    pub day: u32,
+    /// Start, 24-hour (a `P` suffix on a 12-hour clock already applied).
+    pub start: NaiveTime,
+    pub duration_s: u32,
+    pub calling_party: &'a str,
+    /// `*`: an attendant was involved.
+    pub attendant: bool,
+    /// Seconds to answer; `None` when unanswered (`***`) or not reported.
+    pub time_to_answer_s: Option<u32>,
+    /// `***` in the time-to-answer field.
+    pub unanswered: bool,
+    pub digits: &'a str,
+    /// `A` answered, `B` busy, `E` error, `T` toll/TAFAS, `I` internal, or blank.
+    pub completion: &'a str,
+    /// `S` speed call, `F` forwarded, or blank.
+    pub speed_forward: &'a str,
+    pub called_party: &'a str,
+    /// `T` supervised transfer, `X` unsupervised, `C` conference, or blank.
+    pub transfer_flag: &'a str,
+    pub third_party: &'a str,
+    pub account_code: &'a str,
+    pub system_id: &'a str,
+    pub ani: Option<&'a str>,
+    pub dnis: Option<&'a str>,
+    pub call_id: Option<&'a str>,
+    pub call_sequence: Option<&'a str>,
+    pub associated_call_id: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MivbError {
+    #[error("date (columns 1-5) is {0:?}, not mm/dd")]
+    BadDate(String),
+    #[error("start time (columns 7-12) is {0:?}, not hh:mm followed by P or a space")]
+    BadStart(String),
+    #[error("duration at column {col} is {text:?}, not hh:mm:ss or hhhh:mm:ss")]
+    BadDuration { col: usize, text: String },
+}
+
+/// Column positions of one layout (standard / extended digits), before the Level-2 shift.
+struct Cols {
+    duration: (usize, usize),
+    calling: (usize, usize),
+    attendant: usize,
+    tta: (usize, usize),
+    digits: (usize, usize),
+    completion: usize,
+    speed: usize,
+    called: (usize, usize),
+    transfer: usize,
+    third: (usize, usize),
+    account: (usize, usize),
+    system: (usize, usize),
+    /// Where the appended ANI/DNIS and call-id groups begin and end.
+    ani_dnis: (usize, usize),
+    call_ids: (usize, usize),
+}
+
+const STANDARD: Cols = Cols {
+    duration: (14, 22),
+    calling: (23, 27),
+    attendant: 28,
+    tta: (29, 32),
+    digits: (33, 59),
+    completion: 59,
+    speed: 60,
+    called: (61, 65),
+    transfer: 65,
+    third: (67, 71),
+    account: (72, 84),
+    system: (85, 88),
+    ani_dnis: (88, 112),
+    call_ids: (112, 131),
+};
+
+const EXTENDED: Cols = Cols {
+    duration: (14, 24),
+    calling: (25, 32),
+    attendant: 33,
+    tta: (34, 37),
+    digits: (38, 64),
+    completion: 64,
+    speed: 65,
+    called: (66, 73),
+    transfer: 73,
+    third: (75, 82),
+    account: (83, 95),
+    system: (96, 99),
+    ani_dnis: (99, 120),
+    call_ids: (120, 139),
+};
+
+/// Looks like a MiVB record: `mm/dd` at columns 1-5 and a time at 7-11.
+pub fn looks_like_record(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.len() >= 60
+        && byte_at(line, 3) == b'/'
+        && two_digits(b, 1).is_some()
+        && two_digits(b, 4).is_some()
+        && byte_at(line, 9) == b':'
+        && matches!(byte_at(line, 0), b' ' | b'-' | b'%' | b'+')
+}
+
+pub fn parse_record(line: &str) -> Result<CallRecord<'_>, MivbError> {
+    let b = line.as_bytes();
+    let (month, day) = match (two_digits(b, 1), two_digits(b, 4), byte_at(line, 3)) {
+        (Some(m), Some(d), b'/') if (1..=12).contains(&m) && (1..=31).contains(&d) => (m, d),
+        _ => return Err(MivbError::BadDate(cols(line, 1, 6).to_string())),
+    };
+    // Level 2 prints seconds: `hh:mm:ssp` instead of `hh:mmp`.
+    let level2 = byte_at(line, 12) == b':';
+    let shift = if level2 { 3 } else { 0 };
+    let start = parse_start(line, level2)
+        .ok_or_else(|| MivbError::BadStart(cols(line, 7, 13 + shift).to_string()))?;
+    let at = 14 + shift;
+    let extended_digits = byte_at(line, at + 4) == b':' && byte_at(line, at + 7) == b':';
+    let c = if extended_digits {
+        &EXTENDED
+    } else {
+        &STANDARD
+    };
+    let s = |(a, z): (usize, usize)| field(line, a + shift, z + shift);
+    let ch = |col: usize| field(line, col + shift, col + shift + 1);
+
+    let duration_text = cols(line, c.duration.0 + shift, c.duration.1 + shift);
+    let duration_s = parse_duration(duration_text).ok_or_else(|| MivbError::BadDuration {
+        col: at,
+        text: duration_text.to_string(),
+    })?;
+    let tta = s(c.tta);
+    let len = line.trim_end_matches(['\r', '\n']).len();
+    let ani_dnis = len > c.ani_dnis.0 + shift + 2;
+    let call_ids = len > c.call_ids.0 + shift;
+    let (ani, dnis) = if ani_dnis {
+        split_pair(s(c.ani_dnis))
+    } else {
+        (None, None)
+    };
+    let (call_id, call_sequence, associated_call_id) = if call_ids {
+        let mut t = s(c.call_ids).split_whitespace();
+        let id = t.next().unwrap_or("");
+        // `pssscccc` then one sequence digit.
+        let (id, seq) = if id.len() == 9 {
+            id.split_at(8)
+        } else {
+            (id, "")
+        };
+        (Some(id), Some(seq), Some(t.next().unwrap_or("")))
+    } else {
+        (None, None, None)
+    };
+    Ok(CallRecord {
+        layout: Layout {
+            extended_digits,
+            level2,
+            ani_dnis,
+            call_ids,
+        },
+        long_call: field(line, 0, 1),
+        month,
+        day,
+        start,
+        duration_s,
+        calling_party: s(c.calling),
+        attendant: byte_at(line, c.attendant + shift) == b'*',
+        time_to_answer_s: parse_u32(tta),
+        unanswered: tta == "***",
+        digits: s(c.digits),
+        completion: ch(c.completion),
+        speed_forward: ch(c.speed),
+        called_party: s(c.called),
+        transfer_flag: ch(c.transfer),
+        third_party: s(c.third),
+        account_code: s(c.account),
+        system_id: s(c.system),
+        ani,
+        dnis,
+        call_id,
+        call_sequence,
+        associated_call_id,
+    })
+}
+
+/// Two whitespace-separated values; a lone value is the ANI.
+fn split_pair(s: &str) -> (Option<&str>, Option<&str>) {
+    let mut t = s.split_whitespace();
+    (Some(t.next().unwrap_or("")), Some(t.next().unwrap_or("")))
+}
+
+fn parse_start(line: &str, level2: bool) -> Option<NaiveTime> {
+    let b = line.as_bytes();
+    if byte_at(line, 9) != b':' {
+        return None;
+    }
+    let (hour, minute) = (two_digits(b, 7)?, two_digits(b, 10)?);
+    let (second, pm_col) = if level2 {
+        (two_digits(b, 13)?, 15)
+    } else {
+        (0, 12)
+    };
+    let hour = match byte_at(line, pm_col) {
+        b'P' | b'p' if hour < 12 => hour + 12,
+        b'P' | b'p' | b' ' | b'A' | b'a' => hour,
+        _ => return None,
+    };
+    NaiveTime::from_hms_opt(hour, minute, second)
+}
+
+/// `hh:mm:ss` or `hhhh:mm:ss`; `99:99:99` means 100 hours or more and reads as 100 hours.
+fn parse_duration(s: &str) -> Option<u32> {
+    let s = s.trim();
+    if s == "99:99:99" {
+        return Some(100 * 3600);
+    }
+    let mut p = s.split(':');
+    let (h, m, sec) = (
+        parse_u32(p.next()?)?,
+        parse_u32(p.next()?)?,
+        parse_u32(p.next()?)?,
+    );
+    (p.next().is_none() && m < 60 && sec < 60).then_some(h * 3600 + m * 60 + sec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(line: &str) -> CallRecord<'_> {
+        parse_record(line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
+    }
+
+    #[test]
+    fn standard_lines() {
+        let r = rec(
+            "-06/13 11:42P 00:08:29 214       6135952122                A T054                    000  ",
+        );
+        assert_eq!((r.long_call, r.month, r.day), ("-", 6, 13));
+        assert_eq!(r.start, NaiveTime::from_hms_opt(23, 42, 0).unwrap());
+        assert_eq!(
+            (r.duration_s, r.calling_party, r.digits),
+            (509, "214", "6135952122")
+        );
+        assert_eq!(
+            (r.completion, r.called_party, r.time_to_answer_s),
+            ("A", "T054", None)
+        );
+        let r = rec(
+            " 02/04 13:31  00:00:00 T003  *** 94163759                  E                         000  ",
+        );
+        assert!(r.unanswered);
+        assert_eq!(
+            (r.time_to_answer_s, r.completion, r.system_id),
+            (None, "E", "000")
+        );
+        let r = rec(
+            "+11/21 09:02  00:41:07 T009  012                             2301T 2305 4455         000  ",
+        );
+        assert_eq!(
+            (
+                r.called_party,
+                r.transfer_flag,
+                r.third_party,
+                r.account_code
+            ),
+            ("2301", "T", "2305", "4455")
+        );
+        assert_eq!(r.time_to_answer_s, Some(12));
+        assert_eq!(r.layout, Layout::default());
+        assert_eq!(r.ani, None);
+    }
+
+    /// A line of `width` spaces with each text placed at its 0-based column.
+    fn line_with(width: usize, fields: &[(usize, &str)]) -> String {
+        let mut b = vec![b' '; width];
+        for (col, text) in fields {
+            b[*col..*col + text.len()].copy_from_slice(text.as_bytes());
+        }
+        String::from_utf8(b).unwrap()
+    }
+
+    #[test]
+    fn extended_digits_level2_and_appended_fields() {
+        let l = line_with(
+            139,
+            &[
+                (1, "03/02"),
+                (7, "09:15"),
+                (14, "0000:01:05"),
+                (25, "T0101"),
+                (34, "005"),
+                (38, "5551234"),
+                (64, "A"),
+                (66, "7001"),
+                (96, "000"),
+                (99, "6135551234"),
+                (110, "4001"),
+                (120, "123400011"),
+                (130, "12340000"),
+            ],
+        );
+        let r = rec(&l);
+        assert!(r.layout.extended_digits && r.layout.ani_dnis && r.layout.call_ids);
+        assert_eq!(
+            (r.duration_s, r.calling_party, r.time_to_answer_s),
+            (65, "T0101", Some(5))
+        );
+        assert_eq!(
+            (r.digits, r.completion, r.called_party, r.system_id),
+            ("5551234", "A", "7001", "000")
+        );
+        assert_eq!((r.ani, r.dnis), (Some("6135551234"), Some("4001")));
+        assert_eq!(
+            (r.call_id, r.call_sequence, r.associated_call_id),
+            (Some("12340001"), Some("1"), Some("12340000"))
+        );
+        // Level 2: seconds in the start time, every later field three columns on.
+        let l = line_with(
+            93,
+            &[
+                (1, "02/04"),
+                (7, "01:31:07P"),
+                (17, "00:00:10"),
+                (26, "2001"),
+                (32, "004"),
+                (36, "2002"),
+                (62, "I"),
+                (64, "2002"),
+                (88, "000"),
+            ],
+        );
+        let r = rec(&l);
+        assert!(r.layout.level2 && !r.layout.extended_digits && !r.layout.ani_dnis);
+        assert_eq!(r.start, NaiveTime::from_hms_opt(13, 31, 7).unwrap());
+        assert_eq!(
+            (r.duration_s, r.calling_party, r.completion, r.called_party),
+            (10, "2001", "I", "2002")
+        );
+        assert_eq!((r.time_to_answer_s, r.system_id), (Some(4), "000"));
+    }
+
+    #[test]
+    fn bad_lines_say_why() {
+        assert!(matches!(
+            parse_record(" 13/45 10:00  00:00:01 "),
+            Err(MivbError::BadDate(_))
+        ));
+        assert!(matches!(
+            parse_record(" 01/02 10:00  00:xx:01 2001"),
+            Err(MivbError::BadDuration { .. })
+        ));
+    }
+}

@@ -1,0 +1,14 @@
+//! Pure decoding of Mitel SMDR: no I/O, no async, no UI. See `shared/docs/smdr-formats.md`.
+
+pub mod appsuite;
+pub mod dates;
+pub mod fields;
+pub mod mitel5000;
+pub mod mivb;
+pub mod record;
+pub mod stream;
+pub mod text;
+
+pub use dates::{DateDecision, DateSource};
+pub use record::{Body, Decoded, Format, Kind, Record, Source, decode_as};
+pub use stream::{DecodeOptions, StreamDecoder};
