@@ -1,5 +1,11 @@
 //! SMDR Monitor: the engine. Data flows one way: socket → framer → decoder → store → views.
 
+pub mod collect;
 pub mod export;
+pub mod icon;
 pub mod import;
 pub mod protocol;
+pub mod sim;
+pub mod store;
+pub mod timeline;
+pub mod ui;

@@ -1,0 +1,115 @@
+//! What collectors tell their consumers (the window, `collect`, tests), over channels.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Local};
+
+use crate::protocol::Record;
+
+/// A site's connection state, for the status light and its words.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SiteState {
+    Connecting,
+    /// Connected (and logged in, for a 5000): nothing received yet on this connection.
+    WaitingForData,
+    Receiving,
+    /// Waiting before the next attempt.
+    BackingOff {
+        until: DateTime<Local>,
+        last_error: String,
+    },
+    /// Push mode: listening for the server to connect.
+    Listening,
+    Stopped,
+}
+
+impl SiteState {
+    /// The state in words, as a technician reads it.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Connecting => "connecting".into(),
+            Self::WaitingForData => "connected, waiting for data".into(),
+            Self::Receiving => "receiving".into(),
+            Self::BackingOff { until, last_error } => {
+                format!("retrying at {} — {last_error}", until.format("%H:%M:%S"))
+            }
+            Self::Listening => "listening for the server".into(),
+            Self::Stopped => "stopped".into(),
+        }
+    }
+}
+
+/// A span when a site had no connection: records from it may be missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gap {
+    pub from: DateTime<Local>,
+    pub to: DateTime<Local>,
+}
+
+/// A site's state and counters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteStatus {
+    pub state: SiteState,
+    pub records_today: u64,
+    pub last_record: Option<DateTime<Local>>,
+    pub reconnects: u32,
+    pub gaps: Vec<Gap>,
+}
+
+/// Which way bytes went, for the raw stream view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// From the PBX to us.
+    Received,
+    /// From us to the PBX (the 5000 login; password bytes already masked).
+    Sent,
+}
+
+#[derive(Debug, Clone)]
+pub enum CollectorEvent {
+    /// A decoded record (already written to the raw day log).
+    Record(Record),
+    /// Bytes as they crossed the socket, for the raw stream view (logins masked).
+    Raw {
+        site: Arc<str>,
+        at: DateTime<Local>,
+        direction: Direction,
+        bytes: Vec<u8>,
+    },
+    /// The site's state or counters changed.
+    Status { site: Arc<str>, status: SiteStatus },
+    /// A line of the site's connection log (connects, logins, drops, errors, gaps), in words.
+    Log {
+        site: Arc<str>,
+        at: DateTime<Local>,
+        message: String,
+    },
+}
+
+/// How one step of a connection test went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepOutcome {
+    Ok,
+    Failed,
+    /// Information only (e.g. the warning about resident loggers).
+    Note,
+}
+
+/// One step of a connection test, reported as it happens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeStep {
+    /// What was tried: "resolve", "TCP connect", "login sent", "first bytes", "first record"…
+    pub label: String,
+    /// Time since the test started.
+    pub elapsed: std::time::Duration,
+    /// What happened, in words (addresses, hex with the password masked, the record…).
+    pub detail: String,
+    pub outcome: StepOutcome,
+}
+
+/// The end of a connection test: success, and a verdict in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeVerdict {
+    pub success: bool,
+    pub verdict: String,
+}

@@ -1,0 +1,285 @@
+//! A site: where its SMDR comes from and how to log in. Stored in `sites.toml`.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::Format;
+
+/// How SMDR is collected from a site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Protocol {
+    /// 5000 CP / MiVoice Office 250: we connect (port 4000), log in, read length-prefixed frames.
+    Mitel5000,
+    /// App Suite IP SMDR, local mode: we connect (port 2007) and read lines.
+    Appsuite,
+    /// App Suite IP SMDR, push mode: we listen and the App Suite server connects to us.
+    AppsuitePush,
+    /// MiVoice Business: we connect (port 1752) and read lines.
+    Mivb,
+}
+
+impl Protocol {
+    pub const ALL: [Protocol; 4] = [
+        Protocol::Mitel5000,
+        Protocol::Appsuite,
+        Protocol::AppsuitePush,
+        Protocol::Mivb,
+    ];
+
+    pub fn scheme(self) -> &'static str {
+        match self {
+            Self::Mitel5000 => "mitel5000",
+            Self::Appsuite => "appsuite",
+            Self::AppsuitePush => "appsuite-push",
+            Self::Mivb => "mivb",
+        }
+    }
+
+    pub fn default_port(self) -> u16 {
+        match self {
+            Self::Mitel5000 => 4000,
+            Self::Appsuite | Self::AppsuitePush => 2007,
+            Self::Mivb => 1752,
+        }
+    }
+
+    /// The record format this protocol carries.
+    pub fn format(self) -> Format {
+        match self {
+            Self::Mitel5000 => Format::Mitel5000,
+            Self::Appsuite | Self::AppsuitePush => Format::AppSuite,
+            Self::Mivb => Format::Mivb,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Mitel5000 => "Mitel 5000 / MiVoice Office 250 (port 4000)",
+            Self::Appsuite => "App Suite IP SMDR, local mode (port 2007)",
+            Self::AppsuitePush => "App Suite IP SMDR, push mode (we listen)",
+            Self::Mivb => "MiVoice Business (port 1752)",
+        }
+    }
+}
+
+/// A password that never shows: `Debug` and `Display` print `********`, and it is skipped
+/// by nothing but the config file itself.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    /// The password itself: only for building the login frame.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "\"\""
+        } else {
+            "********"
+        })
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+fn default_padding() -> char {
+    crate::protocol::appsuite::DEFAULT_PADDING
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteConfig {
+    pub name: String,
+    pub protocol: Protocol,
+    /// The PBX (or App Suite server) to connect to; for push mode, the server expected to
+    /// connect to us (the default allowed peer).
+    #[serde(default)]
+    pub host: String,
+    #[serde(default)]
+    pub port: u16,
+    /// Push mode: the address and port we listen on, e.g. `0.0.0.0:2007`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    /// 5000 SMDR password; when empty, the `SMDR_PASSWORD` environment variable is used.
+    #[serde(default, skip_serializing_if = "Secret::is_empty")]
+    pub password: Secret,
+    #[serde(default = "default_padding")]
+    pub padding: char,
+    /// Push mode: peers allowed to connect (default: `host`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_peers: Vec<String>,
+    /// App Suite: also run the push listener on this bind address (a site may run both modes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub also_push: Option<String>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UrlError {
+    #[error(
+        "{0:?} is not a site URL: expected mitel5000://host[:4000], appsuite://host[:2007], appsuite-push://bind[:port] or mivb://host[:1752]"
+    )]
+    NoScheme(String),
+    #[error("unknown scheme {0:?}: use mitel5000, appsuite, appsuite-push or mivb")]
+    UnknownScheme(String),
+    #[error("{0:?} has no host")]
+    NoHost(String),
+    #[error("port {0:?} is not a number from 1 to 65535")]
+    BadPort(String),
+}
+
+impl SiteConfig {
+    /// A site from a shorthand URL: `mitel5000://10.0.0.5`, `appsuite-push://0.0.0.0:2007`, ….
+    pub fn from_url(name: &str, url: &str) -> Result<Self, UrlError> {
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| UrlError::NoScheme(url.to_string()))?;
+        let protocol = Protocol::ALL
+            .into_iter()
+            .find(|p| p.scheme().eq_ignore_ascii_case(scheme))
+            .ok_or_else(|| UrlError::UnknownScheme(scheme.to_string()))?;
+        let rest = rest.trim_end_matches('/');
+        let (host, port) = split_host_port(rest)?;
+        if host.is_empty() {
+            return Err(UrlError::NoHost(url.to_string()));
+        }
+        let port = port.unwrap_or(protocol.default_port());
+        let mut site = Self {
+            name: name.to_string(),
+            protocol,
+            host: host.to_string(),
+            port,
+            bind: None,
+            password: Secret::default(),
+            padding: default_padding(),
+            allowed_peers: Vec::new(),
+            also_push: None,
+            enabled: true,
+        };
+        if protocol == Protocol::AppsuitePush {
+            site.bind = Some(format!("{}:{port}", bracket(host)));
+            site.host = String::new();
+        }
+        Ok(site)
+    }
+
+    /// The shorthand URL of this site (never with the password).
+    pub fn url(&self) -> String {
+        match (self.protocol, &self.bind) {
+            (Protocol::AppsuitePush, Some(bind)) => format!("{}://{bind}", self.protocol.scheme()),
+            _ => format!(
+                "{}://{}:{}",
+                self.protocol.scheme(),
+                bracket(&self.host),
+                self.port
+            ),
+        }
+    }
+
+    /// The password to log in with: the configured one, else `SMDR_PASSWORD`.
+    pub fn effective_password(&self) -> Option<Secret> {
+        if !self.password.is_empty() {
+            return Some(self.password.clone());
+        }
+        std::env::var("SMDR_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .map(Secret::new)
+    }
+}
+
+fn bracket(host: &str) -> String {
+    if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
+}
+
+fn split_host_port(s: &str) -> Result<(&str, Option<u16>), UrlError> {
+    let parse = |p: &str| {
+        p.parse::<u16>()
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or_else(|| UrlError::BadPort(p.to_string()))
+    };
+    if let Some(v6) = s.strip_prefix('[') {
+        let (host, after) = v6
+            .split_once(']')
+            .ok_or_else(|| UrlError::NoHost(s.to_string()))?;
+        return match after.strip_prefix(':') {
+            Some(p) => Ok((host, Some(parse(p)?))),
+            None => Ok((host, None)),
+        };
+    }
+    match s.rsplit_once(':') {
+        Some((host, p)) => Ok((host, Some(parse(p)?))),
+        None => Ok((s, None)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        let s = SiteConfig::from_url("hq", "mitel5000://10.0.0.5").unwrap();
+        assert_eq!(
+            (s.protocol, s.host.as_str(), s.port),
+            (Protocol::Mitel5000, "10.0.0.5", 4000)
+        );
+        assert_eq!(s.url(), "mitel5000://10.0.0.5:4000");
+        let s = SiteConfig::from_url("a", "appsuite://srv:3000").unwrap();
+        assert_eq!((s.protocol, s.port), (Protocol::Appsuite, 3000));
+        let s = SiteConfig::from_url("p", "appsuite-push://0.0.0.0:2100").unwrap();
+        assert_eq!(
+            (s.bind.as_deref(), s.url().as_str()),
+            (Some("0.0.0.0:2100"), "appsuite-push://0.0.0.0:2100")
+        );
+        let s = SiteConfig::from_url("m", "mivb://[::1]").unwrap();
+        assert_eq!((s.host.as_str(), s.port), ("::1", 1752));
+        assert!(matches!(
+            SiteConfig::from_url("x", "ftp://h"),
+            Err(UrlError::UnknownScheme(_))
+        ));
+        assert!(matches!(
+            SiteConfig::from_url("x", "mivb://h:99999"),
+            Err(UrlError::BadPort(_))
+        ));
+        assert!(matches!(
+            SiteConfig::from_url("x", "h:1"),
+            Err(UrlError::NoScheme(_))
+        ));
+    }
+
+    #[test]
+    fn password_never_shows() {
+        let mut s = SiteConfig::from_url("hq", "mitel5000://10.0.0.5").unwrap();
+        s.password = Secret::new("hunter2");
+        let dbg = format!("{s:?}");
+        assert!(!dbg.contains("hunter2") && dbg.contains("********"));
+        assert!(!s.url().contains("hunter2"));
+    }
+}

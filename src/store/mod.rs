@@ -1,0 +1,1 @@
+//! Decoded records in memory: append, indexes, filters, sorting.

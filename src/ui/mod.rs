@@ -1,0 +1,1 @@
+//! The window (egui only): reads the store, sends commands; never touches a socket or file.
