@@ -8,7 +8,6 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset};
 
 use crate::protocol::mitel5000::framer::{DEFAULT_MAX_FRAME, Frame, FrameDecoder, payload_text};
-use crate::protocol::stream::is_blank;
 use crate::protocol::{Decoded, Format, Record, Source, StreamDecoder};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +113,7 @@ pub fn items(data: &[u8], mut f: impl FnMut(Item<'_>)) {
 }
 
 fn is_blank_bytes(line: &[u8]) -> bool {
-    std::str::from_utf8(line).map_or(false, is_blank)
+    line.iter().all(|b| matches!(b, b' ' | b'\0' | b'\r' | b'\n' | b'\t'))
 }
 
 /// A raw-day-log line: `2026-11-22T14:02:11.123+01:00<TAB>text`. Other lines have no time.

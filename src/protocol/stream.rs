@@ -51,12 +51,6 @@ pub fn clean_line(line: &str) -> &str {
     strip_legacy_prefix(strip_eol(line))
 }
 
-/// True for lines with nothing in them (blank lines between records in old logs).
-pub fn is_blank(line: &str) -> bool {
-    line.bytes()
-        .all(|b| matches!(b, b' ' | b'\0' | b'\r' | b'\n' | b'\t'))
-}
-
 #[derive(Debug, Clone)]
 pub struct StreamDecoder {
     options: DecodeOptions,

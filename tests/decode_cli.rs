@@ -1,0 +1,153 @@
+//! `smdr-monitor decode` as a user runs it: field names, formats, exit codes.
+
+use std::process::Command;
+
+fn decode(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_smdr-monitor"))
+        .arg("decode")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn keys(line: &str) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    v.as_object().unwrap().keys().cloned().collect()
+}
+
+fn sorted(mut v: Vec<&str>) -> Vec<String> {
+    v.sort();
+    v.into_iter().map(String::from).collect()
+}
+
+#[test]
+fn jsonl_has_exactly_the_contract_fields_for_each_kind() {
+    let (code, out, err) = decode(&[
+        "../shared/fixtures/mitel5000/seed-debug-output.txt",
+        "../shared/fixtures/appsuite/manual-examples-162.txt",
+        "../shared/fixtures/mivb/standard-90-synthetic.txt",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("33 records decoded, 3 unparsed"), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 33);
+    let all = ["format", "kind", "raw", "source"];
+    assert_eq!(keys(lines[0]), sorted([&all[..], &["error"]].concat()));
+    let call_5000 = [
+        "date",
+        "start",
+        "call_type",
+        "ring_in",
+        "extension",
+        "trunk",
+        "digits",
+        "duration_s",
+        "cost",
+        "account_code",
+        "trunk_disconnect",
+    ];
+    assert_eq!(keys(lines[4]), sorted([&all[..], &call_5000[..]].concat()));
+    let event = [
+        "timestamp",
+        "direction",
+        "call_id",
+        "trunk",
+        "extension",
+        "source_extension",
+        "number",
+        "contact_name",
+        "ddi",
+        "ddi_name",
+        "account_code",
+        "event",
+    ];
+    assert_eq!(keys(lines[8]), sorted([&all[..], &event[..]].concat()));
+    let mivb = [
+        "date",
+        "start",
+        "duration_s",
+        "calling_party",
+        "called_party",
+        "third_party",
+        "digits",
+        "time_to_answer_s",
+        "completion",
+        "transfer_flag",
+        "account_code",
+        "long_call",
+        "system_id",
+    ];
+    assert_eq!(keys(lines[28]), sorted([&all[..], &mivb[..]].concat()));
+
+    let first: serde_json::Value = serde_json::from_str(lines[4]).unwrap();
+    assert_eq!(
+        first["source"],
+        "../shared/fixtures/mitel5000/seed-debug-output.txt:5"
+    );
+    assert_eq!(first["duration_s"], 214);
+    assert_eq!(first["ring_in"], false);
+    let unanswered: serde_json::Value = serde_json::from_str(lines[30]).unwrap();
+    assert!(unanswered["time_to_answer_s"].is_null());
+}
+
+#[test]
+fn csv_uses_the_field_names_as_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
+    let (code, stdout, err) = decode(&[
+        "--as",
+        "csv",
+        "--output",
+        out.to_str().unwrap(),
+        "../shared/fixtures/mitel5000/socket-stream.bin",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.is_empty());
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut rows = text.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    assert_eq!(&header[..3], &["format", "kind", "source"]);
+    assert_eq!(header.last(), Some(&"raw"));
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let row: Vec<&str> = text.lines().nth(5).unwrap().split(',').collect();
+    assert_eq!(row[col("call_type")], "TLC");
+    assert_eq!(row[col("digits")], "952-474-1742");
+    assert_eq!(row[col("duration_s")], "226");
+    assert_eq!(row[col("date")], "2012-07-03");
+    assert_eq!(text.lines().count(), 9);
+}
+
+#[test]
+fn options_date_padding_and_format() {
+    let (code, out, _) = decode(&[
+        "--format",
+        "mitel5000",
+        "--date",
+        "2026-11-22",
+        "../shared/fixtures/mitel5000/doc-example-frame.bin",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(v["date"], "2026-11-22");
+}
+
+#[test]
+fn clear_errors_for_a_missing_file_or_a_bad_option() {
+    let (code, out, err) = decode(&["no-such-file.txt"]);
+    assert_ne!(code, 0);
+    assert!(out.is_empty());
+    assert!(err.contains("no-such-file.txt: no such file"), "{err}");
+    let (code, _, err) = decode(&["--date", "22/11/2026", "x.txt"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("not a date like 2026-11-22"), "{err}");
+    let (code, _, err) = decode(&["--padding", "ab", "x.txt"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("not a single character"), "{err}");
+    let (code, _, _) = decode(&["--as", "xml", "x.txt"]);
+    assert_ne!(code, 0);
+}
