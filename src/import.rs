@@ -113,7 +113,8 @@ pub fn items(data: &[u8], mut f: impl FnMut(Item<'_>)) {
 }
 
 fn is_blank_bytes(line: &[u8]) -> bool {
-    line.iter().all(|b| matches!(b, b' ' | b'\0' | b'\r' | b'\n' | b'\t'))
+    line.iter()
+        .all(|b| matches!(b, b' ' | b'\0' | b'\r' | b'\n' | b'\t'))
 }
 
 /// A raw-day-log line: `2026-11-22T14:02:11.123+01:00<TAB>text`. Other lines have no time.

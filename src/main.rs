@@ -36,6 +36,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _log = cli::logging::init(cli.command.is_none());
     let result = match cli.command {
         None => cli::window::run(cli.demo),
         Some(Command::Decode(args)) => cli::decode::run(args),

@@ -1,5 +1,6 @@
 //! `smdr-monitor decode`: saved SMDR to JSON lines or CSV, one object per input record.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -11,7 +12,7 @@ use chrono::NaiveDate;
 use crate::cli::common::{FormatArg, parse_date, parse_padding};
 use smdr_monitor::export::{RecordWriter, TextFormat};
 use smdr_monitor::import;
-use smdr_monitor::protocol::{DecodeOptions, Kind, Source, StreamDecoder};
+use smdr_monitor::protocol::{DateSource, DecodeOptions, Kind, Source, StreamDecoder};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -53,6 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let mut writer = RecordWriter::new(BufWriter::new(out), args.output_format);
     let (mut total, mut unparsed) = (0u64, 0u64);
+    let mut date_sources: BTreeMap<&'static str, u64> = BTreeMap::new();
     for (path, data) in &inputs {
         let options = DecodeOptions {
             format: args.format.into(),
@@ -66,6 +68,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         import::decode_each(data, &mut decoder, |line, d| {
             total += 1;
             unparsed += u64::from(d.kind() == Kind::Unparsed);
+            if matches!(d.kind(), Kind::Call) {
+                *date_sources
+                    .entry(date_source_words(d.date.source))
+                    .or_default() += 1;
+            }
             if result.is_ok() {
                 result = writer.write(
                     d,
@@ -80,5 +87,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     writer.finish().context("cannot write the output")?;
     eprintln!("{total} records decoded, {unparsed} unparsed");
+    if !date_sources.is_empty() {
+        let parts: Vec<String> = date_sources
+            .iter()
+            .map(|(how, n)| format!("{n} {how}"))
+            .collect();
+        eprintln!("call dates: {}", parts.join(", "));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Short words for the stderr summary of how call dates were decided.
+fn date_source_words(source: DateSource) -> &'static str {
+    match source {
+        DateSource::Unknown => "undated (no header, receipt time or --date)",
+        DateSource::Printed => "printed",
+        DateSource::Receipt => "from receipt times",
+        DateSource::Header => "from SMDR headers",
+        DateSource::Given => "from --date",
+        DateSource::YearInferred => "with the year inferred",
+    }
 }
