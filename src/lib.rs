@@ -4,6 +4,7 @@ pub mod collect;
 pub mod export;
 pub mod icon;
 pub mod import;
+pub mod jobs;
 pub mod protocol;
 pub mod sim;
 pub mod store;

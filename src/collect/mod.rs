@@ -3,8 +3,10 @@
 
 pub mod events;
 pub mod site;
+pub mod supervisor;
 
 pub use events::{
     CollectorEvent, Direction, Gap, ProbeStep, ProbeVerdict, SiteState, SiteStatus, StepOutcome,
 };
 pub use site::{Protocol, Secret, SiteConfig};
+pub use supervisor::{CollectOptions, Collector, ProbeReport, Wake};
