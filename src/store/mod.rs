@@ -134,7 +134,7 @@ impl Store {
     pub fn sites(&self) -> Vec<Arc<str>> {
         let mut v: Vec<Arc<str>> = Vec::new();
         for r in &self.records {
-            if !v.iter().any(|s| *s == r.site) {
+            if !v.contains(&r.site) {
                 v.push(r.site.clone());
             }
         }
