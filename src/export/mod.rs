@@ -1,5 +1,6 @@
-//! Writers for decoded records (and, later, calls): JSON lines, CSV, XLSX.
+//! Writers for decoded records and calls: JSON lines, CSV, XLSX.
 
+pub mod calls;
 pub mod csv;
 pub mod jsonl;
 
