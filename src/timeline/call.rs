@@ -366,19 +366,7 @@ pub(crate) fn refold(call: &mut Call, aged: bool) -> Fold {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn at(s: &str) -> NaiveDateTime {
-        NaiveDateTime::parse_from_str(s, "%H:%M:%S")
-            .or_else(|_| NaiveDateTime::parse_from_str(&format!("2026-01-05 {s}"), "%F %T"))
-            .unwrap()
-    }
-
-    fn ev(t: &str, kind: EventKind, ext: &str, src: &str) -> CallEvent {
-        CallEvent {
-            source_extension: Ext::new(src),
-            ..CallEvent::new(at(t), kind, ext)
-        }
-    }
+    use crate::timeline::test_util::{app_suite_call, ev};
 
     fn kinds(events: &[CallEvent]) -> Vec<EventKind> {
         events.iter().map(|e| e.kind).collect()
@@ -432,8 +420,7 @@ mod tests {
     #[test]
     fn hold_and_queue_runs_are_summed_once() {
         use EventKind::*;
-        let mut call = Call::empty("s".into(), Format::AppSuite, "c".into(), at("10:00:00"));
-        call.events = vec![
+        let call = app_suite_call(vec![
             ev("10:00:00", Queued, "2000", ""),
             ev("10:00:30", Queued, "2000", ""),
             ev("10:01:00", Ringing, "201", ""),
@@ -443,8 +430,7 @@ mod tests {
             ev("10:02:30", Connected, "201", ""),
             ev("10:03:00", Hold, "201", ""),
             ev("10:03:10", Disconnected, "201", ""),
-        ];
-        refold(&mut call, false);
+        ]);
         assert_eq!(call.queued_s, 60);
         assert_eq!(call.hold_s, 40);
         assert_eq!(call.time_to_answer_s, Some(5));

@@ -218,26 +218,7 @@ pub fn timeline(call: &Call, now: NaiveDateTime) -> Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::Format;
-    use crate::timeline::call::{CallEvent, refold};
-
-    fn at(s: &str) -> NaiveDateTime {
-        NaiveDateTime::parse_from_str(&format!("2012-03-09 {s}"), "%F %T").unwrap()
-    }
-
-    fn ev(t: &str, kind: EventKind, ext: &str, src: &str) -> CallEvent {
-        CallEvent {
-            source_extension: Ext::new(src),
-            ..CallEvent::new(at(t), kind, ext)
-        }
-    }
-
-    fn call(events: Vec<CallEvent>) -> Call {
-        let mut c = Call::empty("s".into(), Format::AppSuite, "x".into(), events[0].at);
-        c.events = events;
-        refold(&mut c, false);
-        c
-    }
+    use crate::timeline::test_util::{app_suite_call as call, at, ev};
 
     #[test]
     fn the_transferred_call_has_two_lanes() {

@@ -31,4 +31,6 @@ pub use stats::{AbandonedCaller, Stats, stats};
 pub use tracker::CallTracker;
 
 #[cfg(test)]
+mod test_util;
+#[cfg(test)]
 mod tests;

@@ -2,17 +2,14 @@
 
 use std::sync::Arc;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
 
+use super::test_util::at;
 use super::*;
 use crate::import;
 use crate::protocol::appsuite::{Event, EventKind, TimeReading, parse_event};
 use crate::protocol::{DecodeOptions, Format, StreamDecoder};
-
-fn at(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
-}
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/../shared/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
