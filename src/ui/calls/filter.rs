@@ -85,12 +85,12 @@ impl CallFilter {
         };
         let m = Matcher {
             direction: self.direction,
-            party: self.party.trim().to_ascii_lowercase(),
-            extension: self.extension.trim().to_ascii_lowercase(),
+            party: Needle::new(&self.party),
+            extension: Needle::new(&self.extension),
             outcome: self.outcome,
             from: bound(&self.from, "from", false),
             to: bound(&self.to, "to", true),
-            text: self.text.trim().to_ascii_lowercase(),
+            text: Needle::new(&self.text),
         };
         (m, problems)
     }
@@ -120,26 +120,50 @@ fn parse_bound(text: &str, end: bool) -> Result<Option<NaiveDateTime>, ()> {
     Err(())
 }
 
-/// A compiled [`CallFilter`]: needles lowercased once, bounds parsed.
+/// A compiled [`CallFilter`]: needles prepared once, bounds parsed.
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
     direction: DirectionFilter,
-    party: String,
-    extension: String,
+    party: Needle,
+    extension: Needle,
     outcome: Option<Outcome>,
     from: Option<NaiveDateTime>,
     to: Option<NaiveDateTime>,
-    text: String,
+    text: Needle,
 }
 
-/// ASCII-case-insensitive substring test against an already lowercased needle, without
-/// allocating.
-fn has(hay: &str, needle: &str) -> bool {
-    needle.is_empty()
-        || hay
-            .as_bytes()
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+/// What to look for, case-insensitively (ASCII). Numbers and extensions — most of what is
+/// typed — have no letters, so they are found by a plain (SIMD) substring search.
+#[derive(Debug, Clone, Default)]
+struct Needle {
+    lower: String,
+    exact: Option<memchr::memmem::Finder<'static>>,
+}
+
+impl Needle {
+    fn new(text: &str) -> Self {
+        let lower = text.trim().to_ascii_lowercase();
+        let exact = (!lower.bytes().any(|b| b.is_ascii_alphabetic()))
+            .then(|| memchr::memmem::Finder::new(lower.as_bytes()).into_owned());
+        Self { lower, exact }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.lower.is_empty()
+    }
+
+    /// Whether `hay` contains the needle; no allocation.
+    fn in_(&self, hay: &str) -> bool {
+        let n = self.lower.as_bytes();
+        match &self.exact {
+            _ if n.is_empty() => true,
+            Some(finder) => finder.find(hay.as_bytes()).is_some(),
+            None => hay
+                .as_bytes()
+                .windows(n.len())
+                .any(|w| w.eq_ignore_ascii_case(n)),
+        }
+    }
 }
 
 impl Matcher {
@@ -149,8 +173,8 @@ impl Matcher {
             && self.from.is_none_or(|f| c.start >= f)
             && self.to.is_none_or(|t| c.start < t)
             && (self.party.is_empty()
-                || has(&c.number, &self.party)
-                || has(&c.contact_name, &self.party))
+                || self.party.in_(&c.number)
+                || self.party.in_(&c.contact_name))
             && (self.extension.is_empty() || reaches(c, &self.extension))
             && (self.text.is_empty() || self.text_matches(c))
     }
@@ -166,18 +190,18 @@ impl Matcher {
             c.outcome.as_str(),
         ]
         .iter()
-        .any(|s| has(s, t))
+        .any(|s| t.in_(s))
             || reaches(c, t)
-            || c.events.iter().any(|e| has(&e.name, t))
+            || c.events.iter().any(|e| t.in_(&e.name))
     }
 }
 
-fn reaches(c: &Call, needle: &str) -> bool {
-    c.answered_by.is_some_and(|a| has(&a, needle))
-        || c.path.iter().any(|p| has(p, needle))
+fn reaches(c: &Call, needle: &Needle) -> bool {
+    c.answered_by.is_some_and(|a| needle.in_(&a))
+        || c.path.iter().any(|p| needle.in_(p))
         || c.events
             .iter()
-            .any(|e| has(&e.extension, needle) || has(&e.source_extension, needle))
+            .any(|e| needle.in_(&e.extension) || needle.in_(&e.source_extension))
 }
 
 /// A column of the calls table (the `calls` command's fields).
@@ -291,18 +315,21 @@ pub fn sort_rows(rows: &mut [usize], calls: &[Call], column: CallColumn, descend
     });
 }
 
-/// The calls that match, sorted.
-pub fn filtered_rows(
-    calls: &[Call],
-    matcher: &Matcher,
-    column: CallColumn,
-    descending: bool,
-) -> Vec<usize> {
-    let mut rows: Vec<usize> = (0..calls.len())
-        .filter(|&i| matcher.matches(&calls[i]))
-        .collect();
+/// All calls in the order of a column.
+pub fn sorted_rows(calls: &[Call], column: CallColumn, descending: bool) -> Vec<usize> {
+    let mut rows: Vec<usize> = (0..calls.len()).collect();
     sort_rows(&mut rows, calls, column, descending);
     rows
+}
+
+/// The calls that match, in the order of `sorted` (filtering keeps the order, so typing in the
+/// filter costs one pass, not a sort).
+pub fn filtered_rows(calls: &[Call], matcher: &Matcher, sorted: &[usize]) -> Vec<usize> {
+    sorted
+        .iter()
+        .copied()
+        .filter(|&i| calls.get(i).is_some_and(|c| matcher.matches(c)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -346,7 +373,7 @@ mod tests {
         let calls = calls();
         let (m, problems) = f.compile();
         assert!(problems.is_empty(), "{problems:?}");
-        filtered_rows(&calls, &m, CallColumn::Start, false)
+        filtered_rows(&calls, &m, &sorted_rows(&calls, CallColumn::Start, false))
             .into_iter()
             .map(|i| ["a", "b", "c"][i])
             .collect()
@@ -386,25 +413,25 @@ mod tests {
             problems[0].contains("\"20/11/2026\" is not a date"),
             "{problems:?}"
         );
-        assert_eq!(
-            filtered_rows(&calls(), &m, CallColumn::Start, false).len(),
-            3
-        );
+        let calls = calls();
+        let all = sorted_rows(&calls, CallColumn::Start, false);
+        assert_eq!(filtered_rows(&calls, &m, &all).len(), 3);
     }
 
     #[test]
     fn sorting_by_a_column_both_ways() {
         let calls = calls();
-        let (m, _) = CallFilter::default().compile();
-        assert_eq!(
-            filtered_rows(&calls, &m, CallColumn::Number, false),
-            [2, 0, 1]
-        );
-        assert_eq!(
-            filtered_rows(&calls, &m, CallColumn::Start, true),
-            [2, 1, 0]
-        );
+        assert_eq!(sorted_rows(&calls, CallColumn::Number, false), [2, 0, 1]);
+        assert_eq!(sorted_rows(&calls, CallColumn::Start, true), [2, 1, 0]);
         // Equal values keep arrival order either way.
-        assert_eq!(filtered_rows(&calls, &m, CallColumn::Path, true), [0, 1, 2]);
+        assert_eq!(sorted_rows(&calls, CallColumn::Path, true), [0, 1, 2]);
+        // Filtering keeps the sorted order.
+        let f = CallFilter {
+            party: "06".into(),
+            ..Default::default()
+        };
+        let (m, _) = f.compile();
+        let sorted = sorted_rows(&calls, CallColumn::Number, true);
+        assert_eq!(filtered_rows(&calls, &m, &sorted), [0, 2]);
     }
 }

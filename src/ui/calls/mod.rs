@@ -1,9 +1,10 @@
 //! The Calls tab: one row per call, the selected call's timeline, and answer/abandon statistics
 //! for the calls the filter shows.
 //!
-//! Nothing heavy runs per frame: the filtered, sorted rows and the statistics are cached and
-//! recomputed only when the filter, the sort or the service level change, or when the tracker's
-//! generation moves (then at most four times a second while calls keep arriving).
+//! Nothing heavy runs per frame: the sorted order, the filtered rows and the statistics are
+//! cached and recomputed only when the filter, the sort or the service level change, or when the
+//! tracker's generation moves (then at most four times a second while calls keep arriving).
+//! Typing in the filter is one pass over the cached sorted order, never a sort.
 
 pub mod filter;
 mod stats;
@@ -65,6 +66,10 @@ struct Cache {
     total: usize,
     /// `ui.input().time` of the last computation.
     computed_at: f64,
+    /// All calls in the sort order, and the (generation, count, column, descending) it is for.
+    sorted: Vec<usize>,
+    sorted_for: Option<(u64, usize, CallColumn, bool)>,
+    /// The calls shown: `sorted`, filtered.
     rows: Vec<usize>,
     /// Abandoned calls among `rows`, in start order.
     abandoned: Vec<usize>,
@@ -174,7 +179,12 @@ impl CallsView {
     /// Indexes of the calls the view's filter shows, in display order (for export).
     pub fn shown(&self, tracker: &CallTracker) -> Vec<usize> {
         let (matcher, _) = self.filter.compile();
-        filter::filtered_rows(tracker.calls(), &matcher, self.sort, self.descending)
+        let calls = tracker.calls();
+        filter::filtered_rows(
+            calls,
+            &matcher,
+            &filter::sorted_rows(calls, self.sort, self.descending),
+        )
     }
 
     fn filter_bar(&mut self, ui: &mut Ui) {
@@ -232,8 +242,13 @@ impl CallsView {
             return;
         }
         let calls = tracker.calls();
+        let sorted_for = Some((tracker.generation(), calls.len(), settings.1, settings.2));
+        if c.sorted_for != sorted_for {
+            c.sorted = filter::sorted_rows(calls, settings.1, settings.2);
+            c.sorted_for = sorted_for;
+        }
         let (matcher, problems) = settings.0.compile();
-        c.rows = filter::filtered_rows(calls, &matcher, settings.1, settings.2);
+        c.rows = filter::filtered_rows(calls, &matcher, &c.sorted);
         c.stats = crate::timeline::stats(c.rows.iter().map(|&i| &calls[i]), settings.3);
         c.abandoned = c
             .rows
