@@ -55,7 +55,9 @@ struct Extra {
 /// All records received or imported this session, in arrival order.
 #[derive(Default)]
 pub struct Store {
-    chunks: Vec<String>,
+    /// Shared so that a snapshot for an export costs no text copy; a chunk a snapshot still
+    /// holds is never written again (the next record starts a new chunk).
+    chunks: Vec<Arc<String>>,
     rows: Vec<Row>,
     sources: Vec<SourceKey>,
     source_ids: HashMap<SourceKey, u32>,
@@ -80,8 +82,8 @@ pub struct Incoming<'a> {
     pub line: u64,
     pub received: Option<DateTime<FixedOffset>>,
     pub padding: char,
-    /// The bytes as received (only kept when they are not the text's UTF-8).
-    pub bytes: &'a [u8],
+    /// The bytes as received, when they are not valid UTF-8 (the text is then lossy).
+    pub bytes: Option<&'a [u8]>,
     pub decoded: &'a Decoded<'a>,
     /// Why the bytes never made a record (framing garbage).
     pub problem: Option<&'a str>,
@@ -109,7 +111,7 @@ impl Store {
             line: record.source.line,
             received: record.received,
             padding: record.padding,
-            bytes: record.raw_bytes(),
+            bytes: record.bytes.as_deref(),
             decoded: &decoded,
             problem: record.problem.as_deref(),
         })
@@ -120,11 +122,11 @@ impl Store {
         let id = self.rows.len() as RowId;
         let text = r.decoded.text;
         let src = self.intern(r);
-        let mut extra = Extra::default();
-        if r.bytes != text.as_bytes() {
-            extra.bytes = Some(r.bytes.into());
-        }
-        extra.problem = r.problem.map(Into::into);
+        let mut extra = Extra {
+            bytes: r.bytes.map(Into::into),
+            problem: r.problem.map(Into::into),
+            long_text: None,
+        };
         let (chunk, offset, len) = if text.len() > MAX_INLINE {
             extra.long_text = Some(text.into());
             (0, 0, 0)
@@ -215,22 +217,53 @@ impl Store {
 
     /// Bytes of record text held (for the status bar and memory checks).
     pub fn text_bytes(&self) -> usize {
-        self.chunks.iter().map(String::len).sum()
+        self.chunks.iter().map(|c| c.len()).sum()
+    }
+
+    /// The given records as a store of their own, for work on another thread (exports). Texts
+    /// are shared, not copied; row ids start again from 0 in the order given.
+    pub fn snapshot(&self, ids: impl IntoIterator<Item = RowId>) -> Store {
+        let mut out = Store {
+            chunks: self.chunks.clone(),
+            sources: self.sources.clone(),
+            source_ids: self.source_ids.clone(),
+            sites: self.sites.clone(),
+            ..Default::default()
+        };
+        for id in ids {
+            let Some(row) = self.rows.get(id as usize) else {
+                continue;
+            };
+            if row.flags & flags::EXTRA != 0
+                && let Some(e) = self.extra(id)
+            {
+                out.extras.push((out.rows.len() as RowId, e.clone()));
+            }
+            out.rows.push(*row);
+        }
+        out
     }
 
     fn put_text(&mut self, text: &str) -> (u16, u32, u16) {
-        let fits = self
+        let writable = self
             .chunks
-            .last()
-            .is_some_and(|c| c.capacity() - c.len() >= text.len());
-        if !fits {
-            self.chunks.push(String::with_capacity(CHUNK));
-        }
-        let chunk = self.chunks.len() - 1;
-        let c = &mut self.chunks[chunk];
+            .last_mut()
+            .and_then(Arc::get_mut)
+            .filter(|c| c.capacity() - c.len() >= text.len());
+        let c = match writable {
+            Some(c) => c,
+            None => {
+                self.chunks.push(Arc::new(String::with_capacity(CHUNK)));
+                match self.chunks.last_mut().and_then(Arc::get_mut) {
+                    Some(c) => c,
+                    // A chunk made just now has no other owner.
+                    None => return (0, 0, 0),
+                }
+            }
+        };
         let offset = c.len() as u32;
         c.push_str(text);
-        (chunk as u16, offset, text.len() as u16)
+        ((self.chunks.len() - 1) as u16, offset, text.len() as u16)
     }
 
     fn intern(&mut self, r: &Incoming<'_>) -> u32 {

@@ -230,3 +230,16 @@ fn appending_a_batch_keeps_every_record() {
     let day = a.day_of_site("hq", NaiveDate::from_ymd_opt(2012, 7, 3).unwrap());
     assert_eq!(day.len(), 8, "header and three calls, twice");
 }
+
+#[test]
+fn snapshots_share_text_and_stay_unchanged() {
+    let mut s = store();
+    let snap = s.snapshot([6, 2, 4]);
+    let mut decoder = StreamDecoder::new(DecodeOptions::default());
+    s.push(record(&mut decoder, "hq", 50, LINES[3]));
+    let texts: Vec<&str> = snap.iter().map(|r| r.text()).collect();
+    assert_eq!(texts, [LINES[6], LINES[2], LINES[4]]);
+    assert_eq!(snap.get(0).unwrap().kind(), Kind::Unparsed);
+    assert_eq!(s.get(7).unwrap().text(), LINES[3]);
+    assert_eq!(s.len(), LINES.len() + 1);
+}
