@@ -87,9 +87,9 @@ fn spawn(
             reporter.send(JobEvent::Finished(result));
         });
     if let Err(e) = spawned {
-        let _ = failed
-            .0
-            .send(JobEvent::Finished(Err(format!("cannot start a thread: {e}"))));
+        let _ = failed.0.send(JobEvent::Finished(Err(format!(
+            "cannot start a thread: {e}"
+        ))));
         (failed.1)();
     }
     rx
@@ -111,8 +111,8 @@ pub fn import(files: Vec<PathBuf>, options: DecodeOptions, wake: Wake) -> Receiv
             .sum();
         let (mut done_files, mut records, mut unparsed) = (0u64, 0u64, 0u64);
         for path in &files {
-            let data = std::fs::read(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let data =
+                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let origin: Arc<str> = path.display().to_string().into();
             let site: Arc<str> = file_name(path).into();
             let mut decoder = StreamDecoder::new(options.clone());
@@ -223,7 +223,10 @@ mod tests {
             "mitel5000/socket-stream.bin",
         ]);
         let summary = result.unwrap();
-        assert!(summary.starts_with("imported 16 records from 2 files, 3 of them not decoded"), "{summary}");
+        assert!(
+            summary.starts_with("imported 16 records from 2 files, 3 of them not decoded"),
+            "{summary}"
+        );
         assert_eq!(
             store.sites().iter().map(|s| &**s).collect::<Vec<_>>(),
             ["seed-debug-output.txt", "socket-stream.bin"]
@@ -240,7 +243,11 @@ mod tests {
     #[test]
     fn a_missing_file_is_an_error_in_words() {
         let (_, result) = imported(&["no/such/file.log"]);
-        assert!(result.unwrap_err().starts_with("cannot read ../shared/fixtures/no/such/file.log"));
+        assert!(
+            result
+                .unwrap_err()
+                .starts_with("cannot read ../shared/fixtures/no/such/file.log")
+        );
     }
 
     #[test]

@@ -80,7 +80,7 @@ pub fn write_records(
         source,
     };
     let tick = |i: u64, progress: &mut dyn FnMut(u64, u64)| {
-        if i % 4096 == 0 {
+        if i.is_multiple_of(4096) {
             progress(i, total);
         }
     };

@@ -23,7 +23,8 @@ pub enum OutcomeFilter {
 }
 
 impl OutcomeFilter {
-    pub const ALL: [OutcomeFilter; 4] = [Self::Any, Self::Answered, Self::Unanswered, Self::Unparsed];
+    pub const ALL: [OutcomeFilter; 4] =
+        [Self::Any, Self::Answered, Self::Unanswered, Self::Unparsed];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -76,8 +77,8 @@ impl Needle {
             return None;
         }
         let lower = s.to_ascii_lowercase().into_bytes();
-        let exact = (!lower.iter().any(u8::is_ascii_alphabetic))
-            .then(|| Finder::new(&lower).into_owned());
+        let exact =
+            (!lower.iter().any(u8::is_ascii_alphabetic)).then(|| Finder::new(&lower).into_owned());
         Some(Self { lower, exact })
     }
 

@@ -135,7 +135,8 @@ impl Store {
         };
         let s = summary(r.decoded);
         let mut f = flags::from_summary(&s, r.decoded.kind());
-        let has_extra = extra.bytes.is_some() || extra.problem.is_some() || extra.long_text.is_some();
+        let has_extra =
+            extra.bytes.is_some() || extra.problem.is_some() || extra.long_text.is_some();
         if has_extra {
             f |= flags::EXTRA;
             self.extras.push((id, extra));
@@ -177,12 +178,8 @@ impl Store {
             r.src = remap[r.src as usize];
             r
         }));
-        self.extras.extend(
-            other
-                .extras
-                .into_iter()
-                .map(|(id, e)| (id + base_id, e)),
-        );
+        self.extras
+            .extend(other.extras.into_iter().map(|(id, e)| (id + base_id, e)));
     }
 
     pub fn get(&self, id: RowId) -> Option<RecordRef<'_>> {
@@ -367,10 +364,7 @@ impl<'a> RecordRef<'a> {
         };
         match date {
             Some(d) => DateDecision::new(d, source),
-            None => DateDecision {
-                date: None,
-                source,
-            },
+            None => DateDecision { date: None, source },
         }
     }
 

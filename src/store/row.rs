@@ -113,9 +113,11 @@ mod tests {
     fn times_round_trip() {
         let t = NaiveDateTime::parse_from_str("2012-03-09 01:31:27", "%Y-%m-%d %H:%M:%S").unwrap();
         assert_eq!(unpack_time(pack_time(t)), Some(t));
-        let y2k = NaiveDateTime::parse_from_str("2000-01-01 00:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+        let y2k =
+            NaiveDateTime::parse_from_str("2000-01-01 00:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
         assert_eq!(unpack_time(pack_time(y2k)), Some(y2k));
-        let before = NaiveDateTime::parse_from_str("1999-12-31 23:59:59", "%Y-%m-%d %H:%M:%S").unwrap();
+        let before =
+            NaiveDateTime::parse_from_str("1999-12-31 23:59:59", "%Y-%m-%d %H:%M:%S").unwrap();
         assert_eq!(pack_time(before), 0);
         assert_eq!(unpack_time(0), None);
     }

@@ -114,10 +114,30 @@ fn summaries_map_every_format_onto_shared_columns() {
         let [a, b, c, d, e] = own(v);
         assert_eq!(sum(id), (a, b, c, d, e, dur, unanswered), "row {id}");
     };
-    check(1, ["IN", "RING", "*****", "94129", "612-804-4082"], Some(5), true);
-    check(2, ["OUT", "TLC", "104", "94151", "952-474-1742"], Some(226), false);
-    check(3, ["IN", "IN", "110", "94129", "525530894016"], Some(1), false);
-    check(4, ["IN", "RINGING", "1843", "92108", "79XXXXXXXX"], None, false);
+    check(
+        1,
+        ["IN", "RING", "*****", "94129", "612-804-4082"],
+        Some(5),
+        true,
+    );
+    check(
+        2,
+        ["OUT", "TLC", "104", "94151", "952-474-1742"],
+        Some(226),
+        false,
+    );
+    check(
+        3,
+        ["IN", "IN", "110", "94129", "525530894016"],
+        Some(1),
+        false,
+    );
+    check(
+        4,
+        ["IN", "RINGING", "1843", "92108", "79XXXXXXXX"],
+        None,
+        false,
+    );
     check(5, ["IN", "call", "2301", "T009", ""], Some(2467), false);
     assert_eq!(s.get(2).unwrap().when(), Some(dt("2012-07-03 08:52")));
     assert_eq!(s.get(6).unwrap().kind(), Kind::Unparsed);
@@ -195,7 +215,10 @@ fn views_sort_and_follow_new_records() {
     assert_eq!(order[..4], [3, 1, 2, 5]);
     v.toggle_sort(SortColumn::Duration);
     assert!(v.descending);
-    assert!(!s.refresh(&mut v), "flipping the direction needs no recompute");
+    assert!(
+        !s.refresh(&mut v),
+        "flipping the direction needs no recompute"
+    );
     assert_eq!(v.ids().last(), Some(3));
 
     let mut decoder = StreamDecoder::new(DecodeOptions::default());

@@ -41,6 +41,15 @@ pub struct View {
 }
 
 impl View {
+    pub fn new(filter: Filter, sort: SortColumn, descending: bool) -> Self {
+        Self {
+            filter,
+            sort,
+            descending,
+            ..Default::default()
+        }
+    }
+
     /// How many records match (the "shown" of "shown / total").
     pub fn len(&self) -> usize {
         self.rows.len()
