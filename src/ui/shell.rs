@@ -94,11 +94,21 @@ fn demo_banner(app: &mut SmdrApp, ui: &mut egui::Ui) {
 
 fn status_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
-        ui.label(theme::mono(format!(
-            "{} shown / {} records",
-            app.view.len(),
-            app.store.len()
-        )));
+        let receiving = app
+            .site_views
+            .values()
+            .filter(|v| {
+                v.status
+                    .as_ref()
+                    .is_some_and(|s| s.state == crate::collect::SiteState::Receiving)
+            })
+            .count();
+        ui.label(format!(
+            "{} site{} receiving · {} MB of records in memory",
+            receiving,
+            if receiving == 1 { "" } else { "s" },
+            app.store.text_bytes() / 1_000_000
+        ));
         for job in &app.jobs {
             ui.separator();
             ui.label(&job.label);
