@@ -136,7 +136,7 @@ pub struct SmdrApp {
     pub(super) sites: Vec<SiteConfig>,
     /// The demo's sites while it runs.
     pub(super) demo_sites: Vec<SiteConfig>,
-    pub(super) site_views: HashMap<String, SiteView>,
+    pub(super) site_views: HashMap<Arc<str>, SiteView>,
     pub(super) store: Store,
     pub(super) view: View,
     pub(super) tracker: CallTracker,
@@ -343,7 +343,7 @@ impl SmdrApp {
                     direction,
                     bytes,
                 } => {
-                    let raw = &mut self.site_views.entry(site.to_string()).or_default().raw;
+                    let raw = &mut self.site_views.entry(site).or_default().raw;
                     raw.push_back(RawFrame {
                         at,
                         direction,
@@ -354,10 +354,10 @@ impl SmdrApp {
                     }
                 }
                 CollectorEvent::Status { site, status } => {
-                    self.site_views.entry(site.to_string()).or_default().status = Some(status);
+                    self.site_views.entry(site).or_default().status = Some(status);
                 }
                 CollectorEvent::Log { site, at, message } => {
-                    let log = &mut self.site_views.entry(site.to_string()).or_default().log;
+                    let log = &mut self.site_views.entry(site).or_default().log;
                     log.push_back((at, message));
                     while log.len() > LOG_KEPT {
                         log.pop_front();

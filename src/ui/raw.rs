@@ -30,7 +30,7 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
                 .color(theme::MUTED.get(ui)),
         );
     });
-    let Some(view) = chosen.as_ref().and_then(|n| app.site_views.get(n)) else {
+    let Some(view) = chosen.as_ref().and_then(|n| app.site_views.get(n.as_str())) else {
         ui.label("Nothing received yet.");
         return;
     };

@@ -38,7 +38,7 @@ pub fn panel(app: &mut SmdrApp, ui: &mut egui::Ui) {
 fn card(app: &mut SmdrApp, ui: &mut egui::Ui, site: &SiteConfig, demo: bool) {
     let status = app
         .site_views
-        .get(&site.name)
+        .get(site.name.as_str())
         .and_then(|v| v.status.clone());
     let state = match (&status, site.enabled) {
         (_, false) => SiteState::Stopped,
