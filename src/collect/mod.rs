@@ -1,6 +1,7 @@
 //! Collection (tokio): site config, one supervised task per site, connections, framing,
 //! raw day logs, connection logs and the probe. Consumers get [`CollectorEvent`]s.
 
+pub mod config;
 pub mod events;
 pub mod site;
 pub mod supervisor;
