@@ -8,11 +8,13 @@
 //! only when it differs from the previous event's (a call across midnight).
 
 use std::fmt;
-use std::io::{self, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
 
-use super::TextFormat;
 use super::csv::write_row;
 use super::jsonl::{push_str, push_value};
+use super::{ExportError, ExportFormat, TextFormat, xlsx};
 use crate::protocol::fields::Value;
 use crate::timeline::{Call, CallEvent, Ext};
 
@@ -161,14 +163,22 @@ pub fn write_jsonl(out: &mut impl Write, call: &Call) -> io::Result<()> {
     out.write_all(buf.as_bytes())
 }
 
-/// One call as a CSV row (no header).
-pub fn write_csv(out: &mut impl Write, call: &Call) -> io::Result<()> {
+/// Every field of a call, in [`CALL_COLUMNS`] order.
+pub fn row(call: &Call) -> [CallValue<'_>; CALL_COLUMNS.len()] {
     let mut row = [CallValue::Scalar(Value::Null); CALL_COLUMNS.len()];
     let mut i = 0;
     visit_call_fields(call, |_, v| {
-        row[i] = v;
+        if let Some(cell) = row.get_mut(i) {
+            *cell = v;
+        }
         i += 1;
     });
+    row
+}
+
+/// One call as a CSV row (no header).
+pub fn write_csv(out: &mut impl Write, call: &Call) -> io::Result<()> {
+    let row = row(call);
     write_row(
         out,
         row.iter().map(|v| match v {
@@ -220,6 +230,62 @@ impl<W: Write> CallWriter<W> {
         self.out.flush()?;
         Ok(self.out)
     }
+}
+
+/// Writes `calls` (already chosen and ordered) to `path`, calling `progress(done, total)` now
+/// and then. Returns the number of calls written. XLSX cells hold dates and numbers as such, and
+/// `path` and `events` as the text CSV has.
+pub fn write_calls(
+    calls: &[Call],
+    path: &Path,
+    format: ExportFormat,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<u64, ExportError> {
+    let total = calls.len() as u64;
+    let mut tick = |i: usize| {
+        if (i as u64).is_multiple_of(4096) {
+            progress(i as u64, total);
+        }
+    };
+    match format {
+        ExportFormat::Csv | ExportFormat::Json => {
+            let io_err = |source| ExportError::Io {
+                path: path.to_path_buf(),
+                source,
+            };
+            let text = if format == ExportFormat::Csv {
+                TextFormat::Csv
+            } else {
+                TextFormat::Jsonl
+            };
+            let file = File::create(path).map_err(io_err)?;
+            let mut w = CallWriter::new(BufWriter::new(file), text);
+            for (i, call) in calls.iter().enumerate() {
+                tick(i);
+                w.write(call).map_err(io_err)?;
+            }
+            w.finish().map_err(io_err)?;
+        }
+        ExportFormat::Xlsx => {
+            let xlsx_err = |source| ExportError::Xlsx {
+                path: path.to_path_buf(),
+                source,
+            };
+            let mut w = xlsx::XlsxWriter::new("calls", CALL_COLUMNS);
+            for (i, call) in calls.iter().enumerate() {
+                tick(i);
+                let row = row(call);
+                w.write_row(row.iter().enumerate().map(|(c, v)| match v {
+                    CallValue::Scalar(s) => (c, *s),
+                    list => (c, Value::Display(list)),
+                }))
+                .map_err(xlsx_err)?;
+            }
+            w.save(path).map_err(xlsx_err)?;
+        }
+    }
+    progress(total, total);
+    Ok(total)
 }
 
 #[cfg(test)]
@@ -301,5 +367,27 @@ mod tests {
             .finish()
             .unwrap();
         assert_eq!(String::from_utf8(empty).unwrap().lines().count(), 1);
+    }
+
+    #[test]
+    fn files_in_every_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let calls = vec![transferred(), transferred()];
+        for format in ExportFormat::ALL {
+            let path = dir.path().join(format!("calls.{}", format.extension()));
+            let mut last = (0, 0);
+            let n = write_calls(&calls, &path, format, |d, t| last = (d, t)).unwrap();
+            assert_eq!((n, last), (2, (2, 2)));
+            let text = std::fs::read(&path).unwrap();
+            match format {
+                ExportFormat::Csv => assert_eq!(text.split(|&b| b == b'\n').count(), 4),
+                ExportFormat::Json => assert_eq!(text.split(|&b| b == b'\n').count(), 3),
+                // A zip container.
+                ExportFormat::Xlsx => assert_eq!(&text[..2], b"PK"),
+            }
+        }
+        let missing = dir.path().join("no/such/dir.csv");
+        let err = write_calls(&calls, &missing, ExportFormat::Csv, |_, _| {}).unwrap_err();
+        assert!(err.to_string().starts_with("cannot write"), "{err}");
     }
 }
