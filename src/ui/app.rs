@@ -15,7 +15,7 @@ use crate::collect::{
     CollectOptions, Collector, CollectorEvent, Direction, ProbeReport, SiteConfig, SiteStatus,
 };
 use crate::jobs::{self, ExportFormat, JobEvent};
-use crate::protocol::{Body, DecodeOptions, Record};
+use crate::protocol::{DecodeOptions, Record};
 use crate::store::{RowId, Store, View};
 use crate::timeline::CallTracker;
 
@@ -457,10 +457,8 @@ impl SmdrApp {
             }
             let end = (self.tracked + 512).min(self.store.len());
             for id in self.tracked..end {
-                if let Some(r) = self.store.get(id as RowId)
-                    && let Body::AppSuiteEvent(e) = r.decode().body
-                {
-                    self.tracker.push(r.site(), &e);
+                if let Some(r) = self.store.get(id as RowId) {
+                    self.tracker.push_decoded(r.site(), &r.decode());
                 }
             }
             self.tracked = end;
