@@ -1,0 +1,206 @@
+//! The window with a million rows: re-filtering the records table's store view and the calls
+//! table's rows (target < 50 ms), and one headless egui frame of each table with a text filter
+//! active (target: median < 5 ms). A frame is `Context::run_ui` with a fixed `RawInput` plus
+//! tessellation, on the CPU; no GPU.
+
+mod common;
+
+use std::cell::RefCell;
+use std::sync::{Arc, LazyLock};
+
+use chrono::NaiveDateTime;
+use divan::{Bencher, black_box};
+use eframe::egui;
+use smdr_monitor::protocol::StreamDecoder;
+use smdr_monitor::store::{Filter, Store, View};
+use smdr_monitor::timeline::CallTracker;
+use smdr_monitor::ui::calls::{CallColumn, CallFilter, CallsView, filter};
+use smdr_monitor::ui::state::{PersistedState, Tab};
+use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
+
+use common::traffic::{self, Until};
+use common::{options, size, store_of, tracker};
+
+fn main() {
+    divan::main();
+}
+
+fn rows() -> usize {
+    size(1_000_000, 2_000)
+}
+
+/// A million App Suite events in the records table's store.
+static STORE: LazyLock<Store> = LazyLock::new(|| {
+    let day = traffic::appsuite_day(Until::Events(rows()), 1);
+    store_of(&day.bytes, "day")
+});
+
+/// A million App Suite calls (about 3.6 million events) in a tracker.
+static CALLS: LazyLock<CallTracker> = LazyLock::new(|| {
+    let day = traffic::appsuite_day(Until::Calls(rows()), 2);
+    let mut t = tracker();
+    let mut decoder = StreamDecoder::new(options());
+    let site: Arc<str> = "day".into();
+    smdr_monitor::import::decode_each(&day.bytes, &mut decoder, |_, d| {
+        t.push_decoded(&site, d);
+    });
+    assert_eq!(t.calls().len(), day.calls);
+    t
+});
+
+/// `field:needle` → a records filter.
+fn record_filter(arg: &str) -> Filter {
+    let (field, needle) = arg.split_once(':').unwrap_or(("text", arg));
+    let mut f = Filter::default();
+    match field {
+        "number" => f.number = needle.into(),
+        "extension" => f.extension = needle.into(),
+        _ => f.text = needle.into(),
+    }
+    f
+}
+
+/// `field:needle` → a calls filter.
+fn call_filter(arg: &str) -> CallFilter {
+    let (field, needle) = arg.split_once(':').unwrap_or(("text", arg));
+    let mut f = CallFilter::default();
+    match field {
+        "party" => f.party = needle.into(),
+        "extension" => f.extension = needle.into(),
+        _ => f.text = needle.into(),
+    }
+    f
+}
+
+const RECORD_FILTERS: [&str; 4] = ["text:61234", "text:smith", "number:61234", "extension:2001"];
+const CALL_FILTERS: [&str; 3] = ["text:61234", "text:smith", "extension:2001"];
+
+/// A changed filter: the view is computed again over every row.
+#[divan::bench(args = RECORD_FILTERS, sample_count = 20)]
+fn refilter_records(bencher: Bencher, arg: &str) {
+    let store = &*STORE;
+    bencher
+        .with_inputs(|| View::new(record_filter(arg), Default::default(), false))
+        .bench_local_refs(|view| store.refresh(view));
+}
+
+/// A changed filter over the calls in their (cached) sorted order.
+#[divan::bench(args = CALL_FILTERS, sample_count = 20)]
+fn refilter_calls(bencher: Bencher, arg: &str) {
+    let calls = CALLS.calls();
+    let sorted = filter::sorted_rows(calls, CallColumn::Start, true);
+    let (matcher, problems) = call_filter(arg).compile();
+    assert!(problems.is_empty());
+    bencher.bench_local(|| filter::filtered_rows(calls, &matcher, black_box(&sorted)));
+}
+
+/// The same input every frame: a 1400×900 window, no events, the clock standing still.
+fn raw_input() -> egui::RawInput {
+    egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1400.0, 900.0),
+        )),
+        time: Some(100.0),
+        ..Default::default()
+    }
+}
+
+/// One frame: run the UI, then tessellate what it drew (what a renderer would be given).
+/// Returns whether the UI asked to be drawn again at once.
+fn frame(ctx: &egui::Context, ui: impl FnMut(&mut egui::Ui)) -> bool {
+    let mut out = ctx.run_ui(raw_input(), ui);
+    let shapes = std::mem::take(&mut out.shapes);
+    black_box(ctx.tessellate(shapes, out.pixels_per_point));
+    let again = out
+        .viewport_output
+        .values()
+        .any(|v| v.repaint_delay.is_zero());
+    // No renderer takes the font atlas here.
+    out.drop_without_applying_deltas();
+    again
+}
+
+/// The calls tab's view with a million calls and a search typed in.
+#[divan::bench(args = ["text:smith", "extension:2001"], sample_count = 50)]
+fn frame_calls_table(bencher: Bencher, arg: &str) {
+    let tracker = &*CALLS;
+    let ctx = egui::Context::default();
+    smdr_monitor::ui::theme::install(&ctx);
+    let mut view = CallsView::default();
+    view.filter = call_filter(arg);
+    let now = NaiveDateTime::default();
+    let mut draw = |ctx: &egui::Context| {
+        frame(ctx, |ui| {
+            egui::CentralPanel::default().show(ui, |ui| {
+                black_box(view.show(ui, tracker, now));
+            });
+        })
+    };
+    // The first frames filter and lay out; then the view draws from its cache.
+    for _ in 0..3 {
+        draw(&ctx);
+    }
+    bencher.bench_local(|| draw(&ctx));
+}
+
+/// Persisted state handed to the app at start (eframe storage in memory).
+#[derive(Default)]
+struct MemStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_string(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+/// The whole window on the records tab, a million records in, a text filter set.
+#[divan::bench(args = ["text:smith", "number:61234"], sample_count = 50)]
+fn frame_records_table(bencher: Bencher, arg: &str) {
+    let ctx = egui::Context::default();
+    let mut storage = MemStorage::default();
+    let state = PersistedState {
+        tab: Tab::Records,
+        filter: record_filter(arg),
+        ..Default::default()
+    };
+    eframe::set_value(&mut storage, eframe::APP_KEY, &state);
+    let dir = std::env::temp_dir().join("smdr-bench-window");
+    let app = SmdrApp::new(
+        &ctx,
+        Some(&storage),
+        AppOptions {
+            demo: DemoMode::Off,
+            config_path: dir.join("sites.toml"),
+            log_dir: Some(dir.join("logs")),
+            collect: false,
+        },
+    );
+    let app = RefCell::new(app);
+    for r in STORE.iter() {
+        app.borrow_mut().ingest(r.to_record());
+    }
+    let mut eframe_frame = eframe::Frame::_new_kittest();
+    let mut draw = |ctx: &egui::Context| {
+        let mut app = app.borrow_mut();
+        frame(ctx, |ui| {
+            eframe::App::logic(&mut *app, ui.ctx(), &mut eframe_frame);
+            eframe::App::ui(&mut *app, ui, &mut eframe_frame);
+        })
+    };
+    // Warm up until the window has taken in every record (the call tracker is fed within a
+    // per-frame budget) and no longer asks to be repainted at once.
+    for _ in 0..5_000 {
+        if !draw(&ctx) {
+            break;
+        }
+    }
+    bencher.bench_local(|| draw(&ctx));
+}
