@@ -49,6 +49,10 @@ pub struct AppOptions {
     pub log_dir: Option<PathBuf>,
     /// Start the collectors (tests of pure UI say no).
     pub collect: bool,
+    /// Saved logs to import at start.
+    pub open: Vec<PathBuf>,
+    /// The tab to open on (else the one open last time).
+    pub tab: Option<Tab>,
 }
 
 /// Bytes that crossed a site's socket, for the raw view.
@@ -199,6 +203,13 @@ impl SmdrApp {
     }
 
     fn start(&mut self) {
+        if let Some(tab) = self.options.tab {
+            self.state.tab = tab;
+        }
+        if !self.options.open.is_empty() {
+            self.commands
+                .push(Command::Import(self.options.open.clone()));
+        }
         match crate::collect::config::load_sites(&self.options.config_path) {
             Ok(sites) => self.sites = sites,
             Err(e) => self.notify_error(format!("{e}; starting with no sites")),
