@@ -1,7 +1,78 @@
 //! Argument types shared by subcommands.
 
+use std::fs;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
 use chrono::NaiveDate;
-use smdr_monitor::protocol::Format;
+use smdr_monitor::export::TextFormat;
+use smdr_monitor::protocol::{DecodeOptions, Format};
+
+/// The inputs `decode` and `calls` read, and how to decode them.
+#[derive(clap::Args)]
+pub struct InputArgs {
+    /// The format of the input; `auto` detects it line by line.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub format: FormatArg,
+    /// Date for 5000 records when the input has no header and no receipt times.
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub date: Option<NaiveDate>,
+    /// App Suite item padding character.
+    #[arg(long, value_parser = parse_padding, default_value = "0", value_name = "CHAR")]
+    pub padding: char,
+    /// Text logs (one record per line), raw day logs, or binary socket captures.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+impl InputArgs {
+    pub fn decode_options(&self) -> DecodeOptions {
+        DecodeOptions {
+            format: self.format.into(),
+            date: self.date,
+            padding: self.padding,
+            ..Default::default()
+        }
+    }
+
+    /// Every file's bytes, read first so that a missing one fails before any output.
+    pub fn read_all(&self) -> anyhow::Result<Vec<(&PathBuf, Vec<u8>)>> {
+        self.files
+            .iter()
+            .map(|path| {
+                if !path.exists() {
+                    bail!("{}: no such file", path.display());
+                }
+                let data =
+                    fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+                Ok((path, data))
+            })
+            .collect()
+    }
+}
+
+/// Where and how `decode` and `calls` write.
+#[derive(clap::Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long = "as", value_enum, default_value = "jsonl")]
+    pub output_format: TextFormat,
+    /// Write here instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+impl OutputArgs {
+    pub fn open(&self) -> anyhow::Result<Box<dyn Write>> {
+        Ok(match &self.output {
+            Some(p) => Box::new(
+                fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+            ),
+            None => Box::new(io::stdout().lock()),
+        })
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FormatArg {
