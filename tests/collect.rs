@@ -290,6 +290,39 @@ fn push_mode_accepts_the_server_and_refuses_a_stranger() {
 }
 
 #[test]
+fn an_app_suite_site_can_also_listen_for_push() {
+    let rt = sim_runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let local = sim(&rt, "appsuite://127.0.0.1:0", 20, Faults::default());
+    let port = free_port();
+    let mut both = site("Both", &url_of(&local, "appsuite"));
+    both.also_push = Some(format!("127.0.0.1:{port}"));
+    let mut h = Harness::new(dir.path());
+    h.collector().set_sites(vec![both]);
+    let options = SimOptions {
+        rate: 400.0,
+        count: Some(20),
+        journal: true,
+        seed: Some(5),
+        ..SimOptions::default()
+    };
+    let pushed = SimServer::start(
+        rt.handle(),
+        &format!("appsuite-push://127.0.0.1:{port}"),
+        options,
+    )
+    .unwrap();
+    assert!(h.wait(|h| local.sent() >= 20 && pushed.sent() >= 20 && h.raw_count("Both") >= 40));
+    let mut raw = h.raw_texts("Both");
+    raw.sort();
+    let mut sent = journal_bytes(&local);
+    sent.extend(journal_bytes(&pushed));
+    sent.sort();
+    assert_eq!(raw, sent);
+    h.shutdown();
+}
+
+#[test]
 fn split_drip_and_garbage_faults_lose_and_duplicate_nothing() {
     let split = Faults {
         split: true,
@@ -781,4 +814,114 @@ fn cli_collect_for_a_while_then_export() {
     let (code, decoded, _) = run(&["decode", &logs[0].display().to_string()]);
     assert_eq!(code, 0);
     assert_eq!(decoded, exported);
+}
+
+/// Raw day logs and their unparsed lines: junk lines (bytes ≥ 0x80) must be the only ones.
+fn check_raw_logs_decode(dir: &Path) -> usize {
+    let logs = raw_log_files(dir);
+    assert_eq!(logs.len(), 1, "{}", dir.display());
+    let data = fs::read(&logs[0]).unwrap();
+    let lines: Vec<&[u8]> = data
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let junk = lines.iter().filter(|l| !l.is_ascii()).count();
+    let (code, _, err) = run(&["decode", &logs[0].display().to_string()]);
+    assert_eq!(code, 0);
+    assert!(
+        err.contains(&format!("{} records decoded, {junk} unparsed", lines.len())),
+        "{err}"
+    );
+    lines.len()
+}
+
+#[test]
+fn cli_probe_and_collect_every_mode_with_faults_on() {
+    for scheme in ["mitel5000", "appsuite", "mivb", "appsuite-push"] {
+        let faults = [
+            "--rate",
+            "50",
+            "--password",
+            "pw",
+            "--fault",
+            "split,drop,garbage",
+        ];
+        let (_sim, url) = if scheme == "appsuite-push" {
+            let url = format!("appsuite-push://127.0.0.1:{}", free_port());
+            let (sim, _) = simulate(&[&[url.as_str()][..], &faults].concat());
+            (sim, url)
+        } else {
+            let listen = format!("{scheme}://127.0.0.1:0");
+            let (sim, addr) = simulate(&[&[listen.as_str()][..], &faults].concat());
+            (sim, format!("{scheme}://{addr}"))
+        };
+        let (code, out, err) = run(&["probe", &url, "--password", "pw", "--timeout", "15s"]);
+        assert_eq!(code, 0, "{scheme}: {out}{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let (code, out, err) = run(&[
+            "collect",
+            "--site",
+            &format!("S={url}"),
+            "--password",
+            "pw",
+            "--log-dir",
+            &dir.path().display().to_string(),
+            "--for",
+            "3s",
+        ]);
+        assert_eq!(code, 0, "{scheme}: {out}{err}");
+        assert!(err.contains("S: receiving"), "{scheme}: {err}");
+        assert!(check_raw_logs_decode(&dir.path().join("S")) > 0, "{scheme}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn cli_collect_stops_cleanly_on_ctrl_c() {
+    let (_sim, addr) = simulate(&["mivb://127.0.0.1:0", "--rate", "100"]);
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("out.csv");
+    let child = Command::new(env!("CARGO_BIN_EXE_smdr-monitor"))
+        .args(["collect", "--site", &format!("M=mivb://{addr}")])
+        .arg("--log-dir")
+        .arg(dir.path())
+        .arg("--export")
+        .arg(&export)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = Spawned(child);
+    let until = Instant::now() + WAIT;
+    while raw_log_files(&dir.path().join("M")).is_empty() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = child.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let until = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(s) = child.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < until, "collect did not stop on Ctrl-C");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success());
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.0.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(err.contains("M: stopped"), "{err}");
+    let raw = check_raw_logs_decode(&dir.path().join("M"));
+    let exported = fs::read_to_string(&export).unwrap().lines().count();
+    assert_eq!(
+        exported,
+        raw + 1,
+        "every record exported, after the CSV header"
+    );
 }

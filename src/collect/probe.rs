@@ -14,9 +14,11 @@ use super::site::{Protocol, SiteConfig};
 use super::supervisor::ProbeReport;
 use super::words::{self, connect_error, hex_preview, read_error};
 use crate::protocol::mitel5000::{login_frame, masked_hex};
-use crate::protocol::{DecodeOptions, Kind, StreamDecoder};
+use crate::protocol::{Body, DecodeOptions, StreamDecoder};
 
 const CLIENT_NOTE: &str = "testing takes the SMDR connection: some Mitel systems serve one collector at a time or clear their buffer when one connects, so records may go to this test instead of a resident logger";
+/// Undecodable lines in a row before the probe calls it the wrong protocol.
+const MAX_UNDECODABLE: u32 = 3;
 const PUSH_NOTE: &str = "the App Suite pushes to one address: while this test listens, records sent here do not reach a collector on this port";
 
 struct Steps<'a> {
@@ -233,6 +235,7 @@ async fn read_first_record(
     });
     let mut buf = vec![0u8; 4096];
     let mut first_bytes = true;
+    let mut undecodable = 0;
     loop {
         let read = match tokio::time::timeout(steps.left(), stream.read(&mut buf)).await {
             Err(_) => {
@@ -241,6 +244,13 @@ async fn read_first_record(
                     StepOutcome::Failed,
                     format!("nothing within {}", words::duration(timeout)),
                 );
+                if undecodable > 0 {
+                    return fail(format!(
+                        "{what} and receiving, but nothing decoded as {} SMDR within {}: check the site's protocol and port",
+                        site.protocol.format().label(),
+                        words::duration(timeout)
+                    ));
+                }
                 return fail(nothing_words(site.protocol, what, timeout, first_bytes));
             }
             Ok(r) => r,
@@ -282,19 +292,20 @@ async fn read_first_record(
                     let text = String::from_utf8_lossy(text);
                     let d = decoder.decode(&text, None);
                     let label = site.protocol.format().label();
-                    if d.kind() == Kind::Unparsed {
-                        let why = match &d.body {
-                            crate::protocol::Body::Unparsed(why) => why.clone(),
-                            _ => String::new(),
-                        };
+                    if let Body::Unparsed(why) = &d.body {
+                        // One bad line may be noise; several in a row mean the wrong protocol.
+                        undecodable += 1;
                         steps.step(
-                            "first record",
+                            "undecodable line",
                             StepOutcome::Failed,
                             format!("{why}: {text}"),
                         );
-                        return fail(format!(
-                            "{what} and receiving, but the first record is not {label} SMDR ({why}): check the site's protocol and port"
-                        ));
+                        if undecodable >= MAX_UNDECODABLE {
+                            return fail(format!(
+                                "{what} and receiving, but {undecodable} lines in a row are not {label} SMDR ({why}): check the site's protocol and port"
+                            ));
+                        }
+                        continue;
                     }
                     steps.step(
                         "first record",
