@@ -70,6 +70,13 @@ fn sites(args: &Args) -> anyhow::Result<Vec<SiteConfig>> {
         site.allowed_peers = args.allow.clone();
         sites.push(site);
     }
+    let mut names = std::collections::HashSet::new();
+    if let Some(twice) = sites.iter().find(|s| !names.insert(s.name.as_str())) {
+        bail!(
+            "two sites are named {:?}: each site needs its own name (it names its log folder)",
+            twice.name
+        );
+    }
     if sites.is_empty() {
         bail!(
             "no sites to collect from: give --site NAME=URL, or add sites to {}",

@@ -164,7 +164,8 @@ pub async fn run_client(feed: Feed, config: SiteConfig) {
                     End::Stopped => break,
                     End::Closed => closed_words(config.protocol, &peer, since.elapsed(), got_data),
                     End::Failed(e) => format!("{peer}: {}", read_error(&e)),
-                    End::Replaced(..) => "replaced".into(),
+                    // Only push connections are replaced; a client has no listener.
+                    End::Replaced(_, p) => format!("{peer}: replaced by a connection from {p}"),
                 }
             }
         };

@@ -272,6 +272,10 @@ async fn site_task(
         // A changed site: let the old task finish (release its port, write its last lines).
         let _ = before.await;
     }
+    if *stop.borrow() {
+        // Changed again (or removed) while waiting: this configuration never runs.
+        return;
+    }
     let sink: SharedSink = Arc::new(Mutex::new(SiteSink::new(
         &config,
         &inner.options.log_dir,
