@@ -332,8 +332,9 @@ impl SiteSink {
     pub fn discard_torn(&mut self, codec: &mut Codec) {
         let torn = codec.pending();
         if torn > 0 {
+            let s = if torn == 1 { "" } else { "s" };
             self.log(format!(
-                "connection dropped inside a record: {torn} bytes discarded"
+                "connection dropped inside a record: {torn} byte{s} discarded"
             ));
         }
         codec.reset();
