@@ -376,13 +376,20 @@ fn records_after_local_midnight_go_to_the_next_days_file() {
 fn decoding_a_raw_day_log_gives_the_collected_records() {
     let h = exactly_once("mitel5000", Faults::default(), 50);
     let collected = h.records();
+    // What `decode` and imports do: split the file into items, decode each in order.
     let mut from_files = Vec::new();
     for file in raw_log_files(&h.dir.join("Site")) {
         let data = fs::read(&file).unwrap();
         let origin: Arc<str> = file.display().to_string().into();
+        let site: Arc<str> = "Site".into();
         let mut decoder = StreamDecoder::new(DecodeOptions::default());
-        import::records(&data, &origin, &"Site".into(), &mut decoder, |r| {
-            from_files.push(r)
+        import::items(&data, |item| {
+            assert!(item.problem.is_none());
+            let source = smdr_monitor::protocol::Source {
+                origin: origin.clone(),
+                line: item.number,
+            };
+            from_files.push(decoder.record(&site, source, item.bytes, item.received));
         });
     }
     assert_eq!(from_files.len(), collected.len());
