@@ -176,12 +176,10 @@ pub fn export_calls(
     format: ExportFormat,
     wake: Wake,
 ) -> Receiver<JobEvent> {
-    spawn("smdr-export", wake, move |_rep| {
-        let _ = (calls, format);
-        Err(format!(
-            "cannot export calls to {}: not available yet",
-            path.display()
-        ))
+    spawn("smdr-export", wake, move |rep| {
+        let n = export::calls::write_calls(&calls, &path, format, |d, t| rep.progress(d, t))
+            .map_err(|e| e.to_string())?;
+        Ok(format!("exported {n} calls to {}", path.display()))
     })
 }
 

@@ -15,6 +15,8 @@ fn options(dir: &Path, demo: DemoMode, collect: bool) -> AppOptions {
         config_path: dir.join("sites.toml"),
         log_dir: Some(dir.join("logs")),
         collect,
+        open: Vec::new(),
+        tab: None,
     }
 }
 

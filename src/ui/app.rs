@@ -15,7 +15,7 @@ use crate::collect::{
     CollectOptions, Collector, CollectorEvent, Direction, ProbeReport, SiteConfig, SiteStatus,
 };
 use crate::jobs::{self, ExportFormat, JobEvent};
-use crate::protocol::{Body, DecodeOptions, Record};
+use crate::protocol::{DecodeOptions, Record};
 use crate::store::{RowId, Store, View};
 use crate::timeline::CallTracker;
 
@@ -49,6 +49,10 @@ pub struct AppOptions {
     pub log_dir: Option<PathBuf>,
     /// Start the collectors (tests of pure UI say no).
     pub collect: bool,
+    /// Saved logs to import at start.
+    pub open: Vec<PathBuf>,
+    /// The tab to open on (else the one open last time).
+    pub tab: Option<Tab>,
 }
 
 /// Bytes that crossed a site's socket, for the raw view.
@@ -199,6 +203,13 @@ impl SmdrApp {
     }
 
     fn start(&mut self) {
+        if let Some(tab) = self.options.tab {
+            self.state.tab = tab;
+        }
+        if !self.options.open.is_empty() {
+            self.commands
+                .push(Command::Import(self.options.open.clone()));
+        }
         match crate::collect::config::load_sites(&self.options.config_path) {
             Ok(sites) => self.sites = sites,
             Err(e) => self.notify_error(format!("{e}; starting with no sites")),
@@ -457,10 +468,8 @@ impl SmdrApp {
             }
             let end = (self.tracked + 512).min(self.store.len());
             for id in self.tracked..end {
-                if let Some(r) = self.store.get(id as RowId)
-                    && let Body::AppSuiteEvent(e) = r.decode().body
-                {
-                    self.tracker.push(r.site(), &e);
+                if let Some(r) = self.store.get(id as RowId) {
+                    self.tracker.push_decoded(r.site(), &r.decode());
                 }
             }
             self.tracked = end;
