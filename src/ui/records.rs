@@ -161,7 +161,7 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
         .cell_layout(egui::Layout::left_to_right(Align::Center))
         .column(Column::initial(150.0).at_least(80.0).clip(true))
         .column(Column::initial(110.0).at_least(50.0).clip(true))
-        .column(Column::initial(100.0).at_least(40.0).clip(true))
+        .column(Column::initial(150.0).at_least(40.0).clip(true))
         .column(Column::initial(60.0).at_least(40.0).clip(true))
         .column(Column::initial(60.0).at_least(40.0).clip(true))
         .column(Column::initial(140.0).at_least(60.0).clip(true))
