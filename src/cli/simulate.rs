@@ -65,8 +65,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         count: args.count,
         faults,
         seed: args.seed,
-        journal: false,
         source: args.from,
+        ..SimOptions::default()
     };
     let sim = SimServer::start(runtime.handle(), &args.url, options)
         .with_context(|| format!("cannot simulate {}", args.url))?;

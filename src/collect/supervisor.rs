@@ -184,6 +184,7 @@ impl Collector {
         ] {
             let options = SimOptions {
                 rate,
+                concurrent: true,
                 ..SimOptions::default()
             };
             let sim = SimServer::start(&handle, &format!("{scheme}://127.0.0.1:0"), options)?;

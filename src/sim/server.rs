@@ -38,6 +38,10 @@ pub struct SimOptions {
     pub journal: bool,
     /// Push mode: connect from this local address (tests use 127.0.0.2 as a stranger).
     pub source: Option<IpAddr>,
+    /// Serve clients side by side, sharing the one stream of records (the demo: a connection
+    /// test then works while the demo site collects, and takes a record from it, as on a PBX
+    /// that hands its records to whoever connects).
+    pub concurrent: bool,
 }
 
 impl Default for SimOptions {
@@ -50,6 +54,7 @@ impl Default for SimOptions {
             seed: None,
             journal: false,
             source: None,
+            concurrent: false,
         }
     }
 }
@@ -237,7 +242,8 @@ async fn stopped(mut stop: watch::Receiver<bool>) {
     let _ = stop.wait_for(|s| *s).await;
 }
 
-/// One client at a time, as a PBX's SMDR socket: others wait until it leaves.
+/// One client at a time, as a PBX's SMDR socket: others wait until it leaves (unless the
+/// options say to serve them side by side).
 async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, stop: watch::Receiver<bool>) {
     loop {
         let accepted = tokio::select! {
@@ -245,6 +251,14 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, stop: watch::Re
             _ = stopped(stop.clone()) => return,
         };
         match accepted {
+            Ok((stream, peer)) if shared.options.concurrent => {
+                let (shared, stop) = (shared.clone(), stop.clone());
+                tokio::spawn(async move {
+                    shared.note(format!("{peer} connected"));
+                    serve(&shared, stream, &stop).await;
+                    shared.note(format!("{peer} is gone"));
+                });
+            }
             Ok((stream, peer)) => {
                 shared.note(format!("{peer} connected"));
                 serve(&shared, stream, &stop).await;

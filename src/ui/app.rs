@@ -632,6 +632,11 @@ impl SmdrApp {
         super::shell::draw(self, ui);
     }
 
+    /// The last connection test's verdict, once it has one.
+    pub fn probe_verdict(&self) -> Option<&crate::collect::ProbeVerdict> {
+        self.probe.as_ref().and_then(|p| p.verdict.as_ref())
+    }
+
     pub fn tab(&self) -> Tab {
         self.state.tab
     }
