@@ -34,7 +34,7 @@ pub fn sim(rt: &tokio::runtime::Runtime, url: &str, count: u64, faults: Faults) 
         faults,
         seed: Some(count ^ 99),
         journal: true,
-        source: None,
+        ..SimOptions::default()
     };
     SimServer::start(rt.handle(), url, options).unwrap()
 }
