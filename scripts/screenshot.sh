@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the real window under Xvfb in demo mode, waits for live rows, and writes a PNG
-# (default target/screenshot.png). Fails if the window never appears or draws nothing.
+# (default target/screenshot.png); further arguments go to the app. Fails if the window never appears or draws nothing.
 # Needs: xvfb, x11-utils (xwininfo), imagemagick (import, convert), Mesa's software renderers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +27,7 @@ trap cleanup EXIT
 export DISPLAY=$display
 for _ in $(seq 50); do xwininfo -root >/dev/null 2>&1 && break; sleep 0.2; done
 
-"$bin" --demo >"$home/app.log" 2>&1 &
+"$bin" --demo "${@:2}" >"$home/app.log" 2>&1 &
 app=$!
 for _ in $(seq 120); do
     if xwininfo -root -tree 2>/dev/null | grep -q '"SMDR Monitor"'; then break; fi

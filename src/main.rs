@@ -12,10 +12,17 @@ use clap::{Parser, Subcommand};
     version,
     about = "Watch, log and analyse Mitel SMDR call records"
 )]
+#[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     /// Start the built-in demo site even when sites are configured.
     #[arg(long)]
     demo: bool,
+    /// The tab the window opens on.
+    #[arg(long, value_enum)]
+    tab: Option<smdr_monitor::ui::state::Tab>,
+    /// Saved logs or captures to open in the window.
+    #[arg(value_name = "FILE")]
+    files: Vec<std::path::PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -38,7 +45,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log = cli::logging::init(cli.command.is_none());
     let result = match cli.command {
-        None => cli::window::run(cli.demo),
+        None => cli::window::run(cli.demo, cli.tab, cli.files),
         Some(Command::Decode(args)) => cli::decode::run(args),
         Some(Command::Calls(args)) => cli::calls::run(args),
         Some(Command::Collect(args)) => cli::collect::run(args),

@@ -15,6 +15,8 @@ fn options(dir: &Path, demo: DemoMode, collect: bool) -> AppOptions {
         config_path: dir.join("sites.toml"),
         log_dir: Some(dir.join("logs")),
         collect,
+        open: Vec::new(),
+        tab: None,
     }
 }
 
@@ -117,4 +119,57 @@ fn selecting_a_row_shows_its_fields_raw_text_and_bytes() {
     assert!(h.query_by_label("Raw text").is_some());
     assert!(h.query_by_label("Bytes (80)").is_some());
     assert!(h.query_by_label_contains("HQ · axxess.log:5").is_some());
+}
+
+/// Steps the window in real time until `done` holds (collectors run on their own threads).
+fn step_until(
+    h: &mut Harness<'static, SmdrApp>,
+    what: &str,
+    done: impl Fn(&Harness<'static, SmdrApp>) -> bool,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !done(h) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        h.step();
+    }
+}
+
+#[test]
+fn the_demo_starts_when_no_site_is_configured_and_its_connection_tests_ok() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), DemoMode::Auto, true));
+    h.step();
+    assert!(h.state().is_demo());
+    assert!(
+        h.query_by_label_contains("simulated PBX").is_some(),
+        "the banner says so"
+    );
+    step_until(&mut h, "demo records from both sources", |h| {
+        let sites = h.state().store().sites().len();
+        sites == 2 && h.state().store().len() >= 4
+    });
+    let names: Vec<String> = h.state().all_sites().map(|s| s.name.clone()).collect();
+    assert_eq!(names, ["Demo 5000", "Demo App Suite"]);
+    // Raw day logs are written for the demo too.
+    assert_eq!(dir.path().join("logs").read_dir().unwrap().count(), 2);
+
+    // Test connection: the warning first, then live steps and a verdict.
+    h.get_all_by_label("Test connection")
+        .next()
+        .unwrap()
+        .click();
+    step_until(&mut h, "the warning", |h| {
+        h.query_by_label_contains("may take records away").is_some()
+    });
+    h.get_by_label("Test now").click();
+    step_until(&mut h, "the probe's verdict", |h| {
+        h.query_by_label("Test again").is_some()
+    });
+    assert!(h.query_by_label_contains("TCP connect").is_some());
+    let probe = h.state().probe_verdict().unwrap();
+    assert!(probe.success, "{}", probe.verdict);
 }

@@ -1,14 +1,16 @@
 //! No subcommand: the window.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::anyhow;
 use eframe::egui;
 use smdr_monitor::collect::config::default_config_path;
 use smdr_monitor::icon;
+use smdr_monitor::ui::state::Tab;
 use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
 
-pub fn run(demo: bool) -> anyhow::Result<ExitCode> {
+pub fn run(demo: bool, tab: Option<Tab>, open: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("SMDR Monitor")
         .with_app_id(icon::APP_ID)
@@ -31,6 +33,8 @@ pub fn run(demo: bool) -> anyhow::Result<ExitCode> {
         config_path: default_config_path(),
         log_dir: None,
         collect: true,
+        open,
+        tab,
     };
     eframe::run_native(
         icon::APP_ID,

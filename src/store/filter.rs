@@ -63,27 +63,30 @@ impl Filter {
     }
 }
 
-/// A case-insensitive substring, prepared once per filter change.
-struct Needle {
+/// A case-insensitive substring, prepared once per filter change; an empty one matches all.
+#[derive(Debug, Clone, Default)]
+pub struct Needle {
     lower: Vec<u8>,
     /// Exact search is enough (and fastest) when the needle has no letters.
     exact: Option<Finder<'static>>,
 }
 
 impl Needle {
-    fn new(s: &str) -> Option<Self> {
-        let s = s.trim();
-        if s.is_empty() {
-            return None;
-        }
-        let lower = s.to_ascii_lowercase().into_bytes();
+    pub fn new(s: &str) -> Self {
+        let lower = s.trim().to_ascii_lowercase().into_bytes();
         let exact =
             (!lower.iter().any(u8::is_ascii_alphabetic)).then(|| Finder::new(&lower).into_owned());
-        Some(Self { lower, exact })
+        Self { lower, exact }
     }
 
-    fn found_in(&self, hay: &str) -> bool {
+    pub fn is_empty(&self) -> bool {
+        self.lower.is_empty()
+    }
+
+    /// Whether `hay` holds the needle, ignoring ASCII case; no allocation.
+    pub fn found_in(&self, hay: &str) -> bool {
         match &self.exact {
+            _ if self.lower.is_empty() => true,
             Some(f) => f.find(hay.as_bytes()).is_some(),
             None => contains_lower(hay.as_bytes(), &self.lower),
         }
@@ -92,7 +95,7 @@ impl Needle {
 
 /// `needle` (any case) occurs in `hay`, ignoring ASCII case.
 pub fn contains_ci(hay: &str, needle: &str) -> bool {
-    Needle::new(needle).is_none_or(|n| n.found_in(hay))
+    Needle::new(needle).found_in(hay)
 }
 
 /// ASCII case-insensitive search for an already lower-cased needle.
@@ -118,11 +121,11 @@ fn contains_lower(hay: &[u8], lower: &[u8]) -> bool {
 /// A [`Filter`] prepared for testing many rows.
 pub(super) struct Matcher<'f> {
     filter: &'f Filter,
-    what: Option<Needle>,
-    extension: Option<Needle>,
-    trunk: Option<Needle>,
-    number: Option<Needle>,
-    text: Option<Needle>,
+    what: Needle,
+    extension: Needle,
+    trunk: Needle,
+    number: Needle,
+    text: Needle,
 }
 
 impl<'f> Matcher<'f> {
@@ -169,22 +172,21 @@ impl<'f> Matcher<'f> {
         // These fields are pieces of the raw text: a needle missing from the text rules the row
         // out undecoded. (`what` may be a word the text does not print, e.g. MiVB "answered".)
         let in_text = [&self.text, &self.extension, &self.trunk, &self.number];
-        if in_text.into_iter().flatten().any(|n| !n.found_in(text)) {
+        if in_text.into_iter().any(|n| !n.found_in(text)) {
             return false;
         }
         if [&self.what, &self.extension, &self.trunk, &self.number]
             .iter()
-            .all(|n| n.is_none())
+            .all(|n| n.is_empty())
         {
             return true;
         }
         let decoded = r.decode();
         let s = summary(&decoded);
-        let in_field = |n: &Option<Needle>, v: &str| n.as_ref().is_none_or(|n| n.found_in(v));
-        (in_field(&self.what, s.what) || in_field(&self.what, s.direction))
-            && in_field(&self.extension, s.extension)
-            && in_field(&self.trunk, s.trunk)
-            && in_field(&self.number, s.number)
+        (self.what.found_in(s.what) || self.what.found_in(s.direction))
+            && self.extension.found_in(s.extension)
+            && self.trunk.found_in(s.trunk)
+            && self.number.found_in(s.number)
     }
 }
 

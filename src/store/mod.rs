@@ -18,7 +18,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 
 use crate::protocol::{Body, DateDecision, Decoded, Format, Kind, Record, Source};
 
-pub use filter::{Filter, OutcomeFilter, contains_ci};
+pub use filter::{Filter, Needle, OutcomeFilter, contains_ci};
 pub use row::{NO_DURATION, unpack_time};
 pub use summary::{Summary, summary};
 pub use view::{SortColumn, View};

@@ -11,5 +11,6 @@ mod shell;
 mod sites;
 pub mod state;
 pub mod theme;
+pub mod widgets;
 
 pub use app::{AppOptions, DemoMode, SmdrApp};

@@ -1,8 +1,7 @@
 //! The Records tab: the filter bar, the live table (virtualised, sortable, sticking to the newest
 //! row while the user is at the bottom) and, for the selected row, its detail.
 
-use chrono::NaiveDateTime;
-use eframe::egui::{self, Align, Panel, RichText, TextEdit};
+use eframe::egui::{self, Align, Panel, RichText};
 use egui_extras::{Column, TableBuilder};
 
 use crate::protocol::{Body, Format, Kind};
@@ -10,6 +9,7 @@ use crate::store::{OutcomeFilter, SortColumn, summary};
 
 use super::app::SmdrApp;
 use super::theme;
+use super::widgets::{labelled_text, parse_when};
 
 /// Text the filter bar holds before it parses into the filter (times and durations).
 #[derive(Default)]
@@ -34,16 +34,6 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
             .show(ui, |ui| super::detail::show(app, ui));
     }
     table(app, ui);
-}
-
-fn text_filter(ui: &mut egui::Ui, label: &str, value: &mut String, width: f32, hint: &str) {
-    let l = ui.label(label);
-    ui.add(
-        TextEdit::singleline(value)
-            .desired_width(width)
-            .hint_text(hint),
-    )
-    .labelled_by(l.id);
 }
 
 fn filter_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
@@ -74,14 +64,14 @@ fn filter_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
             })
             .response
             .labelled_by(l.id);
-        text_filter(ui, "Type/event", &mut f.what, 80.0, "TLC, IN, RINGING…");
-        text_filter(ui, "Extension", &mut f.extension, 60.0, "");
-        text_filter(ui, "Trunk", &mut f.trunk, 60.0, "");
-        text_filter(ui, "Number", &mut f.number, 110.0, "");
-        text_filter(ui, "Text", &mut f.text, 120.0, "anywhere in the line");
-        text_filter(ui, "From", &mut texts.from, 120.0, "YYYY-MM-DD HH:MM");
-        text_filter(ui, "To", &mut texts.to, 120.0, "YYYY-MM-DD HH:MM");
-        text_filter(ui, "Min duration", &mut texts.min_duration, 50.0, "m:ss");
+        labelled_text(ui, "Type/event", &mut f.what, 80.0, "TLC, IN, RINGING…");
+        labelled_text(ui, "Extension", &mut f.extension, 60.0, "");
+        labelled_text(ui, "Trunk", &mut f.trunk, 60.0, "");
+        labelled_text(ui, "Number", &mut f.number, 110.0, "");
+        labelled_text(ui, "Text", &mut f.text, 120.0, "anywhere in the line");
+        labelled_text(ui, "From", &mut texts.from, 120.0, "YYYY-MM-DD HH:MM");
+        labelled_text(ui, "To", &mut texts.to, 120.0, "YYYY-MM-DD HH:MM");
+        labelled_text(ui, "Min duration", &mut texts.min_duration, 50.0, "m:ss");
         let l = ui.label("Outcome");
         egui::ComboBox::from_id_salt("outcome-filter")
             .selected_text(f.outcome.label())
@@ -115,26 +105,6 @@ fn filter_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
             *texts = FilterTexts::default();
         }
     });
-}
-
-/// `2026-11-29 14:02`, `2026-11-29` (start or end of the day), or `14:02` (today).
-pub fn parse_when(s: &str, end: bool) -> Option<NaiveDateTime> {
-    let s = s.trim();
-    if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M") {
-        return Some(t);
-    }
-    if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S") {
-        return Some(t);
-    }
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return if end {
-            d.and_hms_opt(23, 59, 59)
-        } else {
-            d.and_hms_opt(0, 0, 0)
-        };
-    }
-    let t = chrono::NaiveTime::parse_from_str(s, "%H:%M").ok()?;
-    Some(chrono::Local::now().date_naive().and_time(t))
 }
 
 /// `90` (seconds), `1:30`, `1:00:00`.
@@ -191,7 +161,7 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
         .cell_layout(egui::Layout::left_to_right(Align::Center))
         .column(Column::initial(150.0).at_least(80.0).clip(true))
         .column(Column::initial(110.0).at_least(50.0).clip(true))
-        .column(Column::initial(100.0).at_least(40.0).clip(true))
+        .column(Column::initial(150.0).at_least(40.0).clip(true))
         .column(Column::initial(60.0).at_least(40.0).clip(true))
         .column(Column::initial(60.0).at_least(40.0).clip(true))
         .column(Column::initial(140.0).at_least(60.0).clip(true))
@@ -328,18 +298,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn filter_bar_parses_times_and_durations() {
+    fn filter_bar_parses_durations() {
         assert_eq!(parse_duration("90"), Some(90));
         assert_eq!(parse_duration("1:30"), Some(90));
         assert_eq!(parse_duration("1:00:00"), Some(3600));
         assert_eq!(parse_duration("x"), None);
         assert_eq!(parse_duration(""), None);
-        let t = parse_when("2026-11-29 14:02", false).unwrap();
-        assert_eq!(t.to_string(), "2026-11-29 14:02:00");
-        assert_eq!(
-            parse_when("2026-11-29", true).unwrap().to_string(),
-            "2026-11-29 23:59:59"
-        );
-        assert_eq!(parse_when("junk", false), None);
     }
 }

@@ -103,11 +103,16 @@ fn status_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
                     .is_some_and(|s| s.state == crate::collect::SiteState::Receiving)
             })
             .count();
+        let kb = app.store.text_bytes() / 1000;
+        let size = if kb < 10_000 {
+            format!("{kb} kB")
+        } else {
+            format!("{} MB", kb / 1000)
+        };
         ui.label(format!(
-            "{} site{} receiving · {} MB of records in memory",
+            "{} site{} receiving · {size} of records in memory",
             receiving,
             if receiving == 1 { "" } else { "s" },
-            app.store.text_bytes() / 1_000_000
         ));
         for job in &app.jobs {
             ui.separator();

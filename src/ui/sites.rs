@@ -66,10 +66,10 @@ fn card(app: &mut SmdrApp, ui: &mut egui::Ui, site: &SiteConfig, demo: bool) {
             let last = s
                 .last_record
                 .map_or("—".to_string(), |t| t.format("%H:%M:%S").to_string());
-            ui.label(theme::mono(format!(
-                "today {} · last {last} · reconnects {}",
-                s.records_today, s.reconnects
-            )));
+            ui.label(format!("{} records today · last at {last}", s.records_today));
+            if s.reconnects > 0 {
+                ui.label(format!("{} reconnects", s.reconnects));
+            }
             for gap in s.gaps.iter().rev().take(3) {
                 ui.label(
                     RichText::new(format!(

@@ -8,7 +8,17 @@ use crate::store::{Filter, SortColumn};
 use super::calls::CallsView;
 use super::theme::ThemeChoice;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
 pub enum Tab {
     #[default]
     Records,

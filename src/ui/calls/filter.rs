@@ -2,9 +2,11 @@
 
 use std::cmp::Ordering;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 
+use crate::store::Needle;
 use crate::timeline::{Call, Outcome};
+use crate::ui::widgets::parse_when;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum DirectionFilter {
@@ -59,7 +61,8 @@ pub struct CallFilter {
     pub outcome: Option<Outcome>,
     /// Calls starting at or after: `YYYY-MM-DD` or `YYYY-MM-DD HH:MM`.
     pub from: String,
-    /// Calls starting before: `YYYY-MM-DD` (that whole day included) or `YYYY-MM-DD HH:MM`.
+    /// Calls starting up to: `YYYY-MM-DD` (that whole day included) or `YYYY-MM-DD HH:MM`
+    /// (that minute included).
     pub to: String,
     /// Anywhere: call id, number, name, DDI, direction, outcome, extensions, event names.
     pub text: String,
@@ -73,9 +76,10 @@ impl CallFilter {
     /// A matcher for this filter, and what was wrong with the date bounds (those are ignored).
     pub fn compile(&self) -> (Matcher, Vec<String>) {
         let mut problems = Vec::new();
-        let mut bound = |text: &str, which: &str, end: bool| match parse_bound(text, end) {
-            Ok(b) => b,
-            Err(()) => {
+        let mut bound = |text: &str, which: &str, end: bool| match parse_when(text, end) {
+            _ if text.trim().is_empty() => None,
+            Some(b) => Some(b),
+            None => {
                 problems.push(format!(
                     "{which} {:?} is not a date like 2026-11-20 or 2026-11-20 14:30",
                     text.trim()
@@ -96,30 +100,6 @@ impl CallFilter {
     }
 }
 
-/// `YYYY-MM-DD` (start of that day; for an end bound, the start of the next) or
-/// `YYYY-MM-DD HH:MM[:SS]`; empty is no bound.
-fn parse_bound(text: &str, end: bool) -> Result<Option<NaiveDateTime>, ()> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        let d = if end { d.succ_opt().ok_or(())? } else { d };
-        return Ok(Some(d.and_time(chrono::NaiveTime::MIN)));
-    }
-    for f in [
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-    ] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(t, f) {
-            return Ok(Some(t));
-        }
-    }
-    Err(())
-}
-
 /// A compiled [`CallFilter`]: needles prepared once, bounds parsed.
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
@@ -132,49 +112,15 @@ pub struct Matcher {
     text: Needle,
 }
 
-/// What to look for, case-insensitively (ASCII). Numbers and extensions — most of what is
-/// typed — have no letters, so they are found by a plain (SIMD) substring search.
-#[derive(Debug, Clone, Default)]
-struct Needle {
-    lower: String,
-    exact: Option<memchr::memmem::Finder<'static>>,
-}
-
-impl Needle {
-    fn new(text: &str) -> Self {
-        let lower = text.trim().to_ascii_lowercase();
-        let exact = (!lower.bytes().any(|b| b.is_ascii_alphabetic()))
-            .then(|| memchr::memmem::Finder::new(lower.as_bytes()).into_owned());
-        Self { lower, exact }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.lower.is_empty()
-    }
-
-    /// Whether `hay` contains the needle; no allocation.
-    fn in_(&self, hay: &str) -> bool {
-        let n = self.lower.as_bytes();
-        match &self.exact {
-            _ if n.is_empty() => true,
-            Some(finder) => finder.find(hay.as_bytes()).is_some(),
-            None => hay
-                .as_bytes()
-                .windows(n.len())
-                .any(|w| w.eq_ignore_ascii_case(n)),
-        }
-    }
-}
-
 impl Matcher {
     pub fn matches(&self, c: &Call) -> bool {
         self.direction.matches(&c.direction)
             && self.outcome.is_none_or(|o| o == c.outcome)
             && self.from.is_none_or(|f| c.start >= f)
-            && self.to.is_none_or(|t| c.start < t)
+            && self.to.is_none_or(|t| c.start <= t)
             && (self.party.is_empty()
-                || self.party.in_(&c.number)
-                || self.party.in_(&c.contact_name))
+                || self.party.found_in(&c.number)
+                || self.party.found_in(&c.contact_name))
             && (self.extension.is_empty() || reaches(c, &self.extension))
             && (self.text.is_empty() || self.text_matches(c))
     }
@@ -190,18 +136,18 @@ impl Matcher {
             c.outcome.as_str(),
         ]
         .iter()
-        .any(|s| t.in_(s))
+        .any(|s| t.found_in(s))
             || reaches(c, t)
-            || c.events.iter().any(|e| t.in_(&e.name))
+            || c.events.iter().any(|e| t.found_in(&e.name))
     }
 }
 
 fn reaches(c: &Call, needle: &Needle) -> bool {
-    c.answered_by.is_some_and(|a| needle.in_(&a))
-        || c.path.iter().any(|p| needle.in_(p))
+    c.answered_by.is_some_and(|a| needle.found_in(&a))
+        || c.path.iter().any(|p| needle.found_in(p))
         || c.events
             .iter()
-            .any(|e| needle.in_(&e.extension) || needle.in_(&e.source_extension))
+            .any(|e| needle.found_in(&e.extension) || needle.found_in(&e.source_extension))
 }
 
 /// A column of the calls table (the `calls` command's fields).

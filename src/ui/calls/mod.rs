@@ -13,12 +13,13 @@ pub mod text;
 mod timeline;
 
 use chrono::NaiveDateTime;
-use eframe::egui::{self, TextEdit, Ui};
+use eframe::egui::{self, Ui};
 
 pub use self::filter::{CallColumn, CallFilter, DirectionFilter};
 pub use self::timeline::describe;
 use crate::jobs::ExportFormat;
 use crate::timeline::{CallTracker, Outcome, Stats};
+use crate::ui::widgets::labelled_text;
 
 /// What the calls view asks the app to do (applied after drawing).
 #[derive(Debug, Clone, PartialEq)]
@@ -199,8 +200,8 @@ impl CallsView {
             })
             .response
             .labelled_by(label.id);
-        text_box(ui, "Number or name", &mut f.party, 110.0, "");
-        text_box(ui, "Extension", &mut f.extension, 60.0, "");
+        labelled_text(ui, "Number or name", &mut f.party, 110.0, "");
+        labelled_text(ui, "Extension", &mut f.extension, 60.0, "");
         let label = ui.label("Outcome");
         egui::ComboBox::from_id_salt("calls.outcome")
             .selected_text(f.outcome.map_or("any", Outcome::label))
@@ -212,9 +213,9 @@ impl CallsView {
             })
             .response
             .labelled_by(label.id);
-        text_box(ui, "From", &mut f.from, 120.0, "YYYY-MM-DD HH:MM");
-        text_box(ui, "To", &mut f.to, 120.0, "YYYY-MM-DD HH:MM");
-        text_box(ui, "Search", &mut f.text, 110.0, "anything");
+        labelled_text(ui, "From", &mut f.from, 120.0, "YYYY-MM-DD HH:MM");
+        labelled_text(ui, "To", &mut f.to, 120.0, "YYYY-MM-DD HH:MM");
+        labelled_text(ui, "Search", &mut f.text, 110.0, "anything");
         if !f.is_empty() && ui.button("Clear filter").clicked() {
             *f = CallFilter::default();
         }
@@ -310,15 +311,4 @@ impl CallsView {
                 .request_repaint_after(std::time::Duration::from_secs(1));
         }
     }
-}
-
-/// A labelled text box (the label names it for screen readers and tests).
-fn text_box(ui: &mut Ui, label: &str, value: &mut String, width: f32, hint: &str) {
-    let l = ui.label(label);
-    ui.add(
-        TextEdit::singleline(value)
-            .desired_width(width)
-            .hint_text(hint),
-    )
-    .labelled_by(l.id);
 }
