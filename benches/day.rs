@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 use smdr_monitor::store::{Store, View};
 use smdr_monitor::ui::calls::{CallColumn, CallFilter, filter};
 
-use common::traffic::{self, Until};
-use common::{benchmarking, size, store_of, track, tracker};
+use common::{SAMPLES, benchmarking, sample_records, size, store_of, track, tracker, traffic};
+use smdr_monitor::sim::TrafficFormat;
 
 const FORMATS: [&str; 3] = ["appsuite", "mitel5000", "mivb"];
 
@@ -68,21 +68,19 @@ fn data_dir() -> PathBuf {
     PathBuf::from("target/bench-data")
 }
 
-/// Generates the day's file once (the same bytes every time), returns its path.
+/// Has the simulator write the day's file (the same bytes every time), returns its path.
 fn day_file() -> PathBuf {
-    let day = traffic::appsuite_day(Until::Events(records()), 1);
+    let bytes = traffic(TrafficFormat::AppSuite, records(), 1);
     let dir = data_dir();
     let _ = std::fs::create_dir_all(&dir);
-    let path = dir.join(format!("appsuite-day-{}.txt", day.events));
-    let fresh = std::fs::metadata(&path).is_ok_and(|m| m.len() == day.bytes.len() as u64);
-    if !fresh && let Err(e) = std::fs::write(&path, &day.bytes) {
+    let path = dir.join(format!("appsuite-day-{}.txt", records()));
+    if let Err(e) = std::fs::write(&path, &bytes) {
         panic!("cannot write {}: {e}", path.display());
     }
     println!(
-        "RESULT day_events {} events\nRESULT day_calls {} calls\nRESULT day_bytes {} bytes",
-        day.events,
-        day.calls,
-        day.bytes.len()
+        "RESULT day_events {} events\nRESULT day_bytes {} bytes",
+        records(),
+        bytes.len()
     );
     path
 }
@@ -126,6 +124,7 @@ fn run_day(path: &Path) -> Stages {
     let ready = t.elapsed();
 
     assert_eq!(view.len(), store.len());
+    println!("RESULT day_calls {} calls", calls.calls().len());
     assert_eq!(rows.len(), calls.calls().len());
     assert!(store.len() >= records());
     Stages {
@@ -158,11 +157,12 @@ fn rss() -> Option<u64> {
 }
 
 fn input(format: &str, n: usize) -> Vec<u8> {
-    match format {
-        "mitel5000" => traffic::mitel5000_capture(n, 5000),
-        "mivb" => traffic::mivb_lines(n, 1752),
-        _ => traffic::appsuite_day(Until::Events(n), 2007).bytes,
-    }
+    let format = match format {
+        "mitel5000" => TrafficFormat::Mitel5000,
+        "mivb" => TrafficFormat::Mivb,
+        _ => TrafficFormat::AppSuite,
+    };
+    traffic(format, n, 7)
 }
 
 fn memory(format: &str) {
@@ -186,19 +186,10 @@ fn memory(format: &str) {
 
 /// The decode benchmark's inputs (same seeds and sizes as `benches/decode.rs`).
 fn write_samples(dir: &Path) {
-    let n = size(100_000, 300);
     let _ = std::fs::create_dir_all(dir);
-    let samples = [
-        ("mitel5000.bin", traffic::mitel5000_capture(n, 5000)),
-        (
-            "appsuite.txt",
-            traffic::appsuite_day(Until::Events(n), 2007).bytes,
-        ),
-        ("mivb.txt", traffic::mivb_lines(n, 1752)),
-    ];
-    for (name, bytes) in samples {
+    for (format, name, seed) in SAMPLES {
         let path = dir.join(name);
-        if let Err(e) = std::fs::write(&path, bytes) {
+        if let Err(e) = std::fs::write(&path, traffic(format, sample_records(), seed)) {
             panic!("cannot write {}: {e}", path.display());
         }
         println!("wrote {}", path.display());

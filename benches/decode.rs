@@ -1,6 +1,6 @@
 //! Decode throughput, one core: the whole road an imported or logged record takes — line split
 //! or 5000 framing, format detection, field parsing and the date decision — over ~10 MB of
-//! seeded traffic per format (the same bytes `benches/decode.py` decodes). Target: ≥ 500 MB/s.
+//! seeded traffic per format (the simulator's, the same bytes `benches/decode.py` decodes). Target: ≥ 500 MB/s.
 
 mod common;
 
@@ -11,21 +11,21 @@ use divan::{Bencher, black_box};
 use smdr_monitor::import;
 use smdr_monitor::protocol::{Kind, StreamDecoder};
 
-use common::{options, size, traffic};
+use common::{SAMPLES, options, sample_records, traffic};
 
 fn main() {
     divan::main();
 }
 
-/// Records per format: about 10 MB each when benchmarking.
-pub fn records() -> usize {
-    size(100_000, 300)
+/// The sample of `SAMPLES[i]`.
+fn sample(i: usize) -> Vec<u8> {
+    let (format, _, seed) = SAMPLES[i];
+    traffic(format, sample_records(), seed)
 }
 
-static MITEL5000: LazyLock<Vec<u8>> = LazyLock::new(|| traffic::mitel5000_capture(records(), 5000));
-static APPSUITE: LazyLock<Vec<u8>> =
-    LazyLock::new(|| traffic::appsuite_day(traffic::Until::Events(records()), 2007).bytes);
-static MIVB: LazyLock<Vec<u8>> = LazyLock::new(|| traffic::mivb_lines(records(), 1752));
+static MITEL5000: LazyLock<Vec<u8>> = LazyLock::new(|| sample(0));
+static APPSUITE: LazyLock<Vec<u8>> = LazyLock::new(|| sample(1));
+static MIVB: LazyLock<Vec<u8>> = LazyLock::new(|| sample(2));
 
 fn decode_all(bencher: Bencher, data: &[u8]) {
     // The generated traffic must be what the decoder reads: every line a record.
@@ -34,7 +34,7 @@ fn decode_all(bencher: Bencher, data: &[u8]) {
         lines += 1;
         unparsed += usize::from(d.kind() == Kind::Unparsed);
     });
-    assert!(lines >= records(), "{lines} records decoded");
+    assert_eq!(lines, sample_records(), "records decoded");
     assert_eq!(unparsed, 0, "generated lines the decoder could not read");
     bencher
         .counter(BytesCount::of_slice(data))

@@ -12,14 +12,14 @@ use chrono::NaiveDateTime;
 use divan::{Bencher, black_box};
 use eframe::egui;
 use smdr_monitor::protocol::StreamDecoder;
+use smdr_monitor::sim::TrafficFormat;
 use smdr_monitor::store::{Filter, Store, View};
 use smdr_monitor::timeline::CallTracker;
 use smdr_monitor::ui::calls::{CallColumn, CallFilter, CallsView, filter};
 use smdr_monitor::ui::state::{PersistedState, Tab};
 use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
 
-use common::traffic::{self, Until};
-use common::{options, size, store_of, tracker};
+use common::{generator, options, size, store_of, tracker, traffic};
 
 fn main() {
     divan::main();
@@ -30,21 +30,19 @@ fn rows() -> usize {
 }
 
 /// A million App Suite events in the records table's store.
-static STORE: LazyLock<Store> = LazyLock::new(|| {
-    let day = traffic::appsuite_day(Until::Events(rows()), 1);
-    store_of(&day.bytes, "day")
-});
+static STORE: LazyLock<Store> =
+    LazyLock::new(|| store_of(&traffic(TrafficFormat::AppSuite, rows(), 1), "day"));
 
-/// A million App Suite calls (about 3.6 million events) in a tracker.
+/// A million App Suite calls (about 4.8 million events, days of them) in a tracker.
 static CALLS: LazyLock<CallTracker> = LazyLock::new(|| {
-    let day = traffic::appsuite_day(Until::Calls(rows()), 2);
+    let mut g = generator(TrafficFormat::AppSuite, 2);
     let mut t = tracker();
     let mut decoder = StreamDecoder::new(options());
     let site: Arc<str> = "day".into();
-    smdr_monitor::import::decode_each(&day.bytes, &mut decoder, |_, d| {
-        t.push_decoded(&site, d);
-    });
-    assert_eq!(t.calls().len(), day.calls);
+    while t.calls().len() < rows() {
+        let line = g.next_line();
+        t.push_decoded(&site, &decoder.decode(&line.text, None));
+    }
     t
 });
 
@@ -181,6 +179,8 @@ fn frame_records_table(bencher: Bencher, arg: &str) {
             config_path: dir.join("sites.toml"),
             log_dir: Some(dir.join("logs")),
             collect: false,
+            open: Vec::new(),
+            tab: Some(Tab::Records),
         },
     );
     let app = RefCell::new(app);

@@ -124,7 +124,7 @@ fn is_blank_bytes(line: &[u8]) -> bool {
 /// A raw-day-log line: `2026-11-22T14:02:11.123+01:00<TAB>text`. Other lines have no time.
 pub fn split_receipt_time(line: &[u8]) -> (Option<DateTime<FixedOffset>>, &[u8]) {
     // RFC 3339 with offset is 20 to 35 bytes; look for the tab only near the start.
-    let Some(tab) = line.iter().take(40).position(|&b| b == b'\t') else {
+    let Some(tab) = memchr::memchr(b'\t', &line[..line.len().min(40)]) else {
         return (None, line);
     };
     let stamp = std::str::from_utf8(&line[..tab]).ok();
@@ -177,7 +177,7 @@ pub fn into_store(
 /// Decodes all of `data` without building owned records (the CLI's fast path).
 pub fn decode_each(data: &[u8], decoder: &mut StreamDecoder, mut f: impl FnMut(u64, &Decoded<'_>)) {
     items(data, |item| {
-        let text = String::from_utf8_lossy(item.bytes);
+        let text = lossy(item.bytes);
         match item.problem {
             Some(reason) => {
                 let d = Decoded {

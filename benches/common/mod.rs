@@ -1,18 +1,18 @@
-//! What the benchmarks share: seeded, realistic SMDR traffic for each format ([`traffic`]; the same
-//! seed and size always give the same bytes, so `decode.py` reads what the Rust benchmarks
-//! decode), the size of a run (`cargo bench` measures; `cargo test` only checks that each
-//! benchmark runs, on small inputs), and the road records take into the store and calls.
+//! What the benchmarks share: traffic from the simulator's seeded generator (the same seed and
+//! size always give the same bytes, so `decode.py` reads what the Rust benchmarks decode), the
+//! size of a run (`cargo bench` measures; `cargo test` only checks that each benchmark runs, on
+//! small inputs), and the road records take into the store and the call tracker.
 
 // Each bench target uses a part of this module.
 #![allow(dead_code)]
 
-pub mod traffic;
-
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use smdr_monitor::import;
+use smdr_monitor::protocol::mitel5000::framer::encode_frame;
 use smdr_monitor::protocol::{DecodeOptions, StreamDecoder};
+use smdr_monitor::sim::{Generator, TrafficFormat};
 use smdr_monitor::store::{RowId, Store};
 use smdr_monitor::timeline::CallTracker;
 
@@ -24,6 +24,45 @@ pub fn benchmarking() -> bool {
 /// `full` when benchmarking, `small` under `cargo test`.
 pub fn size(full: usize, small: usize) -> usize {
     if benchmarking() { full } else { small }
+}
+
+/// Lines per second of a busy site: a 1,000,000-event App Suite day.
+pub const BUSY_RATE: f64 = 1_000_000.0 / 86_400.0;
+
+/// The generator of a day's traffic, from midnight.
+pub fn generator(format: TrafficFormat, seed: u64) -> Generator {
+    let start = NaiveDate::from_ymd_opt(2026, 11, 27)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .unwrap_or_else(NaiveDateTime::default);
+    Generator::with_rate(format, seed, start, BUSY_RATE)
+}
+
+/// `n` lines as they arrive: length-prefixed frames for the 5000, CR LF lines otherwise.
+pub fn traffic(format: TrafficFormat, n: usize, seed: u64) -> Vec<u8> {
+    let mut g = generator(format, seed);
+    let mut out = Vec::with_capacity(n * 166);
+    for _ in 0..n {
+        let line = g.next_line();
+        if format == TrafficFormat::Mitel5000 {
+            encode_frame(line.text.as_bytes(), &mut out);
+        } else {
+            out.extend_from_slice(line.text.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    out
+}
+
+/// The seeds of the decode samples (also what `day --write-samples` writes).
+pub const SAMPLES: [(TrafficFormat, &str, u64); 3] = [
+    (TrafficFormat::Mitel5000, "mitel5000.bin", 5000),
+    (TrafficFormat::AppSuite, "appsuite.txt", 2007),
+    (TrafficFormat::Mivb, "mivb.txt", 1752),
+];
+
+/// Records per decode sample: about 10 MB each when benchmarking.
+pub fn sample_records() -> usize {
+    size(100_000, 300)
 }
 
 /// Decoding as the window's import does it, with a fixed "today" (MiVB years).

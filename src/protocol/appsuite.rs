@@ -5,7 +5,9 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
-use crate::protocol::text::{parse_u32, strip_left_padding, trim, two_digits, unpad_text};
+use crate::protocol::text::{
+    parse_u32, split_at_byte, strip_left_padding, tokens, trim, two_digits, unpad_text,
+};
 
 pub const DEFAULT_PADDING: char = '0';
 
@@ -104,13 +106,13 @@ pub fn looks_like_event(line: &str) -> bool {
 
 /// Decodes one event line (line end removed). `padding` is the site's item padding character.
 pub fn parse_event(line: &str, padding: char) -> Result<Event<'_>, EventError> {
-    let mut segs = line.split('|');
+    let mut segs = split_at_byte(line, b'|');
     let stamp_text = trim(segs.next().unwrap_or(""));
     let direction = trim(segs.next().ok_or(EventError::NoDelimiters)?);
     let (date, printed) =
         parse_stamp(stamp_text).ok_or_else(|| EventError::BadTimestamp(stamp_text.to_string()))?;
 
-    let mut ids = segs.next().unwrap_or("").split_whitespace();
+    let mut ids = tokens(segs.next().unwrap_or(""));
     let call_id = ids.next().ok_or(EventError::NoCallId)?;
     let trunk = strip_left_padding(ids.next().unwrap_or(""), padding);
     let extension = strip_left_padding(ids.next().unwrap_or(""), padding);
@@ -148,7 +150,7 @@ pub fn parse_event(line: &str, padding: char) -> Result<Event<'_>, EventError> {
             "",
         ),
         [both] => {
-            let mut t = both.split_whitespace();
+            let mut t = tokens(both);
             (
                 strip_left_padding(t.next().unwrap_or(""), padding),
                 "",

@@ -6,7 +6,7 @@
 
 use chrono::NaiveTime;
 
-use crate::protocol::text::{byte_at, cols, field, parse_u32, two_digits};
+use crate::protocol::text::{byte_at, cols, field, parse_u32, split_at_byte, tokens, two_digits};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Layout {
@@ -161,7 +161,7 @@ pub fn parse_record(line: &str) -> Result<CallRecord<'_>, MivbError> {
         (None, None)
     };
     let (call_id, call_sequence, associated_call_id) = if call_ids {
-        let mut t = s(c.call_ids).split_whitespace();
+        let mut t = tokens(s(c.call_ids));
         let id = t.next().unwrap_or("");
         // `pssscccc` then one sequence digit.
         let (id, seq) = if id.len() == 9 {
@@ -207,7 +207,7 @@ pub fn parse_record(line: &str) -> Result<CallRecord<'_>, MivbError> {
 
 /// Two whitespace-separated values; a lone value is the ANI.
 fn split_pair(s: &str) -> (Option<&str>, Option<&str>) {
-    let mut t = s.split_whitespace();
+    let mut t = tokens(s);
     (Some(t.next().unwrap_or("")), Some(t.next().unwrap_or("")))
 }
 
@@ -236,7 +236,7 @@ fn parse_duration(s: &str) -> Option<u32> {
     if s == "99:99:99" {
         return Some(100 * 3600);
     }
-    let mut p = s.split(':');
+    let mut p = split_at_byte(s, b':');
     let (h, m, sec) = (
         parse_u32(p.next()?)?,
         parse_u32(p.next()?)?,

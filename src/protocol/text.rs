@@ -1,4 +1,8 @@
 //! Small, allocation-free helpers for cutting fields out of record text.
+//!
+//! Record text is ASCII almost always: the helpers work on bytes (padding, delimiters and
+//! whitespace are ASCII, so a cut there is always on a character boundary) and decode
+//! characters only where a byte is not ASCII. `benches/decode.rs` measures them.
 
 /// The text between two 0-based byte columns (end exclusive), clamped to the line and to
 /// character boundaries so a stray multi-byte character can never cause a panic.
@@ -14,8 +18,15 @@ pub fn field(line: &str, start: usize, end: usize) -> &str {
     trim(cols(line, start, end))
 }
 
+/// `s` without leading and trailing spaces, NULs and tabs.
 pub fn trim(s: &str) -> &str {
-    s.trim_matches(|c: char| c == ' ' || c == '\0' || c == '\t')
+    let pad = |b: &u8| matches!(b, b' ' | b'\0' | b'\t');
+    let b = s.as_bytes();
+    let Some(start) = b.iter().position(|c| !pad(c)) else {
+        return "";
+    };
+    let end = b.iter().rposition(|c| !pad(c)).map_or(start, |i| i + 1);
+    s.get(start..end).unwrap_or("")
 }
 
 /// The byte at a column, or a space past the end (short lines are padded, not rejected).
@@ -47,17 +58,91 @@ pub fn two_digits(b: &[u8], at: usize) -> Option<u32> {
 
 /// Strips a padding character from the left of a numeric field: an all-padding field is empty.
 pub fn strip_left_padding(s: &str, padding: char) -> &str {
-    trim(s).trim_start_matches(padding)
+    let t = trim(s);
+    match u8::try_from(padding).ok().filter(u8::is_ascii) {
+        Some(p) => {
+            let n = t.bytes().take_while(|&b| b == p).count();
+            t.get(n..).unwrap_or("")
+        }
+        None => t.trim_start_matches(padding),
+    }
 }
 
 /// A text field that is nothing but padding is empty; otherwise it is kept as printed.
 pub fn unpad_text(s: &str, padding: char) -> &str {
     let t = trim(s);
-    if !t.is_empty() && t.chars().all(|c| c == padding) {
-        ""
-    } else {
-        t
+    let all_padding = match u8::try_from(padding).ok().filter(u8::is_ascii) {
+        Some(p) => t.bytes().all(|b| b == p),
+        None => t.chars().all(|c| c == padding),
+    };
+    if !t.is_empty() && all_padding { "" } else { t }
+}
+
+/// Whitespace-separated tokens, exactly as [`str::split_whitespace`] gives them, without
+/// decoding ASCII bytes into characters.
+pub fn tokens(s: &str) -> Tokens<'_> {
+    Tokens { rest: s }
+}
+
+pub struct Tokens<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let start = boundary(self.rest, true);
+        let rest = self.rest.get(start..).unwrap_or("");
+        if rest.is_empty() {
+            self.rest = rest;
+            return None;
+        }
+        let end = boundary(rest, false);
+        self.rest = rest.get(end..).unwrap_or("");
+        rest.get(..end)
     }
+}
+
+/// `char::is_whitespace` for ASCII bytes: tab, LF, VT, FF, CR and space, as bits.
+const ASCII_SPACE: u64 = 1 << b'\t' | 1 << b'\n' | 1 << 0x0B | 1 << 0x0C | 1 << b'\r' | 1 << b' ';
+
+/// The byte index of the first character that is (`!in_space`) or is not (`in_space`) white
+/// space, or the length.
+fn boundary(s: &str, in_space: bool) -> usize {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let (space, len) = if c < 64 {
+            (ASCII_SPACE >> c & 1 == 1, 1)
+        } else if c < 128 {
+            (false, 1)
+        } else {
+            match s.get(i..).and_then(|t| t.chars().next()) {
+                Some(ch) => (ch.is_whitespace(), ch.len_utf8()),
+                None => (false, 1),
+            }
+        };
+        if space != in_space {
+            return i;
+        }
+        i += len;
+    }
+    b.len()
+}
+
+/// The pieces of `s` between `delimiter`s, as `s.split(char::from(delimiter))` gives them,
+/// the delimiters found by a vectorised byte search. `delimiter` must be ASCII.
+pub fn split_at_byte(s: &str, delimiter: u8) -> impl Iterator<Item = &str> {
+    let mut from = Some(0);
+    let mut hits = memchr::memchr_iter(delimiter, s.as_bytes());
+    std::iter::from_fn(move || {
+        let start = from?;
+        let end = hits.next();
+        from = end.map(|i| i + 1);
+        s.get(start..end.unwrap_or(s.len()))
+    })
 }
 
 /// Drops the line terminator (any mix of CR and LF at the end).
@@ -102,6 +187,35 @@ mod tests {
         assert_eq!(strip_left_padding("000000000000", '0'), "");
         assert_eq!(unpad_text("00000", '0'), "");
         assert_eq!(unpad_text(" CHRIS R MOBILE ", '0'), "CHRIS R MOBILE");
+    }
+
+    #[test]
+    fn tokens_split_like_split_whitespace() {
+        for s in [
+            "",
+            "   ",
+            " a  bc\td ",
+            "x\u{a0}y z",
+            "\u{3000}lead trail\u{2029}",
+            "a\u{b}b\u{c}c\u{85}d",
+            "é ü",
+            "\0a\0 b",
+        ] {
+            let ours: Vec<&str> = tokens(s).collect();
+            let std: Vec<&str> = s.split_whitespace().collect();
+            assert_eq!(ours, std, "{s:?}");
+        }
+        assert_eq!(trim("\0 \tab c\t \0"), "ab c");
+        assert_eq!(trim(" \0 "), "");
+        assert_eq!(trim("é "), "é");
+        assert_eq!(strip_left_padding("**12", '*'), "12");
+        assert_eq!(strip_left_padding("ééx", 'é'), "x");
+        assert_eq!(unpad_text("éé", 'é'), "");
+        for line in ["", "|", "a|b||c|", "||", "é|ü|"] {
+            let ours: Vec<&str> = split_at_byte(line, b'|').collect();
+            let std: Vec<&str> = line.split('|').collect();
+            assert_eq!(ours, std, "{line:?}");
+        }
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 use chrono::{NaiveDate, NaiveTime};
 
-use crate::protocol::text::{byte_at, cols, field, is_digit_at, parse_u32, trim, two_digits};
+use crate::protocol::text::{
+    byte_at, cols, field, is_digit_at, parse_u32, split_at_byte, trim, two_digits,
+};
 
 pub const HEADER_MARK: &str = "Station Message Detailed Recording";
 pub const TITLE_MARK: &str = "TYP EXT#";
@@ -148,7 +150,10 @@ fn parse_header(line: &str) -> Header {
 
 fn parse_call(line: &str) -> Result<CallRecord<'_>, LineError> {
     // A trimmed legacy line is short: missing columns read as spaces. A longer one is not ours.
-    if trim(line).len() > RECORD_WIDTH || line.trim_end().len() > RECORD_WIDTH {
+    // (A line of at most 80 bytes is short enough however it is trimmed.)
+    if line.len() > RECORD_WIDTH
+        && (trim(line).len() > RECORD_WIDTH || line.trim_end().len() > RECORD_WIDTH)
+    {
         return Err(LineError::TooLong(line.trim_end().len()));
     }
     let start_text = cols(line, 45, 50);
@@ -196,7 +201,7 @@ pub fn parse_elapsed(s: &str) -> Option<u32> {
     if let Some(n) = t.strip_prefix("S=") {
         return parse_u32(n);
     }
-    let mut parts = t.split(':');
+    let mut parts = split_at_byte(t, b':');
     let h = parse_u32(parts.next()?)?;
     let m = parse_u32(parts.next()?)?;
     let secs = match parts.next() {
