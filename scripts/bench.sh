@@ -17,6 +17,7 @@ if [ "${1:-}" != "--report" ]; then
     cargo bench --bench decode | tee "$results/decode.txt"
     cargo bench --bench views | tee "$results/views.txt"
     cargo bench --bench day | tee "$results/day.txt"
+    cargo bench --bench live | tee "$results/live.txt"
     cut -d' ' -f1-3 /proc/loadavg > "$results/load-after.txt"
     date -u +"%Y-%m-%d %H:%M UTC" > "$results/date.txt"
 fi
@@ -31,7 +32,7 @@ def read(name):
 
 # RESULT lines (day bench, Python decoder): name -> (value, unit and note).
 values = {}
-for name in ("day.txt", "python.txt"):
+for name in ("day.txt", "python.txt", "live.txt"):
     for line in read(name).splitlines():
         m = re.match(r"RESULT (\S+) (\S+) ?(.*)", line)
         if m:
@@ -147,6 +148,21 @@ print("|---|---|---|---|")
 for fmt in ("mitel5000", "appsuite", "mivb"):
     per = num(f"memory_{fmt}")
     print(f"| {fmt} | {per:.0f} bytes | {num(f'memory_{fmt}_text'):.0f} bytes | {ok(per <= 200)} |")
+
+print("\n## Live: 100 sites × 100 records/s for 60 s (targets: 0 lost, p99 latency < 100 ms, UI never blocked)\n")
+print(f"{values['live_sites'][0]} simulators on loopback (5000, App Suite and MiVB in turn), each sending")
+print(f"{values['live_rate'][0]} records/s for {values['live_seconds'][0]} s, collected by the window's collectors into")
+print("the whole window (`SmdrApp`), which draws headless frames at 60 Hz on the bench thread. Latency is")
+print("from each record's receipt time to the end of the frame that stored it; intake is the frame's")
+print("`App::logic` (draining the collectors into the store and the call tracker within its 8 ms budget).\n")
+lost = int(num("live_lost"))
+print("| measure | value | target |")
+print("|---|---|---|")
+print(f"| records sent / stored | {values['live_sent'][0]} / {values['live_stored'][0]} | |")
+print(f"| lost | {lost} | {ok(lost == 0)} |")
+print(f"| latency p50 / p99 / max | {num('live_latency_p50'):.1f} / {num('live_latency_p99'):.1f} / {num('live_latency_max'):.1f} ms | {ok(num('live_latency_p99') < 100)} |")
+print(f"| intake per frame p50 / p99 / max | {num('live_intake_p50'):.2f} / {num('live_intake_p99'):.2f} / {num('live_intake_max'):.2f} ms | {ok(num('live_intake_max') < 16.7)} (never a whole 60 Hz frame) |")
+print(f"| whole frame p50 / p99 / max | {num('live_frame_p50'):.2f} / {num('live_frame_p99'):.2f} / {num('live_frame_max'):.2f} ms | |")
 
 notes = os.path.join("benches", "NOTES.md")
 if os.path.exists(notes):

@@ -94,6 +94,84 @@ pub enum EventError {
 /// Segments after the contact name: DDI, DDI name, account, event, and the empty one after the
 /// last `|`, with room for a stray extra delimiter.
 const MAX_TAIL: usize = 8;
+/// Stamp, direction, ids, contact name, then the tail.
+const MAX_SEGMENTS: usize = 4 + MAX_TAIL;
+
+/// The `|` columns of the documented 162-character layout (§2.1).
+const FIXED_PIPES: [usize; 8] = [20, 24, 89, 104, 122, 133, 148, 161];
+/// The ids segment's tokens on that layout (call id, trunk, extension, source, number) as
+/// column ranges, and the single spaces around them.
+const FIXED_IDS: [(usize, usize); 5] = [(26, 48), (49, 56), (57, 64), (65, 72), (73, 88)];
+const FIXED_ID_SPACES: [usize; 6] = [25, 48, 56, 64, 72, 88];
+
+/// A line cut into its `|` segments and the first five whitespace tokens of the ids segment
+/// (the third): by columns when the line has the documented fixed layout, else by searching.
+/// Both give exactly what `line.split('|')` and `split_whitespace` would.
+struct Cut<'a> {
+    segs: [&'a str; MAX_SEGMENTS],
+    n: usize,
+    /// More segments than any known layout has.
+    too_many: bool,
+    ids: [Option<&'a str>; 5],
+}
+
+impl<'a> Cut<'a> {
+    /// By searching: any layout.
+    fn split(line: &'a str) -> Self {
+        let mut cut = Cut {
+            segs: [""; MAX_SEGMENTS],
+            n: 0,
+            too_many: false,
+            ids: [None; 5],
+        };
+        for seg in split_at_byte(line, b'|') {
+            if cut.n == MAX_SEGMENTS {
+                cut.too_many = true;
+                break;
+            }
+            cut.segs[cut.n] = seg;
+            cut.n += 1;
+        }
+        let mut ids = tokens(cut.segs[2]);
+        for id in &mut cut.ids {
+            *id = ids.next();
+        }
+        cut
+    }
+
+    /// By columns, when every delimiter is where the fixed layout puts it and the id columns
+    /// hold printable ASCII between single spaces (then the search would find the same cuts);
+    /// `None` for anything else.
+    fn fixed(line: &'a str) -> Option<Self> {
+        let b = line.as_bytes();
+        let fits = b.len() == 162
+            && FIXED_PIPES.iter().all(|&i| b[i] == b'|')
+            && b.iter().filter(|&&c| c == b'|').count() == FIXED_PIPES.len()
+            && FIXED_ID_SPACES.iter().all(|&i| b[i] == b' ')
+            && FIXED_IDS
+                .iter()
+                .all(|&(from, to)| b[from..to].iter().all(|c| (b'!'..=b'~').contains(c)));
+        if !fits {
+            return None;
+        }
+        let mut cut = Cut {
+            segs: [""; MAX_SEGMENTS],
+            n: FIXED_PIPES.len() + 1,
+            too_many: false,
+            ids: [None; 5],
+        };
+        let mut from = 0;
+        for (seg, &pipe) in cut.segs.iter_mut().zip(&FIXED_PIPES) {
+            *seg = line.get(from..pipe)?;
+            from = pipe + 1;
+        }
+        cut.segs[FIXED_PIPES.len()] = line.get(from..)?;
+        for (id, &(from, to)) in cut.ids.iter_mut().zip(&FIXED_IDS) {
+            *id = Some(line.get(from..to)?);
+        }
+        Some(cut)
+    }
+}
 
 /// The line starts with `YYYY-MM-DD hh:mm:ss` and has a `|`: the App Suite shape.
 pub fn looks_like_event(line: &str) -> bool {
@@ -106,33 +184,25 @@ pub fn looks_like_event(line: &str) -> bool {
 
 /// Decodes one event line (line end removed). `padding` is the site's item padding character.
 pub fn parse_event(line: &str, padding: char) -> Result<Event<'_>, EventError> {
-    let mut segs = split_at_byte(line, b'|');
-    let stamp_text = trim(segs.next().unwrap_or(""));
-    let direction = trim(segs.next().ok_or(EventError::NoDelimiters)?);
+    let cut = Cut::fixed(line).unwrap_or_else(|| Cut::split(line));
+    let segs = &cut.segs[..cut.n];
+    let stamp_text = trim(segs.first().copied().unwrap_or(""));
+    let direction = trim(segs.get(1).ok_or(EventError::NoDelimiters)?);
     let (date, printed) =
         parse_stamp(stamp_text).ok_or_else(|| EventError::BadTimestamp(stamp_text.to_string()))?;
 
-    let mut ids = tokens(segs.next().unwrap_or(""));
-    let call_id = ids.next().ok_or(EventError::NoCallId)?;
-    let trunk = strip_left_padding(ids.next().unwrap_or(""), padding);
-    let extension = strip_left_padding(ids.next().unwrap_or(""), padding);
-    let source_extension = strip_left_padding(ids.next().unwrap_or(""), padding);
-    let number = strip_left_padding(ids.next().unwrap_or(""), padding);
-    let contact_name = unpad_text(segs.next().unwrap_or(""), padding);
+    let [call_id, trunk, extension, source_extension, number] = cut.ids;
+    let call_id = call_id.ok_or(EventError::NoCallId)?;
+    let [trunk, extension, source_extension, number] = [trunk, extension, source_extension, number]
+        .map(|t| strip_left_padding(t.unwrap_or(""), padding));
+    let contact_name = unpad_text(segs.get(3).copied().unwrap_or(""), padding);
 
     // What is left: DDI groups, then the event as the last non-empty segment.
-    // At most five segments follow on a known layout; more means an unknown one. A fixed
-    // array keeps the parse free of allocation.
-    let mut rest = [""; MAX_TAIL];
-    let mut n = 0;
-    for seg in segs {
-        if n == MAX_TAIL {
-            return Err(EventError::TooManyGroups);
-        }
-        rest[n] = seg;
-        n += 1;
+    // At most five segments follow on a known layout; more means an unknown one.
+    if cut.too_many {
+        return Err(EventError::TooManyGroups);
     }
-    let rest = &rest[..n];
+    let rest = segs.get(4..).unwrap_or(&[]);
     let event_at = rest
         .iter()
         .rposition(|s| !trim(s).is_empty())
@@ -345,6 +415,54 @@ mod tests {
             (e.contact_name, e.ddi_name, e.account_code, e.event),
             ("", "", "", "RINGING")
         );
+    }
+
+    #[test]
+    fn fixed_layout_cut_is_the_searched_cut() {
+        let published =
+            std::fs::read_to_string("../shared/fixtures/appsuite/manual-examples-as-published.txt")
+                .unwrap();
+        let mut fixed = 0;
+        for line in [IN_162, OUT_PUBLISHED].into_iter().chain(published.lines()) {
+            let line = line.trim_end_matches('\r');
+            let searched = Cut::split(line);
+            if let Some(cut) = Cut::fixed(line) {
+                fixed += 1;
+                assert_eq!(cut.segs, searched.segs, "{line:?}");
+                assert_eq!((cut.n, cut.too_many), (searched.n, searched.too_many));
+                assert_eq!(cut.ids, searched.ids, "{line:?}");
+            }
+        }
+        assert_eq!(fixed, 1, "only the 162-column line is cut by columns");
+        // A space inside an id column is a token boundary: searched, not cut by columns.
+        let odd = IN_162.replacen("0092108", "009 108", 1);
+        assert!(Cut::fixed(&odd).is_none());
+        assert_eq!(parse_event(&odd, '0').unwrap().trunk, "9");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+        /// Whatever a few edits do to the fixed layout, a cut by columns is the searched cut.
+        #[test]
+        fn cut_by_columns_is_always_the_searched_cut(
+            edits in proptest::collection::vec(
+                (0usize..162, proptest::sample::select(vec![' ', '|', '\t', '0', 'A', '\u{a0}', '\0', '\u{b}'])),
+                0..4,
+            )
+        ) {
+            let mut chars: Vec<char> = IN_162.chars().collect();
+            for (i, c) in edits {
+                chars[i] = c;
+            }
+            let line: String = chars.into_iter().collect();
+            let searched = Cut::split(&line);
+            if let Some(cut) = Cut::fixed(&line) {
+                proptest::prop_assert_eq!(cut.segs, searched.segs);
+                proptest::prop_assert_eq!((cut.n, cut.too_many), (searched.n, searched.too_many));
+                proptest::prop_assert_eq!(cut.ids, searched.ids);
+            }
+        }
     }
 
     #[test]

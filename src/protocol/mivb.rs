@@ -6,7 +6,9 @@
 
 use chrono::NaiveTime;
 
-use crate::protocol::text::{byte_at, cols, field, parse_u32, split_at_byte, tokens, two_digits};
+use crate::protocol::text::{
+    byte_at, cols, field, fixed_hh_mm_ss, parse_u32, split_at_byte, tokens, two_digits,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Layout {
@@ -235,6 +237,10 @@ fn parse_duration(s: &str) -> Option<u32> {
     let s = s.trim();
     if s == "99:99:99" {
         return Some(100 * 3600);
+    }
+    if let Some(secs) = fixed_hh_mm_ss(s) {
+        // `hh:mm:ss`: the answer the split below would give, sooner.
+        return secs;
     }
     let mut p = split_at_byte(s, b':');
     let (h, m, sec) = (

@@ -7,10 +7,34 @@
 /// The text between two 0-based byte columns (end exclusive), clamped to the line and to
 /// character boundaries so a stray multi-byte character can never cause a panic.
 pub fn cols(line: &str, start: usize, end: usize) -> &str {
-    let len = line.len();
-    let a = line.floor_char_boundary(start.min(len));
-    let b = line.floor_char_boundary(end.min(len));
-    if a >= b { "" } else { &line[a..b] }
+    let a = floor_boundary(line, start);
+    let b = floor_boundary(line, end);
+    line.get(a..b).unwrap_or("")
+}
+
+/// `i` clamped to the line and moved back to a character boundary (checked first: in ASCII
+/// text every index is one).
+fn floor_boundary(line: &str, i: usize) -> usize {
+    let i = i.min(line.len());
+    if line.is_char_boundary(i) {
+        i
+    } else {
+        line.floor_char_boundary(i)
+    }
+}
+
+/// For text shaped `xx:xx:xx` (the common case, no split needed): `Some` of its seconds, or of
+/// `None` when it is not a time of day's shape in digits. `None` for any other shape.
+pub fn fixed_hh_mm_ss(s: &str) -> Option<Option<u32>> {
+    let b = s.as_bytes();
+    if b.len() != 8 || b[2] != b':' || b[5] != b':' {
+        return None;
+    }
+    let secs = match (two_digits(b, 0), two_digits(b, 3), two_digits(b, 6)) {
+        (Some(h), Some(m), Some(sec)) if m < 60 && sec < 60 => Some(h * 3600 + m * 60 + sec),
+        _ => None,
+    };
+    Some(secs)
 }
 
 /// [`cols`] trimmed of spaces and NULs, which pad fixed-width fields.
@@ -92,13 +116,13 @@ impl<'a> Iterator for Tokens<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
-        let start = boundary(self.rest, true);
+        let start = boundary::<true>(self.rest);
         let rest = self.rest.get(start..).unwrap_or("");
         if rest.is_empty() {
             self.rest = rest;
             return None;
         }
-        let end = boundary(rest, false);
+        let end = boundary::<false>(rest);
         self.rest = rest.get(end..).unwrap_or("");
         rest.get(..end)
     }
@@ -107,24 +131,22 @@ impl<'a> Iterator for Tokens<'a> {
 /// `char::is_whitespace` for ASCII bytes: tab, LF, VT, FF, CR and space, as bits.
 const ASCII_SPACE: u64 = 1 << b'\t' | 1 << b'\n' | 1 << 0x0B | 1 << 0x0C | 1 << b'\r' | 1 << b' ';
 
-/// The byte index of the first character that is (`!in_space`) or is not (`in_space`) white
-/// space, or the length.
-fn boundary(s: &str, in_space: bool) -> usize {
+/// The byte index of the first character that is (`!IN_SPACE`) or is not (`IN_SPACE`) white
+/// space, or the length. (A constant parameter: each of the two loops compiles on its own.)
+fn boundary<const IN_SPACE: bool>(s: &str) -> usize {
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        let (space, len) = if c < 64 {
-            (ASCII_SPACE >> c & 1 == 1, 1)
-        } else if c < 128 {
-            (false, 1)
+        let (space, len) = if c.is_ascii() {
+            (c <= b' ' && ASCII_SPACE >> c & 1 == 1, 1)
         } else {
             match s.get(i..).and_then(|t| t.chars().next()) {
                 Some(ch) => (ch.is_whitespace(), ch.len_utf8()),
                 None => (false, 1),
             }
         };
-        if space != in_space {
+        if space != IN_SPACE {
             return i;
         }
         i += len;
@@ -175,6 +197,11 @@ mod tests {
         // 'é' is two bytes: cutting inside it moves back to the boundary instead of panicking.
         assert_eq!(cols("aé b", 0, 2), "a");
         assert_eq!(cols("aé b", 2, 5), "é b");
+        assert_eq!(cols("abc", 2, 1), "");
+        assert_eq!(fixed_hh_mm_ss("01:02:03"), Some(Some(3723)));
+        assert_eq!(fixed_hh_mm_ss("01:60:03"), Some(None));
+        assert_eq!(fixed_hh_mm_ss("0a:00:03"), Some(None));
+        assert_eq!(fixed_hh_mm_ss("123:4:56"), None);
     }
 
     #[test]

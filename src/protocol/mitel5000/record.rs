@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveTime};
 
 use crate::protocol::text::{
-    byte_at, cols, field, is_digit_at, parse_u32, split_at_byte, trim, two_digits,
+    byte_at, cols, field, fixed_hh_mm_ss, is_digit_at, parse_u32, split_at_byte, trim, two_digits,
 };
 
 pub const HEADER_MARK: &str = "Station Message Detailed Recording";
@@ -200,6 +200,10 @@ pub fn parse_elapsed(s: &str) -> Option<u32> {
     let t = trim(s);
     if let Some(n) = t.strip_prefix("S=") {
         return parse_u32(n);
+    }
+    if let Some(secs) = fixed_hh_mm_ss(t) {
+        // `HH:MM:SS`: the answer the split below would give, sooner.
+        return secs;
     }
     let mut parts = split_at_byte(t, b':');
     let h = parse_u32(parts.next()?)?;
