@@ -24,7 +24,7 @@ use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
 use common::benchmarking;
 
 const FRAME: Duration = Duration::from_micros(16_667);
-/// After the simulators stop: time for the last records to come through.
+/// After the simulators stop: at most this long for the last records to come through.
 const GRACE: Duration = Duration::from_secs(5);
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -108,8 +108,11 @@ fn main() {
             }
             stopped_at = Some(Instant::now());
         }
-        if stopped_at.is_some_and(|t| t.elapsed() >= GRACE) {
-            break;
+        if let Some(t) = stopped_at {
+            let sent: u64 = sims.iter().map(|(_, s)| s.sent()).sum();
+            if t.elapsed() >= GRACE || app.store().len() as u64 >= sent {
+                break;
+            }
         }
         let input = egui::RawInput {
             screen_rect: Some(egui::Rect::from_min_size(

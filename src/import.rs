@@ -207,6 +207,32 @@ mod tests {
         assert_eq!(rest, b"NET\t1234");
     }
 
+    /// Every input the fuzzers found a fault with (`fuzz/findings/`) imports into a store and a
+    /// call tracker without a panic, one record per unit.
+    #[test]
+    fn fuzz_findings_import_cleanly() {
+        let mut files: Vec<_> = std::fs::read_dir("fuzz/findings")
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        assert!(!files.is_empty());
+        for path in files {
+            let data = std::fs::read(&path).unwrap();
+            let mut units = 0;
+            items(&data, |_| units += 1);
+            let name: Arc<str> = "fuzz".into();
+            let mut store = Store::new();
+            let mut decoder = StreamDecoder::new(Default::default());
+            into_store(&data, &name, &name, &mut decoder, &mut store, |_, _| {});
+            assert_eq!(store.len(), units, "{}", path.display());
+            let mut tracker = crate::timeline::CallTracker::new(chrono::Duration::minutes(240));
+            for r in store.iter() {
+                tracker.push_decoded(r.site(), &r.decode());
+            }
+        }
+    }
+
     #[test]
     fn sniffing() {
         assert_eq!(sniff(b"\x05\0\0\0abc\r\n"), InputKind::Capture);

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use smdr_monitor::import;
 use smdr_monitor::protocol::mitel5000::framer::encode_frame;
 use smdr_monitor::protocol::{DecodeOptions, StreamDecoder};
@@ -33,7 +33,7 @@ pub const BUSY_RATE: f64 = 1_000_000.0 / 86_400.0;
 pub fn generator(format: TrafficFormat, seed: u64) -> Generator {
     let start = NaiveDate::from_ymd_opt(2026, 11, 27)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .unwrap_or_else(NaiveDateTime::default);
+        .unwrap_or_default();
     Generator::with_rate(format, seed, start, BUSY_RATE)
 }
 

@@ -165,11 +165,11 @@ pub fn parse_record(line: &str) -> Result<CallRecord<'_>, MivbError> {
     let (call_id, call_sequence, associated_call_id) = if call_ids {
         let mut t = tokens(s(c.call_ids));
         let id = t.next().unwrap_or("");
-        // `pssscccc` then one sequence digit.
-        let (id, seq) = if id.len() == 9 {
-            id.split_at(8)
-        } else {
-            (id, "")
+        // `pssscccc` then one sequence digit. (A stray multi-byte character may straddle
+        // byte 8: then there is no such split, and the token is kept whole.)
+        let (id, seq) = match id.split_at_checked(8) {
+            Some(parts) if id.len() == 9 => parts,
+            _ => (id, ""),
         };
         (Some(id), Some(seq), Some(t.next().unwrap_or("")))
     } else {
@@ -366,6 +366,26 @@ mod tests {
             (10, "2001", "I", "2002")
         );
         assert_eq!((r.time_to_answer_s, r.system_id), (Some(4), "000"));
+    }
+
+    /// Fuzz finding: a 9-byte call-id token with a multi-byte character across byte 8 (a lossy
+    /// U+FFFD from a bad byte) panicked in `split_at`; it is kept whole.
+    #[test]
+    fn call_id_with_a_stray_multibyte_character_is_kept_whole() {
+        let mut l = line_with(
+            131,
+            &[
+                (1, "01/30"),
+                (7, "03:10P"),
+                (14, "00:02:22"),
+                (23, "T102"),
+                (85, "000"),
+            ],
+        );
+        l.replace_range(112..121, "123456\u{fffd}");
+        let r = rec(&l);
+        assert_eq!(r.call_id, Some("123456\u{fffd}"));
+        assert_eq!(r.call_sequence, Some(""));
     }
 
     #[test]

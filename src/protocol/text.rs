@@ -234,6 +234,16 @@ mod tests {
         }
         assert_eq!(trim("\0 \tab c\t \0"), "ab c");
         assert_eq!(trim(" \0 "), "");
+        for n in 0..40usize {
+            for (i, c) in [(0, 'x'), (n / 2, 'y'), (n.saturating_sub(1), 'z')] {
+                let mut t: Vec<u8> = vec![b' '; n];
+                if n > 0 {
+                    t[i] = c as u8;
+                }
+                let t = String::from_utf8(t).unwrap();
+                assert_eq!(trim(&t), t.trim_matches([' ', '\0', '\t']), "{t:?}");
+            }
+        }
         assert_eq!(trim("é "), "é");
         assert_eq!(strip_left_padding("**12", '*'), "12");
         assert_eq!(strip_left_padding("ééx", 'é'), "x");
