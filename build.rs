@@ -1,0 +1,43 @@
+//! Windows targets only: links the icon, application manifest and version information
+//! (`packaging/windows/smdr-monitor.rc`) into `smdr-monitor.exe`. On every other target this
+//! does nothing, so Linux builds need no resource compiler.
+
+use std::env;
+use std::path::PathBuf;
+
+use embed_resource::{CompilationResult, ParamsMacrosAndIncludeDirs};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Without these, Cargo would rerun this script whenever any file in the crate changes.
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=packaging/windows");
+    println!("cargo:rerun-if-changed=assets/smdr-monitor.ico");
+    if env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("windows") {
+        return Ok(());
+    }
+
+    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);
+    let version = |part: &str| env::var(format!("CARGO_PKG_VERSION_{part}"));
+    let macros = [
+        format!("VERSION_MAJOR={}", version("MAJOR")?),
+        format!("VERSION_MINOR={}", version("MINOR")?),
+        format!("VERSION_PATCH={}", version("PATCH")?),
+        format!("VERSION_STR=\"{}\"", env::var("CARGO_PKG_VERSION")?),
+    ];
+    // The .rc names its files bare; the resource compiler finds them through these.
+    let includes = [root.join("packaging/windows"), root.join("assets")];
+    let rc = root.join("packaging/windows/smdr-monitor.rc");
+    let params = ParamsMacrosAndIncludeDirs(&macros, &includes);
+    match embed_resource::compile_for(&rc, ["smdr-monitor"], params) {
+        CompilationResult::Ok | CompilationResult::NotWindows => Ok(()),
+        CompilationResult::NotAttempted(why) => {
+            // Still a working program, just with Windows' generic icon: say so, don't fail.
+            println!(
+                "cargo:warning=smdr-monitor.exe gets no icon or version info: no resource \
+                 compiler ({why}); on Debian install gcc-mingw-w64-x86-64, or set RC"
+            );
+            Ok(())
+        }
+        CompilationResult::Failed(e) => Err(format!("Windows resources: {e}").into()),
+    }
+}
