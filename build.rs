@@ -5,7 +5,7 @@
 use std::env;
 use std::path::PathBuf;
 
-use embed_resource::{CompilationResult, ParamsMacrosAndIncludeDirs};
+use embed_resource::{CompilationResult, ParamsIncludeDirs};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Without these, Cargo would rerun this script whenever any file in the crate changes.
@@ -17,17 +17,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);
+    // The version goes in through a generated header rather than -D flags: windres hands its
+    // flags to the preprocessor through a shell, which would eat the quotes of a string macro.
+    let out_dir = PathBuf::from(env::var("OUT_DIR")?);
     let version = |part: &str| env::var(format!("CARGO_PKG_VERSION_{part}"));
-    let macros = [
-        format!("VERSION_MAJOR={}", version("MAJOR")?),
-        format!("VERSION_MINOR={}", version("MINOR")?),
-        format!("VERSION_PATCH={}", version("PATCH")?),
-        format!("VERSION_STR=\"{}\"", env::var("CARGO_PKG_VERSION")?),
-    ];
+    let header = format!(
+        "#define VERSION_MAJOR {}\n#define VERSION_MINOR {}\n#define VERSION_PATCH {}\n\
+         #define VERSION_STR \"{}\"\n",
+        version("MAJOR")?,
+        version("MINOR")?,
+        version("PATCH")?,
+        env::var("CARGO_PKG_VERSION")?,
+    );
+    std::fs::write(out_dir.join("smdr-monitor-version.h"), header)?;
     // The .rc names its files bare; the resource compiler finds them through these.
-    let includes = [root.join("packaging/windows"), root.join("assets")];
+    let includes = [out_dir, root.join("packaging/windows"), root.join("assets")];
     let rc = root.join("packaging/windows/smdr-monitor.rc");
-    let params = ParamsMacrosAndIncludeDirs(&macros, &includes);
+    let params = ParamsIncludeDirs(&includes);
     match embed_resource::compile_for(&rc, ["smdr-monitor"], params) {
         CompilationResult::Ok | CompilationResult::NotWindows => Ok(()),
         CompilationResult::NotAttempted(why) => {
