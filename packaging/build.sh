@@ -10,7 +10,8 @@
 #   packaging/build.sh --deb              only the .deb
 #   packaging/build.sh --windows          only the Windows zip and installer
 #   packaging/build.sh --deb --profile dev
-#                                         package the debug binary (CI: reuses the test build)
+#                                         package the debug binary into dist/dev/ (CI: reuses the
+#                                         test build; the checks are the same)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,8 @@ while [ $# -gt 0 ]; do
     shift
 done
 [ "$want_deb$want_win" = 00 ] && want_deb=1 want_win=1
+# Only release builds are for handing out; others (CI's) go where nobody mistakes them for one.
+[ "$PROFILE" = release ] || DIST="dist/$PROFILE"
 
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 step() { printf '\n== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
