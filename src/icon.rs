@@ -87,7 +87,8 @@ mod tests {
         let lines: Vec<&str> = entry.lines().collect();
         assert!(lines.contains(&format!("Icon={APP_ID}").as_str()));
         assert!(lines.contains(&format!("StartupWMClass={APP_ID}").as_str()));
-        assert!(lines.contains(&format!("Exec={APP_ID}").as_str()));
+        // %F: files dropped on the launcher or opened with it go to the window.
+        assert!(lines.contains(&format!("Exec={APP_ID} %F").as_str()));
     }
 
     #[test]

@@ -7,8 +7,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 
+use std::borrow::Cow;
+
 use crate::protocol::mitel5000::framer::{DEFAULT_MAX_FRAME, Frame, FrameDecoder, payload_text};
-use crate::protocol::{Decoded, Format, Record, Source, StreamDecoder};
+use crate::protocol::record::lossy;
+use crate::protocol::{Body, Decoded, Format, StreamDecoder};
+use crate::store::{Incoming, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
@@ -130,26 +134,43 @@ pub fn split_receipt_time(line: &[u8]) -> (Option<DateTime<FixedOffset>>, &[u8])
     }
 }
 
-/// Decodes all of `data` into owned records (for the store and the window), in order.
-pub fn records(
+/// Decodes all of `data` into `store`, in order, without an owned copy per record. `after_each`
+/// sees the store and the input bytes consumed so far after every record (for batching and
+/// progress).
+pub fn into_store(
     data: &[u8],
     origin: &Arc<str>,
     site: &Arc<str>,
     decoder: &mut StreamDecoder,
-    mut f: impl FnMut(Record),
+    store: &mut Store,
+    mut after_each: impl FnMut(&mut Store, u64),
 ) {
+    let mut consumed = 0u64;
     items(data, |item| {
-        let source = Source {
-            origin: origin.clone(),
+        let text = lossy(item.bytes);
+        let exact = matches!(text, Cow::Borrowed(_));
+        let decoded = match &item.problem {
+            Some(reason) => Decoded {
+                format: Format::Mitel5000,
+                text: &text,
+                date: Default::default(),
+                body: Body::Unparsed(reason.clone()),
+            },
+            None => decoder.decode(&text, item.received),
+        };
+        store.push_incoming(&Incoming {
+            site,
+            origin,
             line: item.number,
-        };
-        let record = match item.problem {
-            Some(reason) => {
-                Record::garbage(site.clone(), source, Format::Mitel5000, item.bytes, reason)
-            }
-            None => decoder.record(site, source, item.bytes, item.received),
-        };
-        f(record);
+            received: item.received,
+            padding: decoder.padding(),
+            bytes: (!exact).then_some(item.bytes),
+            decoded: &decoded,
+            problem: item.problem.as_deref(),
+        });
+        // The line end or length prefix is not in the item: near enough for progress.
+        consumed += item.bytes.len() as u64 + 2;
+        after_each(store, consumed);
     });
 }
 
@@ -163,7 +184,7 @@ pub fn decode_each(data: &[u8], decoder: &mut StreamDecoder, mut f: impl FnMut(u
                     format: Format::Mitel5000,
                     text: &text,
                     date: Default::default(),
-                    body: crate::protocol::Body::Unparsed(reason),
+                    body: Body::Unparsed(reason),
                 };
                 f(item.number, &d);
             }

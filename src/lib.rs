@@ -1,6 +1,7 @@
 //! SMDR Monitor: the engine. Data flows one way: socket → framer → decoder → store → views.
 
 pub mod collect;
+pub mod desktop;
 pub mod export;
 pub mod icon;
 pub mod import;

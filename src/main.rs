@@ -15,10 +15,17 @@ use clap::{Parser, Subcommand};
     version,
     about = "Watch, log and analyse Mitel SMDR call records"
 )]
+#[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     /// Start the built-in demo site even when sites are configured.
     #[arg(long)]
     demo: bool,
+    /// The tab the window opens on.
+    #[arg(long, value_enum)]
+    tab: Option<smdr_monitor::ui::state::Tab>,
+    /// Saved logs or captures to open in the window.
+    #[arg(value_name = "FILE")]
+    files: Vec<std::path::PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -38,12 +45,17 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    #[cfg(all(windows, not(debug_assertions)))]
-    attach_console();
-    let cli = Cli::parse();
+    // Help, version, usage errors and subcommands print: on Windows they need the shell's console.
+    let cli = Cli::try_parse().unwrap_or_else(|e| {
+        attach_console();
+        e.exit()
+    });
+    if cli.command.is_some() {
+        attach_console();
+    }
     let _log = cli::logging::init(cli.command.is_none());
     let result = match cli.command {
-        None => cli::window::run(cli.demo),
+        None => cli::window::run(cli.demo, cli.tab, cli.files),
         Some(Command::Decode(args)) => cli::decode::run(args),
         Some(Command::Calls(args)) => cli::calls::run(args),
         Some(Command::Collect(args)) => cli::collect::run(args),
@@ -61,9 +73,8 @@ fn main() -> ExitCode {
 
 /// A GUI-subsystem program starts without a console, so a subcommand (or `--help`) typed in
 /// cmd.exe or PowerShell would print nothing: borrow the console it was typed in. Output already
-/// redirected to a file or pipe stays there. The window alone (no arguments, or `--demo`) stays
-/// detached. (The shell does not wait for a GUI program; `smdr-monitor.com` beside the .exe is the
-/// console build for scripts: packaging/build.sh.)
+/// redirected to a file or pipe stays there. The window stays detached. (The shell does not wait
+/// for a GUI program; `smdr-monitor.com` beside the .exe is the console build: packaging/.)
 #[cfg(all(windows, not(debug_assertions)))]
 fn attach_console() {
     use windows_sys::Win32::Storage::FileSystem::{FILE_TYPE_DISK, FILE_TYPE_PIPE, GetFileType};
@@ -71,9 +82,6 @@ fn attach_console() {
         ATTACH_PARENT_PROCESS, AttachConsole, GetStdHandle, STD_ERROR_HANDLE, STD_INPUT_HANDLE,
         STD_OUTPUT_HANDLE, SetStdHandle,
     };
-    if std::env::args_os().skip(1).all(|arg| arg == "--demo") {
-        return;
-    }
     // SAFETY: plain Win32 calls on this process's own standard handles; none keeps a pointer.
     unsafe {
         let ids = [STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE];
@@ -88,3 +96,7 @@ fn attach_console() {
         }
     }
 }
+
+/// Console programs (every other build) already print where they were started.
+#[cfg(not(all(windows, not(debug_assertions))))]
+fn attach_console() {}

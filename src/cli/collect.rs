@@ -1,10 +1,200 @@
-//! `smdr-monitor collect` (not built yet).
+//! `smdr-monitor collect`: the collectors without a window. Raw day logs are written as records
+//! arrive; a status line per state change; at the end, an optional export of every record.
 
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+use crate::cli::common::{ctrl_c_flag, parse_duration};
+use smdr_monitor::collect::{
+    CollectOptions, Collector, CollectorEvent, Secret, SiteConfig, default_config_path,
+    default_log_dir, load_sites,
+};
+use smdr_monitor::export::{RecordWriter, TextFormat};
+use smdr_monitor::protocol::Kind;
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// A site to collect from, NAME=URL, e.g. HQ=mitel5000://10.0.0.5 (repeat for more).
+    #[arg(long = "site", value_name = "NAME=URL")]
+    sites: Vec<String>,
+    /// Also collect the sites of this sites.toml (default: the app's own when no --site is given).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Where raw day logs go (default: the OS data dir).
+    #[arg(long, value_name = "DIR")]
+    log_dir: Option<PathBuf>,
+    /// Stop after this long, e.g. 30s, 5m, 8h (default: until Ctrl-C).
+    #[arg(long = "for", value_parser = parse_duration, value_name = "DURATION")]
+    duration: Option<Duration>,
+    /// At the end, every decoded record in this file (.csv or .jsonl).
+    #[arg(long, value_name = "FILE")]
+    export: Option<PathBuf>,
+    /// The 5000 SMDR password for --site sites (default: SMDR_PASSWORD).
+    #[arg(long)]
+    password: Option<String>,
+    /// Push mode: an App Suite server allowed to connect to --site listeners (repeatable).
+    #[arg(long, value_name = "ADDRESS")]
+    allow: Vec<String>,
+    /// Print every connection-log line, not only state changes.
+    #[arg(long, short)]
+    verbose: bool,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`collect` is not available in this build yet")
+fn sites(args: &Args) -> anyhow::Result<Vec<SiteConfig>> {
+    let mut sites = Vec::new();
+    let config = match (&args.config, args.sites.is_empty()) {
+        (Some(path), _) => Some(path.clone()),
+        (None, true) => Some(default_config_path()),
+        (None, false) => None,
+    };
+    if let Some(path) = config {
+        sites.extend(load_sites(&path)?.into_iter().filter(|s| s.enabled));
+    }
+    for spec in &args.sites {
+        let Some((name, url)) = spec.split_once('=') else {
+            bail!("--site {spec:?}: expected NAME=URL, e.g. HQ=mitel5000://10.0.0.5");
+        };
+        let mut site = SiteConfig::from_url(name.trim(), url.trim())
+            .with_context(|| format!("--site {spec:?}"))?;
+        if let Some(p) = &args.password {
+            site.password = Secret::new(p.clone());
+        }
+        site.allowed_peers = args.allow.clone();
+        sites.push(site);
+    }
+    let mut names = std::collections::HashSet::new();
+    if let Some(twice) = sites.iter().find(|s| !names.insert(s.name.as_str())) {
+        bail!(
+            "two sites are named {:?}: each site needs its own name (it names its log folder)",
+            twice.name
+        );
+    }
+    if sites.is_empty() {
+        bail!(
+            "no sites to collect from: give --site NAME=URL, or add sites to {}",
+            default_config_path().display()
+        );
+    }
+    Ok(sites)
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let sites = sites(&args)?;
+    let mut export = match &args.export {
+        Some(path) => {
+            let format = TextFormat::from_path(path).with_context(|| {
+                format!("--export {}: name the file .csv or .jsonl", path.display())
+            })?;
+            let file =
+                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            Some(RecordWriter::new(BufWriter::new(file), format))
+        }
+        None => None,
+    };
+    let log_dir = args.log_dir.clone().unwrap_or_else(default_log_dir);
+    let (collector, events) = Collector::start(CollectOptions {
+        log_dir: log_dir.clone(),
+        wake: Arc::new(|| {}),
+    })
+    .context("cannot start the collectors")?;
+    eprintln!(
+        "collecting from {} site(s); raw logs in {}",
+        sites.len(),
+        log_dir.display()
+    );
+    collector.set_sites(sites);
+
+    let stop = ctrl_c_flag();
+    let until = args.duration.map(|d| Instant::now() + d);
+    let mut report = Report::new(args.verbose);
+    while !stop.load(Ordering::SeqCst) && until.is_none_or(|u| Instant::now() < u) {
+        if let Ok(event) = events.recv_timeout(Duration::from_millis(100)) {
+            report.event(event, export.as_mut())?;
+        }
+    }
+    // Everything received is in the raw logs already; shutting down writes the last lines.
+    collector.shutdown();
+    for event in events.try_iter() {
+        report.event(event, export.as_mut())?;
+    }
+    if let (Some(writer), Some(path)) = (export, &args.export) {
+        writer
+            .finish()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("{} records exported to {}", report.total(), path.display());
+    }
+    report.summary();
+    Ok(ExitCode::SUCCESS)
+}
+
+struct Report {
+    verbose: bool,
+    states: HashMap<Arc<str>, String>,
+    /// Records and unparsed records per site.
+    counts: BTreeMap<Arc<str>, (u64, u64)>,
+}
+
+impl Report {
+    fn new(verbose: bool) -> Self {
+        Self {
+            verbose,
+            states: HashMap::new(),
+            counts: BTreeMap::new(),
+        }
+    }
+
+    fn event(
+        &mut self,
+        event: CollectorEvent,
+        export: Option<&mut RecordWriter<BufWriter<File>>>,
+    ) -> anyhow::Result<()> {
+        match event {
+            CollectorEvent::Record(r) => {
+                let c = self.counts.entry(r.site.clone()).or_default();
+                c.0 += 1;
+                c.1 += u64::from(r.kind == Kind::Unparsed);
+                if let Some(w) = export {
+                    w.write(&r.decode(), &r.source)
+                        .context("cannot write the export")?;
+                }
+            }
+            CollectorEvent::Status { site, status } => {
+                let words = status.state.describe();
+                if self.states.get(&site) != Some(&words) {
+                    eprintln!("{}  {site}: {words}", now());
+                    self.states.insert(site, words);
+                }
+            }
+            CollectorEvent::Log { site, at, message } if self.verbose => {
+                eprintln!("{}  {site}: {message}", at.format("%H:%M:%S"));
+            }
+            CollectorEvent::Log { .. } | CollectorEvent::Raw { .. } => {}
+        }
+        Ok(())
+    }
+
+    fn total(&self) -> u64 {
+        self.counts.values().map(|c| c.0).sum()
+    }
+
+    fn summary(&self) {
+        if self.counts.is_empty() {
+            eprintln!("no records received");
+        }
+        for (site, (n, unparsed)) in &self.counts {
+            eprintln!("{site}: {n} records, {unparsed} unparsed");
+        }
+    }
+}
+
+fn now() -> String {
+    chrono::Local::now().format("%H:%M:%S").to_string()
 }

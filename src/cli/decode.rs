@@ -1,68 +1,32 @@
 //! `smdr-monitor decode`: saved SMDR to JSON lines or CSV, one object per input record.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+use std::io::BufWriter;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
-use chrono::NaiveDate;
+use anyhow::Context;
 
-use crate::cli::common::{FormatArg, parse_date, parse_padding};
-use smdr_monitor::export::{RecordWriter, TextFormat};
+use crate::cli::common::{InputArgs, OutputArgs};
+use smdr_monitor::export::RecordWriter;
 use smdr_monitor::import;
-use smdr_monitor::protocol::{DateSource, DecodeOptions, Kind, Source, StreamDecoder};
+use smdr_monitor::protocol::{DateSource, Kind, Source, StreamDecoder};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The format of the input; `auto` detects it line by line.
-    #[arg(long, value_enum, default_value = "auto")]
-    format: FormatArg,
-    /// Date for 5000 records when the input has no header and no receipt times.
-    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
-    date: Option<NaiveDate>,
-    /// App Suite item padding character.
-    #[arg(long, value_parser = parse_padding, default_value = "0", value_name = "CHAR")]
-    padding: char,
-    /// Output format.
-    #[arg(long = "as", value_enum, default_value = "jsonl")]
-    output_format: TextFormat,
-    /// Write here instead of standard output.
-    #[arg(long, short)]
-    output: Option<PathBuf>,
-    /// Text logs (one record per line), raw day logs, or binary socket captures.
-    #[arg(required = true, value_name = "FILE")]
-    files: Vec<PathBuf>,
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    // Read every file first: a missing one fails before any output is written.
-    let mut inputs = Vec::with_capacity(args.files.len());
-    for path in &args.files {
-        if !path.exists() {
-            bail!("{}: no such file", path.display());
-        }
-        let data = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        inputs.push((path, data));
-    }
-    let out: Box<dyn Write> = match &args.output {
-        Some(p) => {
-            Box::new(fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?)
-        }
-        None => Box::new(io::stdout().lock()),
-    };
-    let mut writer = RecordWriter::new(BufWriter::new(out), args.output_format);
+    let inputs = args.input.read_all()?;
+    let out = args.output.open()?;
+    let mut writer = RecordWriter::new(BufWriter::new(out), args.output.output_format);
     let (mut total, mut unparsed) = (0u64, 0u64);
     let mut date_sources: BTreeMap<&'static str, u64> = BTreeMap::new();
     for (path, data) in &inputs {
-        let options = DecodeOptions {
-            format: args.format.into(),
-            date: args.date,
-            padding: args.padding,
-            ..Default::default()
-        };
-        let mut decoder = StreamDecoder::new(options);
+        let mut decoder = StreamDecoder::new(args.input.decode_options());
         let origin: std::sync::Arc<str> = path.display().to_string().into();
         let mut result = Ok(());
         import::decode_each(data, &mut decoder, |line, d| {

@@ -1,7 +1,46 @@
-//! No subcommand: the window (not built yet).
+//! No subcommand: the window.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub fn run(_demo: bool) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("the window is not available in this build yet; try `smdr-monitor decode --help`")
+use anyhow::anyhow;
+use eframe::egui;
+use smdr_monitor::collect::config::default_config_path;
+use smdr_monitor::icon;
+use smdr_monitor::ui::state::Tab;
+use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
+
+pub fn run(demo: bool, tab: Option<Tab>, open: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("SMDR Monitor")
+        .with_app_id(icon::APP_ID)
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([760.0, 480.0]);
+    if let Some(icon) = icon::window_icon() {
+        viewport = viewport.with_icon(icon);
+    }
+    let native = eframe::NativeOptions {
+        viewport,
+        persist_window: true,
+        ..Default::default()
+    };
+    let options = AppOptions {
+        demo: if demo {
+            DemoMode::Force
+        } else {
+            DemoMode::Auto
+        },
+        config_path: default_config_path(),
+        log_dir: None,
+        collect: true,
+        open,
+        tab,
+    };
+    eframe::run_native(
+        icon::APP_ID,
+        native,
+        Box::new(move |cc| Ok(Box::new(SmdrApp::new(&cc.egui_ctx, cc.storage, options)))),
+    )
+    .map_err(|e| anyhow!("cannot open the window: {e}"))?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -152,19 +152,11 @@ pub enum UrlError {
 impl SiteConfig {
     /// A site from a shorthand URL: `mitel5000://10.0.0.5`, `appsuite-push://0.0.0.0:2007`, ….
     pub fn from_url(name: &str, url: &str) -> Result<Self, UrlError> {
-        let (scheme, rest) = url
-            .split_once("://")
-            .ok_or_else(|| UrlError::NoScheme(url.to_string()))?;
-        let protocol = Protocol::ALL
-            .into_iter()
-            .find(|p| p.scheme().eq_ignore_ascii_case(scheme))
-            .ok_or_else(|| UrlError::UnknownScheme(scheme.to_string()))?;
-        let rest = rest.trim_end_matches('/');
-        let (host, port) = split_host_port(rest)?;
-        if host.is_empty() {
-            return Err(UrlError::NoHost(url.to_string()));
+        let target = UrlTarget::parse(url)?;
+        if target.port == 0 {
+            return Err(UrlError::BadPort("0".into()));
         }
-        let port = port.unwrap_or(protocol.default_port());
+        let (protocol, host, port) = (target.protocol, target.host.as_str(), target.port);
         let mut site = Self {
             name: name.to_string(),
             protocol,
@@ -197,6 +189,45 @@ impl SiteConfig {
         }
     }
 
+    /// `host:port` to connect to (the protocol's default port when none is set).
+    pub fn connect_address(&self) -> String {
+        let port = if self.port == 0 {
+            self.protocol.default_port()
+        } else {
+            self.port
+        };
+        format!("{}:{port}", bracket(&self.host))
+    }
+
+    /// Where to listen for the App Suite server: the push site's bind address (else all
+    /// interfaces on its port), or an App Suite site's extra push listener.
+    pub fn push_bind(&self) -> Option<String> {
+        match self.protocol {
+            Protocol::AppsuitePush => Some(self.bind.clone().unwrap_or_else(|| {
+                let port = if self.port == 0 {
+                    self.protocol.default_port()
+                } else {
+                    self.port
+                };
+                format!("0.0.0.0:{port}")
+            })),
+            Protocol::Appsuite => self.also_push.clone(),
+            Protocol::Mitel5000 | Protocol::Mivb => None,
+        }
+    }
+
+    /// Peers allowed to push to us: the configured list, else `host`, else none (the listener
+    /// then accepts loopback only).
+    pub fn push_peers(&self) -> Vec<String> {
+        if !self.allowed_peers.is_empty() {
+            self.allowed_peers.clone()
+        } else if !self.host.is_empty() {
+            vec![self.host.clone()]
+        } else {
+            Vec::new()
+        }
+    }
+
     /// The password to log in with: the configured one, else `SMDR_PASSWORD`.
     pub fn effective_password(&self) -> Option<Secret> {
         if !self.password.is_empty() {
@@ -206,6 +237,41 @@ impl SiteConfig {
             .ok()
             .filter(|p| !p.is_empty())
             .map(Secret::new)
+    }
+}
+
+/// A shorthand URL taken apart: protocol, host (or bind address) and port (the protocol's
+/// default when none is given; `0` is allowed here, e.g. for a simulator's ephemeral port).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlTarget {
+    pub protocol: Protocol,
+    pub host: String,
+    pub port: u16,
+}
+
+impl UrlTarget {
+    pub fn parse(url: &str) -> Result<Self, UrlError> {
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| UrlError::NoScheme(url.to_string()))?;
+        let protocol = Protocol::ALL
+            .into_iter()
+            .find(|p| p.scheme().eq_ignore_ascii_case(scheme))
+            .ok_or_else(|| UrlError::UnknownScheme(scheme.to_string()))?;
+        let (host, port) = split_host_port(rest.trim_end_matches('/'))?;
+        if host.is_empty() {
+            return Err(UrlError::NoHost(url.to_string()));
+        }
+        Ok(Self {
+            protocol,
+            host: host.to_string(),
+            port: port.unwrap_or(protocol.default_port()),
+        })
+    }
+
+    /// `host:port`, with brackets around an IPv6 host.
+    pub fn address(&self) -> String {
+        format!("{}:{}", bracket(&self.host), self.port)
     }
 }
 
@@ -220,9 +286,7 @@ fn bracket(host: &str) -> String {
 fn split_host_port(s: &str) -> Result<(&str, Option<u16>), UrlError> {
     let parse = |p: &str| {
         p.parse::<u16>()
-            .ok()
-            .filter(|&n| n > 0)
-            .ok_or_else(|| UrlError::BadPort(p.to_string()))
+            .map_err(|_| UrlError::BadPort(p.to_string()))
     };
     if let Some(v6) = s.strip_prefix('[') {
         let (host, after) = v6

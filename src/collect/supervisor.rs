@@ -1,14 +1,24 @@
 //! The collectors' handle: a named tokio runtime running one supervised task per site.
 //!
-//! CONTRACT (filled in by the collector work; signatures are what the window and CLI code against).
+//! Every method returns at once (the window calls them from its UI thread); the work happens on
+//! the runtime and reports back over channels.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use tokio::runtime::Runtime;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::clock::Clock;
 use super::events::{CollectorEvent, ProbeStep, ProbeVerdict};
-use super::site::SiteConfig;
+use super::feed::{Feed, run_client, run_push};
+use super::sink::{STATUS_INTERVAL, SharedSink, SiteSink, lock};
+use super::site::{Protocol, SiteConfig};
+use crate::sim::{SimOptions, SimServer};
 
 /// Called after events are sent, so a consumer can wake up (the window passes
 /// `ctx.request_repaint`); must be cheap and non-blocking.
@@ -28,38 +38,300 @@ pub enum ProbeReport {
     Done(ProbeVerdict),
 }
 
+/// How long [`Collector::shutdown`] waits for sites to write their last lines.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(3);
+/// A site whose task panicked is restarted after this pause.
+const RESTART_PAUSE: Duration = Duration::from_secs(5);
+
 /// Running collectors. Dropping it stops them (flushing logs).
 pub struct Collector {
+    runtime: Option<Runtime>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     events: Sender<CollectorEvent>,
     options: CollectOptions,
+    clock: Clock,
+    state: Mutex<Running>,
+}
+
+#[derive(Default)]
+struct Running {
+    sites: HashMap<String, SiteTask>,
+    /// Tasks told to stop and not yet awaited (shutdown waits for them).
+    stopping: Vec<JoinHandle<()>>,
+    demo: Vec<SimServer>,
+    demo_sites: Vec<SiteConfig>,
+}
+
+struct SiteTask {
+    config: SiteConfig,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
 }
 
 impl Collector {
     /// Starts the runtime on its own named thread(s). Events (records already written to the raw
     /// day log, raw bytes, status, connection-log lines) arrive on the returned receiver.
     pub fn start(options: CollectOptions) -> std::io::Result<(Self, Receiver<CollectorEvent>)> {
+        Self::start_with_clock(options, Clock::system())
+    }
+
+    /// [`Self::start`] with another wall clock (tests: cross midnight without waiting for it).
+    pub fn start_with_clock(
+        options: CollectOptions,
+        clock: Clock,
+    ) -> std::io::Result<(Self, Receiver<CollectorEvent>)> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("smdr-collect")
+            .enable_all()
+            .build()?;
         let (events, rx) = channel();
-        Ok((Self { events, options }, rx))
+        let inner = Arc::new(Inner {
+            events,
+            options,
+            clock,
+            state: Mutex::new(Running::default()),
+        });
+        Ok((
+            Self {
+                runtime: Some(runtime),
+                inner,
+            },
+            rx,
+        ))
+    }
+
+    fn running(&self) -> MutexGuard<'_, Running> {
+        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn handle(&self) -> Option<&tokio::runtime::Handle> {
+        self.runtime.as_ref().map(|r| r.handle())
     }
 
     /// Makes the running set of sites match `sites`: new ones start, removed or disabled ones
-    /// stop, changed ones restart.
+    /// stop, changed ones restart (after the old task has finished its last lines).
     pub fn set_sites(&self, sites: Vec<SiteConfig>) {
-        let _ = (sites, &self.events, &self.options);
+        let Some(handle) = self.handle().cloned() else {
+            return;
+        };
+        let mut wanted: Vec<SiteConfig> = Vec::new();
+        for site in sites.into_iter().filter(|s| s.enabled) {
+            if wanted.iter().any(|w| w.name == site.name) {
+                let _ = self.inner.events.send(CollectorEvent::Log {
+                    site: site.name.as_str().into(),
+                    at: self.inner.clock.now(),
+                    message: format!(
+                        "two sites are named {:?}: only the first one runs (names must differ)",
+                        site.name
+                    ),
+                });
+                continue;
+            }
+            wanted.push(site);
+        }
+        let mut running = self.running();
+        let mut previous: HashMap<String, JoinHandle<()>> = HashMap::new();
+        let names: Vec<String> = running.sites.keys().cloned().collect();
+        for name in names {
+            let keep = wanted.iter().any(|w| {
+                w.name == name && running.sites.get(&name).is_some_and(|r| r.config == *w)
+            });
+            if !keep && let Some(task) = running.sites.remove(&name) {
+                let _ = task.stop.send(true);
+                previous.insert(name, task.task);
+            }
+        }
+        running.stopping.retain(|t| !t.is_finished());
+        for config in wanted {
+            if running.sites.contains_key(&config.name) {
+                continue;
+            }
+            let before = previous.remove(&config.name);
+            let (stop, stop_rx) = watch::channel(false);
+            let task = handle.spawn(site_task(
+                self.inner.clone(),
+                config.clone(),
+                stop_rx,
+                before,
+            ));
+            running
+                .sites
+                .insert(config.name.clone(), SiteTask { config, stop, task });
+        }
+        running.stopping.extend(previous.into_values());
     }
 
     /// Starts the built-in demo: simulators on loopback (a `mitel5000` and an `appsuite`
-    /// source) and returns their site configs, ready for [`Self::set_sites`].
+    /// source) and returns their site configs, ready for [`Self::set_sites`]. Calling it again
+    /// returns the same sites.
     pub fn start_demo(&self) -> std::io::Result<Vec<SiteConfig>> {
-        Ok(Vec::new())
+        let mut running = self.running();
+        if !running.demo_sites.is_empty() {
+            return Ok(running.demo_sites.clone());
+        }
+        let Some(handle) = self.handle().cloned() else {
+            return Err(std::io::Error::other("the collector is shut down"));
+        };
+        let mut sims = Vec::new();
+        let mut sites = Vec::new();
+        for (name, scheme, rate) in [
+            ("Demo 5000", "mitel5000", 0.5),
+            ("Demo App Suite", "appsuite", 1.5),
+        ] {
+            let options = SimOptions {
+                rate,
+                concurrent: true,
+                ..SimOptions::default()
+            };
+            let sim = SimServer::start(&handle, &format!("{scheme}://127.0.0.1:0"), options)?;
+            let addr = sim
+                .local_addr()
+                .ok_or_else(|| std::io::Error::other("the demo simulator has no address"))?;
+            let mut site = SiteConfig::from_url(name, &format!("{scheme}://{addr}"))
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            site.enabled = true;
+            sites.push(site);
+            sims.push(sim);
+        }
+        running.demo = sims;
+        running.demo_sites = sites.clone();
+        Ok(sites)
     }
 
     /// Runs a connection test on the runtime; steps arrive as they happen, then the verdict.
     pub fn probe(&self, site: SiteConfig, timeout: Duration) -> Receiver<ProbeReport> {
-        let _ = (site, timeout);
-        channel().1
+        let (tx, rx) = channel();
+        let wake = self.inner.options.wake.clone();
+        if let Some(handle) = self.handle() {
+            handle.spawn(async move {
+                let mut report = move |r: ProbeReport| {
+                    let _ = tx.send(r);
+                    wake();
+                };
+                super::probe::probe(&site, timeout, &mut report).await;
+            });
+        }
+        rx
     }
 
     /// Stops every site and flushes the logs; returns when done (bounded by a few seconds).
-    pub fn shutdown(self) {}
+    pub fn shutdown(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Collector {
+    fn drop(&mut self) {
+        let tasks: Vec<JoinHandle<()>> = {
+            let mut running = self.running();
+            for sim in running.demo.drain(..) {
+                sim.stop();
+            }
+            let sites: Vec<SiteTask> = running.sites.drain().map(|(_, t)| t).collect();
+            let mut tasks: Vec<JoinHandle<()>> = sites
+                .into_iter()
+                .map(|t| {
+                    let _ = t.stop.send(true);
+                    t.task
+                })
+                .collect();
+            tasks.append(&mut running.stopping);
+            tasks
+        };
+        let Some(runtime) = self.runtime.take() else {
+            return;
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            // Dropped inside another runtime: blocking here is not allowed. The sites were told
+            // to stop and every record is already flushed; only the last log lines may be lost.
+            runtime.shutdown_background();
+            return;
+        }
+        runtime.block_on(async {
+            let deadline = tokio::time::Instant::now() + SHUTDOWN_WAIT;
+            for task in tasks {
+                let _ = tokio::time::timeout_at(deadline, task).await;
+            }
+        });
+        runtime.shutdown_timeout(Duration::from_secs(1));
+    }
+}
+
+/// One site, supervised: its feeds run until told to stop; a panic inside them is logged and
+/// the site restarts after a pause instead of dying silently.
+async fn site_task(
+    inner: Arc<Inner>,
+    config: SiteConfig,
+    stop: watch::Receiver<bool>,
+    before: Option<JoinHandle<()>>,
+) {
+    if let Some(before) = before {
+        // A changed site: let the old task finish (release its port, write its last lines).
+        let _ = before.await;
+    }
+    if *stop.borrow() {
+        // Changed again (or removed) while waiting: this configuration never runs.
+        return;
+    }
+    let sink: SharedSink = Arc::new(Mutex::new(SiteSink::new(
+        &config,
+        &inner.options.log_dir,
+        inner.clock.clone(),
+        inner.events.clone(),
+        inner.options.wake.clone(),
+    )));
+    loop {
+        let run = tokio::spawn(run_site(config.clone(), sink.clone(), stop.clone()));
+        match run.await {
+            Err(e) if e.is_panic() => {
+                tracing::error!(site = %config.name, "site collector panicked: {e}");
+                lock(&sink).log(format!(
+                    "internal error in this site's collector; restarting in {} s",
+                    RESTART_PAUSE.as_secs()
+                ));
+                let mut stop = stop.clone();
+                tokio::select! {
+                    _ = tokio::time::sleep(RESTART_PAUSE) => {}
+                    _ = stop.wait_for(|s| *s) => break,
+                }
+            }
+            _ => break,
+        }
+    }
+    lock(&sink).stopped();
+}
+
+/// The site's feeds (one, or two for App Suite with an extra push listener) and its status tick.
+async fn run_site(config: SiteConfig, sink: SharedSink, stop: watch::Receiver<bool>) {
+    let feed = |slot| Feed {
+        sink: sink.clone(),
+        slot,
+        stop: stop.clone(),
+    };
+    let main = async {
+        match (config.protocol, config.push_bind()) {
+            (Protocol::AppsuitePush, Some(bind)) => run_push(feed(0), config.clone(), bind).await,
+            _ => run_client(feed(0), config.clone()).await,
+        }
+    };
+    let extra = async {
+        if let (Protocol::Appsuite, Some(bind)) = (config.protocol, config.push_bind()) {
+            run_push(feed(1), config.clone(), bind).await;
+        }
+    };
+    let tick = async {
+        let mut interval = tokio::time::interval(STATUS_INTERVAL);
+        loop {
+            interval.tick().await;
+            lock(&sink).tick();
+        }
+    };
+    tokio::select! {
+        _ = async { tokio::join!(main, extra) } => {}
+        _ = tick => {}
+    }
 }

@@ -85,7 +85,13 @@ pub enum EventError {
     NoCallId,
     #[error("no event name at the end of the line")]
     NoEvent,
+    #[error("more `|` groups than any known App Suite layout has")]
+    TooManyGroups,
 }
+
+/// Segments after the contact name: DDI, DDI name, account, event, and the empty one after the
+/// last `|`, with room for a stray extra delimiter.
+const MAX_TAIL: usize = 8;
 
 /// The line starts with `YYYY-MM-DD hh:mm:ss` and has a `|`: the App Suite shape.
 pub fn looks_like_event(line: &str) -> bool {
@@ -113,7 +119,18 @@ pub fn parse_event(line: &str, padding: char) -> Result<Event<'_>, EventError> {
     let contact_name = unpad_text(segs.next().unwrap_or(""), padding);
 
     // What is left: DDI groups, then the event as the last non-empty segment.
-    let rest: Vec<&str> = segs.collect::<Vec<_>>();
+    // At most five segments follow on a known layout; more means an unknown one. A fixed
+    // array keeps the parse free of allocation.
+    let mut rest = [""; MAX_TAIL];
+    let mut n = 0;
+    for seg in segs {
+        if n == MAX_TAIL {
+            return Err(EventError::TooManyGroups);
+        }
+        rest[n] = seg;
+        n += 1;
+    }
+    let rest = &rest[..n];
     let event_at = rest
         .iter()
         .rposition(|s| !trim(s).is_empty())
@@ -341,6 +358,14 @@ mod tests {
         assert_eq!(
             parse_event("2012-03-09 01:00:00 |IN | 2012030901000000 | | | |", '0').unwrap_err(),
             EventError::NoEvent
+        );
+        assert_eq!(
+            parse_event(
+                "2012-03-09 01:00:00 |IN | 2012030901000000 |a|b|c|d|e|f|g|h|i|RINGING|",
+                '0'
+            )
+            .unwrap_err(),
+            EventError::TooManyGroups
         );
         assert!(looks_like_event(IN_162));
         assert!(!looks_like_event("TLC 104   94151"));

@@ -5,6 +5,8 @@ pub mod dates;
 pub mod fields;
 pub mod mitel5000;
 pub mod mivb;
+#[cfg(test)]
+mod proptests;
 pub mod record;
 pub mod stream;
 pub mod text;

@@ -1,3 +1,16 @@
-//! The window (egui only): reads the store, sends commands; never touches a socket or file.
+//! The window (egui): reads the store, sends commands; never touches a socket or file itself.
 
+pub mod app;
 pub mod calls;
+mod detail;
+mod forms;
+mod help;
+mod raw;
+mod records;
+mod shell;
+mod sites;
+pub mod state;
+pub mod theme;
+pub mod widgets;
+
+pub use app::{AppOptions, DemoMode, SmdrApp};

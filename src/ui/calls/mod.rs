@@ -1,12 +1,25 @@
-//! The Calls tab: one row per call, its timeline, and answer/abandon statistics.
+//! The Calls tab: one row per call, the selected call's timeline, and answer/abandon statistics
+//! for the calls the filter shows.
 //!
-//! CONTRACT (filled in by the calls-view work; the app shell hosts it with these signatures).
+//! Nothing heavy runs per frame: the sorted order, the filtered rows and the statistics are
+//! cached and recomputed only when the filter, the sort or the service level change, or when the
+//! tracker's generation moves (then at most four times a second while calls keep arriving).
+//! Typing in the filter is one pass over the cached sorted order, never a sort.
+
+pub mod filter;
+mod stats;
+mod table;
+pub mod text;
+mod timeline;
 
 use chrono::NaiveDateTime;
-use eframe::egui;
+use eframe::egui::{self, Ui};
 
+pub use self::filter::{CallColumn, CallFilter, DirectionFilter};
+pub use self::timeline::describe;
 use crate::jobs::ExportFormat;
-use crate::timeline::CallTracker;
+use crate::timeline::{CallTracker, Outcome, Stats};
+use crate::ui::widgets::labelled_text;
 
 /// What the calls view asks the app to do (applied after drawing).
 #[derive(Debug, Clone, PartialEq)]
@@ -16,30 +29,286 @@ pub enum CallsAction {
 }
 
 /// The calls view's state: filter, sort, selection, settings (persisted by the app).
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct CallsView {
+    pub filter: CallFilter,
+    pub sort: CallColumn,
+    pub descending: bool,
+    /// "Answered within N seconds" for the service level.
+    pub service_level_s: u32,
     /// Selected call (index into `CallTracker::calls`).
     #[serde(skip)]
     pub selected: Option<usize>,
+    #[serde(skip)]
+    cache: Cache,
 }
+
+impl Default for CallsView {
+    fn default() -> Self {
+        Self {
+            filter: CallFilter::default(),
+            // Newest first: a live view shows what just happened at the top.
+            sort: CallColumn::Start,
+            descending: true,
+            service_level_s: 20,
+            selected: None,
+            cache: Cache::default(),
+        }
+    }
+}
+
+type Settings = (CallFilter, CallColumn, bool, u32);
+
+#[derive(Debug, Clone, Default)]
+struct Cache {
+    settings: Option<Settings>,
+    generation: u64,
+    total: usize,
+    /// `ui.input().time` of the last computation.
+    computed_at: f64,
+    /// All calls in the sort order, and the (generation, count, column, descending) it is for.
+    sorted: Vec<usize>,
+    sorted_for: Option<(u64, usize, CallColumn, bool)>,
+    /// The calls shown: `sorted`, filtered.
+    rows: Vec<usize>,
+    /// Abandoned calls among `rows`, in start order.
+    abandoned: Vec<usize>,
+    stats: Stats,
+    problems: Vec<String>,
+}
+
+/// While calls keep arriving, recompute at most this often (seconds).
+const REFRESH_EVERY: f64 = 0.25;
 
 impl CallsView {
     /// Draws the view into `ui`. `now` is the current time on the calls' clock (for calls in
     /// progress). Returns an action for the app to carry out, if any.
     pub fn show(
         &mut self,
-        ui: &mut egui::Ui,
+        ui: &mut Ui,
         tracker: &CallTracker,
         now: NaiveDateTime,
     ) -> Option<CallsAction> {
-        let _ = (now, tracker.calls().len());
-        ui.label("Calls");
-        None
+        let mut action = None;
+        ui.horizontal_wrapped(|ui| {
+            self.filter_bar(ui);
+            self.refresh(ui, tracker);
+            ui.separator();
+            ui.label(format!(
+                "{} / {} calls",
+                self.cache.rows.len(),
+                tracker.calls().len()
+            ));
+            if ui.button("Export CSV…").clicked() {
+                action = Some(CallsAction::Export(ExportFormat::Csv));
+            }
+            if ui.button("Export XLSX…").clicked() {
+                action = Some(CallsAction::Export(ExportFormat::Xlsx));
+            }
+        });
+        for problem in &self.cache.problems {
+            ui.colored_label(ui.visuals().warn_fg_color, problem);
+        }
+        ui.separator();
+
+        let calls = tracker.calls();
+        let mut scroll_to = None;
+        egui::Panel::right("calls.stats")
+            .resizable(true)
+            .default_size(300.0)
+            .show(ui, |ui| {
+                // Not shrunk to its contents: the panel keeps the size the user gave it.
+                egui::ScrollArea::vertical()
+                    .id_salt("calls.stats.scroll")
+                    .auto_shrink(false)
+                    .show(ui, |ui| {
+                        let before = self.selected;
+                        stats::show(
+                            ui,
+                            &self.cache.stats,
+                            &mut self.service_level_s,
+                            calls,
+                            &self.cache.abandoned,
+                            &mut self.selected,
+                        );
+                        if self.selected != before {
+                            scroll_to = self.selected;
+                        }
+                    });
+            });
+        egui::Panel::bottom("calls.timeline")
+            .resizable(true)
+            .default_size(250.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("calls.timeline.scroll")
+                    .auto_shrink(false)
+                    .show(ui, |ui| self.selected_call(ui, tracker, now));
+            });
+        egui::CentralPanel::no_frame().show(ui, |ui| {
+            // Sixteen columns are wider than most screens: scroll sideways.
+            let input = egui::ScrollArea::horizontal()
+                .id_salt("calls.table.hscroll")
+                .auto_shrink(false)
+                .show(ui, |ui| {
+                    table::show(
+                        ui,
+                        calls,
+                        &self.cache.rows,
+                        (self.sort, self.descending),
+                        self.selected,
+                        scroll_to,
+                    )
+                })
+                .inner;
+            if let Some(i) = input.clicked {
+                self.selected = Some(i);
+            }
+            if let Some(col) = input.sort_by {
+                if col == self.sort {
+                    self.descending = !self.descending;
+                } else {
+                    self.sort = col;
+                    self.descending = false;
+                }
+            }
+        });
+        action
     }
 
     /// Indexes of the calls the view's filter shows, in display order (for export).
     pub fn shown(&self, tracker: &CallTracker) -> Vec<usize> {
-        (0..tracker.calls().len()).collect()
+        let (matcher, _) = self.filter.compile();
+        let calls = tracker.calls();
+        filter::filtered_rows(
+            calls,
+            &matcher,
+            &filter::sorted_rows(calls, self.sort, self.descending),
+        )
+    }
+
+    fn filter_bar(&mut self, ui: &mut Ui) {
+        let f = &mut self.filter;
+        let label = ui.label("Direction");
+        egui::ComboBox::from_id_salt("calls.direction")
+            .selected_text(f.direction.label())
+            .show_ui(ui, |ui| {
+                for d in DirectionFilter::ALL {
+                    ui.selectable_value(&mut f.direction, d, d.label());
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        labelled_text(ui, "Number or name", &mut f.party, 110.0, "");
+        labelled_text(ui, "Extension", &mut f.extension, 60.0, "");
+        let label = ui.label("Outcome");
+        egui::ComboBox::from_id_salt("calls.outcome")
+            .selected_text(f.outcome.map_or("any", Outcome::label))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut f.outcome, None, "any");
+                for o in Outcome::ALL {
+                    ui.selectable_value(&mut f.outcome, Some(o), o.label());
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        labelled_text(ui, "From", &mut f.from, 120.0, "YYYY-MM-DD HH:MM");
+        labelled_text(ui, "To", &mut f.to, 120.0, "YYYY-MM-DD HH:MM");
+        labelled_text(ui, "Search", &mut f.text, 110.0, "anything");
+        if !f.is_empty() && ui.button("Clear filter").clicked() {
+            *f = CallFilter::default();
+        }
+    }
+
+    /// Brings the cached rows and statistics up to date.
+    fn refresh(&mut self, ui: &Ui, tracker: &CallTracker) {
+        let time = ui.input(|i| i.time);
+        let settings = (
+            self.filter.clone(),
+            self.sort,
+            self.descending,
+            self.service_level_s,
+        );
+        let c = &mut self.cache;
+        let settings_changed = c.settings.as_ref() != Some(&settings);
+        let data_changed = c.generation != tracker.generation() || c.total != tracker.calls().len();
+        if !settings_changed && !data_changed {
+            return;
+        }
+        let wait = REFRESH_EVERY - (time - c.computed_at);
+        if !settings_changed && wait > 0.0 {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs_f64(wait));
+            return;
+        }
+        let calls = tracker.calls();
+        let sorted_for = Some((tracker.generation(), calls.len(), settings.1, settings.2));
+        if c.sorted_for != sorted_for {
+            c.sorted = filter::sorted_rows(calls, settings.1, settings.2);
+            c.sorted_for = sorted_for;
+        }
+        let (matcher, problems) = settings.0.compile();
+        c.rows = filter::filtered_rows(calls, &matcher, &c.sorted);
+        c.stats = crate::timeline::stats(c.rows.iter().map(|&i| &calls[i]), settings.3);
+        c.abandoned = c
+            .rows
+            .iter()
+            .copied()
+            .filter(|&i| calls[i].outcome == Outcome::Abandoned)
+            .collect();
+        c.abandoned.sort_by_key(|&i| (calls[i].start, i));
+        c.problems = problems;
+        c.settings = Some(settings);
+        c.generation = tracker.generation();
+        c.total = calls.len();
+        c.computed_at = time;
+    }
+
+    fn selected_call(&self, ui: &mut Ui, tracker: &CallTracker, now: NaiveDateTime) {
+        let Some(call) = self.selected.and_then(|i| tracker.calls().get(i)) else {
+            ui.label("Select a call to see where it rang, for how long, and what came of it.");
+            return;
+        };
+        let t = crate::timeline::timeline(call, now);
+        let who = [call.number.as_str(), call.contact_name.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("  ");
+        ui.horizontal_wrapped(|ui| {
+            ui.strong(format!("{} call {}", call.direction, call.call_id));
+            if !who.is_empty() {
+                ui.label(who);
+            }
+            ui.label(format!("started {}", text::when(call.start)));
+        });
+        ui.label(describe(call, &t));
+        timeline::show(ui, &t);
+        egui::CollapsingHeader::new(format!("Events ({})", call.events.len()))
+            .id_salt("calls.events")
+            .default_open(true)
+            .show(ui, |ui| {
+                egui::Grid::new("calls.events.grid")
+                    .num_columns(3)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for e in &call.events {
+                            ui.monospace(e.at.format("%H:%M:%S").to_string());
+                            ui.label(e.name.as_str());
+                            if e.source_extension.is_empty() {
+                                ui.label(e.extension.as_str());
+                            } else {
+                                ui.label(format!("{} from {}", e.extension, e.source_extension));
+                            }
+                            ui.end_row();
+                        }
+                    });
+            });
+        if call.outcome == Outcome::InProgress {
+            // Keep the open bars growing.
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs(1));
+        }
     }
 }

@@ -1,0 +1,167 @@
+//! Where sites and logs live: `sites.toml` in the OS config dir, raw logs in the OS data dir.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::site::SiteConfig;
+
+const APP: &str = "smdr-monitor";
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", APP)
+}
+
+/// `sites.toml` in the OS config dir; `./sites.toml` when the system names no home directory.
+pub fn default_config_path() -> PathBuf {
+    project_dirs()
+        .map(|d| d.config_dir().join("sites.toml"))
+        .unwrap_or_else(|| PathBuf::from("sites.toml"))
+}
+
+/// Raw day logs: `logs` in the OS data dir; `./smdr-logs` when the system names no home directory.
+pub fn default_log_dir() -> PathBuf {
+    project_dirs()
+        .map(|d| d.data_dir().join("logs"))
+        .unwrap_or_else(|| PathBuf::from("smdr-logs"))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the site list {path}: {source}")]
+    Read { path: PathBuf, source: io::Error },
+    #[error("the site list {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error(
+        "the site list {path} names two sites {name:?}: each site needs its own name (it names its log folder)"
+    )]
+    DuplicateName { path: PathBuf, name: String },
+    #[error("the site list {path} has a site without a name")]
+    EmptyName { path: PathBuf },
+    #[error("cannot save the site list to {path}: {source}")]
+    Write { path: PathBuf, source: io::Error },
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct SitesFile {
+    #[serde(default, rename = "site")]
+    sites: Vec<SiteConfig>,
+}
+
+/// Reads the site list; a missing file is an empty list.
+pub fn load_sites(path: &Path) -> Result<Vec<SiteConfig>, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(ConfigError::Read {
+                path: path.into(),
+                source,
+            });
+        }
+    };
+    let file: SitesFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.into(),
+        message: e.message().to_string(),
+    })?;
+    let mut seen = std::collections::HashSet::new();
+    for site in &file.sites {
+        if site.name.trim().is_empty() {
+            return Err(ConfigError::EmptyName { path: path.into() });
+        }
+        if !seen.insert(site.name.as_str()) {
+            return Err(ConfigError::DuplicateName {
+                path: path.into(),
+                name: site.name.clone(),
+            });
+        }
+    }
+    Ok(file.sites)
+}
+
+/// Saves the site list atomically (a temporary file beside it, then a rename), readable only
+/// by the user on Unix because it holds SMDR passwords.
+pub fn save_sites(path: &Path, sites: &[SiteConfig]) -> Result<(), ConfigError> {
+    let write_err = |source| ConfigError::Write {
+        path: path.into(),
+        source,
+    };
+    let text = toml::to_string_pretty(&SitesFile {
+        sites: sites.to_vec(),
+    })
+    .map_err(|e| write_err(io::Error::other(e.to_string())))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(write_err)?;
+    }
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(".tmp");
+    let tmp = path.with_file_name(tmp_name);
+    let result = (|| {
+        let mut file = private_file(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(write_err)
+}
+
+fn private_file(path: &Path) -> io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collect::site::Secret;
+
+    #[test]
+    fn round_trip_missing_file_and_duplicates() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("sites.toml");
+        assert!(load_sites(&path).unwrap().is_empty());
+        let mut hq = SiteConfig::from_url("HQ", "mitel5000://10.0.0.5").unwrap();
+        hq.password = Secret::new("1234");
+        let push = SiteConfig::from_url("Push", "appsuite-push://0.0.0.0:2100").unwrap();
+        save_sites(&path, &[hq.clone(), push.clone()]).unwrap();
+        assert_eq!(load_sites(&path).unwrap(), vec![hq.clone(), push]);
+        assert!(!path.with_file_name("sites.toml.tmp").exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "sites.toml must not be readable by others");
+        }
+        save_sites(&path, &[hq.clone(), hq]).unwrap();
+        let err = load_sites(&path).unwrap_err();
+        assert!(matches!(err, ConfigError::DuplicateName { ref name, .. } if name == "HQ"));
+        std::fs::write(&path, "[[site]]\nname = 3\n").unwrap();
+        let err = load_sites(&path).unwrap_err().to_string();
+        assert!(err.contains("is not valid"), "{err}");
+    }
+
+    #[test]
+    fn minimal_toml_takes_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sites.toml");
+        std::fs::write(
+            &path,
+            "[[site]]\nname = \"A\"\nprotocol = \"appsuite\"\nhost = \"srv\"\n",
+        )
+        .unwrap();
+        let sites = load_sites(&path).unwrap();
+        assert_eq!(sites[0].padding, '0');
+        assert!(sites[0].enabled);
+        assert_eq!(sites[0].connect_address(), "srv:2007");
+    }
+}

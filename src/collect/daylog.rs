@@ -1,0 +1,268 @@
+//! The files a site writes: the raw day log (one line per record, written before decoding) and
+//! the connection log beside it.
+//!
+//! Raw day log: `<log-dir>/<site>/<site>.<YYYYMMDD>.<N>.log`, lines `<receipt time>\t<text>\n`.
+//! `N` is one more than the highest existing for that day when the file is opened, so nothing
+//! is ever overwritten; a record received after local midnight opens the next day's file.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Local, NaiveDate};
+
+use super::clock::stamp;
+
+/// A site name made safe for a file and folder name: letters, digits, `-`, `_`, `.`; anything
+/// else becomes `_`. Never empty, never only dots, never a Windows device name.
+pub fn file_name_for(site: &str) -> String {
+    let mut s: String = site
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    s = s.trim_matches('.').to_string();
+    if s.is_empty() {
+        s = "site".into();
+    }
+    const RESERVED: [&str; 4] = ["CON", "PRN", "AUX", "NUL"];
+    let upper = s.to_ascii_uppercase();
+    let stem = upper.split('.').next().unwrap_or("");
+    let device = RESERVED.contains(&stem)
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit());
+    if device {
+        s.insert(0, '_');
+    }
+    s
+}
+
+/// The folder of a site's logs.
+pub fn site_dir(log_dir: &Path, site: &str) -> PathBuf {
+    log_dir.join(file_name_for(site))
+}
+
+/// A site's raw day log, opened lazily at the first record and again at each new day.
+pub struct RawLog {
+    dir: PathBuf,
+    stem: String,
+    open: Option<OpenLog>,
+}
+
+struct OpenLog {
+    day: NaiveDate,
+    path: Arc<str>,
+    out: BufWriter<File>,
+    lines: u64,
+}
+
+/// Where a record went: the file and its line number there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub path: Arc<str>,
+    pub line: u64,
+    /// Set when this record opened a new file.
+    pub new_file: bool,
+}
+
+impl RawLog {
+    pub fn new(log_dir: &Path, site: &str) -> Self {
+        Self {
+            dir: site_dir(log_dir, site),
+            stem: file_name_for(site),
+            open: None,
+        }
+    }
+
+    /// The file being written, if one is open.
+    pub fn path(&self) -> Option<&Arc<str>> {
+        self.open.as_ref().map(|o| &o.path)
+    }
+
+    /// Appends one record received at `at` and flushes it to the OS.
+    pub fn append(&mut self, at: &DateTime<Local>, text: &[u8]) -> io::Result<Written> {
+        let day = at.date_naive();
+        let mut new_file = false;
+        if self.open.as_ref().is_none_or(|o| o.day != day) {
+            self.open = None;
+            self.open = Some(self.open_for(day)?);
+            new_file = true;
+        }
+        let Some(log) = self.open.as_mut() else {
+            return Err(io::Error::other("raw day log not open"));
+        };
+        log.out.write_all(stamp(at).as_bytes())?;
+        log.out.write_all(b"\t")?;
+        log.out.write_all(text)?;
+        log.out.write_all(b"\n")?;
+        log.out.flush()?;
+        log.lines += 1;
+        Ok(Written {
+            path: log.path.clone(),
+            line: log.lines,
+            new_file,
+        })
+    }
+
+    fn open_for(&self, day: NaiveDate) -> io::Result<OpenLog> {
+        fs::create_dir_all(&self.dir)?;
+        let prefix = format!("{}.{}.", self.stem, day.format("%Y%m%d"));
+        let mut n = highest_n(&self.dir, &prefix)? + 1;
+        loop {
+            let path = self.dir.join(format!("{prefix}{n}.log"));
+            // `create_new`: a file another process created meanwhile is never overwritten.
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(file) => {
+                    return Ok(OpenLog {
+                        day,
+                        path: path.display().to_string().into(),
+                        out: BufWriter::new(file),
+                        lines: 0,
+                    });
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => n += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// The highest `N` among `<prefix><N>.log` files in `dir` (0 when none).
+fn highest_n(dir: &Path, prefix: &str) -> io::Result<u32> {
+    let mut max = 0;
+    for entry in fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let n = name
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(".log"))
+            .and_then(|n| n.parse::<u32>().ok());
+        if let Some(n) = n {
+            max = max.max(n);
+        }
+    }
+    Ok(max)
+}
+
+/// The site's connection log, `<site>.<YYYYMMDD>.connection.log`, appended: connects, logins
+/// (password masked), drops and why, backoff, gaps, skipped bytes.
+pub struct ConnectionLog {
+    dir: PathBuf,
+    stem: String,
+    open: Option<(NaiveDate, Arc<str>, File, u64)>,
+}
+
+impl ConnectionLog {
+    pub fn new(log_dir: &Path, site: &str) -> Self {
+        Self {
+            dir: site_dir(log_dir, site),
+            stem: file_name_for(site),
+            open: None,
+        }
+    }
+
+    /// Appends a line; returns the file and line number it went to.
+    pub fn append(&mut self, at: &DateTime<Local>, message: &str) -> io::Result<(Arc<str>, u64)> {
+        let day = at.date_naive();
+        if self.open.as_ref().is_none_or(|o| o.0 != day) {
+            fs::create_dir_all(&self.dir)?;
+            let path = self.dir.join(format!(
+                "{}.{}.connection.log",
+                self.stem,
+                day.format("%Y%m%d")
+            ));
+            let lines = match fs::read(&path) {
+                Ok(data) => memchr::memchr_iter(b'\n', &data).count() as u64,
+                Err(_) => 0,
+            };
+            let file = OpenOptions::new().create(true).append(true).open(&path)?;
+            self.open = Some((day, path.display().to_string().into(), file, lines));
+        }
+        let Some((_, path, file, lines)) = self.open.as_mut() else {
+            return Err(io::Error::other("connection log not open"));
+        };
+        // One write per line: appends from two processes never interleave inside a line.
+        let line = format!("{}\t{}\n", stamp(at), message.replace('\n', " "));
+        file.write_all(line.as_bytes())?;
+        *lines += 1;
+        Ok((path.clone(), *lines))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(s: &str) -> DateTime<Local> {
+        let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.3f").unwrap();
+        Local.from_local_datetime(&naive).earliest().unwrap()
+    }
+
+    #[test]
+    fn sanitised_names() {
+        assert_eq!(file_name_for("Demo 5000"), "Demo_5000");
+        assert_eq!(file_name_for("../etc/passwd"), "_etc_passwd");
+        assert_eq!(file_name_for("  "), "site");
+        assert_eq!(file_name_for("CON"), "_CON");
+        assert_eq!(file_name_for("com1.txt"), "_com1.txt");
+        assert_eq!(file_name_for("Zürich HQ"), "Z_rich_HQ");
+    }
+
+    #[test]
+    fn numbering_rollover_and_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let site_dir = dir.path().join("HQ");
+        fs::create_dir_all(&site_dir).unwrap();
+        fs::write(site_dir.join("HQ.20261129.1.log"), "old\n").unwrap();
+        fs::write(site_dir.join("HQ.20261129.3.log"), "old\n").unwrap();
+        let mut log = RawLog::new(dir.path(), "HQ");
+        let w = log
+            .append(&at("2026-11-29 23:59:59.500"), b"TLC 104")
+            .unwrap();
+        assert!(w.path.ends_with("HQ.20261129.4.log") && w.line == 1 && w.new_file);
+        let w = log
+            .append(&at("2026-11-29 23:59:59.900"), b"IN  110")
+            .unwrap();
+        assert!(w.path.ends_with("HQ.20261129.4.log") && w.line == 2 && !w.new_file);
+        let w = log
+            .append(&at("2026-11-30 00:00:00.100"), b"NET 1234")
+            .unwrap();
+        assert!(w.path.ends_with("HQ.20261130.1.log") && w.line == 1 && w.new_file);
+        let old = fs::read_to_string(site_dir.join("HQ.20261129.4.log")).unwrap();
+        let lines: Vec<&str> = old.lines().collect();
+        assert_eq!(lines.len(), 2);
+        let (t, text) = crate::import::split_receipt_time(lines[1].as_bytes());
+        assert_eq!(text, b"IN  110");
+        assert_eq!(t.unwrap(), at("2026-11-29 23:59:59.900"));
+        assert_eq!(
+            fs::read_to_string(site_dir.join("HQ.20261129.1.log")).unwrap(),
+            "old\n"
+        );
+    }
+
+    #[test]
+    fn connection_log_appends_and_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = ConnectionLog::new(dir.path(), "HQ");
+        let (p, n) = log
+            .append(&at("2026-11-29 10:00:00.000"), "connected")
+            .unwrap();
+        assert_eq!(n, 1);
+        let mut again = ConnectionLog::new(dir.path(), "HQ");
+        let (p2, n) = again
+            .append(&at("2026-11-29 10:00:01.000"), "line\nbreak")
+            .unwrap();
+        assert_eq!((p2, n), (p, 2));
+        let text = fs::read_to_string(dir.path().join("HQ/HQ.20261129.connection.log")).unwrap();
+        assert!(text.ends_with("\tline break\n"), "{text}");
+    }
+}

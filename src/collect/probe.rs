@@ -1,0 +1,360 @@
+//! The connection test, step by step: resolve, connect, log in, first bytes, first record, then
+//! a verdict in words. Used by `smdr-monitor probe` and the window's "Test connection".
+
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::codec::{Chunk, Codec};
+use super::events::{ProbeStep, ProbeVerdict, StepOutcome};
+use super::net::connect;
+use super::push::PushListener;
+use super::site::{Protocol, SiteConfig};
+use super::supervisor::ProbeReport;
+use super::words::{self, connect_error, hex_preview, read_error};
+use crate::protocol::mitel5000::{login_frame, masked_hex};
+use crate::protocol::{Body, DecodeOptions, StreamDecoder};
+
+const CLIENT_NOTE: &str = "testing takes the SMDR connection: some Mitel systems serve one collector at a time or clear their buffer when one connects, so records may go to this test instead of a resident logger";
+/// Undecodable lines in a row before the probe calls it the wrong protocol.
+const MAX_UNDECODABLE: u32 = 3;
+const PUSH_NOTE: &str = "the App Suite pushes to one address: while this test listens, records sent here do not reach a collector on this port";
+
+struct Steps<'a> {
+    t0: Instant,
+    deadline: Instant,
+    report: &'a mut (dyn FnMut(ProbeReport) + Send),
+}
+
+impl Steps<'_> {
+    fn step(&mut self, label: &str, outcome: StepOutcome, detail: impl Into<String>) {
+        (self.report)(ProbeReport::Step(ProbeStep {
+            label: label.into(),
+            elapsed: self.t0.elapsed(),
+            detail: detail.into(),
+            outcome,
+        }));
+    }
+
+    fn left(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+}
+
+fn fail(verdict: impl Into<String>) -> ProbeVerdict {
+    ProbeVerdict {
+        success: false,
+        verdict: verdict.into(),
+    }
+}
+
+/// Tests `site` within `timeout`, reporting each step as it happens, then the verdict (also
+/// returned). Never panics and never prints: the caller shows the reports.
+pub async fn probe(
+    site: &SiteConfig,
+    timeout: Duration,
+    report: &mut (dyn FnMut(ProbeReport) + Send),
+) -> ProbeVerdict {
+    let t0 = Instant::now();
+    let mut steps = Steps {
+        t0,
+        deadline: t0 + timeout,
+        report,
+    };
+    let verdict = match site.push_bind() {
+        Some(bind) if site.protocol == Protocol::AppsuitePush => {
+            steps.step("before listening", StepOutcome::Note, PUSH_NOTE);
+            probe_push(site, &bind, timeout, &mut steps).await
+        }
+        _ => {
+            steps.step("before connecting", StepOutcome::Note, CLIENT_NOTE);
+            probe_client(site, timeout, &mut steps).await
+        }
+    };
+    (steps.report)(ProbeReport::Done(verdict.clone()));
+    verdict
+}
+
+async fn probe_client(site: &SiteConfig, timeout: Duration, steps: &mut Steps<'_>) -> ProbeVerdict {
+    let addr = site.connect_address();
+    let resolved = tokio::time::timeout(steps.left(), tokio::net::lookup_host(addr.as_str())).await;
+    let addrs: Vec<std::net::SocketAddr> = match resolved {
+        Ok(Ok(a)) => a.collect(),
+        Ok(Err(e)) => {
+            steps.step("resolve", StepOutcome::Failed, e.to_string());
+            return fail(format!(
+                "cannot find {}: {e} — check the name, or use the IP address",
+                site.host
+            ));
+        }
+        Err(_) => {
+            steps.step(
+                "resolve",
+                StepOutcome::Failed,
+                "no answer from the name server",
+            );
+            return fail(format!(
+                "looking up {} took too long: check this PC's DNS, or use the IP address",
+                site.host
+            ));
+        }
+    };
+    let Some(first) = addrs.first() else {
+        steps.step("resolve", StepOutcome::Failed, "no addresses");
+        return fail(format!("{} has no address", site.host));
+    };
+    let list: Vec<String> = addrs.iter().map(|a| a.to_string()).collect();
+    steps.step(
+        "resolve",
+        StepOutcome::Ok,
+        format!("{addr} → {}", list.join(", ")),
+    );
+
+    let target = first.to_string();
+    let mut stream = match connect(&target, steps.left()).await {
+        Ok(s) => s,
+        Err(e) => {
+            let why = connect_error(&target, &e);
+            steps.step("TCP connect", StepOutcome::Failed, why.clone());
+            return fail(why);
+        }
+    };
+    steps.step(
+        "TCP connect",
+        StepOutcome::Ok,
+        format!("connected to {target}"),
+    );
+
+    if site.protocol == Protocol::Mitel5000 {
+        let password = site.effective_password();
+        let frame = match login_frame(password.as_ref().map(|p| p.expose())) {
+            Ok(f) => f,
+            Err(e) => {
+                steps.step("login sent", StepOutcome::Failed, e.to_string());
+                return fail(format!("cannot log in: {e}"));
+            }
+        };
+        if let Err(e) = stream.write_all(&frame).await {
+            let why = read_error(&e);
+            steps.step("login sent", StepOutcome::Failed, why.clone());
+            return fail(format!(
+                "connected to {target} but sending the login failed: {why}"
+            ));
+        }
+        let note = if password.is_none() {
+            " (no password: none given and SMDR_PASSWORD is not set)"
+        } else {
+            ""
+        };
+        steps.step(
+            "login sent",
+            StepOutcome::Ok,
+            format!("{}{note}", masked_hex(&frame)),
+        );
+    }
+    let what = match site.protocol {
+        Protocol::Mitel5000 => format!("connected to {target} and logged in"),
+        _ => format!("connected to {target}"),
+    };
+    read_first_record(site, &mut stream, &what, timeout, steps).await
+}
+
+async fn probe_push(
+    site: &SiteConfig,
+    bind: &str,
+    timeout: Duration,
+    steps: &mut Steps<'_>,
+) -> ProbeVerdict {
+    let (listener, warnings) = match PushListener::bind(bind, &site.push_peers()).await {
+        Ok(l) => l,
+        Err(why) => {
+            steps.step("listen", StepOutcome::Failed, why.clone());
+            return fail(why);
+        }
+    };
+    for w in warnings {
+        steps.step("allowed servers", StepOutcome::Failed, w);
+    }
+    steps.step(
+        "listen",
+        StepOutcome::Ok,
+        format!(
+            "listening on {} (allowed: {})",
+            listener.local, listener.allowed_words
+        ),
+    );
+    let mut refused = Vec::new();
+    let accepted =
+        tokio::time::timeout(steps.left(), listener.accept(|peer| refused.push(peer))).await;
+    for peer in &refused {
+        steps.step(
+            "refused",
+            StepOutcome::Failed,
+            format!("{peer} connected but is not an allowed App Suite server"),
+        );
+    }
+    let Ok((mut stream, peer)) = accepted else {
+        let also = if refused.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({} connection(s) from servers not allowed were refused: add the App Suite server's address to the allowed peers)",
+                refused.len()
+            )
+        };
+        return fail(format!(
+            "nobody connected to {} within {}{also}: check that the App Suite's push address and port point at this PC and that this PC's firewall lets the connection in",
+            listener.local,
+            words::duration(timeout)
+        ));
+    };
+    steps.step(
+        "server connected",
+        StepOutcome::Ok,
+        format!("the App Suite server {peer} connected"),
+    );
+    let what = format!("the App Suite server {peer} connected");
+    read_first_record(site, &mut stream, &what, timeout, steps).await
+}
+
+/// Reads until the first record (or the deadline), reporting the first bytes and any garbage.
+async fn read_first_record(
+    site: &SiteConfig,
+    stream: &mut TcpStream,
+    what: &str,
+    timeout: Duration,
+    steps: &mut Steps<'_>,
+) -> ProbeVerdict {
+    let since = Instant::now();
+    let mut codec = Codec::for_protocol(site.protocol);
+    let mut decoder = StreamDecoder::new(DecodeOptions {
+        format: Some(site.protocol.format()),
+        padding: site.padding,
+        ..Default::default()
+    });
+    let mut buf = vec![0u8; 4096];
+    let mut first_bytes = true;
+    let mut undecodable = 0;
+    loop {
+        let read = match tokio::time::timeout(steps.left(), stream.read(&mut buf)).await {
+            Err(_) => {
+                steps.step(
+                    "first bytes",
+                    StepOutcome::Failed,
+                    format!("nothing within {}", words::duration(timeout)),
+                );
+                if undecodable > 0 {
+                    return fail(format!(
+                        "{what} and receiving, but nothing decoded as {} SMDR within {}: check the site's protocol and port",
+                        site.protocol.format().label(),
+                        words::duration(timeout)
+                    ));
+                }
+                return fail(nothing_words(site.protocol, what, timeout, first_bytes));
+            }
+            Ok(r) => r,
+        };
+        let n = match read {
+            Ok(0) => {
+                steps.step(
+                    "first bytes",
+                    StepOutcome::Failed,
+                    "the connection was closed",
+                );
+                return fail(closed_words(
+                    site.protocol,
+                    what,
+                    since.elapsed(),
+                    first_bytes,
+                ));
+            }
+            Ok(n) => n,
+            Err(e) => {
+                let why = read_error(&e);
+                steps.step("first bytes", StepOutcome::Failed, why.clone());
+                return fail(format!("{what}, then {why}"));
+            }
+        };
+        if first_bytes {
+            first_bytes = false;
+            steps.step("first bytes", StepOutcome::Ok, hex_preview(&buf[..n], 32));
+        }
+        codec.push(&buf[..n]);
+        while let Some(chunk) = codec.next_chunk() {
+            match chunk {
+                Chunk::Garbage { bytes, reason } => steps.step(
+                    "not a record",
+                    StepOutcome::Failed,
+                    format!("{} bytes skipped: {reason}", bytes.len()),
+                ),
+                Chunk::Record(text) => {
+                    let text = String::from_utf8_lossy(text);
+                    let d = decoder.decode(&text, None);
+                    let label = site.protocol.format().label();
+                    if let Body::Unparsed(why) = &d.body {
+                        // One bad line may be noise; several in a row mean the wrong protocol.
+                        undecodable += 1;
+                        steps.step(
+                            "undecodable line",
+                            StepOutcome::Failed,
+                            format!("{why}: {text}"),
+                        );
+                        if undecodable >= MAX_UNDECODABLE {
+                            return fail(format!(
+                                "{what} and receiving, but {undecodable} lines in a row are not {label} SMDR ({why}): check the site's protocol and port"
+                            ));
+                        }
+                        continue;
+                    }
+                    steps.step(
+                        "first record",
+                        StepOutcome::Ok,
+                        format!("{}: {text}", d.kind().as_str()),
+                    );
+                    return ProbeVerdict {
+                        success: true,
+                        verdict: format!(
+                            "{what}, receiving {label} SMDR: the first record decoded"
+                        ),
+                    };
+                }
+            }
+        }
+    }
+}
+
+fn nothing_words(protocol: Protocol, what: &str, timeout: Duration, no_bytes: bool) -> String {
+    let t = words::duration(timeout);
+    if !no_bytes {
+        return format!(
+            "{what}, but no whole record arrived within {t}: the stream is not SMDR of this kind, or it stalled"
+        );
+    }
+    match protocol {
+        Protocol::Mitel5000 => format!(
+            "{what}, but nothing within {t}: wrong SMDR password, SMDR output or the SMDR socket disabled on the PBX, or another collector holds the feed"
+        ),
+        Protocol::Appsuite | Protocol::AppsuitePush => format!(
+            "{what}, but no events within {t}: the App Suite sends events only when calls happen — make a test call; if still nothing, check that IP SMDR is on and that no other program holds the feed"
+        ),
+        Protocol::Mivb => format!(
+            "{what}, but no SMDR within {t}: the controller sends a record when a call ends — make a test call; if still nothing, check that SMDR is enabled for this port and that no other collector holds the feed"
+        ),
+    }
+}
+
+fn closed_words(protocol: Protocol, what: &str, after: Duration, no_bytes: bool) -> String {
+    let after = words::duration(after);
+    match (protocol, no_bytes) {
+        (Protocol::Mitel5000, true) => format!(
+            "{what}, but the PBX closed the connection {after} later without sending anything: most likely a wrong SMDR password (or another collector holds the feed)"
+        ),
+        (_, true) => format!(
+            "{what}, but the other side closed the connection {after} later without sending anything: another collector may hold the feed"
+        ),
+        (_, false) => {
+            format!("{what}, but the connection closed {after} later before a whole record arrived")
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! One site's bookkeeping, shared by its connections: the raw day log (written first), the
+//! decoder, the connection log, state and counters, and the events sent to consumers.
+
+use std::path::Path;
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Local, NaiveDate};
+
+use super::clock::Clock;
+use super::codec::{Chunk, Codec};
+use super::daylog::{ConnectionLog, RawLog};
+use super::events::{CollectorEvent, Direction, Gap, SiteState, SiteStatus};
+use super::site::SiteConfig;
+use super::supervisor::Wake;
+use super::words::hex_preview;
+use crate::protocol::{DecodeOptions, Format, Record, Source, StreamDecoder};
+
+/// Counter changes are sent at most this often (state changes at once).
+pub const STATUS_INTERVAL: Duration = Duration::from_millis(250);
+/// A span without a connection shorter than this is a reconnect, not a gap worth reporting.
+const MIN_GAP: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
+const MAX_GAPS: usize = 50;
+
+/// Where a connection's state goes: a site runs one feed, or two (App Suite local + push).
+pub type Slot = usize;
+
+pub struct SiteSink {
+    name: Arc<str>,
+    format: Format,
+    clock: Clock,
+    events: Sender<CollectorEvent>,
+    wake: Wake,
+    raw: RawLog,
+    conn: ConnectionLog,
+    decoder: StreamDecoder,
+    status: SiteStatus,
+    slots: [Option<SiteState>; 2],
+    connections: u32,
+    gap_from: Option<DateTime<Local>>,
+    counters_day: NaiveDate,
+    dirty: bool,
+    last_status: Option<Instant>,
+    raw_log_failing: bool,
+    conn_log_failing: bool,
+}
+
+/// The sink behind a lock: held only for synchronous work, never across an `await`.
+pub type SharedSink = Arc<Mutex<SiteSink>>;
+
+pub fn lock(sink: &SharedSink) -> MutexGuard<'_, SiteSink> {
+    // A panic elsewhere must not stop this site's logging: the data is still consistent
+    // enough to append lines to.
+    sink.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl SiteSink {
+    pub fn new(
+        config: &SiteConfig,
+        log_dir: &Path,
+        clock: Clock,
+        events: Sender<CollectorEvent>,
+        wake: Wake,
+    ) -> Self {
+        let now = clock.now();
+        let decoder = StreamDecoder::new(DecodeOptions {
+            format: Some(config.protocol.format()),
+            padding: config.padding,
+            today: now.date_naive(),
+            ..Default::default()
+        });
+        Self {
+            name: config.name.as_str().into(),
+            format: config.protocol.format(),
+            events,
+            wake,
+            raw: RawLog::new(log_dir, &config.name),
+            conn: ConnectionLog::new(log_dir, &config.name),
+            decoder,
+            status: SiteStatus {
+                // The first real state differs, so it is sent.
+                state: SiteState::Stopped,
+                records_today: 0,
+                last_record: None,
+                reconnects: 0,
+                gaps: Vec::new(),
+            },
+            slots: [None, None],
+            connections: 0,
+            gap_from: Some(now),
+            counters_day: now.date_naive(),
+            dirty: false,
+            last_status: None,
+            raw_log_failing: false,
+            conn_log_failing: false,
+            clock,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Local> {
+        self.clock.now()
+    }
+
+    fn send(&self, event: CollectorEvent) {
+        // A consumer that went away is not an error of this site: keep logging to disk.
+        let _ = self.events.send(event);
+        (self.wake)();
+    }
+
+    /// A line of the connection log, also sent as a `Log` event. Returns where it was written.
+    pub fn log(&mut self, message: impl Into<String>) -> Option<Source> {
+        let message = message.into();
+        let at = self.now();
+        tracing::debug!(site = %self.name, "{message}");
+        let written = match self.conn.append(&at, &message) {
+            Ok((origin, line)) => {
+                self.conn_log_failing = false;
+                Some(Source { origin, line })
+            }
+            Err(e) => {
+                if !self.conn_log_failing {
+                    tracing::warn!(site = %self.name, "cannot write the connection log: {e}");
+                    self.conn_log_failing = true;
+                }
+                None
+            }
+        };
+        self.send(CollectorEvent::Log {
+            site: self.name.clone(),
+            at,
+            message,
+        });
+        written
+    }
+
+    pub fn set_state(&mut self, slot: Slot, state: SiteState) {
+        self.slots[slot] = Some(state);
+        self.update_state();
+    }
+
+    /// A feed ended for good (the site is stopping).
+    pub fn clear_slot(&mut self, slot: Slot) {
+        self.slots[slot] = None;
+        self.update_state();
+    }
+
+    fn update_state(&mut self) {
+        fn rank(s: &SiteState) -> u8 {
+            match s {
+                SiteState::Receiving => 5,
+                SiteState::WaitingForData => 4,
+                SiteState::Listening => 3,
+                SiteState::Connecting => 2,
+                SiteState::BackingOff { .. } => 1,
+                SiteState::Stopped => 0,
+            }
+        }
+        let best = self
+            .slots
+            .iter()
+            .flatten()
+            .max_by_key(|s| rank(s))
+            .cloned()
+            .unwrap_or(SiteState::Stopped);
+        if best != self.status.state {
+            self.status.state = best;
+            self.send_status();
+        }
+    }
+
+    fn send_status(&mut self) {
+        self.dirty = false;
+        self.last_status = Some(Instant::now());
+        self.send(CollectorEvent::Status {
+            site: self.name.clone(),
+            status: self.status.clone(),
+        });
+    }
+
+    fn counters_changed(&mut self) {
+        if self
+            .last_status
+            .is_none_or(|t| t.elapsed() >= STATUS_INTERVAL)
+        {
+            self.send_status();
+        } else {
+            self.dirty = true;
+        }
+    }
+
+    /// Called every [`STATUS_INTERVAL`]: sends held-back counters, resets them at midnight.
+    pub fn tick(&mut self) {
+        let today = self.now().date_naive();
+        self.roll_counters(today);
+        if self.dirty {
+            self.send_status();
+        }
+    }
+
+    fn roll_counters(&mut self, today: NaiveDate) {
+        if today != self.counters_day {
+            self.counters_day = today;
+            self.status.records_today = 0;
+            self.dirty = true;
+        }
+    }
+
+    pub fn count_reconnect(&mut self) {
+        self.status.reconnects += 1;
+        self.counters_changed();
+    }
+
+    pub fn connected(&mut self) {
+        self.connections += 1;
+        if let Some(from) = self.gap_from.take() {
+            self.close_gap(from, "");
+        }
+    }
+
+    pub fn disconnected(&mut self) {
+        self.connections = self.connections.saturating_sub(1);
+        if self.connections == 0 && self.gap_from.is_none() {
+            self.gap_from = Some(self.now());
+        }
+    }
+
+    fn close_gap(&mut self, from: DateTime<Local>, why: &str) {
+        let to = self.now();
+        if to - from < MIN_GAP {
+            return;
+        }
+        self.log(format!(
+            "no connection {}–{}{why}, records may be missing",
+            from.format("%H:%M:%S"),
+            to.format("%H:%M:%S")
+        ));
+        if self.status.gaps.len() >= MAX_GAPS {
+            self.status.gaps.remove(0);
+        }
+        self.status.gaps.push(Gap { from, to });
+        self.counters_changed();
+    }
+
+    /// Bytes read from a connection: shown raw, then split into records.
+    pub fn received(&mut self, slot: Slot, bytes: &[u8], codec: &mut Codec) {
+        let at = self.now();
+        self.send(CollectorEvent::Raw {
+            site: self.name.clone(),
+            at,
+            direction: Direction::Received,
+            bytes: bytes.to_vec(),
+        });
+        if self.slots[slot] == Some(SiteState::WaitingForData) {
+            self.set_state(slot, SiteState::Receiving);
+        }
+        codec.push(bytes);
+        while let Some(chunk) = codec.next_chunk() {
+            match chunk {
+                Chunk::Record(text) => self.record(&at, text),
+                Chunk::Garbage { bytes, reason } => self.garbage(&at, bytes, reason),
+            }
+        }
+    }
+
+    /// Bytes we sent (the 5000 login, password already masked).
+    pub fn sent(&mut self, masked: Vec<u8>) {
+        let at = self.now();
+        self.send(CollectorEvent::Raw {
+            site: self.name.clone(),
+            at,
+            direction: Direction::Sent,
+            bytes: masked,
+        });
+    }
+
+    /// One record: appended to the raw day log and flushed, then decoded and sent.
+    fn record(&mut self, at: &DateTime<Local>, text: &[u8]) {
+        let source = match self.raw.append(at, text) {
+            Ok(w) => {
+                if w.new_file {
+                    self.log(format!("records go to {}", w.path));
+                }
+                self.raw_log_failing = false;
+                Source {
+                    origin: w.path,
+                    line: w.line,
+                }
+            }
+            Err(e) => {
+                if !self.raw_log_failing {
+                    self.raw_log_failing = true;
+                    self.log(format!(
+                        "cannot write the raw day log: {e} — records are shown but NOT saved until this is fixed"
+                    ));
+                }
+                Source {
+                    origin: format!("{} (not saved)", self.name).into(),
+                    line: 0,
+                }
+            }
+        };
+        let record = self
+            .decoder
+            .record(&self.name, source, text, Some(at.fixed_offset()));
+        self.send(CollectorEvent::Record(record));
+        self.roll_counters(at.date_naive());
+        self.status.records_today += 1;
+        self.status.last_record = Some(*at);
+        self.counters_changed();
+    }
+
+    /// Bytes that are not a record: kept visible as an unparsed record and as hex in the
+    /// connection log, but not written to the raw day log (its lines are records).
+    fn garbage(&mut self, at: &DateTime<Local>, bytes: &[u8], reason: String) {
+        let source = self
+            .log(format!(
+                "skipped {} bytes that are not a record ({reason}): {}",
+                bytes.len(),
+                hex_preview(bytes, 48)
+            ))
+            .unwrap_or_else(|| Source {
+                origin: format!("{} connection", self.name).into(),
+                line: 0,
+            });
+        let mut record = Record::garbage(self.name.clone(), source, self.format, bytes, reason);
+        record.received = Some(at.fixed_offset());
+        self.send(CollectorEvent::Record(record));
+    }
+
+    /// A connection ended: a record cut off by the disconnect is not a record.
+    pub fn discard_torn(&mut self, codec: &mut Codec) {
+        let torn = codec.pending();
+        if torn > 0 {
+            let s = if torn == 1 { "" } else { "s" };
+            self.log(format!(
+                "connection dropped inside a record: {torn} byte{s} discarded"
+            ));
+        }
+        codec.reset();
+    }
+
+    /// The site is stopping: close an open gap, say so, and send the final status.
+    pub fn stopped(&mut self) {
+        if let Some(from) = self.gap_from.take() {
+            self.close_gap(from, " (until collection stopped)");
+        }
+        self.log("collection stopped");
+        self.slots = [None, None];
+        self.status.state = SiteState::Stopped;
+        self.send_status();
+    }
+}

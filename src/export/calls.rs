@@ -1,0 +1,393 @@
+//! The fields of a call as `calls`, and the calls view's exports, print them. One definition for
+//! every writer (JSON lines, CSV, XLSX), as `protocol::fields` is for records.
+//!
+//! Two fields are lists. JSON lines keeps them structured: `path` is an array of extensions and
+//! `events` an array of `{"at", "event", "extension", "source_extension"}` objects. CSV and XLSX
+//! cells hold text: `path` joined with ` > ` (`1843 > 2560`), `events` as
+//! `hh:mm:ss EVENT extension[ from source]` joined with `; ` — the date is written before a time
+//! only when it differs from the previous event's (a call across midnight).
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use super::csv::write_row;
+use super::jsonl::{push_str, push_value};
+use super::{ExportError, ExportFormat, TextFormat, xlsx};
+use crate::protocol::fields::Value;
+use crate::timeline::{Call, CallEvent, Ext};
+
+/// Every field of a call, in output order.
+pub const CALL_COLUMNS: &[&str] = &[
+    "call_id",
+    "start",
+    "end",
+    "direction",
+    "number",
+    "contact_name",
+    "ddi",
+    "outcome",
+    "answered_by",
+    "time_to_answer_s",
+    "talk_s",
+    "hold_s",
+    "queued_s",
+    "transfers",
+    "path",
+    "events",
+];
+
+/// One field's value, borrowed from the call.
+#[derive(Clone, Copy)]
+pub enum CallValue<'a> {
+    Scalar(Value<'a>),
+    /// Extensions in order.
+    Path(&'a [Ext]),
+    Events(&'a [CallEvent]),
+}
+
+impl fmt::Display for CallValue<'_> {
+    /// The text form (CSV, XLSX, tables).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Scalar(v) => v.fmt(f),
+            Self::Path(path) => {
+                for (i, ext) in path.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" > ")?;
+                    }
+                    f.write_str(ext)?;
+                }
+                Ok(())
+            }
+            Self::Events(events) => {
+                let mut day = None;
+                for (i, e) in events.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    if day.is_some_and(|d| d != e.at.date()) {
+                        write!(f, "{} ", e.at.format("%Y-%m-%d"))?;
+                    }
+                    day = Some(e.at.date());
+                    write!(f, "{} {}", e.at.format("%H:%M:%S"), e.name)?;
+                    if !e.extension.is_empty() {
+                        write!(f, " {}", e.extension)?;
+                    }
+                    if !e.source_extension.is_empty() {
+                        write!(f, " from {}", e.source_extension)?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn opt_u32(v: Option<u32>) -> Value<'static> {
+    v.map_or(Value::Null, |n| Value::UInt(n.into()))
+}
+
+/// Calls `f` with each field of the call, in [`CALL_COLUMNS`] order.
+pub fn visit_call_fields<'a>(call: &'a Call, mut f: impl FnMut(&'static str, CallValue<'a>)) {
+    let mut s = |name, v| f(name, CallValue::Scalar(v));
+    s("call_id", Value::Str(&call.call_id));
+    s("start", Value::DateTime(call.start));
+    s("end", call.end.map_or(Value::Null, Value::DateTime));
+    s("direction", Value::Str(&call.direction));
+    s("number", Value::Str(&call.number));
+    s("contact_name", Value::Str(&call.contact_name));
+    s("ddi", Value::Str(&call.ddi));
+    s("outcome", Value::Str(call.outcome.as_str()));
+    s(
+        "answered_by",
+        call.answered_by
+            .as_ref()
+            .map_or(Value::Null, |e| Value::Str(e.as_str())),
+    );
+    s("time_to_answer_s", opt_u32(call.time_to_answer_s));
+    s("talk_s", opt_u32(call.talk_s));
+    s("hold_s", Value::UInt(call.hold_s.into()));
+    s("queued_s", Value::UInt(call.queued_s.into()));
+    s("transfers", Value::UInt(call.transfers.into()));
+    f("path", CallValue::Path(&call.path));
+    f("events", CallValue::Events(&call.events));
+}
+
+/// One call as a JSON object on one line.
+pub fn write_jsonl(out: &mut impl Write, call: &Call) -> io::Result<()> {
+    let mut buf = String::with_capacity(256 + 128 * call.events.len());
+    buf.push('{');
+    let mut first = true;
+    visit_call_fields(call, |name, v| {
+        if !first {
+            buf.push(',');
+        }
+        first = false;
+        push_str(&mut buf, name);
+        buf.push(':');
+        match v {
+            CallValue::Scalar(v) => push_value(&mut buf, v),
+            CallValue::Path(path) => {
+                buf.push('[');
+                for (i, ext) in path.iter().enumerate() {
+                    if i > 0 {
+                        buf.push(',');
+                    }
+                    push_str(&mut buf, ext);
+                }
+                buf.push(']');
+            }
+            CallValue::Events(events) => {
+                buf.push('[');
+                for (i, e) in events.iter().enumerate() {
+                    if i > 0 {
+                        buf.push(',');
+                    }
+                    buf.push_str("{\"at\":");
+                    push_value(&mut buf, Value::DateTime(e.at));
+                    buf.push_str(",\"event\":");
+                    push_str(&mut buf, &e.name);
+                    buf.push_str(",\"extension\":");
+                    push_str(&mut buf, &e.extension);
+                    buf.push_str(",\"source_extension\":");
+                    push_str(&mut buf, &e.source_extension);
+                    buf.push('}');
+                }
+                buf.push(']');
+            }
+        }
+    });
+    buf.push_str("}\n");
+    out.write_all(buf.as_bytes())
+}
+
+/// Every field of a call, in [`CALL_COLUMNS`] order.
+pub fn row(call: &Call) -> [CallValue<'_>; CALL_COLUMNS.len()] {
+    let mut row = [CallValue::Scalar(Value::Null); CALL_COLUMNS.len()];
+    let mut i = 0;
+    visit_call_fields(call, |_, v| {
+        if let Some(cell) = row.get_mut(i) {
+            *cell = v;
+        }
+        i += 1;
+    });
+    row
+}
+
+/// One call as a CSV row (no header).
+pub fn write_csv(out: &mut impl Write, call: &Call) -> io::Result<()> {
+    let row = row(call);
+    write_row(
+        out,
+        row.iter().map(|v| match v {
+            CallValue::Scalar(s) => *s,
+            list => Value::Display(list),
+        }),
+    )
+}
+
+/// Writes calls one by one in the chosen text format.
+pub struct CallWriter<W: Write> {
+    out: W,
+    format: TextFormat,
+    wrote_header: bool,
+}
+
+impl<W: Write> CallWriter<W> {
+    pub fn new(out: W, format: TextFormat) -> Self {
+        Self {
+            out,
+            format,
+            wrote_header: false,
+        }
+    }
+
+    pub fn write(&mut self, call: &Call) -> io::Result<()> {
+        match self.format {
+            TextFormat::Jsonl => write_jsonl(&mut self.out, call),
+            TextFormat::Csv => {
+                self.header()?;
+                write_csv(&mut self.out, call)
+            }
+        }
+    }
+
+    fn header(&mut self) -> io::Result<()> {
+        if !self.wrote_header {
+            write_row(&mut self.out, CALL_COLUMNS.iter().map(|c| Value::Str(c)))?;
+            self.wrote_header = true;
+        }
+        Ok(())
+    }
+
+    /// Writes the CSV header even when there were no calls, then flushes.
+    pub fn finish(mut self) -> io::Result<W> {
+        if self.format == TextFormat::Csv {
+            self.header()?;
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// Writes `calls` (already chosen and ordered) to `path`, calling `progress(done, total)` now
+/// and then. Returns the number of calls written. XLSX cells hold dates and numbers as such, and
+/// `path` and `events` as the text CSV has.
+pub fn write_calls(
+    calls: &[Call],
+    path: &Path,
+    format: ExportFormat,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<u64, ExportError> {
+    let total = calls.len() as u64;
+    let mut tick = |i: usize| {
+        if (i as u64).is_multiple_of(4096) {
+            progress(i as u64, total);
+        }
+    };
+    match format {
+        ExportFormat::Csv | ExportFormat::Json => {
+            let io_err = |source| ExportError::Io {
+                path: path.to_path_buf(),
+                source,
+            };
+            let text = if format == ExportFormat::Csv {
+                TextFormat::Csv
+            } else {
+                TextFormat::Jsonl
+            };
+            let file = File::create(path).map_err(io_err)?;
+            let mut w = CallWriter::new(BufWriter::new(file), text);
+            for (i, call) in calls.iter().enumerate() {
+                tick(i);
+                w.write(call).map_err(io_err)?;
+            }
+            w.finish().map_err(io_err)?;
+        }
+        ExportFormat::Xlsx => {
+            let xlsx_err = |source| ExportError::Xlsx {
+                path: path.to_path_buf(),
+                source,
+            };
+            let mut w = xlsx::XlsxWriter::new("calls", CALL_COLUMNS);
+            for (i, call) in calls.iter().enumerate() {
+                tick(i);
+                let row = row(call);
+                w.write_row(row.iter().enumerate().map(|(c, v)| match v {
+                    CallValue::Scalar(s) => (c, *s),
+                    list => (c, Value::Display(list)),
+                }))
+                .map_err(xlsx_err)?;
+            }
+            w.save(path).map_err(xlsx_err)?;
+        }
+    }
+    progress(total, total);
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Format;
+    use crate::protocol::appsuite::EventKind;
+    use chrono::NaiveDateTime;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+    }
+
+    fn transferred() -> Call {
+        let mut c = Call::empty(
+            "s".into(),
+            Format::AppSuite,
+            "ID1".into(),
+            at("2012-03-09 23:59:58"),
+        );
+        c.end = Some(at("2012-03-10 00:00:09"));
+        c.direction = Ext::new("IN");
+        c.number = "79XXXXXXXX".into();
+        c.contact_name = "SMITH, \"J\"".into();
+        c.answered_by = Some(Ext::new("1843"));
+        c.time_to_answer_s = Some(3);
+        c.talk_s = Some(4);
+        c.hold_s = 7;
+        c.outcome = crate::timeline::Outcome::Answered;
+        c.transfers = 1;
+        c.path = vec![Ext::new("1843"), Ext::new("2560")];
+        let mut t = CallEvent::new(at("2012-03-10 00:00:07"), EventKind::Transferred, "2560");
+        t.source_extension = Ext::new("1843");
+        c.events = vec![
+            CallEvent::new(at("2012-03-09 23:59:58"), EventKind::Ringing, "1843"),
+            t,
+            CallEvent::new(at("2012-03-10 00:00:09"), EventKind::Disconnected, "2560"),
+        ];
+        c
+    }
+
+    #[test]
+    fn jsonl_has_exactly_the_fields_with_lists_as_arrays() {
+        let mut out = Vec::new();
+        write_jsonl(&mut out, &transferred()).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        let mut expected: Vec<&str> = CALL_COLUMNS.to_vec();
+        expected.sort();
+        let mut keys: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
+        keys.sort();
+        assert_eq!(keys, expected);
+        assert_eq!(v["start"], "2012-03-09T23:59:58");
+        assert_eq!(v["outcome"], "answered");
+        assert_eq!(v["time_to_answer_s"], 3);
+        assert_eq!(v["queued_s"], 0);
+        assert_eq!(v["path"], serde_json::json!(["1843", "2560"]));
+        assert_eq!(
+            v["events"][1],
+            serde_json::json!({"at": "2012-03-10T00:00:07", "event": "TRANSFERRED",
+                "extension": "2560", "source_extension": "1843"})
+        );
+        assert_eq!(v["contact_name"], "SMITH, \"J\"");
+    }
+
+    #[test]
+    fn csv_joins_lists_readably() {
+        let mut w = CallWriter::new(Vec::new(), TextFormat::Csv);
+        w.write(&transferred()).unwrap();
+        let text = String::from_utf8(w.finish().unwrap()).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next().unwrap(), CALL_COLUMNS.join(","));
+        assert_eq!(
+            lines.next().unwrap(),
+            "ID1,2012-03-09T23:59:58,2012-03-10T00:00:09,IN,79XXXXXXXX,\"SMITH, \"\"J\"\"\",,answered,1843,3,4,7,0,1,1843 > 2560,\
+             23:59:58 RINGING 1843; 2012-03-10 00:00:07 TRANSFERRED 2560 from 1843; 00:00:09 DISCONNECTED 2560"
+        );
+        let empty = CallWriter::new(Vec::new(), TextFormat::Csv)
+            .finish()
+            .unwrap();
+        assert_eq!(String::from_utf8(empty).unwrap().lines().count(), 1);
+    }
+
+    #[test]
+    fn files_in_every_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let calls = vec![transferred(), transferred()];
+        for format in ExportFormat::ALL {
+            let path = dir.path().join(format!("calls.{}", format.extension()));
+            let mut last = (0, 0);
+            let n = write_calls(&calls, &path, format, |d, t| last = (d, t)).unwrap();
+            assert_eq!((n, last), (2, (2, 2)));
+            let text = std::fs::read(&path).unwrap();
+            match format {
+                ExportFormat::Csv => assert_eq!(text.split(|&b| b == b'\n').count(), 4),
+                ExportFormat::Json => assert_eq!(text.split(|&b| b == b'\n').count(), 3),
+                // A zip container.
+                ExportFormat::Xlsx => assert_eq!(&text[..2], b"PK"),
+            }
+        }
+        let missing = dir.path().join("no/such/dir.csv");
+        let err = write_calls(&calls, &missing, ExportFormat::Csv, |_, _| {}).unwrap_err();
+        assert!(err.to_string().starts_with("cannot write"), "{err}");
+    }
+}

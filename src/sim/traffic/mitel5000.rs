@@ -1,0 +1,208 @@
+//! 5000 call records (80 columns, sent when the call ends), ring-in diagnostic records and the
+//! `Station Message Detailed Recording` header.
+
+use chrono::{NaiveDateTime, NaiveTime};
+
+use super::{Line, after, digits, pick, secs};
+use crate::protocol::mitel5000::record::HEADER_MARK;
+
+pub const TITLE_LINE: &str =
+    "TYP EXT#  TRUNK DIALED DIGITS                START ELAPSED   COST  ACCOUNT CODE";
+
+/// The 79-column header the PBX sends on connect and around midnight.
+pub fn header(at: NaiveDateTime) -> String {
+    format!(
+        "{HEADER_MARK:<60}{} {}",
+        at.format("%H:%M:%S"),
+        at.format("%m-%d-%Y")
+    )
+}
+
+struct Rec<'a> {
+    typ: &'a str,
+    ext: &'a str,
+    trunk: &'a str,
+    digits: String,
+    start: NaiveTime,
+    elapsed: String,
+    cost: &'a str,
+    account: &'a str,
+    trunk_hung_up: bool,
+}
+
+impl Rec<'_> {
+    fn text(&self) -> String {
+        let mut digits = self.digits.clone();
+        if digits.len() > 28 {
+            // More digits than the column holds: the PBX marks the overflow with `>`.
+            digits.truncate(27);
+            digits.push('>');
+        }
+        format!(
+            "{:<3} {:<5} {:<5} {:<28} {} {:>8} {:<6} {:<12}{}",
+            self.typ,
+            self.ext,
+            self.trunk,
+            digits,
+            self.start.format("%H:%M"),
+            self.elapsed,
+            self.cost,
+            self.account,
+            if self.trunk_hung_up { '*' } else { ' ' }
+        )
+    }
+}
+
+/// ELAPSED as `HH:MM:SS` or as `S=n` (both occur, depending on the PBX's settings).
+fn elapsed(rng: &mut fastrand::Rng, s: i64) -> String {
+    if rng.bool() && s <= 999_999 {
+        format!("S={s}")
+    } else {
+        format!("{:02}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
+    }
+}
+
+/// Caller id left, DID right-aligned at the end of the 28 columns.
+fn incoming_digits(caller: &str, did: &str) -> String {
+    let gap = 28usize.saturating_sub(caller.len() + did.len()).max(1);
+    format!("{caller}{}{did}", " ".repeat(gap))
+}
+
+fn caller(rng: &mut fastrand::Rng) -> String {
+    if rng.bool() {
+        format!(
+            "{}-{}-{}",
+            rng.u32(201..990),
+            digits(rng, 3),
+            digits(rng, 4)
+        )
+    } else {
+        format!("{}{}", rng.u32(201..990), digits(rng, 9))
+    }
+}
+
+fn cost(rng: &mut fastrand::Rng, toll: bool) -> String {
+    if toll {
+        format!("${:02}.{:02}", rng.u32(0..4), rng.u32(0..100))
+    } else {
+        "$00.00".into()
+    }
+}
+
+const DIDS: [&str; 4] = ["8907", "0061", "0063", "8900"];
+
+/// The records of one call starting at `start`, each at the time the PBX sends it.
+pub fn call(rng: &mut fastrand::Rng, start: NaiveDateTime, out: &mut Vec<Line>) {
+    let ext = rng.u32(100..200).to_string();
+    let trunk = rng.u32(94101..94131).to_string();
+    let ring = secs(rng, 8.0, 1, 60);
+    let talk = secs(rng, 180.0, 1, 5 * 3600);
+    let hung_up = rng.bool();
+    let mut push = |at: NaiveDateTime, text: String| out.push(Line { at, text });
+    match rng.u8(..100) {
+        // Incoming, answered: maybe a ring-in diagnostic record when answered, then the call.
+        0..=39 => {
+            let did = pick(rng, &DIDS);
+            let answered = after(start, ring);
+            if rng.u8(..10) < 4 {
+                let r = Rec {
+                    typ: "",
+                    ext: &ext,
+                    trunk: &trunk,
+                    digits: format!("RING......{did}"),
+                    start: start.time(),
+                    elapsed: format!("S={ring}"),
+                    cost: "",
+                    account: "",
+                    trunk_hung_up: false,
+                };
+                push(answered, r.text());
+            }
+            let r = Rec {
+                typ: "IN",
+                ext: &ext,
+                trunk: &trunk,
+                digits: incoming_digits(&caller(rng), did),
+                start: answered.time(),
+                elapsed: elapsed(rng, talk),
+                cost: "$00.00",
+                account: "",
+                trunk_hung_up: hung_up,
+            };
+            push(after(answered, talk), r.text());
+        }
+        // A ring-in nobody answered.
+        40..=49 => {
+            let r = Rec {
+                typ: "",
+                ext: "*****",
+                trunk: &trunk,
+                digits: incoming_digits(&format!("RG {}", caller(rng)), pick(rng, &DIDS)),
+                start: start.time(),
+                elapsed: format!("S={}", ring * 3),
+                cost: "",
+                account: "",
+                trunk_hung_up: true,
+            };
+            push(after(start, ring * 3), r.text());
+        }
+        // A call to another node of a networked system.
+        50..=59 => {
+            let r = Rec {
+                typ: "NET",
+                ext: &ext,
+                trunk: "P0001",
+                digits: rng.u32(94000..97000).to_string(),
+                start: start.time(),
+                elapsed: elapsed(rng, talk),
+                cost: "$00.00",
+                account: "",
+                trunk_hung_up: hung_up,
+            };
+            push(after(start, talk), r.text());
+        }
+        // Outgoing: local, toll local, long distance, operator/international.
+        n => {
+            let (typ, dialed, toll) = match n {
+                60..=74 => (
+                    "LOC",
+                    format!("{}-{}", digits(rng, 3), digits(rng, 4)),
+                    false,
+                ),
+                75..=86 => (
+                    "TLC",
+                    format!("952-{}-{}", digits(rng, 3), digits(rng, 4)),
+                    true,
+                ),
+                87..=95 => (
+                    "TLD",
+                    format!(
+                        "1-{}-{}-{}",
+                        rng.u32(201..990),
+                        digits(rng, 3),
+                        digits(rng, 4)
+                    ),
+                    true,
+                ),
+                _ => {
+                    // International numbers can be longer than the column: `>` marks it.
+                    let len = if rng.bool() { 11 } else { 20 };
+                    ("O/I", format!("011-{}", digits(rng, len)), true)
+                }
+            };
+            let account = if rng.u8(..8) == 0 { "12345678" } else { "" };
+            let r = Rec {
+                typ,
+                ext: &ext,
+                trunk: &trunk,
+                digits: dialed,
+                start: start.time(),
+                elapsed: elapsed(rng, talk),
+                cost: &cost(rng, toll),
+                account,
+                trunk_hung_up: hung_up,
+            };
+            push(after(start, talk), r.text());
+        }
+    }
+}

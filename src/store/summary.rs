@@ -1,0 +1,105 @@
+//! The shared columns every format maps onto (the live table's columns), borrowed from a record.
+
+use chrono::NaiveDateTime;
+
+use crate::protocol::{Body, Decoded};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary<'a> {
+    /// Date and time of the call or event (5000: date decision + START; MiVB: date + start;
+    /// App Suite: timestamp). `None` when undated.
+    pub when: Option<NaiveDateTime>,
+    /// `IN`, `OUT`, or empty when the record does not say (internal, networked, headers).
+    pub direction: &'a str,
+    /// Call type (5000, `RING` for ring-in records), event (App Suite), completion in words
+    /// (MiVB), `header` or `unparsed`.
+    pub what: &'a str,
+    pub extension: &'a str,
+    pub trunk: &'a str,
+    /// Outside number: dialled digits or caller id.
+    pub number: &'a str,
+    pub duration_s: Option<u32>,
+    pub account: &'a str,
+    /// Unanswered (5000 `*****` ring-in, MiVB `***`).
+    pub unanswered: bool,
+}
+
+/// The shared columns of a decoded record.
+pub fn summary<'a>(d: &Decoded<'a>) -> Summary<'a> {
+    match &d.body {
+        Body::Mitel5000Call(c) => Summary {
+            when: d.date.date.map(|day| day.and_time(c.start)),
+            direction: match c.call_type {
+                _ if c.ring_in => "IN",
+                "IN" | "DID" | "DSA" => "IN",
+                "LOC" | "TLC" | "TLD" | "O/I" | "OP" | "INT" | "000" => "OUT",
+                _ => "",
+            },
+            what: if c.ring_in { "RING" } else { c.call_type },
+            extension: c.extension,
+            trunk: c.trunk,
+            number: c.number(),
+            duration_s: Some(c.duration_s),
+            account: c.account_code,
+            unanswered: c.unanswered_ring(),
+        },
+        Body::Mitel5000Header(h) => Summary {
+            when: h.date.map(|day| day.and_time(h.time.unwrap_or_default())),
+            what: if h.title_line { "titles" } else { "header" },
+            ..Default::default()
+        },
+        Body::AppSuiteEvent(e) => Summary {
+            when: Some(e.timestamp),
+            direction: e.direction,
+            what: e.event,
+            extension: e.extension,
+            trunk: e.trunk,
+            number: e.number,
+            duration_s: None,
+            account: e.account_code,
+            unanswered: false,
+        },
+        Body::MivbCall(c) => {
+            let (direction, extension, trunk) = if is_trunk(c.calling_party) {
+                ("IN", c.called_party, c.calling_party)
+            } else if is_trunk(c.called_party) {
+                ("OUT", c.calling_party, c.called_party)
+            } else {
+                ("", c.calling_party, "")
+            };
+            Summary {
+                when: d.date.date.map(|day| day.and_time(c.start)),
+                direction,
+                what: mivb_completion(c.completion),
+                extension,
+                trunk,
+                number: c.digits,
+                duration_s: Some(c.duration_s),
+                account: c.account_code,
+                unanswered: c.unanswered,
+            }
+        }
+        Body::Unparsed(_) => Summary {
+            what: "unparsed",
+            ..Default::default()
+        },
+    }
+}
+
+/// MiVB party codes: `Tnnn` CO trunk, `Xnnn` non-CO trunk (stations and `ATTm` are not trunks).
+fn is_trunk(party: &str) -> bool {
+    let b = party.as_bytes();
+    b.len() > 1 && matches!(b[0], b'T' | b'X') && b[1..].iter().all(u8::is_ascii_digit)
+}
+
+fn mivb_completion(code: &str) -> &'static str {
+    match code {
+        "A" => "answered",
+        "B" => "busy",
+        "E" => "error",
+        "T" => "toll",
+        "I" => "internal",
+        "" => "call",
+        _ => "other",
+    }
+}

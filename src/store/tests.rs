@@ -1,0 +1,268 @@
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+
+use super::*;
+use crate::protocol::{DecodeOptions, StreamDecoder};
+
+const LINES: &[&str] = &[
+    "Station Message Detailed Recording                          00:00:04 07-03-2012",
+    "    ***** 94129 RG 612-804-4082         8907 00:29      S=5                    *",
+    "TLC 104   94151 952-474-1742                 08:52    S=226 $00.00              ",
+    "IN  110   94129 525530894016            0061 08:48      S=1 $00.00             *",
+    "2012-03-09 01:20:40 |IN | 2012030901204052070264 0092108 0001843 0000000 0000079XXXXXXXX |CHRIS R MOBILE| 00044161XXXXXXX |CHRIS DID | 000000000000 |RINGING     |",
+    "+11/21 09:02  00:41:07 T009  012                             2301T 2305 4455         000  ",
+    "garbage \u{1} here",
+];
+
+fn record(decoder: &mut StreamDecoder, site: &str, line: u64, text: &str) -> Record {
+    let site: Arc<str> = site.into();
+    decoder.record(
+        &site,
+        Source {
+            origin: "test.log".into(),
+            line,
+        },
+        text.as_bytes(),
+        None,
+    )
+}
+
+fn store() -> Store {
+    let mut decoder = StreamDecoder::new(DecodeOptions {
+        today: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+        ..Default::default()
+    });
+    let mut s = Store::new();
+    for (i, l) in LINES.iter().enumerate() {
+        let site = if i < 4 { "hq" } else { "branch" };
+        s.push(record(&mut decoder, site, i as u64 + 1, l));
+    }
+    s
+}
+
+fn dt(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+}
+
+#[test]
+fn records_round_trip_through_the_store() {
+    let mut decoder = StreamDecoder::new(DecodeOptions::default());
+    let original = record(&mut decoder, "hq", 7, LINES[2]);
+    let mut s = Store::new();
+    let id = s.push(original.clone());
+    let r = s.get(id).unwrap();
+    assert_eq!(r.to_record(), original);
+    assert_eq!(r.text(), LINES[2]);
+    assert_eq!(r.source().to_string(), "test.log:7");
+    assert_eq!(r.decode().kind(), Kind::Call);
+}
+
+#[test]
+fn receipt_times_and_odd_bytes_survive() {
+    let site: Arc<str> = "hq".into();
+    let received = DateTime::parse_from_rfc3339("2026-11-22T00:10:00+01:00").unwrap();
+    let mut decoder = StreamDecoder::new(DecodeOptions::default());
+    let src = |line| Source {
+        origin: "x".into(),
+        line,
+    };
+    let with_time = decoder.record(&site, src(1), LINES[2].as_bytes(), Some(received));
+    let bad = decoder.record(&site, src(2), b"ab\xffcd", None);
+    let garbage = Record::garbage(
+        site.clone(),
+        src(3),
+        Format::Mitel5000,
+        b"\xff\xff\xff\xff",
+        "length prefix too large".into(),
+    );
+    let long = decoder.record(&site, src(4), "x".repeat(40_000).as_bytes(), None);
+    let mut s = Store::new();
+    for r in [&with_time, &bad, &garbage, &long] {
+        let id = s.push(r.clone());
+        assert_eq!(&s.get(id).unwrap().to_record(), r);
+    }
+    let r = s.get(0).unwrap();
+    assert_eq!(r.received(), Some(received));
+    // Started 08:52 but received 00:10: the day before (receipt rule).
+    assert_eq!(r.date().date, NaiveDate::from_ymd_opt(2026, 11, 21));
+    assert_eq!(s.get(1).unwrap().raw_bytes(), b"ab\xffcd");
+    assert_eq!(s.get(2).unwrap().problem(), Some("length prefix too large"));
+    assert!(matches!(s.get(2).unwrap().decode().body, Body::Unparsed(_)));
+    assert_eq!(s.get(3).unwrap().text().len(), 40_000);
+}
+
+#[test]
+fn summaries_map_every_format_onto_shared_columns() {
+    let s = store();
+    let sum = |id| {
+        let r = s.get(id).unwrap();
+        let d = r.decode();
+        let x = summary(&d);
+        (
+            x.direction.to_string(),
+            x.what.to_string(),
+            x.extension.to_string(),
+            x.trunk.to_string(),
+            x.number.to_string(),
+            x.duration_s,
+            x.unanswered,
+        )
+    };
+    let own = |v: [&str; 5]| v.map(String::from);
+    let check = |id, v: [&str; 5], dur, unanswered| {
+        let [a, b, c, d, e] = own(v);
+        assert_eq!(sum(id), (a, b, c, d, e, dur, unanswered), "row {id}");
+    };
+    check(
+        1,
+        ["IN", "RING", "*****", "94129", "612-804-4082"],
+        Some(5),
+        true,
+    );
+    check(
+        2,
+        ["OUT", "TLC", "104", "94151", "952-474-1742"],
+        Some(226),
+        false,
+    );
+    check(
+        3,
+        ["IN", "IN", "110", "94129", "525530894016"],
+        Some(1),
+        false,
+    );
+    check(
+        4,
+        ["IN", "RINGING", "1843", "92108", "79XXXXXXXX"],
+        None,
+        false,
+    );
+    check(5, ["IN", "call", "2301", "T009", ""], Some(2467), false);
+    assert_eq!(s.get(2).unwrap().when(), Some(dt("2012-07-03 08:52")));
+    assert_eq!(s.get(6).unwrap().kind(), Kind::Unparsed);
+    assert_eq!(&**s.sites().first().unwrap(), "hq");
+    assert_eq!(s.sites().len(), 2);
+}
+
+#[test]
+fn filters_narrow_the_view() {
+    let s = store();
+    let count = |f: Filter| {
+        let mut v = View::default();
+        v.filter = f;
+        s.refresh(&mut v);
+        v.ids().collect::<Vec<_>>()
+    };
+    assert_eq!(count(Filter::default()).len(), LINES.len());
+    let site = Filter {
+        site: Some("branch".into()),
+        ..Default::default()
+    };
+    assert_eq!(count(site), vec![4, 5, 6]);
+    let ext = Filter {
+        extension: "10".into(),
+        ..Default::default()
+    };
+    // "10" is in row 2's extension (104); row 3 has 110. Other rows print "10" elsewhere or not.
+    assert_eq!(count(ext), vec![2, 3]);
+    let number = Filter {
+        number: "612".into(),
+        ..Default::default()
+    };
+    assert_eq!(count(number), vec![1]);
+    let text = Filter {
+        text: "chris r".into(),
+        ..Default::default()
+    };
+    assert_eq!(count(text), vec![4]);
+    let what = Filter {
+        what: "call".into(),
+        ..Default::default()
+    };
+    assert_eq!(count(what), vec![5]);
+    let unanswered = Filter {
+        outcome: OutcomeFilter::Unanswered,
+        ..Default::default()
+    };
+    assert_eq!(count(unanswered), vec![1]);
+    let unparsed = Filter {
+        outcome: OutcomeFilter::Unparsed,
+        ..Default::default()
+    };
+    assert_eq!(count(unparsed), vec![6]);
+    let long = Filter {
+        min_duration_s: Some(200),
+        ..Default::default()
+    };
+    assert_eq!(count(long), vec![2, 5]);
+    let range = Filter {
+        from: Some(dt("2012-07-03 08:50")),
+        to: Some(dt("2012-07-03 09:00")),
+        ..Default::default()
+    };
+    assert_eq!(count(range), vec![2]);
+}
+
+#[test]
+fn views_sort_and_follow_new_records() {
+    let mut s = store();
+    let mut v = View::default();
+    v.sort = SortColumn::Duration;
+    assert!(s.refresh(&mut v));
+    let order: Vec<_> = v.ids().collect();
+    // Durations 1, 5, 226, 2467, then rows without one in arrival order.
+    assert_eq!(order[..4], [3, 1, 2, 5]);
+    v.toggle_sort(SortColumn::Duration);
+    assert!(v.descending);
+    assert!(
+        !s.refresh(&mut v),
+        "flipping the direction needs no recompute"
+    );
+    assert_eq!(v.ids().last(), Some(3));
+
+    let mut decoder = StreamDecoder::new(DecodeOptions::default());
+    let id = s.push(record(
+        &mut decoder,
+        "hq",
+        99,
+        "TLC 104   94151 952-474-1742                 08:52    S=100 $00.00              ",
+    ));
+    assert!(s.refresh(&mut v));
+    v.descending = false;
+    let order: Vec<_> = v.ids().collect();
+    assert_eq!(order[..5], [3, 1, id, 2, 5]);
+    assert_eq!(v.position(id), Some(2));
+    assert!(!s.refresh(&mut v));
+}
+
+#[test]
+fn appending_a_batch_keeps_every_record() {
+    let mut a = store();
+    let b = store();
+    let before: Vec<String> = b.iter().map(|r| r.text().to_string()).collect();
+    a.append(b);
+    assert_eq!(a.len(), 2 * LINES.len());
+    let after: Vec<String> = a
+        .iter()
+        .skip(LINES.len())
+        .map(|r| r.text().to_string())
+        .collect();
+    assert_eq!(before, after);
+    assert_eq!(a.sites().len(), 2);
+    let day = a.day_of_site("hq", NaiveDate::from_ymd_opt(2012, 7, 3).unwrap());
+    assert_eq!(day.len(), 8, "header and three calls, twice");
+}
+
+#[test]
+fn snapshots_share_text_and_stay_unchanged() {
+    let mut s = store();
+    let snap = s.snapshot([6, 2, 4]);
+    let mut decoder = StreamDecoder::new(DecodeOptions::default());
+    s.push(record(&mut decoder, "hq", 50, LINES[3]));
+    let texts: Vec<&str> = snap.iter().map(|r| r.text()).collect();
+    assert_eq!(texts, [LINES[6], LINES[2], LINES[4]]);
+    assert_eq!(snap.get(0).unwrap().kind(), Kind::Unparsed);
+    assert_eq!(s.get(7).unwrap().text(), LINES[3]);
+    assert_eq!(s.len(), LINES.len() + 1);
+}

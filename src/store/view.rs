@@ -1,0 +1,189 @@
+//! A filtered, sorted list of row ids, kept up to date incrementally: records appended since the
+//! last refresh are filtered and merged in; only a changed filter or sort rebuilds it all.
+
+use super::filter::{Filter, Matcher};
+use super::row::NO_DURATION;
+use super::summary::summary;
+use super::{RecordRef, RowId, Store};
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+pub enum SortColumn {
+    /// Arrival order.
+    #[default]
+    Arrival,
+    Time,
+    Site,
+    What,
+    Extension,
+    Trunk,
+    Number,
+    Duration,
+    Account,
+}
+
+/// More new rows than this are sorted with the rest rather than inserted one by one.
+const INSERT_LIMIT: usize = 256;
+
+/// A filtered, sorted list of row ids.
+#[derive(Debug, Clone, Default)]
+pub struct View {
+    pub filter: Filter,
+    pub sort: SortColumn,
+    pub descending: bool,
+    /// Matching rows in ascending sort order (display order reverses it when descending).
+    rows: Vec<RowId>,
+    /// Store length already looked at.
+    seen: usize,
+    /// The filter and sort the rows were computed for.
+    computed_for: Option<(Filter, SortColumn)>,
+}
+
+impl View {
+    pub fn new(filter: Filter, sort: SortColumn, descending: bool) -> Self {
+        Self {
+            filter,
+            sort,
+            descending,
+            ..Default::default()
+        }
+    }
+
+    /// How many records match (the "shown" of "shown / total").
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The row shown at display position `i`.
+    pub fn get(&self, i: usize) -> Option<RowId> {
+        let n = self.rows.len();
+        if i >= n {
+            return None;
+        }
+        Some(self.rows[if self.descending { n - 1 - i } else { i }])
+    }
+
+    /// The rows in display order.
+    pub fn ids(&self) -> impl Iterator<Item = RowId> + '_ {
+        let n = self.rows.len();
+        (0..n).filter_map(|i| self.get(i))
+    }
+
+    /// Display position of a row, if it is shown.
+    pub fn position(&self, id: RowId) -> Option<usize> {
+        let i = self.rows.iter().position(|&r| r == id)?;
+        Some(if self.descending {
+            self.rows.len() - 1 - i
+        } else {
+            i
+        })
+    }
+
+    /// Clicking a column header: sort by it, or flip the direction if it is already the sort.
+    pub fn toggle_sort(&mut self, column: SortColumn) {
+        if self.sort == column {
+            self.descending = !self.descending;
+        } else {
+            self.sort = column;
+            self.descending = false;
+        }
+    }
+}
+
+/// A sort key: numbers for times and durations, a short lower-cased prefix for text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Num(u64),
+    Text([u8; 24]),
+}
+
+fn text_key(s: &str) -> Key {
+    let mut k = [0u8; 24];
+    for (d, b) in k.iter_mut().zip(s.bytes()) {
+        *d = b.to_ascii_lowercase();
+    }
+    Key::Text(k)
+}
+
+fn key_of(column: SortColumn, r: &RecordRef<'_>) -> Key {
+    match column {
+        SortColumn::Arrival => Key::Num(u64::from(r.id)),
+        SortColumn::Time => Key::Num(u64::from(r.row.when)),
+        SortColumn::Duration => Key::Num(u64::from(r.duration_s().unwrap_or(NO_DURATION))),
+        SortColumn::Site => text_key(r.site()),
+        SortColumn::What
+        | SortColumn::Extension
+        | SortColumn::Trunk
+        | SortColumn::Number
+        | SortColumn::Account => {
+            let d = r.decode();
+            let s = summary(&d);
+            text_key(match column {
+                SortColumn::What => s.what,
+                SortColumn::Extension => s.extension,
+                SortColumn::Trunk => s.trunk,
+                SortColumn::Number => s.number,
+                _ => s.account,
+            })
+        }
+    }
+}
+
+impl Store {
+    /// Brings `view` up to date; returns whether its rows changed.
+    pub fn refresh(&self, view: &mut View) -> bool {
+        let key = (view.filter.clone(), view.sort);
+        if view.computed_for.as_ref() != Some(&key) {
+            view.rows.clear();
+            view.seen = 0;
+            view.computed_for = Some(key);
+            self.add_new(view);
+            return true;
+        }
+        if view.seen == self.len() {
+            return false;
+        }
+        self.add_new(view)
+    }
+
+    fn add_new(&self, view: &mut View) -> bool {
+        let matcher = Matcher::new(&view.filter);
+        let new: Vec<RowId> = self.rows[view.seen..]
+            .iter()
+            .enumerate()
+            .map(|(i, row)| RecordRef {
+                store: self,
+                row,
+                id: (view.seen + i) as RowId,
+            })
+            .filter(|r| matcher.matches(r))
+            .map(|r| r.id)
+            .collect();
+        view.seen = self.len();
+        if new.is_empty() {
+            return false;
+        }
+        let column = view.sort;
+        let key = |id: RowId| self.get(id).map(|r| (key_of(column, &r), id));
+        if column == SortColumn::Arrival {
+            view.rows.extend(new);
+        } else if new.len() <= INSERT_LIMIT {
+            for id in new {
+                let k = key(id);
+                let at = view.rows.partition_point(|&r| key(r) < k);
+                view.rows.insert(at, id);
+            }
+        } else {
+            view.rows.extend(new);
+            let mut keyed: Vec<(Key, RowId)> = view.rows.iter().filter_map(|&id| key(id)).collect();
+            keyed.sort_unstable();
+            view.rows = keyed.into_iter().map(|(_, id)| id).collect();
+        }
+        true
+    }
+}

@@ -1,0 +1,147 @@
+//! Answer/abandon statistics over a set of calls: how long callers wait, who hangs up.
+
+use chrono::{NaiveDateTime, Timelike};
+
+use super::call::{Call, Outcome};
+
+/// A caller who hung up before anyone answered: someone to call back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AbandonedCaller {
+    pub start: NaiveDateTime,
+    pub number: String,
+    pub contact_name: String,
+    /// How long they waited before hanging up.
+    pub wait_s: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Stats {
+    pub calls: u32,
+    pub answered: u32,
+    pub abandoned: u32,
+    pub in_progress: u32,
+    pub aged_out: u32,
+    /// Calls started in each hour of the day (0..24), over all days in the set.
+    pub per_hour: [u32; 24],
+    /// Over answered calls whose time to answer is known.
+    pub avg_time_to_answer_s: Option<f64>,
+    /// Nearest-rank 90th percentile of the same.
+    pub p90_time_to_answer_s: Option<u32>,
+    /// Percent answered within `service_level_s` of the calls answered (time to answer known)
+    /// or abandoned.
+    pub service_level_pct: Option<f64>,
+    pub service_level_s: u32,
+    /// Longest wait before an answer or hanging up, seconds.
+    pub longest_wait_s: Option<u32>,
+    /// In start order.
+    pub abandoned_callers: Vec<AbandonedCaller>,
+}
+
+pub fn stats<'a>(calls: impl IntoIterator<Item = &'a Call>, service_level_s: u32) -> Stats {
+    let mut s = Stats {
+        service_level_s,
+        ..Default::default()
+    };
+    let mut answer_times = Vec::new();
+    for call in calls {
+        s.calls += 1;
+        s.per_hour[call.start.hour() as usize] += 1;
+        match call.outcome {
+            Outcome::Answered => {
+                s.answered += 1;
+                answer_times.extend(call.time_to_answer_s);
+            }
+            Outcome::Abandoned => {
+                s.abandoned += 1;
+                s.abandoned_callers.push(AbandonedCaller {
+                    start: call.start,
+                    number: call.number.clone(),
+                    contact_name: call.contact_name.clone(),
+                    wait_s: call.wait_s(),
+                });
+            }
+            Outcome::InProgress => s.in_progress += 1,
+            Outcome::AgedOut => s.aged_out += 1,
+        }
+        if let Some(w) = call.wait_s() {
+            s.longest_wait_s = Some(s.longest_wait_s.map_or(w, |l| l.max(w)));
+        }
+    }
+    if !answer_times.is_empty() {
+        answer_times.sort_unstable();
+        let n = answer_times.len();
+        let sum: u64 = answer_times.iter().map(|&t| u64::from(t)).sum();
+        s.avg_time_to_answer_s = Some(sum as f64 / n as f64);
+        s.p90_time_to_answer_s = Some(answer_times[(n * 9).div_ceil(10) - 1]);
+    }
+    let judged = answer_times.len() + s.abandoned as usize;
+    if judged > 0 {
+        let within = answer_times
+            .iter()
+            .filter(|&&t| t <= service_level_s)
+            .count();
+        s.service_level_pct = Some(within as f64 * 100.0 / judged as f64);
+    }
+    s.abandoned_callers.sort_by_key(|c| c.start);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Format;
+
+    fn call(hour: u32, outcome: Outcome, tta: Option<u32>, number: &str) -> Call {
+        let start = NaiveDateTime::parse_from_str(
+            &format!("2026-11-20 {hour:02}:00:00"),
+            "%Y-%m-%d %H:%M:%S",
+        )
+        .unwrap();
+        let mut c = Call::empty("s".into(), Format::AppSuite, number.into(), start);
+        c.outcome = outcome;
+        c.time_to_answer_s = tta;
+        c.number = number.into();
+        if outcome == Outcome::Abandoned {
+            c.end = Some(start + chrono::Duration::seconds(45));
+        }
+        c
+    }
+
+    #[test]
+    fn answer_and_abandon_figures() {
+        let mut calls: Vec<Call> = (1..=10)
+            .map(|i| call(9, Outcome::Answered, Some(i * 5), "1"))
+            .collect();
+        calls.push(call(14, Outcome::Abandoned, None, "0612345678"));
+        calls.push(call(8, Outcome::Abandoned, None, "0798765432"));
+        calls.push(call(15, Outcome::InProgress, None, "3"));
+        let s = stats(&calls, 20);
+        assert_eq!(
+            (s.calls, s.answered, s.abandoned, s.in_progress),
+            (13, 10, 2, 1)
+        );
+        assert_eq!((s.per_hour[9], s.per_hour[14], s.per_hour[8]), (10, 1, 1));
+        assert_eq!(s.avg_time_to_answer_s, Some(27.5));
+        assert_eq!(s.p90_time_to_answer_s, Some(45));
+        // 4 of 10 answered within 20 s, 2 abandoned: 4 / 12.
+        let pct = s.service_level_pct.unwrap();
+        assert!((pct - 100.0 / 3.0).abs() < 1e-9, "{pct}");
+        assert_eq!(s.longest_wait_s, Some(50));
+        let numbers: Vec<&str> = s
+            .abandoned_callers
+            .iter()
+            .map(|c| c.number.as_str())
+            .collect();
+        assert_eq!(numbers, ["0798765432", "0612345678"]);
+        assert_eq!(s.abandoned_callers[0].wait_s, Some(45));
+    }
+
+    #[test]
+    fn no_calls_no_figures() {
+        let s = stats(&[], 20);
+        assert_eq!(s.calls, 0);
+        assert_eq!(s.avg_time_to_answer_s, None);
+        assert_eq!(s.service_level_pct, None);
+        assert_eq!(s.service_level_s, 20);
+    }
+}

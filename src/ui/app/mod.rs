@@ -1,0 +1,358 @@
+//! The application: state, the per-frame drain of background channels into the store, and the
+//! commands the drawing code asks for (applied after drawing, so drawing never mutates the world).
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Local, NaiveDate};
+use eframe::egui;
+
+use crate::collect::supervisor::Wake;
+use crate::collect::{
+    CollectOptions, Collector, CollectorEvent, Direction, ProbeReport, SiteConfig, SiteStatus,
+};
+use crate::jobs::{self, ExportFormat, JobEvent};
+use crate::protocol::{DecodeOptions, Record};
+use crate::store::{RowId, Store, View};
+use crate::timeline::CallTracker;
+
+mod commands;
+mod drain;
+
+use commands::Pending;
+
+use super::calls::CallsView;
+use super::state::{PersistedState, Tab};
+
+/// Time the UI thread spends per frame taking in records; the rest waits for the next frame.
+const DRAIN_BUDGET: Duration = Duration::from_millis(8);
+/// Frames and connection-log lines kept per site for the raw view.
+const RAW_KEPT: usize = 500;
+const LOG_KEPT: usize = 300;
+
+/// Whether to run the built-in demo site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoMode {
+    /// When no site is configured.
+    Auto,
+    /// Always (`--demo`).
+    Force,
+    /// Never (tests).
+    Off,
+}
+
+/// How the window starts.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    pub demo: DemoMode,
+    /// `sites.toml`.
+    pub config_path: PathBuf,
+    /// Overrides the log folder from the settings (tests).
+    pub log_dir: Option<PathBuf>,
+    /// Start the collectors (tests of pure UI say no).
+    pub collect: bool,
+    /// Saved logs to import at start.
+    pub open: Vec<PathBuf>,
+    /// The tab to open on (else the one open last time).
+    pub tab: Option<Tab>,
+}
+
+/// Bytes that crossed a site's socket, for the raw view.
+pub struct RawFrame {
+    pub at: DateTime<Local>,
+    pub direction: Direction,
+    pub bytes: Vec<u8>,
+}
+
+/// Per-site things the window shows beside the records.
+#[derive(Default)]
+pub struct SiteView {
+    pub status: Option<SiteStatus>,
+    pub raw: VecDeque<RawFrame>,
+    pub log: VecDeque<(DateTime<Local>, String)>,
+}
+
+/// What gets exported.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExportScope {
+    /// The records table as filtered and sorted now.
+    View,
+    /// Every record of one site on one day.
+    Day { site: String, day: NaiveDate },
+    /// The calls view as filtered now.
+    Calls,
+}
+
+/// A background job the status bar shows.
+pub struct Job {
+    pub label: String,
+    pub rx: Receiver<JobEvent>,
+    pub progress: Option<(u64, u64)>,
+}
+
+/// A connection test in progress or done.
+pub struct ProbeSession {
+    pub site: SiteConfig,
+    pub steps: Vec<crate::collect::ProbeStep>,
+    pub verdict: Option<crate::collect::ProbeVerdict>,
+    pub rx: Option<Receiver<ProbeReport>>,
+}
+
+/// A message for the user in the status bar.
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+    pub at: Instant,
+}
+
+/// What drawing code asks the app to do.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Save a site (new, or replacing the one named `replacing`).
+    SaveSite {
+        replacing: Option<String>,
+        site: SiteConfig,
+    },
+    RemoveSite(String),
+    SetEnabled(String, bool),
+    /// Run the connection test (the user has seen the warning).
+    Probe(SiteConfig),
+    PickImport,
+    Import(Vec<PathBuf>),
+    PickExport(ExportScope, ExportFormat),
+    PickLogDir,
+    OpenLogFolder,
+    StopDemo,
+}
+
+pub struct SmdrApp {
+    pub(super) state: PersistedState,
+    pub(super) options: AppOptions,
+    pub(super) collector: Option<Collector>,
+    events: Option<Receiver<CollectorEvent>>,
+    pub(super) wake: Wake,
+    /// Configured sites (sites.toml).
+    pub(super) sites: Vec<SiteConfig>,
+    /// The demo's sites while it runs.
+    pub(super) demo_sites: Vec<SiteConfig>,
+    pub(super) site_views: HashMap<Arc<str>, SiteView>,
+    pub(super) store: Store,
+    pub(super) view: View,
+    pub(super) tracker: CallTracker,
+    /// Rows already given to the tracker.
+    tracked: usize,
+    last_age_out: Instant,
+    pub(super) selected: Option<RowId>,
+    pub(super) jobs: Vec<Job>,
+    pub(super) probe: Option<ProbeSession>,
+    pub(super) forms: super::forms::Forms,
+    pub(super) notices: VecDeque<Notice>,
+    pub(super) commands: Vec<Command>,
+    pending: Vec<Pending>,
+    pub(super) calls_view: CallsView,
+}
+
+impl SmdrApp {
+    /// The window's app. `ctx` is the window's context (repaints are requested through it).
+    pub fn new(
+        ctx: &egui::Context,
+        storage: Option<&dyn eframe::Storage>,
+        options: AppOptions,
+    ) -> Self {
+        super::theme::install(ctx);
+        let state: PersistedState = storage
+            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+            .unwrap_or_default();
+        state.settings.theme.apply(ctx);
+        let repaint_ctx = ctx.clone();
+        // Coalesce: a busy feed asks for a repaint per record, the window draws ~30 times a second.
+        let wake: Wake =
+            Arc::new(move || repaint_ctx.request_repaint_after(Duration::from_millis(30)));
+        let mut app = Self {
+            view: View::new(state.filter.clone(), state.sort, state.descending),
+            calls_view: state.calls.clone(),
+            tracker: CallTracker::new(chrono::Duration::minutes(i64::from(
+                state.settings.age_out_min.max(1),
+            ))),
+            state,
+            options,
+            collector: None,
+            events: None,
+            wake,
+            sites: Vec::new(),
+            demo_sites: Vec::new(),
+            site_views: HashMap::new(),
+            store: Store::new(),
+            tracked: 0,
+            last_age_out: Instant::now(),
+            selected: None,
+            jobs: Vec::new(),
+            probe: None,
+            forms: Default::default(),
+            notices: VecDeque::new(),
+            commands: Vec::new(),
+            pending: Vec::new(),
+        };
+        app.start();
+        app
+    }
+
+    fn start(&mut self) {
+        if let Some(tab) = self.options.tab {
+            self.state.tab = tab;
+        }
+        if !self.options.open.is_empty() {
+            self.commands
+                .push(Command::Import(self.options.open.clone()));
+        }
+        match crate::collect::config::load_sites(&self.options.config_path) {
+            Ok(sites) => self.sites = sites,
+            Err(e) => self.notify_error(format!("{e}; starting with no sites")),
+        }
+        if !self.options.collect {
+            return;
+        }
+        let options = CollectOptions {
+            log_dir: self.log_dir(),
+            wake: self.wake.clone(),
+        };
+        match Collector::start(options) {
+            Ok((collector, rx)) => {
+                self.collector = Some(collector);
+                self.events = Some(rx);
+            }
+            Err(e) => {
+                self.notify_error(format!("cannot start collecting: {e}"));
+                return;
+            }
+        }
+        let demo = match self.options.demo {
+            DemoMode::Force => true,
+            DemoMode::Auto => self.sites.is_empty(),
+            DemoMode::Off => false,
+        };
+        if demo && let Some(c) = &self.collector {
+            match c.start_demo() {
+                Ok(sites) => self.demo_sites = sites,
+                Err(e) => self.notify_error(format!("cannot start the demo site: {e}")),
+            }
+        }
+        self.apply_sites();
+    }
+
+    /// The folder raw day logs go to.
+    pub fn log_dir(&self) -> PathBuf {
+        self.options
+            .log_dir
+            .clone()
+            .or_else(|| self.state.settings.log_dir.clone())
+            .unwrap_or_else(crate::collect::config::default_log_dir)
+    }
+
+    pub fn is_demo(&self) -> bool {
+        !self.demo_sites.is_empty()
+    }
+
+    /// Every site the window shows: the configured ones, then the demo's.
+    pub fn all_sites(&self) -> impl Iterator<Item = &SiteConfig> {
+        self.sites.iter().chain(&self.demo_sites)
+    }
+
+    /// Takes in one record as if a collector had sent it (imports and tests use this too).
+    pub fn ingest(&mut self, record: Record) {
+        self.store.push(record);
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn view(&self) -> &View {
+        &self.view
+    }
+
+    pub fn notify(&mut self, text: impl Into<String>) {
+        self.push_notice(text.into(), false);
+    }
+
+    pub fn notify_error(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        tracing::warn!("{text}");
+        self.push_notice(text, true);
+    }
+
+    fn push_notice(&mut self, text: String, error: bool) {
+        self.notices.push_back(Notice {
+            text,
+            error,
+            at: Instant::now(),
+        });
+        while self.notices.len() > 20 {
+            self.notices.pop_front();
+        }
+    }
+
+    fn apply_sites(&self) {
+        if let Some(c) = &self.collector {
+            let running = self.all_sites().filter(|s| s.enabled).cloned().collect();
+            c.set_sites(running);
+        }
+    }
+
+    /// Everything the app would persist, up to date.
+    fn persisted(&self) -> PersistedState {
+        let mut s = self.state.clone();
+        s.filter = self.view.filter.clone();
+        s.sort = self.view.sort;
+        s.descending = self.view.descending;
+        s.calls = self.calls_view.clone();
+        s
+    }
+
+    fn draw(&mut self, ui: &mut egui::Ui) {
+        let files: Vec<PathBuf> = ui.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if !files.is_empty() {
+            self.commands.push(Command::Import(files));
+        }
+        super::shell::draw(self, ui);
+    }
+
+    /// The last connection test's verdict, once it has one.
+    pub fn probe_verdict(&self) -> Option<&crate::collect::ProbeVerdict> {
+        self.probe.as_ref().and_then(|p| p.verdict.as_ref())
+    }
+
+    pub fn tab(&self) -> Tab {
+        self.state.tab
+    }
+}
+
+impl eframe::App for SmdrApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.drain(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.draw(ui);
+        self.run_commands();
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.persisted());
+    }
+
+    fn on_exit(&mut self) {
+        if let Some(c) = self.collector.take() {
+            c.shutdown();
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! The statistics panel: figures for the calls the filter shows, calls per hour, and the
+//! abandoned callers to call back.
+
+use eframe::egui::{self, Align, Layout, Ui};
+use egui_plot::{Bar, BarChart, Plot};
+
+use super::text::{duration, opt_duration, when};
+use super::timeline::segment_color;
+use crate::timeline::{Call, SegmentKind, Stats};
+
+fn pct(part: u32, whole: u32) -> String {
+    if whole == 0 {
+        String::new()
+    } else {
+        format!("{:.0} %", f64::from(part) * 100.0 / f64::from(whole))
+    }
+}
+
+/// A figure row: name on the left, the value right-aligned.
+fn row(ui: &mut Ui, name: &str, value: String) {
+    ui.label(name);
+    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+        ui.label(egui::RichText::new(value).monospace());
+    });
+    ui.end_row();
+}
+
+/// Draws the panel. `abandoned` are the indexes of the abandoned calls shown, in start order;
+/// clicking one selects it.
+pub fn show(
+    ui: &mut Ui,
+    stats: &Stats,
+    service_level_s: &mut u32,
+    calls: &[Call],
+    abandoned: &[usize],
+    selected: &mut Option<usize>,
+) {
+    ui.heading("Statistics");
+    ui.label(egui::RichText::new("for the calls shown").weak());
+    egui::Grid::new("calls.stats.grid")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            row(ui, "Calls", stats.calls.to_string());
+            row(
+                ui,
+                "Answered",
+                format!("{} ({})", stats.answered, pct(stats.answered, stats.calls)),
+            );
+            row(
+                ui,
+                "Abandoned",
+                format!(
+                    "{} ({})",
+                    stats.abandoned,
+                    pct(stats.abandoned, stats.calls)
+                ),
+            );
+            if stats.in_progress + stats.aged_out > 0 {
+                row(ui, "In progress", stats.in_progress.to_string());
+                row(ui, "Aged out", stats.aged_out.to_string());
+            }
+            row(
+                ui,
+                "Average time to answer",
+                stats
+                    .avg_time_to_answer_s
+                    .map(|s| duration(s.round() as u32))
+                    .unwrap_or_default(),
+            );
+            row(
+                ui,
+                "90 % answered within",
+                opt_duration(stats.p90_time_to_answer_s),
+            );
+            row(ui, "Longest wait", opt_duration(stats.longest_wait_s));
+            row(
+                ui,
+                &format!("Service level ({} s)", stats.service_level_s),
+                stats
+                    .service_level_pct
+                    .map(|p| format!("{p:.0} %"))
+                    .unwrap_or_default(),
+            );
+            let label = ui.label("Service level target");
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                ui.add(
+                    egui::DragValue::new(service_level_s)
+                        .range(1..=600)
+                        .suffix(" s"),
+                )
+                .labelled_by(label.id)
+                .on_hover_text("Answered within this many seconds counts as in service level");
+            });
+            ui.end_row();
+        });
+
+    ui.add_space(6.0);
+    ui.label("Calls per hour");
+    let dark = ui.visuals().dark_mode;
+    let bars: Vec<Bar> = (0..24)
+        .map(|h| {
+            Bar::new(h as f64, f64::from(stats.per_hour[h]))
+                .width(0.8)
+                .name(format!("{h:02}:00"))
+        })
+        .collect();
+    ui.name_inputs("Calls per hour", |ui| {
+        Plot::new("calls.per_hour")
+            .height(130.0)
+            .allow_zoom(false)
+            .allow_drag(false)
+            .allow_scroll(false)
+            .allow_boxed_zoom(false)
+            .allow_double_click_reset(false)
+            .show_x(false)
+            .include_x(-0.6)
+            .include_x(23.6)
+            .include_y(0.0)
+            .x_axis_formatter(|m, _| format!("{:02}", m.value.round() as i64))
+            .y_axis_formatter(|m, _| format!("{}", m.value.round() as i64))
+            .show(ui, |plot| {
+                plot.add(
+                    BarChart::new("calls", bars)
+                        .color(segment_color(SegmentKind::Hold, dark))
+                        .element_formatter(Box::new(|bar, _| {
+                            format!("{}: {} calls", bar.name, bar.value)
+                        })),
+                );
+            });
+    });
+
+    ui.add_space(6.0);
+    ui.label(format!("Abandoned callers ({})", abandoned.len()));
+    if abandoned.is_empty() {
+        ui.label(egui::RichText::new("none").weak());
+    }
+    for &i in abandoned {
+        let Some(c) = calls.get(i) else { continue };
+        let who = match (c.number.as_str(), c.contact_name.as_str()) {
+            ("", "") => "no caller id".to_string(),
+            (n, "") => n.to_string(),
+            ("", name) => name.to_string(),
+            (n, name) => format!("{n}  {name}"),
+        };
+        let wait = c
+            .wait_s()
+            .map(|w| format!("  waited {}", duration(w)))
+            .unwrap_or_default();
+        let text = format!("{}  {who}{wait}", when(c.start));
+        if ui.selectable_label(*selected == Some(i), text).clicked() {
+            *selected = Some(i);
+        }
+    }
+}

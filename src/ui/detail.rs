@@ -1,0 +1,114 @@
+//! The selected record: its decoded fields (each with what it means), how its date was decided,
+//! its raw text and its bytes in hex.
+
+use eframe::egui::{self, RichText};
+
+use crate::protocol::fields::visit_fields;
+
+use super::app::SmdrApp;
+use super::{help, theme};
+
+pub fn show(app: &mut SmdrApp, ui: &mut egui::Ui) {
+    let Some(id) = app.selected else { return };
+    let Some(r) = app.store.get(id) else {
+        app.selected = None;
+        return;
+    };
+    let d = r.decode();
+    let source = r.source();
+    ui.horizontal(|ui| {
+        ui.strong(format!("{} · {}", r.site(), source));
+        if let Some(t) = r.received() {
+            ui.label(format!("received {}", t.format("%Y-%m-%d %H:%M:%S %:z")));
+        }
+        if let Some(date) = d.date.date {
+            ui.label(format!("dated {date}"))
+                .on_hover_text(d.date.source.describe());
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("Close").clicked() {
+                app.selected = None;
+            }
+        });
+    });
+    ui.separator();
+    ui.columns(2, |cols| {
+        egui::ScrollArea::vertical()
+            .id_salt("detail-fields")
+            .show(&mut cols[0], |ui| {
+                egui::Grid::new("fields")
+                    .num_columns(2)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        visit_fields(&d, &source, |name, value| {
+                            if name == "raw" {
+                                return;
+                            }
+                            let label = ui.label(RichText::new(name).strong());
+                            let help = help::field(name);
+                            if !help.is_empty() {
+                                label.on_hover_text(help);
+                            }
+                            let text = value.to_string();
+                            let shown = if name == "error" {
+                                RichText::new(text).color(theme::BAD.get(ui))
+                            } else {
+                                theme::mono(text)
+                            };
+                            ui.add(egui::Label::new(shown).wrap());
+                            ui.end_row();
+                        });
+                    });
+            });
+        let ui = &mut cols[1];
+        let label = ui.label(RichText::new("Raw text").strong());
+        let mut text = d.text.replace('\0', "·");
+        ui.add(
+            egui::TextEdit::multiline(&mut text)
+                .font(egui::TextStyle::Monospace)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY)
+                .interactive(true),
+        )
+        .labelled_by(label.id);
+        ui.label(RichText::new(format!("Bytes ({})", r.raw_bytes().len())).strong());
+        egui::ScrollArea::vertical()
+            .id_salt("detail-hex")
+            .show(ui, |ui| {
+                ui.label(theme::mono(hex_dump(r.raw_bytes())));
+            });
+    });
+}
+
+/// Classic hex dump: offset, 16 bytes in hex, then the printable characters.
+pub fn hex_dump(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for (i, chunk) in bytes.chunks(16).enumerate() {
+        let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02X}")).collect();
+        let ascii: String = chunk
+            .iter()
+            .map(|&b| {
+                if (0x20..0x7f).contains(&b) {
+                    b as char
+                } else {
+                    '.'
+                }
+            })
+            .collect();
+        out.push_str(&format!("{:04X}  {:<47}  {ascii}\n", i * 16, hex.join(" ")));
+    }
+    out.pop();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hex_dump_lines() {
+        let d = super::hex_dump(b"R\0\0\0TLC 104");
+        assert_eq!(
+            d,
+            "0000  52 00 00 00 54 4C 43 20 31 30 34                 R...TLC 104"
+        );
+    }
+}

@@ -1,0 +1,554 @@
+//! The window's dialogs: the site form, the connection test (its warning, then its live steps),
+//! exporting a day of a site, settings, and confirming a removal.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use eframe::egui::{self, RichText, TextEdit};
+
+use crate::collect::{Protocol, Secret, SiteConfig, StepOutcome};
+use crate::jobs::ExportFormat;
+
+use super::app::{Command, ExportScope, SmdrApp};
+use super::records::FilterTexts;
+use super::theme::{self, ThemeChoice};
+
+/// The site form's fields, as typed.
+#[derive(Debug, Clone)]
+pub struct SiteForm {
+    /// The name of the site being edited (`None` for a new one).
+    pub replacing: Option<String>,
+    pub name: String,
+    pub protocol: Protocol,
+    pub host: String,
+    pub port: String,
+    pub bind: String,
+    pub password: String,
+    pub padding: String,
+    pub allowed_peers: String,
+    pub enabled: bool,
+    pub error: Option<String>,
+}
+
+impl SiteForm {
+    fn new() -> Self {
+        Self {
+            replacing: None,
+            name: String::new(),
+            protocol: Protocol::Mitel5000,
+            host: String::new(),
+            port: Protocol::Mitel5000.default_port().to_string(),
+            bind: String::new(),
+            password: String::new(),
+            padding: "0".into(),
+            allowed_peers: String::new(),
+            enabled: true,
+            error: None,
+        }
+    }
+
+    fn from_site(s: &SiteConfig) -> Self {
+        Self {
+            replacing: Some(s.name.clone()),
+            name: s.name.clone(),
+            protocol: s.protocol,
+            host: s.host.clone(),
+            port: s.port.to_string(),
+            bind: s.bind.clone().unwrap_or_default(),
+            password: s.password.expose().to_string(),
+            padding: s.padding.to_string(),
+            allowed_peers: s.allowed_peers.join(", "),
+            enabled: s.enabled,
+            error: None,
+        }
+    }
+
+    /// The site the form describes, or what is wrong with it in words.
+    pub fn to_site(&self, others: &[SiteConfig]) -> Result<SiteConfig, String> {
+        let name = self.name.trim();
+        if name.is_empty() {
+            return Err("give the site a name".into());
+        }
+        if others
+            .iter()
+            .any(|s| s.name == name && self.replacing.as_deref() != Some(name))
+        {
+            return Err(format!("there is already a site called {name}"));
+        }
+        let push = self.protocol == Protocol::AppsuitePush;
+        let host = self.host.trim();
+        if host.is_empty() && !push {
+            return Err("enter the PBX's address (name or IP)".into());
+        }
+        let port: u16 = match self.port.trim().parse() {
+            Ok(p) if p > 0 => p,
+            _ => {
+                return Err(format!(
+                    "port {:?} is not a number from 1 to 65535",
+                    self.port
+                ));
+            }
+        };
+        let mut padding = self.padding.chars();
+        let pad = match (padding.next(), padding.next()) {
+            (Some(c), None) => c,
+            (None, _) => '0',
+            _ => return Err("the padding character is one character".into()),
+        };
+        let bind = self.bind.trim();
+        let bind = if push {
+            Some(if bind.is_empty() {
+                format!("0.0.0.0:{port}")
+            } else {
+                bind.to_string()
+            })
+        } else {
+            None
+        };
+        if self.password.len() > 15 || !self.password.is_ascii() {
+            return Err("the SMDR password is at most 15 plain ASCII characters".into());
+        }
+        Ok(SiteConfig {
+            name: name.to_string(),
+            protocol: self.protocol,
+            host: host.to_string(),
+            port,
+            bind,
+            password: Secret::new(self.password.clone()),
+            padding: pad,
+            allowed_peers: self
+                .allowed_peers
+                .split([',', ' '])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect(),
+            also_push: None,
+            enabled: self.enabled,
+        })
+    }
+}
+
+/// Exporting every record of one site on one day.
+#[derive(Debug, Clone)]
+pub struct ExportDay {
+    pub sites: Vec<String>,
+    pub site: String,
+    pub day: String,
+    pub format: ExportFormat,
+}
+
+#[derive(Default)]
+pub struct Forms {
+    pub site_form: Option<SiteForm>,
+    /// The warning before a connection test.
+    pub probe_confirm: Option<SiteConfig>,
+    pub export_day: Option<ExportDay>,
+    pub settings_open: bool,
+    pub remove_confirm: Option<String>,
+    pub filter_texts: FilterTexts,
+    /// The site the Raw stream tab shows.
+    pub raw_site: Option<String>,
+}
+
+impl Forms {
+    pub fn open_new_site(&mut self) {
+        self.site_form = Some(SiteForm::new());
+    }
+
+    pub fn open_edit_site(&mut self, site: &SiteConfig) {
+        self.site_form = Some(SiteForm::from_site(site));
+    }
+
+    pub fn open_export_day(&mut self, sites: &[Arc<str>]) {
+        let sites: Vec<String> = sites.iter().map(|s| s.to_string()).collect();
+        self.export_day = Some(ExportDay {
+            site: sites.first().cloned().unwrap_or_default(),
+            sites,
+            day: chrono::Local::now().date_naive().to_string(),
+            format: ExportFormat::Csv,
+        });
+    }
+}
+
+pub fn windows(app: &mut SmdrApp, ui: &mut egui::Ui) {
+    let ctx = ui.ctx().clone();
+    site_form(app, &ctx);
+    probe_confirm(app, &ctx);
+    probe_window(app, &ctx);
+    export_day(app, &ctx);
+    settings(app, &ctx);
+    remove_confirm(app, &ctx);
+}
+
+fn field(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool, hint: &str) {
+    let l = ui.label(label);
+    ui.add(
+        TextEdit::singleline(value)
+            .password(password)
+            .hint_text(hint)
+            .desired_width(220.0),
+    )
+    .labelled_by(l.id);
+    ui.end_row();
+}
+
+fn site_form(app: &mut SmdrApp, ctx: &egui::Context) {
+    let Some(form) = &mut app.forms.site_form else {
+        return;
+    };
+    let mut open = true;
+    let mut save = None;
+    let mut test = None;
+    let title = if form.replacing.is_some() {
+        "Edit site"
+    } else {
+        "Add site"
+    };
+    egui::Window::new(title)
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .show(ctx, |ui| {
+            egui::Grid::new("site-form")
+                .num_columns(2)
+                .spacing([12.0, 6.0])
+                .show(ui, |ui| {
+                    field(ui, "Name", &mut form.name, false, "e.g. Head office");
+                    let l = ui.label("System");
+                    let before = form.protocol;
+                    egui::ComboBox::from_id_salt("protocol")
+                        .selected_text(form.protocol.label())
+                        .show_ui(ui, |ui| {
+                            for p in Protocol::ALL {
+                                ui.selectable_value(&mut form.protocol, p, p.label());
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
+                    ui.end_row();
+                    if before != form.protocol && form.port == before.default_port().to_string() {
+                        form.port = form.protocol.default_port().to_string();
+                    }
+                    let push = form.protocol == Protocol::AppsuitePush;
+                    let host_label = if push { "App Suite server" } else { "Address" };
+                    field(
+                        ui,
+                        host_label,
+                        &mut form.host,
+                        false,
+                        "10.0.0.5 or pbx.example.com",
+                    );
+                    field(ui, "Port", &mut form.port, false, "");
+                    if push {
+                        field(ui, "Listen on", &mut form.bind, false, "0.0.0.0:2007");
+                        field(
+                            ui,
+                            "Allowed peers",
+                            &mut form.allowed_peers,
+                            false,
+                            "default: the server above",
+                        );
+                    }
+                    if form.protocol == Protocol::Mitel5000 {
+                        field(
+                            ui,
+                            "SMDR password",
+                            &mut form.password,
+                            true,
+                            "empty: none, or SMDR_PASSWORD",
+                        );
+                    }
+                    if matches!(form.protocol, Protocol::Appsuite | Protocol::AppsuitePush) {
+                        field(ui, "Padding character", &mut form.padding, false, "0");
+                    }
+                    ui.label("");
+                    ui.checkbox(&mut form.enabled, "Collect from this site");
+                    ui.end_row();
+                });
+            if let Some(e) = &form.error {
+                ui.label(RichText::new(e).color(theme::BAD.get(ui)));
+            }
+            ui.separator();
+            ui.horizontal(|ui| {
+                if ui.button("Save").clicked() {
+                    match form.to_site(&app.sites) {
+                        Ok(site) => save = Some((form.replacing.clone(), site)),
+                        Err(e) => form.error = Some(e),
+                    }
+                }
+                if ui.button("Test connection").clicked() {
+                    match form.to_site(&app.sites) {
+                        Ok(site) => test = Some(site),
+                        Err(e) => form.error = Some(e),
+                    }
+                }
+            });
+        });
+    if let Some((replacing, site)) = save {
+        app.commands.push(Command::SaveSite { replacing, site });
+        app.forms.site_form = None;
+    } else if !open {
+        app.forms.site_form = None;
+    }
+    if let Some(site) = test {
+        app.forms.probe_confirm = Some(site);
+    }
+}
+
+fn probe_confirm(app: &mut SmdrApp, ctx: &egui::Context) {
+    let Some(site) = app.forms.probe_confirm.clone() else {
+        return;
+    };
+    let mut decided = None;
+    egui::Modal::new(egui::Id::unique("probe-confirm")).show(ctx, |ui| {
+        ui.set_max_width(420.0);
+        ui.heading(format!("Test {}", site.url()));
+        ui.label(
+            "Connecting to the PBX may take records away from a call logger that already \
+             collects from it: some Mitel controllers hand their buffered records to whoever \
+             connects, or serve only one collector at a time.",
+        );
+        ui.horizontal(|ui| {
+            if ui.button("Test now").clicked() {
+                decided = Some(true);
+            }
+            if ui.button("Cancel").clicked() {
+                decided = Some(false);
+            }
+        });
+    });
+    match decided {
+        Some(true) => {
+            app.forms.probe_confirm = None;
+            app.commands.push(Command::Probe(site));
+        }
+        Some(false) => app.forms.probe_confirm = None,
+        None => {}
+    }
+}
+
+fn probe_window(app: &mut SmdrApp, ctx: &egui::Context) {
+    let Some(p) = &app.probe else { return };
+    let mut open = true;
+    let mut again = false;
+    egui::Window::new(format!("Connection test: {}", p.site.name))
+        .open(&mut open)
+        .default_width(560.0)
+        .show(ctx, |ui| {
+            ui.label(RichText::new(p.site.url()).color(theme::MUTED.get(ui)));
+            egui::Grid::new("probe-steps")
+                .num_columns(3)
+                .striped(true)
+                .show(ui, |ui| {
+                    for s in &p.steps {
+                        ui.label(theme::mono(format!("{:>6} ms", s.elapsed.as_millis())));
+                        let (mark, tone) = match s.outcome {
+                            StepOutcome::Ok => ("●", theme::GOOD),
+                            StepOutcome::Failed => ("■", theme::BAD),
+                            StepOutcome::Note => ("◆", theme::BUSY),
+                        };
+                        ui.label(RichText::new(format!("{mark} {}", s.label)).color(tone.get(ui)));
+                        ui.add(egui::Label::new(theme::mono(&s.detail)).wrap());
+                        ui.end_row();
+                    }
+                });
+            match &p.verdict {
+                None => {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("testing…");
+                    });
+                }
+                Some(v) => {
+                    let tone = if v.success { theme::GOOD } else { theme::BAD };
+                    ui.separator();
+                    ui.label(RichText::new(&v.verdict).strong().color(tone.get(ui)));
+                    if ui.button("Test again").clicked() {
+                        again = true;
+                    }
+                }
+            }
+        });
+    if again {
+        let site = p.site.clone();
+        app.commands.push(Command::Probe(site));
+    }
+    if !open {
+        app.probe = None;
+    }
+}
+
+fn export_day(app: &mut SmdrApp, ctx: &egui::Context) {
+    let Some(form) = &mut app.forms.export_day else {
+        return;
+    };
+    let mut open = true;
+    let mut go = None;
+    egui::Window::new("Export a day of a site")
+        .open(&mut open)
+        .collapsible(false)
+        .show(ctx, |ui| {
+            if form.sites.is_empty() {
+                ui.label("No records yet: nothing to export.");
+                return;
+            }
+            egui::Grid::new("export-day").num_columns(2).show(ui, |ui| {
+                let l = ui.label("Site");
+                egui::ComboBox::from_id_salt("export-site")
+                    .selected_text(form.site.as_str())
+                    .show_ui(ui, |ui| {
+                        for s in &form.sites {
+                            ui.selectable_value(&mut form.site, s.clone(), s.as_str());
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+                ui.end_row();
+                field(ui, "Day", &mut form.day, false, "YYYY-MM-DD");
+                let l = ui.label("Format");
+                egui::ComboBox::from_id_salt("export-format")
+                    .selected_text(form.format.label())
+                    .show_ui(ui, |ui| {
+                        for f in ExportFormat::ALL {
+                            ui.selectable_value(&mut form.format, f, f.label());
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+                ui.end_row();
+            });
+            let day = NaiveDate::parse_from_str(form.day.trim(), "%Y-%m-%d");
+            match day {
+                Ok(day) => {
+                    if ui.button("Export…").clicked() {
+                        go = Some((form.site.clone(), day, form.format));
+                    }
+                }
+                Err(_) => {
+                    ui.label(
+                        RichText::new("the day is written like 2026-11-29")
+                            .color(theme::WARN.get(ui)),
+                    );
+                }
+            }
+        });
+    if let Some((site, day, format)) = go {
+        app.commands
+            .push(Command::PickExport(ExportScope::Day { site, day }, format));
+        app.forms.export_day = None;
+    } else if !open {
+        app.forms.export_day = None;
+    }
+}
+
+fn settings(app: &mut SmdrApp, ctx: &egui::Context) {
+    if !app.forms.settings_open {
+        return;
+    }
+    let mut open = true;
+    let log_dir = app.log_dir();
+    let s = &mut app.state.settings;
+    let mut pick_dir = false;
+    egui::Window::new("Settings")
+        .open(&mut open)
+        .collapsible(false)
+        .show(ctx, |ui| {
+            egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
+                let l = ui.label("Theme");
+                let before = s.theme;
+                egui::ComboBox::from_id_salt("theme")
+                    .selected_text(s.theme.label())
+                    .show_ui(ui, |ui| {
+                        for t in ThemeChoice::ALL {
+                            ui.selectable_value(&mut s.theme, t, t.label());
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+                if before != s.theme {
+                    s.theme.apply(ui.ctx());
+                }
+                ui.end_row();
+                ui.label("Log folder");
+                ui.horizontal(|ui| {
+                    ui.label(theme::mono(log_dir.display().to_string()));
+                    if ui.button("Change…").clicked() {
+                        pick_dir = true;
+                    }
+                });
+                ui.end_row();
+                let l = ui.label("Long calls from (minutes)");
+                ui.add(egui::DragValue::new(&mut s.long_call_min).range(1..=600))
+                    .labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label("Close unfinished App Suite calls after (minutes)");
+                ui.add(egui::DragValue::new(&mut s.age_out_min).range(5..=1440))
+                    .labelled_by(l.id);
+                ui.end_row();
+            });
+        });
+    if pick_dir {
+        app.commands.push(Command::PickLogDir);
+    }
+    app.forms.settings_open = open;
+}
+
+fn remove_confirm(app: &mut SmdrApp, ctx: &egui::Context) {
+    let Some(name) = app.forms.remove_confirm.clone() else {
+        return;
+    };
+    let mut decided = None;
+    egui::Modal::new(egui::Id::unique("remove-confirm")).show(ctx, |ui| {
+        ui.label(format!(
+            "Remove {name}? Collection from it stops; its logs stay on disk."
+        ));
+        ui.horizontal(|ui| {
+            if ui.button("Remove").clicked() {
+                decided = Some(true);
+            }
+            if ui.button("Keep").clicked() {
+                decided = Some(false);
+            }
+        });
+    });
+    if let Some(remove) = decided {
+        app.forms.remove_confirm = None;
+        if remove {
+            app.commands.push(Command::RemoveSite(name));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_site_form_says_what_is_wrong() {
+        let mut f = SiteForm::new();
+        assert_eq!(f.to_site(&[]).unwrap_err(), "give the site a name");
+        f.name = "HQ".into();
+        assert_eq!(
+            f.to_site(&[]).unwrap_err(),
+            "enter the PBX's address (name or IP)"
+        );
+        f.host = "10.0.0.5".into();
+        f.password = "secret".into();
+        let s = f.to_site(&[]).unwrap();
+        assert_eq!(s.url(), "mitel5000://10.0.0.5:4000");
+        assert_eq!(s.password.expose(), "secret");
+        assert_eq!(
+            f.to_site(std::slice::from_ref(&s)).unwrap_err(),
+            "there is already a site called HQ"
+        );
+        f.port = "99999".into();
+        assert!(f.to_site(&[]).unwrap_err().starts_with("port"));
+        let mut p = SiteForm::new();
+        p.name = "push".into();
+        p.protocol = Protocol::AppsuitePush;
+        p.port = "2100".into();
+        let s = p.to_site(&[]).unwrap();
+        assert_eq!(s.bind.as_deref(), Some("0.0.0.0:2100"));
+    }
+}

@@ -1,0 +1,308 @@
+//! The Records tab: the filter bar, the live table (virtualised, sortable, sticking to the newest
+//! row while the user is at the bottom) and, for the selected row, its detail.
+
+use eframe::egui::{self, Align, Panel, RichText};
+use egui_extras::{Column, TableBuilder};
+
+use crate::protocol::{Body, Format, Kind};
+use crate::store::{OutcomeFilter, SortColumn, summary};
+
+use super::app::SmdrApp;
+use super::theme;
+use super::widgets::{labelled_text, parse_when};
+
+/// Text the filter bar holds before it parses into the filter (times and durations).
+#[derive(Default)]
+pub struct FilterTexts {
+    pub from: String,
+    pub to: String,
+    pub min_duration: String,
+    /// The table was scrolled to the bottom last frame.
+    pub at_bottom: bool,
+    pub jump_to_latest: bool,
+}
+
+pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
+    filter_bar(app, ui);
+    ui.separator();
+    app.store.refresh(&mut app.view);
+    if app.selected.is_some() {
+        Panel::bottom("detail")
+            .resizable(true)
+            .default_size(240.0)
+            .min_size(120.0)
+            .show(ui, |ui| super::detail::show(app, ui));
+    }
+    table(app, ui);
+}
+
+fn filter_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
+    let sites: Vec<String> = app.store.sites().iter().map(|s| s.to_string()).collect();
+    let texts = &mut app.forms.filter_texts;
+    let f = &mut app.view.filter;
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 6.0;
+        let l = ui.label("Site");
+        egui::ComboBox::from_id_salt("site-filter")
+            .selected_text(f.site.as_deref().unwrap_or("all sites"))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut f.site, None, "all sites");
+                for s in sites {
+                    ui.selectable_value(&mut f.site, Some(s.clone()), s);
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        let l = ui.label("Format");
+        egui::ComboBox::from_id_salt("format-filter")
+            .selected_text(f.format.map_or("all formats", Format::label))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut f.format, None, "all formats");
+                for fmt in Format::ALL {
+                    ui.selectable_value(&mut f.format, Some(fmt), fmt.label());
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        labelled_text(ui, "Type/event", &mut f.what, 80.0, "TLC, IN, RINGING…");
+        labelled_text(ui, "Extension", &mut f.extension, 60.0, "");
+        labelled_text(ui, "Trunk", &mut f.trunk, 60.0, "");
+        labelled_text(ui, "Number", &mut f.number, 110.0, "");
+        labelled_text(ui, "Text", &mut f.text, 120.0, "anywhere in the line");
+        labelled_text(ui, "From", &mut texts.from, 120.0, "YYYY-MM-DD HH:MM");
+        labelled_text(ui, "To", &mut texts.to, 120.0, "YYYY-MM-DD HH:MM");
+        labelled_text(ui, "Min duration", &mut texts.min_duration, 50.0, "m:ss");
+        let l = ui.label("Outcome");
+        egui::ComboBox::from_id_salt("outcome-filter")
+            .selected_text(f.outcome.label())
+            .show_ui(ui, |ui| {
+                for o in OutcomeFilter::ALL {
+                    ui.selectable_value(&mut f.outcome, o, o.label());
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        f.from = parse_when(&texts.from, false);
+        f.to = parse_when(&texts.to, true);
+        f.min_duration_s = parse_duration(&texts.min_duration);
+        let bad = [
+            (!texts.from.trim().is_empty() && f.from.is_none(), "From"),
+            (!texts.to.trim().is_empty() && f.to.is_none(), "To"),
+            (
+                !texts.min_duration.trim().is_empty() && f.min_duration_s.is_none(),
+                "Min duration",
+            ),
+        ];
+        for (is_bad, what) in bad {
+            if is_bad {
+                ui.label(
+                    RichText::new(format!("{what}: not understood")).color(theme::WARN.get(ui)),
+                );
+            }
+        }
+        if !f.is_empty() && ui.button("Clear").clicked() {
+            *f = Default::default();
+            *texts = FilterTexts::default();
+        }
+    });
+}
+
+/// `90` (seconds), `1:30`, `1:00:00`.
+pub fn parse_duration(s: &str) -> Option<u32> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    s.split(':').try_fold(0u32, |acc, part| {
+        Some(acc.checked_mul(60)? + part.parse::<u32>().ok()?)
+    })
+}
+
+const COLUMNS: [(&str, SortColumn); 8] = [
+    ("Time", SortColumn::Time),
+    ("Site", SortColumn::Site),
+    ("Type", SortColumn::What),
+    ("Ext", SortColumn::Extension),
+    ("Trunk", SortColumn::Trunk),
+    ("Number", SortColumn::Number),
+    ("Duration", SortColumn::Duration),
+    ("Account", SortColumn::Account),
+];
+
+fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
+    let n = app.view.len();
+    let follows = matches!(app.view.sort, SortColumn::Arrival | SortColumn::Time);
+    let newest_last = follows && !app.view.descending;
+    ui.horizontal(|ui| {
+        ui.label(theme::mono(format!(
+            "{n} shown / {} total",
+            app.store.len()
+        )));
+        if newest_last
+            && !app.forms.filter_texts.at_bottom
+            && n > 0
+            && ui.button("↓ Jump to latest").clicked()
+        {
+            app.forms.filter_texts.jump_to_latest = true;
+        }
+        if app.view.sort != SortColumn::Arrival && ui.button("Arrival order").clicked() {
+            app.view.sort = SortColumn::Arrival;
+            app.view.descending = false;
+        }
+    });
+    let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 6.0;
+    let long_s = app.state.settings.long_call_min * 60;
+    let mut builder = TableBuilder::new(ui)
+        .id_salt("records")
+        .striped(true)
+        .resizable(true)
+        .sense(egui::Sense::click())
+        .stick_to_bottom(newest_last)
+        .cell_layout(egui::Layout::left_to_right(Align::Center))
+        .column(Column::initial(150.0).at_least(80.0).clip(true))
+        .column(Column::initial(110.0).at_least(50.0).clip(true))
+        .column(Column::initial(150.0).at_least(40.0).clip(true))
+        .column(Column::initial(60.0).at_least(40.0).clip(true))
+        .column(Column::initial(60.0).at_least(40.0).clip(true))
+        .column(Column::initial(140.0).at_least(60.0).clip(true))
+        .column(Column::initial(70.0).at_least(50.0))
+        .column(Column::initial(80.0).at_least(40.0).clip(true))
+        .column(Column::remainder().at_least(80.0).clip(true));
+    if std::mem::take(&mut app.forms.filter_texts.jump_to_latest) && n > 0 {
+        builder = builder.scroll_to_row(n - 1, Some(Align::BOTTOM));
+    }
+    let mut clicked = None;
+    let view = &mut app.view;
+    let store = &app.store;
+    let selected = app.selected;
+    let out = builder
+        .header(row_h + 2.0, |mut header| {
+            for (label, column) in COLUMNS {
+                header.col(|ui| {
+                    let arrow = match (view.sort == column, view.descending) {
+                        (true, false) => " ▲",
+                        (true, true) => " ▼",
+                        _ => "",
+                    };
+                    let b =
+                        egui::Button::selectable(view.sort == column, format!("{label}{arrow}"))
+                            .frame(false);
+                    if ui.add(b).on_hover_text("Sort by this column").clicked() {
+                        view.toggle_sort(column);
+                    }
+                });
+            }
+            header.col(|ui| {
+                ui.strong("Note");
+            });
+        })
+        .body(|body| {
+            body.rows(row_h, n, |mut row| {
+                let Some(id) = view.get(row.index()) else {
+                    return;
+                };
+                let Some(r) = store.get(id) else { return };
+                row.set_selected(selected == Some(id));
+                let d = r.decode();
+                let s = summary(&d);
+                let unparsed = d.kind() == Kind::Unparsed;
+                let color = |ui: &egui::Ui| {
+                    if unparsed {
+                        theme::MUTED.get(ui)
+                    } else if s.unanswered {
+                        theme::BAD.get(ui)
+                    } else {
+                        ui.visuals().text_color()
+                    }
+                };
+                let cell = |row: &mut egui_extras::TableRow<'_, '_>, text: String, mono: bool| {
+                    row.col(|ui| {
+                        let mut t = if mono {
+                            theme::mono(text)
+                        } else {
+                            RichText::new(text)
+                        };
+                        t = t.color(color(ui));
+                        if unparsed {
+                            t = t.italics();
+                        }
+                        ui.add(egui::Label::new(t).truncate().selectable(false));
+                    });
+                };
+                cell(&mut row, when_text(&r, &d), true);
+                cell(&mut row, r.site().to_string(), false);
+                let what = if s.direction.is_empty() || s.direction == s.what {
+                    s.what.to_string()
+                } else {
+                    format!("{} {}", s.direction, s.what)
+                };
+                cell(&mut row, what, false);
+                cell(&mut row, s.extension.to_string(), true);
+                cell(&mut row, s.trunk.to_string(), true);
+                cell(&mut row, s.number.to_string(), true);
+                row.col(|ui| {
+                    if let Some(secs) = s.duration_s {
+                        let long = secs >= long_s && long_s > 0;
+                        let c = if long { theme::WARN.get(ui) } else { color(ui) };
+                        ui.with_layout(egui::Layout::right_to_left(Align::Center), |ui| {
+                            ui.label(theme::mono(theme::duration(secs)).color(c));
+                        });
+                    }
+                });
+                cell(&mut row, s.account.to_string(), true);
+                cell(&mut row, note(&d.body), false);
+                if row.response().clicked() {
+                    clicked = Some(id);
+                }
+            });
+        });
+    let at_bottom =
+        out.state.clamped_offset().y + out.inner_rect.height() >= out.content_size.y - row_h;
+    app.forms.filter_texts.at_bottom = at_bottom;
+    if let Some(id) = clicked {
+        app.selected = if app.selected == Some(id) {
+            None
+        } else {
+            Some(id)
+        };
+    }
+}
+
+fn when_text(r: &crate::store::RecordRef<'_>, d: &crate::protocol::Decoded<'_>) -> String {
+    match (&d.body, r.when()) {
+        (Body::AppSuiteEvent(e), _) => e.timestamp.format("%Y-%m-%d %H:%M:%S").to_string(),
+        (Body::Mitel5000Call(c), None) => format!("(no date) {}", c.start.format("%H:%M")),
+        (Body::Unparsed(_), Some(t)) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+        (_, Some(t)) => t.format("%Y-%m-%d %H:%M").to_string(),
+        (_, None) => String::new(),
+    }
+}
+
+/// The most telling extra: the reason for an unparsed line, a contact name, a DID.
+fn note(body: &Body<'_>) -> String {
+    match body {
+        Body::Unparsed(reason) => reason.clone(),
+        Body::AppSuiteEvent(e) if !e.contact_name.is_empty() => e.contact_name.to_string(),
+        Body::AppSuiteEvent(e) if !e.ddi.is_empty() => format!("DDI {}", e.ddi),
+        Body::Mitel5000Call(c) if !c.did().is_empty() => format!("DID {}", c.did()),
+        Body::Mitel5000Call(c) if c.trunk_disconnect => "caller hung up first".into(),
+        Body::MivbCall(c) if !c.third_party.is_empty() => {
+            format!("{} {}", c.transfer_flag, c.third_party)
+        }
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_bar_parses_durations() {
+        assert_eq!(parse_duration("90"), Some(90));
+        assert_eq!(parse_duration("1:30"), Some(90));
+        assert_eq!(parse_duration("1:00:00"), Some(3600));
+        assert_eq!(parse_duration("x"), None);
+        assert_eq!(parse_duration(""), None);
+    }
+}

@@ -1,0 +1,73 @@
+//! What the window remembers between runs (eframe persistence): settings, the table's filter and
+//! sort, the open tab and the calls view. Sites live in `sites.toml`, not here.
+
+use std::path::PathBuf;
+
+use crate::store::{Filter, SortColumn};
+
+use super::calls::CallsView;
+use super::theme::ThemeChoice;
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+pub enum Tab {
+    #[default]
+    Records,
+    Calls,
+    Raw,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 3] = [Tab::Records, Tab::Calls, Tab::Raw];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Records => "Records",
+            Self::Calls => "Calls",
+            Self::Raw => "Raw stream",
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub theme: ThemeChoice,
+    /// Where raw day logs go; `None` = the OS data folder.
+    pub log_dir: Option<PathBuf>,
+    /// Calls at least this long are marked as long, minutes.
+    pub long_call_min: u32,
+    /// An App Suite call with no event for this long is closed as aged out, minutes.
+    pub age_out_min: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            theme: ThemeChoice::System,
+            log_dir: None,
+            long_call_min: 30,
+            age_out_min: 240,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct PersistedState {
+    pub settings: Settings,
+    pub filter: Filter,
+    pub sort: SortColumn,
+    pub descending: bool,
+    pub tab: Tab,
+    pub calls: CallsView,
+}

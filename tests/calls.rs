@@ -1,0 +1,320 @@
+//! Calls as a user meets them: the `calls` command's output, and the Calls tab in the window.
+
+use std::process::Command;
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDateTime};
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use smdr_monitor::export::calls::CALL_COLUMNS;
+use smdr_monitor::import;
+use smdr_monitor::jobs::ExportFormat;
+use smdr_monitor::protocol::{DecodeOptions, StreamDecoder};
+use smdr_monitor::timeline::CallTracker;
+use smdr_monitor::ui::calls::{CallColumn, CallsAction, CallsView};
+
+const APPSUITE: &str = "../shared/fixtures/appsuite/manual-examples-162.txt";
+const PUBLISHED: &str = "../shared/fixtures/appsuite/manual-examples-as-published.txt";
+const AXXESS: &str = "../shared/fixtures/mitel5000/axxess-8520-records.txt";
+
+fn calls(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_smdr-monitor"))
+        .arg("calls")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn jsonl_gives_the_seed_scenarios_with_exactly_the_contract_fields() {
+    let (code, out, err) = calls(&[APPSUITE]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "4 calls from 20 records (0 unparsed): 4 answered, 0 abandoned, 0 in progress"
+        ),
+        "{err}"
+    );
+    let rows = json_lines(&out);
+    assert_eq!(rows.len(), 4);
+    for row in &rows {
+        let mut keys: Vec<&str> = row
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        let mut expected = CALL_COLUMNS.to_vec();
+        keys.sort();
+        expected.sort();
+        assert_eq!(keys, expected);
+    }
+    // In start order: the outbound call (00:46:59 once its 12-hour time is resolved) first.
+    let ids: Vec<&str> = rows
+        .iter()
+        .map(|r| r["call_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "2012030900465982190047",
+            "2012030901204052070264",
+            "2012030901205303270264",
+            "2012030901311586070264"
+        ]
+    );
+    let figures = |r: &serde_json::Value| {
+        (
+            r["outcome"].as_str().unwrap().to_string(),
+            r["answered_by"].as_str().unwrap().to_string(),
+            r["time_to_answer_s"].as_u64().unwrap(),
+            r["talk_s"].as_u64().unwrap(),
+            r["hold_s"].as_u64().unwrap(),
+            r["transfers"].as_u64().unwrap(),
+        )
+    };
+    let answered = |tta, talk, hold, transfers| {
+        (
+            "answered".to_string(),
+            "1843".to_string(),
+            tta,
+            talk,
+            hold,
+            transfers,
+        )
+    };
+    assert_eq!(figures(&rows[0]), answered(7, 4, 0, 0));
+    assert_eq!(figures(&rows[1]), answered(3, 3, 0, 0));
+    assert_eq!(figures(&rows[2]), answered(1, 3, 3, 0));
+    assert_eq!(figures(&rows[3]), answered(3, 4, 7, 1));
+    let transferred = &rows[3];
+    assert_eq!(transferred["path"], serde_json::json!(["1843", "2560"]));
+    assert_eq!(transferred["start"], "2012-03-09T01:31:15");
+    assert_eq!(transferred["end"], "2012-03-09T01:31:29");
+    assert_eq!(transferred["contact_name"], "CHRIS R MOBILE");
+    assert_eq!(transferred["events"].as_array().unwrap().len(), 7);
+    assert_eq!(
+        transferred["events"][3],
+        serde_json::json!({"at": "2012-03-09T01:31:27", "event": "TRANSFERRED",
+            "extension": "2560", "source_extension": "1843"})
+    );
+    assert_eq!(rows[0]["direction"], "OUT");
+    assert_eq!(rows[0]["start"], "2012-03-09T00:46:59");
+
+    // The manual's lines as published give the same calls.
+    let (code, published, _) = calls(&[PUBLISHED]);
+    assert_eq!(code, 0);
+    assert_eq!(published, out);
+}
+
+#[test]
+fn csv_to_a_file_with_lists_as_readable_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("calls.csv");
+    let (code, stdout, err) = calls(&[
+        "--as",
+        "csv",
+        "--output",
+        path.to_str().unwrap(),
+        APPSUITE,
+        AXXESS,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.is_empty());
+    assert!(err.contains("1 abandoned"), "{err}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next().unwrap(), CALL_COLUMNS.join(","));
+    let transferred = text
+        .lines()
+        .find(|l| l.starts_with("2012030901311586070264,"))
+        .unwrap();
+    assert!(
+        transferred.ends_with(
+            ",answered,1843,3,4,7,0,1,1843 > 2560,01:31:15 RINGING 1843; 01:31:18 ANSWERED 1843; \
+             01:31:20 HOLD 1843; 01:31:27 TRANSFERRED 2560 from 1843; 01:31:27 RINGING 2560; \
+             01:31:27 CONNECTED 2560; 01:31:29 DISCONNECTED 2560"
+        ),
+        "{transferred}"
+    );
+    // The 5000 sample's unanswered ring-in is an abandoned call after 5 s of ringing.
+    let abandoned = text.lines().find(|l| l.contains(",abandoned,")).unwrap();
+    assert_eq!(
+        abandoned,
+        "94129@201207030029,2012-07-03T00:29:00,2012-07-03T00:29:05,IN,612-804-4082,,8907,\
+         abandoned,,,,0,0,0,,00:29:00 RINGING; 00:29:05 DISCONNECTED"
+    );
+    assert_eq!(text.lines().count(), 1 + 4 + 5);
+}
+
+#[test]
+fn clear_errors_and_undated_records() {
+    let (code, out, err) = calls(&["no-such-file.txt"]);
+    assert_ne!(code, 0);
+    assert!(out.is_empty());
+    assert!(err.contains("no-such-file.txt: no such file"), "{err}");
+
+    // 5000 records without a header, receipt time or --date are not guessed into calls.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-header.txt");
+    std::fs::write(
+        &path,
+        "TLC 104   94151 952-474-1742                 08:52    S=226 $00.00              \r\n",
+    )
+    .unwrap();
+    let (code, out, err) = calls(&[path.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(out.is_empty());
+    assert!(err.contains("1 call records had no date"), "{err}");
+    let (_, out, _) = calls(&["--date", "2026-11-20", path.to_str().unwrap()]);
+    let rows = json_lines(&out);
+    assert_eq!(rows[0]["start"], "2026-11-20T08:52:00");
+    assert_eq!(rows[0]["talk_s"], 226);
+}
+
+#[test]
+fn calls_left_open_age_out_at_the_end_of_the_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("open.txt");
+    let line = |time: &str, id: &str, event: &str| {
+        format!(
+            "2026-11-20 {time} |IN | {id} 0092108 0000201 0000000 0000612345678 |SMITH J | 000441619990000 |SALES | 000000000000 |{event} |\r\n"
+        )
+    };
+    let text = [
+        line("08:00:00", "20261120080000AAAA0001", "RINGING"),
+        line("10:00:00", "20261120100000AAAA0002", "RINGING"),
+        line("10:00:30", "20261120100000AAAA0002", "ANSWERED"),
+    ]
+    .concat();
+    std::fs::write(&path, text).unwrap();
+    let (code, out, err) = calls(&["--age-out", "60", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let rows = json_lines(&out);
+    assert_eq!(rows[0]["outcome"], "aged_out");
+    assert_eq!(rows[1]["outcome"], "in_progress");
+    assert!(rows[1]["end"].is_null() && rows[1]["talk_s"].is_null());
+    assert!(err.contains("1 in progress, 1 aged out"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Calls tab.
+
+struct Tab {
+    view: CallsView,
+    tracker: CallTracker,
+    action: Option<CallsAction>,
+}
+
+fn tab() -> Harness<'static, Tab> {
+    let mut tracker = CallTracker::new(Duration::hours(8));
+    let site: Arc<str> = "site".into();
+    for file in [APPSUITE, AXXESS] {
+        let data = std::fs::read(file).unwrap();
+        let mut decoder = StreamDecoder::new(DecodeOptions::default());
+        import::decode_each(&data, &mut decoder, |_, d| {
+            tracker.push_decoded(&site, d);
+        });
+    }
+    let now = NaiveDateTime::parse_from_str("2012-07-03 12:00:00", "%F %T").unwrap();
+    let state = Tab {
+        view: CallsView::default(),
+        tracker,
+        action: None,
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .build_ui_state(
+            move |ui, tab: &mut Tab| {
+                if let Some(a) = tab.view.show(ui, &tab.tracker, now) {
+                    tab.action = Some(a);
+                }
+            },
+            state,
+        );
+    harness.run();
+    harness
+}
+
+fn type_into(harness: &mut Harness<'_, Tab>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.run();
+    harness.get_by_label(label).type_text(text);
+    harness.run();
+}
+
+#[test]
+fn the_calls_tab_filters_as_you_type_and_shows_where_an_abandoned_call_rang() {
+    let mut harness = tab();
+    harness.get_by_label("9 / 9 calls");
+    harness.get_by_label("Abandoned callers (1)");
+
+    type_into(&mut harness, "Number or name", "612-804");
+    harness.get_by_label("1 / 9 calls");
+    harness.get_by_label("Select a call to see where it rang, for how long, and what came of it.");
+
+    // Click the abandoned call's row: its timeline appears below.
+    harness.get_by_label("2012-07-03 00:29:00").click();
+    harness.run();
+    assert!(harness.state().view.selected.is_some());
+    harness.get_by_label(
+        "Rang at an unknown extension for 0:05; nobody answered: the caller hung up after 0:05.",
+    );
+    harness.get_by_label("(no extension)");
+    harness.get_by_label("Events (2)");
+}
+
+#[test]
+fn the_transferred_call_draws_a_lane_per_extension() {
+    let mut harness = tab();
+    type_into(&mut harness, "Extension", "2560");
+    harness.get_by_label("1 / 9 calls");
+    harness.get_by_label("2012-03-09 01:31:15").click();
+    harness.run();
+    harness.get_by_label(
+        "Rang at 1843 for 0:03, then 2560 for 0:00; answered by 1843 after 0:03; on hold 0:07; \
+         transferred once; talked 0:04.",
+    );
+    // One lane per extension, named by a label each, and the legend for the bars.
+    assert!(harness.query_all_by_label("1843").count() >= 2);
+    assert!(harness.query_all_by_label("2560").count() >= 1);
+    harness.get_by_label("on hold");
+    harness.get_by_label("Events (7)");
+    // Statistics follow the filter.
+    harness.get_by_label("Abandoned callers (0)");
+}
+
+#[test]
+fn sorting_and_export_buttons() {
+    let mut harness = tab();
+    assert_eq!(harness.state().view.sort, CallColumn::Start);
+    harness.get_by_label("Number").click();
+    harness.run();
+    assert_eq!(harness.state().view.sort, CallColumn::Number);
+    assert!(!harness.state().view.descending);
+    harness.get_by_label("Number ^").click();
+    harness.run();
+    assert!(harness.state().view.descending);
+
+    harness.get_by_label("Export CSV…").click();
+    harness.run();
+    assert_eq!(
+        harness.state().action,
+        Some(CallsAction::Export(ExportFormat::Csv))
+    );
+    let view = &harness.state().view;
+    let shown = view.shown(&harness.state().tracker);
+    assert_eq!(shown.len(), 9);
+}

@@ -1,0 +1,175 @@
+//! The window, driven through egui_kittest (no GPU): sites, rows, filters, detail, demo.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use eframe::egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use smdr_monitor::protocol::{DecodeOptions, Source, StreamDecoder};
+use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
+
+fn options(dir: &Path, demo: DemoMode, collect: bool) -> AppOptions {
+    AppOptions {
+        demo,
+        config_path: dir.join("sites.toml"),
+        log_dir: Some(dir.join("logs")),
+        collect,
+        open: Vec::new(),
+        tab: None,
+    }
+}
+
+fn harness(options: AppOptions) -> Harness<'static, SmdrApp> {
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| SmdrApp::new(&cc.egui_ctx, cc.storage, options))
+}
+
+/// The Axxess sample lines, as a collector would deliver them.
+fn feed(app: &mut SmdrApp) {
+    let data = std::fs::read("../shared/fixtures/mitel5000/axxess-8520-records.txt").unwrap();
+    let mut decoder = StreamDecoder::new(DecodeOptions::default());
+    let site: Arc<str> = "HQ".into();
+    for (i, line) in data
+        .split(|&b| b == b'\n')
+        .filter(|l| l.len() > 2)
+        .enumerate()
+    {
+        let source = Source {
+            origin: "axxess.log".into(),
+            line: i as u64 + 1,
+        };
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        app.ingest(decoder.record(&site, source, line, None));
+    }
+}
+
+/// The text box labelled `label` (the table's header buttons may share the word).
+fn text_box<'h>(h: &'h Harness<'static, SmdrApp>, label: &'h str) -> egui_kittest::Node<'h> {
+    h.query_by_role_and_label(Role::TextInput, label)
+        .or_else(|| h.query_by_role_and_label(Role::PasswordInput, label))
+        .unwrap_or_else(|| panic!("no text box labelled {label}"))
+}
+
+/// Clicks into the text box labelled `label` and types `text`.
+fn type_into(h: &mut Harness<'static, SmdrApp>, label: &str, text: &str) {
+    text_box(h, label).focus();
+    h.run();
+    text_box(h, label).type_text(text);
+    h.run();
+}
+
+#[test]
+fn add_a_site_through_the_form_and_see_it_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), DemoMode::Off, false));
+    h.get_by_label("+ Add site").click();
+    h.run();
+    type_into(&mut h, "Name", "Head office");
+    type_into(&mut h, "Address", "10.1.2.3");
+    type_into(&mut h, "SMDR password", "hunter2");
+    h.get_by_label("Save").click();
+    h.run();
+    assert!(
+        h.query_by_label("Head office").is_some(),
+        "the site is listed"
+    );
+    assert!(h.query_by_label("mitel5000://10.1.2.3:4000").is_some());
+    let saved = h
+        .state()
+        .all_sites()
+        .map(|s| s.name.clone())
+        .collect::<Vec<_>>();
+    assert_eq!(saved, ["Head office"]);
+    assert!(
+        h.query_by_label("hunter2").is_none(),
+        "the password never shows"
+    );
+}
+
+#[test]
+fn records_become_rows_and_filters_narrow_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), DemoMode::Off, false));
+    feed(h.state_mut());
+    h.run();
+    assert!(h.query_by_label("7 shown / 7 total").is_some());
+    assert!(h.query_by_label("952-474-1742").is_some());
+    assert!(h.query_by_label("011-49618296260").is_some());
+    type_into(&mut h, "Extension", "104");
+    assert!(h.query_by_label("2 shown / 7 total").is_some());
+    assert!(
+        h.query_by_label("525530894016").is_none(),
+        "extension 110 is filtered out"
+    );
+    type_into(&mut h, "Number", "011");
+    assert!(h.query_by_label("1 shown / 7 total").is_some());
+}
+
+#[test]
+fn selecting_a_row_shows_its_fields_raw_text_and_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), DemoMode::Off, false));
+    feed(h.state_mut());
+    h.run();
+    h.get_by_label("952-474-1742").click();
+    h.run();
+    assert!(h.query_by_label("call_type").is_some());
+    assert!(h.query_by_label("Raw text").is_some());
+    assert!(h.query_by_label("Bytes (80)").is_some());
+    assert!(h.query_by_label_contains("HQ · axxess.log:5").is_some());
+}
+
+/// Steps the window in real time until `done` holds (collectors run on their own threads).
+fn step_until(
+    h: &mut Harness<'static, SmdrApp>,
+    what: &str,
+    done: impl Fn(&Harness<'static, SmdrApp>) -> bool,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !done(h) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        h.step();
+    }
+}
+
+#[test]
+fn the_demo_starts_when_no_site_is_configured_and_its_connection_tests_ok() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), DemoMode::Auto, true));
+    h.step();
+    assert!(h.state().is_demo());
+    assert!(
+        h.query_by_label_contains("simulated PBX").is_some(),
+        "the banner says so"
+    );
+    step_until(&mut h, "demo records from both sources", |h| {
+        let sites = h.state().store().sites().len();
+        sites == 2 && h.state().store().len() >= 4
+    });
+    let names: Vec<String> = h.state().all_sites().map(|s| s.name.clone()).collect();
+    assert_eq!(names, ["Demo 5000", "Demo App Suite"]);
+    // Raw day logs are written for the demo too.
+    assert_eq!(dir.path().join("logs").read_dir().unwrap().count(), 2);
+
+    // Test connection: the warning first, then live steps and a verdict.
+    h.get_all_by_label("Test connection")
+        .next()
+        .unwrap()
+        .click();
+    step_until(&mut h, "the warning", |h| {
+        h.query_by_label_contains("may take records away").is_some()
+    });
+    h.get_by_label("Test now").click();
+    step_until(&mut h, "the probe's verdict", |h| {
+        h.query_by_label("Test again").is_some()
+    });
+    assert!(h.query_by_label_contains("TCP connect").is_some());
+    let probe = h.state().probe_verdict().unwrap();
+    assert!(probe.success, "{}", probe.verdict);
+}
