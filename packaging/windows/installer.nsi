@@ -8,6 +8,8 @@
 ; A 64-bit installer for a 64-bit program: on 32-bit Windows it stops with the system's own message.
 Target amd64-unicode
 SetCompressor /SOLID lzma
+; A dictionary larger than the .exe lets the identical .com compress to almost nothing.
+SetCompressorDictSize 64
 RequestExecutionLevel user
 
 !ifndef VERSION | SRCDIR | OUTFILE
