@@ -8,12 +8,18 @@ use std::path::PathBuf;
 use embed_resource::{CompilationResult, ParamsIncludeDirs};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // Without these, Cargo would rerun this script whenever any file in the crate changes.
+    // Without these, Cargo would rerun this script, and so rebuild the crate, whenever any file
+    // in the package changes. Other targets depend on nothing but this script.
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=packaging/windows");
-    println!("cargo:rerun-if-changed=assets/smdr-monitor.ico");
     if env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("windows") {
         return Ok(());
+    }
+    for input in [
+        "packaging/windows/smdr-monitor.rc",
+        "packaging/windows/smdr-monitor.exe.manifest",
+        "assets/smdr-monitor.ico",
+    ] {
+        println!("cargo:rerun-if-changed={input}");
     }
 
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);
