@@ -1,5 +1,8 @@
 //! `smdr-monitor`: with no arguments, the window; otherwise one of the subcommands.
 
+// Windows release builds open no console window behind the app window; see attach_console.
+#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
+
 mod cli;
 
 use std::process::ExitCode;
@@ -42,7 +45,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Help, version, usage errors and subcommands print: on Windows they need the shell's console.
+    let cli = Cli::try_parse().unwrap_or_else(|e| {
+        attach_console();
+        e.exit()
+    });
+    if cli.command.is_some() {
+        attach_console();
+    }
     let _log = cli::logging::init(cli.command.is_none());
     let result = match cli.command {
         None => cli::window::run(cli.demo, cli.tab, cli.files),
@@ -60,3 +70,33 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// A GUI-subsystem program starts without a console, so a subcommand (or `--help`) typed in
+/// cmd.exe or PowerShell would print nothing: borrow the console it was typed in. Output already
+/// redirected to a file or pipe stays there. The window stays detached. (The shell does not wait
+/// for a GUI program; `smdr-monitor.com` beside the .exe is the console build: packaging/.)
+#[cfg(all(windows, not(debug_assertions)))]
+fn attach_console() {
+    use windows_sys::Win32::Storage::FileSystem::{FILE_TYPE_DISK, FILE_TYPE_PIPE, GetFileType};
+    use windows_sys::Win32::System::Console::{
+        ATTACH_PARENT_PROCESS, AttachConsole, GetStdHandle, STD_ERROR_HANDLE, STD_INPUT_HANDLE,
+        STD_OUTPUT_HANDLE, SetStdHandle,
+    };
+    // SAFETY: plain Win32 calls on this process's own standard handles; none keeps a pointer.
+    unsafe {
+        let ids = [STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE];
+        let before = ids.map(|id| (id, GetStdHandle(id)));
+        // Fails when started from Explorer (no parent console): then there is nowhere to print.
+        if AttachConsole(ATTACH_PARENT_PROCESS) != 0 {
+            for (id, handle) in before {
+                if matches!(GetFileType(handle), FILE_TYPE_DISK | FILE_TYPE_PIPE) {
+                    SetStdHandle(id, handle);
+                }
+            }
+        }
+    }
+}
+
+/// Console programs (every other build) already print where they were started.
+#[cfg(not(all(windows, not(debug_assertions))))]
+fn attach_console() {}

@@ -318,3 +318,87 @@ fn sorting_and_export_buttons() {
     let shown = view.shown(&harness.state().tracker);
     assert_eq!(shown.len(), 9);
 }
+
+/// Calls made from simulator traffic: every call accounted for and its numbers consistent.
+#[test]
+fn simulator_traffic_gives_consistent_calls() {
+    use smdr_monitor::sim::{Generator, TrafficFormat};
+    use smdr_monitor::timeline::Outcome;
+
+    let start = NaiveDateTime::parse_from_str("2026-11-20 08:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+    let mut lines = Vec::new();
+    Generator::new(TrafficFormat::AppSuite, 7, start).next_lines(6000, &mut lines);
+    let site: Arc<str> = "sim".into();
+    let mut tracker = CallTracker::new(Duration::hours(8));
+    let mut decoder = StreamDecoder::new(DecodeOptions::default());
+    let mut ids = std::collections::HashSet::new();
+    for line in &lines {
+        let d = decoder.decode(&line.text, None);
+        assert_eq!(
+            d.kind(),
+            smdr_monitor::protocol::Kind::Event,
+            "{}",
+            line.text
+        );
+        ids.insert(line.text[26..48].to_string());
+        tracker.push_decoded(&site, &d);
+    }
+    let calls = tracker.calls();
+    assert_eq!(calls.len(), ids.len(), "one call per call id");
+    let count = |o: Outcome| calls.iter().filter(|c| c.outcome == o).count();
+    let (answered, abandoned, open) = (
+        count(Outcome::Answered),
+        count(Outcome::Abandoned),
+        count(Outcome::InProgress),
+    );
+    assert_eq!(answered + abandoned + open, calls.len());
+    assert!(
+        answered > calls.len() / 2 && abandoned > 0,
+        "{answered} {abandoned}"
+    );
+    let last = lines.last().unwrap().at;
+    assert!(open > 0 && open < calls.len() / 10, "{open} still open");
+    assert!(calls.iter().any(|c| c.transfers > 0) && calls.iter().any(|c| c.hold_s > 0));
+    assert!(calls.iter().any(|c| c.queued_s > 0) && calls.iter().any(|c| c.diversions > 0));
+    for c in calls {
+        // Calls the traffic joined half-way (begun before `start`) lack their first events.
+        if c.call_id.as_str() >= "20261120080000" {
+            use smdr_monitor::protocol::appsuite::EventKind::{Disconnected, Queued};
+            let only_queued = c
+                .events
+                .iter()
+                .all(|e| matches!(e.kind, Queued | Disconnected));
+            assert!(
+                !c.path.is_empty() || only_queued,
+                "{}: nothing rang",
+                c.call_id
+            );
+        }
+        match c.outcome {
+            Outcome::Answered => {
+                let (tta, talk) = (c.time_to_answer_s.unwrap(), c.talk_s.unwrap());
+                let end = c.end.unwrap();
+                let span = (end - c.start).num_seconds() as u32;
+                assert!(
+                    tta + talk + c.hold_s <= span,
+                    "{}: {tta}+{talk}+{} > {span}",
+                    c.call_id,
+                    c.hold_s
+                );
+                assert!(c.answered_by.is_some());
+            }
+            Outcome::Abandoned => {
+                assert!(c.answered_by.is_none() && c.talk_s.is_none());
+                assert!(c.end.unwrap() >= c.start);
+            }
+            _ => {
+                assert!(c.end.is_none());
+                assert!(
+                    last - c.start < Duration::hours(1),
+                    "{} never ended",
+                    c.call_id
+                );
+            }
+        }
+    }
+}

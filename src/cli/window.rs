@@ -41,6 +41,11 @@ pub fn run(demo: bool, tab: Option<Tab>, open: Vec<PathBuf>) -> anyhow::Result<E
         native,
         Box::new(move |cc| Ok(Box::new(SmdrApp::new(&cc.egui_ctx, cc.storage, options)))),
     )
-    .map_err(|e| anyhow!("cannot open the window: {e}"))?;
+    .map_err(|e| {
+        anyhow!(
+            "cannot open the window: {e}. If the graphics driver is the trouble (Remote Desktop, \
+             a virtual machine), try another backend: WGPU_BACKEND=gl, vulkan or dx12"
+        )
+    })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -3,9 +3,9 @@
 use std::fs;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::harness::{WAIT, free_port, raw_log_files};
+use crate::harness::{free_port, raw_log_files};
 
 struct Spawned(Child);
 
@@ -184,6 +184,9 @@ fn probe_and_collect_every_mode_with_faults_on() {
 #[cfg(unix)]
 #[test]
 fn collect_stops_cleanly_on_ctrl_c() {
+    use crate::harness::WAIT;
+    use std::time::Instant;
+
     let (_sim, addr) = simulate(&["mivb://127.0.0.1:0", "--rate", "100"]);
     let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("out.csv");
