@@ -14,7 +14,7 @@ use eframe::egui;
 use smdr_monitor::protocol::StreamDecoder;
 use smdr_monitor::sim::TrafficFormat;
 use smdr_monitor::store::{Filter, Store, View};
-use smdr_monitor::timeline::CallTracker;
+use smdr_monitor::timeline::{CallTracker, SearchIndex};
 use smdr_monitor::ui::calls::{CallColumn, CallFilter, CallsView, filter};
 use smdr_monitor::ui::state::{PersistedState, Tab};
 use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
@@ -82,14 +82,36 @@ fn refilter_records(bencher: Bencher, arg: &str) {
         .bench_local_refs(|view| store.refresh(view));
 }
 
-/// A changed filter over the calls in their (cached) sorted order.
+/// The calls' search index, as the calls view keeps it while a needle is typed.
+static CALL_INDEX: LazyLock<SearchIndex> = LazyLock::new(|| {
+    let mut index = SearchIndex::default();
+    index.update(&CALLS);
+    index
+});
+
+/// The calls' search index built from nothing: what the first needle typed costs (afterwards
+/// only changed calls are written again).
+#[divan::bench(sample_count = 5)]
+fn index_calls(bencher: Bencher) {
+    let tracker = &*CALLS;
+    bencher.bench_local(|| {
+        let mut index = SearchIndex::default();
+        index.update(black_box(tracker));
+        index
+    });
+}
+
+/// A changed filter over the calls in their (cached) sorted order, the needles looked up in
+/// the view's search index (kept up to date as calls change, so not part of a re-filter).
 #[divan::bench(args = CALL_FILTERS, sample_count = 20)]
 fn refilter_calls(bencher: Bencher, arg: &str) {
     let calls = CALLS.calls();
+    let index = &*CALL_INDEX;
     let sorted = filter::sorted_rows(calls, CallColumn::Start, true);
     let (matcher, problems) = call_filter(arg).compile();
     assert!(problems.is_empty());
-    bencher.bench_local(|| filter::filtered_rows(calls, &matcher, black_box(&sorted)));
+    bencher
+        .bench_local(|| filter::filtered_rows_indexed(calls, &matcher, black_box(&sorted), index));
 }
 
 /// The same input every frame: a 1400×900 window, no events, the clock standing still.

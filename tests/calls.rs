@@ -402,3 +402,67 @@ fn simulator_traffic_gives_consistent_calls() {
         }
     }
 }
+
+/// The calls view's search index gives exactly what searching each call gives, also as calls
+/// keep changing (new events, ageing out).
+#[test]
+fn indexed_filtering_agrees_with_searching_each_call() {
+    use smdr_monitor::sim::{Generator, TrafficFormat};
+    use smdr_monitor::timeline::SearchIndex;
+    use smdr_monitor::ui::calls::filter::{self, CallFilter};
+
+    let start = NaiveDateTime::parse_from_str("2026-11-20 08:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+    let mut g = Generator::new(TrafficFormat::AppSuite, 11, start);
+    let site: Arc<str> = "sim".into();
+    let mut tracker = CallTracker::new(Duration::minutes(30));
+    let mut decoder = StreamDecoder::new(DecodeOptions::default());
+    let mut index = SearchIndex::default();
+    let filters: Vec<CallFilter> = [
+        ("text", "smith"),
+        ("text", "CHRIS r"),
+        ("text", "answered"),
+        ("text", "aged"),
+        ("text", "1801"),
+        ("party", "07"),
+        ("party", "acme"),
+        ("extension", "20"),
+        ("extension", "1805"),
+    ]
+    .iter()
+    .map(|(field, needle)| {
+        let mut f = CallFilter::default();
+        match *field {
+            "party" => f.party = needle.to_string(),
+            "extension" => f.extension = needle.to_string(),
+            _ => f.text = needle.to_string(),
+        }
+        f
+    })
+    .collect();
+    for round in 0..6 {
+        for _ in 0..700 {
+            let line = g.next_line();
+            tracker.push_decoded(&site, &decoder.decode(&line.text, None));
+        }
+        if round == 3 {
+            let last = tracker
+                .calls()
+                .iter()
+                .map(|c| c.last_event_at())
+                .max()
+                .unwrap();
+            // Calls still open are aged out (their later events bring them back next round).
+            tracker.age_out(last + Duration::hours(2));
+        }
+        index.update(&tracker);
+        let calls = tracker.calls();
+        let sorted: Vec<usize> = (0..calls.len()).collect();
+        for f in &filters {
+            let (m, _) = f.compile();
+            let plain = filter::filtered_rows(calls, &m, &sorted);
+            let indexed = filter::filtered_rows_indexed(calls, &m, &sorted, &index);
+            assert_eq!(plain, indexed, "round {round}, {f:?}");
+            assert!(round != 3 || f.text != "aged" || !plain.is_empty());
+        }
+    }
+}

@@ -6,7 +6,8 @@
 //! - [`tracker`]: [`CallTracker`], which owns the calls and takes records as they come;
 //! - [`records`]: calls from 5000 and MiVB records;
 //! - [`layout`]: [`timeline`], a call as lanes, bars and markers;
-//! - [`stats`]: [`stats()`], figures over a set of calls.
+//! - [`stats`]: [`stats()`], figures over a set of calls;
+//! - [`search`]: [`SearchIndex`], the calls' texts for fast filtering.
 //!
 //! App Suite semantics (smdr-formats §2.4): `start` is the first event, `end` the DISCONNECTED;
 //! `path` the extensions that rang or were diverted/transferred to, no immediate repeats;
@@ -21,12 +22,14 @@ pub mod call;
 pub mod ext;
 pub mod layout;
 pub mod records;
+pub mod search;
 pub mod stats;
 pub mod tracker;
 
 pub use call::{Call, CallEvent, Outcome, seconds};
 pub use ext::Ext;
 pub use layout::{Marker, MarkerKind, Segment, SegmentKind, Timeline, timeline};
+pub use search::{Hits, SearchField, SearchIndex};
 pub use stats::{AbandonedCaller, Stats, stats};
 pub use tracker::CallTracker;
 

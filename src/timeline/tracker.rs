@@ -28,6 +28,10 @@ pub struct CallTracker {
     age_out: Duration,
     generation: u64,
     undated: u64,
+    /// Every change, as the index of the call it changed, in order (for [`SearchIndex`]).
+    ///
+    /// [`SearchIndex`]: super::search::SearchIndex
+    changes: Vec<u32>,
 }
 
 #[derive(Debug)]
@@ -85,6 +89,7 @@ impl CallTracker {
             age_out,
             generation: 0,
             undated: 0,
+            changes: Vec::new(),
         }
     }
 
@@ -96,6 +101,17 @@ impl CallTracker {
     /// Changes whenever any call changes: views recompute their caches only then.
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// The calls changed so far, one entry per change, oldest first (a call appears as often as
+    /// it changed): followers keep how far they have read.
+    pub fn changes(&self) -> &[u32] {
+        &self.changes
+    }
+
+    fn changed(&mut self, idx: usize) {
+        self.generation += 1;
+        self.changes.push(idx as u32);
     }
 
     /// 5000 and MiVB call records that had no date (no header, receipt time or `--date`) and so
@@ -154,7 +170,7 @@ impl CallTracker {
             side.listed_open = true;
             self.open.push(idx as u32);
         }
-        self.generation += 1;
+        self.changed(idx);
         idx
     }
 
@@ -184,7 +200,7 @@ impl CallTracker {
                 );
                 records::fill_mivb(&mut call, c);
                 let idx = self.add(call, Side::Mivb);
-                self.generation += 1;
+                self.changed(idx);
                 Some(idx)
             }
             Body::Mitel5000Header(_) | Body::Unparsed(_) => None,
@@ -224,13 +240,14 @@ impl CallTracker {
                 idx
             }
         };
-        self.generation += 1;
+        self.changed(idx);
         idx
     }
 
     /// Closes calls idle for longer than the age-out time as of `now` (event clock).
     pub fn age_out(&mut self, now: NaiveDateTime) {
         let (calls, sides, age_out) = (&mut self.calls, &mut self.sides, self.age_out);
+        let changes = &mut self.changes;
         let mut changed = false;
         self.open.retain(|&i| {
             let (call, Side::AppSuite(side)) = (&mut calls[i as usize], &mut sides[i as usize])
@@ -242,6 +259,7 @@ impl CallTracker {
             } else if now - call.last_event_at() > age_out {
                 side.aged = true;
                 call.outcome = Outcome::AgedOut;
+                changes.push(i);
                 changed = true;
                 false
             } else {

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use chrono::NaiveDateTime;
 
 use crate::store::Needle;
-use crate::timeline::{Call, Outcome};
+use crate::timeline::{Call, Hits, Outcome, SearchField, SearchIndex};
 use crate::ui::widgets::parse_when;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -95,6 +95,11 @@ impl CallFilter {
             from: bound(&self.from, "from", false),
             to: bound(&self.to, "to", true),
             text: Needle::new(&self.text),
+            searches: [
+                (SearchField::Party, self.party.clone()),
+                (SearchField::Extension, self.extension.clone()),
+                (SearchField::Any, self.text.clone()),
+            ],
         };
         (m, problems)
     }
@@ -110,14 +115,26 @@ pub struct Matcher {
     from: Option<NaiveDateTime>,
     to: Option<NaiveDateTime>,
     text: Needle,
+    /// The needles as typed, for a [`SearchIndex`].
+    searches: [(SearchField, String); 3],
 }
 
 impl Matcher {
-    pub fn matches(&self, c: &Call) -> bool {
+    /// Direction, outcome and time: what needs no text search.
+    fn matches_plain(&self, c: &Call) -> bool {
         self.direction.matches(&c.direction)
             && self.outcome.is_none_or(|o| o == c.outcome)
             && self.from.is_none_or(|f| c.start >= f)
             && self.to.is_none_or(|t| c.start <= t)
+    }
+
+    /// Whether a needle is typed (only then is a [`SearchIndex`] needed).
+    pub fn searches(&self) -> bool {
+        self.searches.iter().any(|(_, s)| !s.trim().is_empty())
+    }
+
+    pub fn matches(&self, c: &Call) -> bool {
+        self.matches_plain(c)
             && (self.party.is_empty()
                 || self.party.found_in(&c.number)
                 || self.party.found_in(&c.contact_name))
@@ -269,12 +286,37 @@ pub fn sorted_rows(calls: &[Call], column: CallColumn, descending: bool) -> Vec<
 }
 
 /// The calls that match, in the order of `sorted` (filtering keeps the order, so typing in the
-/// filter costs one pass, not a sort).
+/// filter costs one pass, not a sort). Each call is searched on its own: see
+/// [`filtered_rows_indexed`] for many calls.
 pub fn filtered_rows(calls: &[Call], matcher: &Matcher, sorted: &[usize]) -> Vec<usize> {
     sorted
         .iter()
         .copied()
         .filter(|&i| calls.get(i).is_some_and(|c| matcher.matches(c)))
+        .collect()
+}
+
+/// [`filtered_rows`] with the text needles looked up in `index` (kept up to date with the
+/// calls by the caller): one pass over its texts per needle instead of many small searches
+/// per call.
+pub fn filtered_rows_indexed(
+    calls: &[Call],
+    matcher: &Matcher,
+    sorted: &[usize],
+    index: &SearchIndex,
+) -> Vec<usize> {
+    let hits: Vec<Hits> = matcher
+        .searches
+        .iter()
+        .filter_map(|(field, needle)| index.find(*field, needle, calls.len()))
+        .collect();
+    sorted
+        .iter()
+        .copied()
+        .filter(|&i| {
+            hits.iter().all(|h| h.contains(i))
+                && calls.get(i).is_some_and(|c| matcher.matches_plain(c))
+        })
         .collect()
 }
 

@@ -18,7 +18,7 @@ use eframe::egui::{self, Ui};
 pub use self::filter::{CallColumn, CallFilter, DirectionFilter};
 pub use self::timeline::describe;
 use crate::jobs::ExportFormat;
-use crate::timeline::{CallTracker, Outcome, Stats};
+use crate::timeline::{CallTracker, Outcome, SearchIndex, Stats};
 use crate::ui::widgets::labelled_text;
 
 /// What the calls view asks the app to do (applied after drawing).
@@ -60,7 +60,7 @@ impl Default for CallsView {
 
 type Settings = (CallFilter, CallColumn, bool, u32);
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 struct Cache {
     settings: Option<Settings>,
     generation: u64,
@@ -76,6 +76,15 @@ struct Cache {
     abandoned: Vec<usize>,
     stats: Stats,
     problems: Vec<String>,
+    /// The calls' texts, for the filter's needles (brought up to date only while one is typed).
+    index: SearchIndex,
+}
+
+/// A copy of the view (to persist it) starts with an empty cache: it is all derived.
+impl Clone for Cache {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
 }
 
 /// While calls keep arriving, recompute at most this often (seconds).
@@ -179,6 +188,18 @@ impl CallsView {
 
     /// Indexes of the calls the view's filter shows, in display order (for export).
     pub fn shown(&self, tracker: &CallTracker) -> Vec<usize> {
+        let c = &self.cache;
+        let current = (c.generation, c.total) == (tracker.generation(), tracker.calls().len());
+        if current && c.settings.as_ref().is_some_and(|s| s.0 == self.filter) {
+            let mut rows = c.rows.clone();
+            if c.settings
+                .as_ref()
+                .is_some_and(|s| (s.1, s.2) != (self.sort, self.descending))
+            {
+                filter::sort_rows(&mut rows, tracker.calls(), self.sort, self.descending);
+            }
+            return rows;
+        }
         let (matcher, _) = self.filter.compile();
         let calls = tracker.calls();
         filter::filtered_rows(
@@ -249,7 +270,12 @@ impl CallsView {
             c.sorted_for = sorted_for;
         }
         let (matcher, problems) = settings.0.compile();
-        c.rows = filter::filtered_rows(calls, &matcher, &c.sorted);
+        c.rows = if matcher.searches() {
+            c.index.update(tracker);
+            filter::filtered_rows_indexed(calls, &matcher, &c.sorted, &c.index)
+        } else {
+            filter::filtered_rows(calls, &matcher, &c.sorted)
+        };
         c.stats = crate::timeline::stats(c.rows.iter().map(|&i| &calls[i]), settings.3);
         c.abandoned = c
             .rows

@@ -135,21 +135,33 @@ pub fn show(
     if abandoned.is_empty() {
         ui.label(egui::RichText::new("none").weak());
     }
-    for &i in abandoned {
-        let Some(c) = calls.get(i) else { continue };
-        let who = match (c.number.as_str(), c.contact_name.as_str()) {
-            ("", "") => "no caller id".to_string(),
-            (n, "") => n.to_string(),
-            ("", name) => name.to_string(),
-            (n, name) => format!("{n}  {name}"),
-        };
-        let wait = c
-            .wait_s()
-            .map(|w| format!("  waited {}", duration(w)))
-            .unwrap_or_default();
-        let text = format!("{}  {who}{wait}", when(c.start));
-        if ui.selectable_label(*selected == Some(i), text).clicked() {
-            *selected = Some(i);
-        }
+    // Virtualised: a busy day has thousands; only the visible ones are laid out.
+    let row_h = ui.spacing().interact_size.y;
+    egui::ScrollArea::vertical()
+        .id_salt("calls.abandoned")
+        .max_height(320.0)
+        .auto_shrink([false, true])
+        .show_rows(ui, row_h, abandoned.len(), |ui, range| {
+            for &i in &abandoned[range] {
+                abandoned_row(ui, calls, i, selected);
+            }
+        });
+}
+
+fn abandoned_row(ui: &mut egui::Ui, calls: &[Call], i: usize, selected: &mut Option<usize>) {
+    let Some(c) = calls.get(i) else { return };
+    let who = match (c.number.as_str(), c.contact_name.as_str()) {
+        ("", "") => "no caller id".to_string(),
+        (n, "") => n.to_string(),
+        ("", name) => name.to_string(),
+        (n, name) => format!("{n}  {name}"),
+    };
+    let wait = c
+        .wait_s()
+        .map(|w| format!("  waited {}", duration(w)))
+        .unwrap_or_default();
+    let text = format!("{}  {who}{wait}", when(c.start));
+    if ui.selectable_label(*selected == Some(i), text).clicked() {
+        *selected = Some(i);
     }
 }
