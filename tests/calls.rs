@@ -1,6 +1,7 @@
 //! Calls as a user meets them: the `calls` command's output, and the Calls tab in the window.
 
-use std::process::Command;
+mod common;
+
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDateTime};
@@ -19,16 +20,7 @@ const PUBLISHED: &str = "../shared/fixtures/appsuite/manual-examples-as-publishe
 const AXXESS: &str = "../shared/fixtures/mitel5000/axxess-8520-records.txt";
 
 fn calls(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_smdr-monitor"))
-        .arg("calls")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    common::run("calls", args)
 }
 
 fn json_lines(text: &str) -> Vec<serde_json::Value> {

@@ -1,18 +1,9 @@
 //! `smdr-monitor decode` as a user runs it: field names, formats, exit codes.
 
-use std::process::Command;
+mod common;
 
 fn decode(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_smdr-monitor"))
-        .arg("decode")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    common::run("decode", args)
 }
 
 fn keys(line: &str) -> Vec<String> {
