@@ -175,11 +175,14 @@ impl<'a> Cut<'a> {
 
 /// The line starts with `YYYY-MM-DD hh:mm:ss` and has a `|`: the App Suite shape.
 pub fn looks_like_event(line: &str) -> bool {
-    parse_stamp(line.get(..19).unwrap_or("")).is_some()
-        && line
-            .as_bytes()
-            .get(19..21)
-            .is_some_and(|b| b.contains(&b'|'))
+    // The shape only (digits and separators where they belong): the parse checks the values.
+    let Some(b) = line.as_bytes().get(..21) else {
+        return false;
+    };
+    const DIGITS: [usize; 14] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+    DIGITS.iter().all(|&i| b[i].is_ascii_digit())
+        && (b[4], b[7], b[10], b[13], b[16]) == (b'-', b'-', b' ', b':', b':')
+        && (b[19] == b'|' || b[20] == b'|')
 }
 
 /// Decodes one event line (line end removed). `padding` is the site's item padding character.

@@ -58,6 +58,9 @@ pub struct StreamDecoder {
     /// failed, with that parser's reason, not an "unknown" one.
     last_format: Option<Format>,
     m5k_dates: Mitel5000Dates,
+    /// The last MiVB date inferred: (month, day, reference) → date. Records of one stream
+    /// mostly share their day, so the calendar is consulted once a day, not once a record.
+    mivb_last: Option<((u32, u32, NaiveDate), Option<NaiveDate>)>,
 }
 
 impl StreamDecoder {
@@ -67,6 +70,7 @@ impl StreamDecoder {
             options,
             last_format: None,
             m5k_dates,
+            mivb_last: None,
         }
     }
 
@@ -142,7 +146,16 @@ impl StreamDecoder {
                     .map(|r| r.date())
                     .or(self.options.date)
                     .unwrap_or(self.options.today);
-                match mivb_date(c.month, c.day, reference) {
+                let key = (c.month, c.day, reference);
+                let date = match self.mivb_last {
+                    Some((k, d)) if k == key => d,
+                    _ => {
+                        let d = mivb_date(c.month, c.day, reference);
+                        self.mivb_last = Some((key, d));
+                        d
+                    }
+                };
+                match date {
                     Some(d) => DateDecision::new(d, DateSource::YearInferred),
                     None => DateDecision::default(),
                 }
