@@ -228,6 +228,8 @@ fn tab() -> Harness<'static, Tab> {
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1600.0, 1000.0))
+        // The window's fonts and colours, as the app sets them up.
+        .with_context_setup(smdr_monitor::ui::theme::install)
         .build_ui_state(
             move |ui, tab: &mut Tab| {
                 if let Some(a) = tab.view.show(ui, &tab.tracker, now) {
@@ -296,7 +298,7 @@ fn sorting_and_export_buttons() {
     harness.run();
     assert_eq!(harness.state().view.sort, CallColumn::Number);
     assert!(!harness.state().view.descending);
-    harness.get_by_label("Number ^").click();
+    harness.get_by_label("Number ▲").click();
     harness.run();
     assert!(harness.state().view.descending);
 

@@ -154,6 +154,11 @@ impl Generator {
     fn generate_call(&mut self) {
         let mut lines = std::mem::take(&mut self.scratch);
         self.format.call(&mut self.rng, self.next_call, &mut lines);
+        // An event stream joined half-way shows calls without their first events (a call seen
+        // only hanging up looks abandoned): App Suite traffic starts with calls that start.
+        if self.format == TrafficFormat::AppSuite && self.next_call < self.start {
+            lines.clear();
+        }
         for line in lines.drain(..) {
             self.seq += 1;
             self.queue.push(Reverse((line.at, self.seq, line.text)));

@@ -84,8 +84,8 @@ pub fn show(
                 header.col(|ui| {
                     let arrow = match (col == sort, descending) {
                         (false, _) => "",
-                        (true, false) => " ^",
-                        (true, true) => " v",
+                        (true, false) => " ▲",
+                        (true, true) => " ▼",
                     };
                     let title = RichText::new(format!("{}{arrow}", col.title())).strong();
                     if ui
