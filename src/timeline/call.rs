@@ -163,10 +163,16 @@ impl Call {
         }
     }
 
-    /// How long the caller waited: until the answer, or until hanging up (or the last event).
+    /// How long the caller waited from arriving (queue included) until the answer, or until
+    /// hanging up. `time_to_answer_s` counts from the first RINGING only.
     pub fn wait_s(&self) -> Option<u32> {
         match self.outcome {
-            Outcome::Answered => self.time_to_answer_s,
+            Outcome::Answered => self
+                .events
+                .iter()
+                .find(|e| e.kind == EventKind::Answered)
+                .map(|e| seconds(self.start, e.at))
+                .or(self.time_to_answer_s),
             Outcome::Abandoned => self.end.map(|end| seconds(self.start, end)),
             Outcome::InProgress | Outcome::AgedOut => None,
         }
@@ -437,6 +443,7 @@ mod tests {
         assert_eq!(call.talk_s, Some(125 - 40));
         assert_eq!(call.outcome, Outcome::Answered);
         assert_eq!(call.path, [Ext::new("201")]);
-        assert_eq!(call.wait_s(), Some(5));
+        // The caller waited in the queue too: 65 s from arriving to the answer.
+        assert_eq!(call.wait_s(), Some(65));
     }
 }

@@ -30,7 +30,7 @@ pub use call::{Call, CallEvent, Outcome, seconds};
 pub use ext::Ext;
 pub use layout::{Marker, MarkerKind, Segment, SegmentKind, Timeline, timeline};
 pub use search::{Hits, SearchField, SearchIndex};
-pub use stats::{AbandonedCaller, Stats, stats};
+pub use stats::{AbandonedCaller, Stats, is_incoming, stats};
 pub use tracker::CallTracker;
 
 #[cfg(test)]

@@ -14,6 +14,9 @@ pub struct AbandonedCaller {
     pub wait_s: Option<u32>,
 }
 
+/// Figures over a set of calls. Outcome counts cover every call; the queue figures (time to
+/// answer, waits, service level, abandoned callers) only incoming ones: an outgoing call nobody
+/// picked up is not a caller who gave up waiting.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Stats {
     pub calls: u32,
@@ -23,18 +26,27 @@ pub struct Stats {
     pub aged_out: u32,
     /// Calls started in each hour of the day (0..24), over all days in the set.
     pub per_hour: [u32; 24],
-    /// Over answered calls whose time to answer is known.
+    /// Incoming calls (direction `IN`): the callers the figures below are about.
+    pub incoming: u32,
+    pub incoming_answered: u32,
+    pub incoming_abandoned: u32,
+    /// Over answered incoming calls whose time to answer is known.
     pub avg_time_to_answer_s: Option<f64>,
     /// Nearest-rank 90th percentile of the same.
     pub p90_time_to_answer_s: Option<u32>,
-    /// Percent answered within `service_level_s` of the calls answered (time to answer known)
-    /// or abandoned.
+    /// Percent of incoming callers answered within `service_level_s` of arriving (queue time
+    /// included), of those answered (wait known) or abandoned.
     pub service_level_pct: Option<f64>,
     pub service_level_s: u32,
-    /// Longest wait before an answer or hanging up, seconds.
+    /// Longest wait of an incoming caller before an answer or hanging up, seconds.
     pub longest_wait_s: Option<u32>,
-    /// In start order.
+    /// Incoming, in start order.
     pub abandoned_callers: Vec<AbandonedCaller>,
+}
+
+/// Whether a call's figures are a caller's wait (see [`Stats`]).
+pub fn is_incoming(call: &Call) -> bool {
+    call.direction == "IN"
 }
 
 pub fn stats<'a>(calls: impl IntoIterator<Item = &'a Call>, service_level_s: u32) -> Stats {
@@ -43,16 +55,28 @@ pub fn stats<'a>(calls: impl IntoIterator<Item = &'a Call>, service_level_s: u32
         ..Default::default()
     };
     let mut answer_times = Vec::new();
+    let mut answered_waits = Vec::new();
     for call in calls {
         s.calls += 1;
         s.per_hour[call.start.hour() as usize] += 1;
         match call.outcome {
+            Outcome::Answered => s.answered += 1,
+            Outcome::Abandoned => s.abandoned += 1,
+            Outcome::InProgress => s.in_progress += 1,
+            Outcome::AgedOut => s.aged_out += 1,
+        }
+        if !is_incoming(call) {
+            continue;
+        }
+        s.incoming += 1;
+        match call.outcome {
             Outcome::Answered => {
-                s.answered += 1;
+                s.incoming_answered += 1;
                 answer_times.extend(call.time_to_answer_s);
+                answered_waits.extend(call.wait_s());
             }
             Outcome::Abandoned => {
-                s.abandoned += 1;
+                s.incoming_abandoned += 1;
                 s.abandoned_callers.push(AbandonedCaller {
                     start: call.start,
                     number: call.number.clone(),
@@ -60,8 +84,7 @@ pub fn stats<'a>(calls: impl IntoIterator<Item = &'a Call>, service_level_s: u32
                     wait_s: call.wait_s(),
                 });
             }
-            Outcome::InProgress => s.in_progress += 1,
-            Outcome::AgedOut => s.aged_out += 1,
+            Outcome::InProgress | Outcome::AgedOut => {}
         }
         if let Some(w) = call.wait_s() {
             s.longest_wait_s = Some(s.longest_wait_s.map_or(w, |l| l.max(w)));
@@ -74,9 +97,9 @@ pub fn stats<'a>(calls: impl IntoIterator<Item = &'a Call>, service_level_s: u32
         s.avg_time_to_answer_s = Some(sum as f64 / n as f64);
         s.p90_time_to_answer_s = Some(answer_times[(n * 9).div_ceil(10) - 1]);
     }
-    let judged = answer_times.len() + s.abandoned as usize;
+    let judged = answered_waits.len() + s.incoming_abandoned as usize;
     if judged > 0 {
-        let within = answer_times
+        let within = answered_waits
             .iter()
             .filter(|&&t| t <= service_level_s)
             .count();
@@ -90,6 +113,7 @@ pub fn stats<'a>(calls: impl IntoIterator<Item = &'a Call>, service_level_s: u32
 mod tests {
     use super::*;
     use crate::protocol::Format;
+    use crate::timeline::Ext;
 
     fn call(hour: u32, outcome: Outcome, tta: Option<u32>, number: &str) -> Call {
         let start = NaiveDateTime::parse_from_str(
@@ -98,6 +122,7 @@ mod tests {
         )
         .unwrap();
         let mut c = Call::empty("s".into(), Format::AppSuite, number.into(), start);
+        c.direction = Ext::new("IN");
         c.outcome = outcome;
         c.time_to_answer_s = tta;
         c.number = number.into();
@@ -134,6 +159,31 @@ mod tests {
             .collect();
         assert_eq!(numbers, ["0798765432", "0612345678"]);
         assert_eq!(s.abandoned_callers[0].wait_s, Some(45));
+    }
+
+    #[test]
+    fn outgoing_calls_count_but_are_nobody_s_wait() {
+        let mut calls = vec![
+            call(9, Outcome::Answered, Some(10), "1"),
+            call(9, Outcome::Abandoned, None, "0612345678"),
+        ];
+        let mut out = call(10, Outcome::Abandoned, None, "01611234567");
+        out.direction = Ext::new("OUT");
+        calls.push(out);
+        let mut out = call(10, Outcome::Answered, Some(30), "01617654321");
+        out.direction = Ext::new("OUT");
+        calls.push(out);
+        let s = stats(&calls, 20);
+        assert_eq!((s.calls, s.answered, s.abandoned), (4, 2, 2));
+        assert_eq!(
+            (s.incoming, s.incoming_answered, s.incoming_abandoned),
+            (2, 1, 1)
+        );
+        assert_eq!(s.avg_time_to_answer_s, Some(10.0));
+        assert_eq!(s.longest_wait_s, Some(45));
+        assert_eq!(s.service_level_pct, Some(50.0));
+        assert_eq!(s.abandoned_callers.len(), 1);
+        assert_eq!(s.abandoned_callers[0].number, "0612345678");
     }
 
     #[test]

@@ -124,6 +124,16 @@ impl CallTracker {
         self.age_out
     }
 
+    /// A new age-out time for calls still open (a settings change applies at once).
+    pub fn set_age_out(&mut self, age_out: Duration) {
+        self.age_out = age_out;
+    }
+
+    /// The sites calls came from, in order of first appearance (for the site filter).
+    pub fn sites(&self) -> impl Iterator<Item = &Arc<str>> {
+        self.sites.iter().map(|s| &s.site)
+    }
+
     /// Adds one App Suite event; returns the index of the call it belongs to (new or existing).
     pub fn push(&mut self, site: &Arc<str>, event: &Event<'_>) -> usize {
         let s = self.site_index(site);
@@ -157,6 +167,12 @@ impl CallTracker {
         };
         take_attrs(call, side, event);
         side.aged = false;
+        // The same event twice (a log opened twice, or a day log beside the live feed) is
+        // one event: counted twice it would make two transfers of one.
+        if call.events.iter().rev().take_while(|x| x.at >= e.at).any(|x| *x == e) {
+            self.changed(idx);
+            return idx;
+        }
         let in_order = call.events.last().is_none_or(|last| last.at < e.at);
         call.events.push(e);
         if in_order {

@@ -53,6 +53,8 @@ impl DirectionFilter {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct CallFilter {
+    /// One site's calls only.
+    pub site: Option<String>,
     pub direction: DirectionFilter,
     /// In the outside number or the contact name.
     pub party: String,
@@ -88,6 +90,7 @@ impl CallFilter {
             }
         };
         let m = Matcher {
+            site: self.site.clone(),
             direction: self.direction,
             party: Needle::new(&self.party),
             extension: Needle::new(&self.extension),
@@ -108,6 +111,7 @@ impl CallFilter {
 /// A compiled [`CallFilter`]: needles prepared once, bounds parsed.
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
+    site: Option<String>,
     direction: DirectionFilter,
     party: Needle,
     extension: Needle,
@@ -120,9 +124,10 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    /// Direction, outcome and time: what needs no text search.
+    /// Site, direction, outcome and time: what needs no text search.
     fn matches_plain(&self, c: &Call) -> bool {
-        self.direction.matches(&c.direction)
+        self.site.as_deref().is_none_or(|s| *c.site == *s)
+            && self.direction.matches(&c.direction)
             && self.outcome.is_none_or(|o| o == c.outcome)
             && self.from.is_none_or(|f| c.start >= f)
             && self.to.is_none_or(|t| c.start <= t)
@@ -174,6 +179,7 @@ fn reaches(c: &Call, needle: &Needle) -> bool {
 pub enum CallColumn {
     #[default]
     Start,
+    Site,
     End,
     Direction,
     Number,
@@ -192,8 +198,9 @@ pub enum CallColumn {
 }
 
 impl CallColumn {
-    pub const ALL: [CallColumn; 16] = [
+    pub const ALL: [CallColumn; 17] = [
         CallColumn::Start,
+        CallColumn::Site,
         CallColumn::End,
         CallColumn::Direction,
         CallColumn::Number,
@@ -214,6 +221,7 @@ impl CallColumn {
     pub fn title(self) -> &'static str {
         match self {
             Self::Start => "Start",
+            Self::Site => "Site",
             Self::End => "End",
             Self::Direction => "Dir",
             Self::Number => "Number",
@@ -250,6 +258,7 @@ impl CallColumn {
     fn compare(self, a: &Call, b: &Call) -> Ordering {
         match self {
             Self::Start => a.start.cmp(&b.start),
+            Self::Site => a.site.cmp(&b.site),
             Self::End => a.end.cmp(&b.end),
             Self::Direction => a.direction.cmp(&b.direction),
             Self::Number => a.number.cmp(&b.number),

@@ -18,7 +18,7 @@ use eframe::egui::{self, Ui};
 pub use self::filter::{CallColumn, CallFilter, DirectionFilter};
 pub use self::timeline::describe;
 use crate::jobs::ExportFormat;
-use crate::timeline::{CallTracker, Outcome, SearchIndex, Stats};
+use crate::timeline::{CallTracker, Outcome, SearchIndex, Stats, is_incoming};
 use crate::ui::widgets::labelled_text;
 
 /// What the calls view asks the app to do (applied after drawing).
@@ -101,7 +101,7 @@ impl CallsView {
     ) -> Option<CallsAction> {
         let mut action = None;
         ui.horizontal_wrapped(|ui| {
-            self.filter_bar(ui);
+            self.filter_bar(ui, tracker);
             self.refresh(ui, tracker);
             ui.separator();
             ui.label(format!(
@@ -209,8 +209,19 @@ impl CallsView {
         )
     }
 
-    fn filter_bar(&mut self, ui: &mut Ui) {
+    fn filter_bar(&mut self, ui: &mut Ui, tracker: &CallTracker) {
         let f = &mut self.filter;
+        let label = ui.label("Site");
+        egui::ComboBox::from_id_salt("calls.site")
+            .selected_text(f.site.as_deref().unwrap_or("all sites"))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut f.site, None, "all sites");
+                for site in tracker.sites() {
+                    ui.selectable_value(&mut f.site, Some(site.to_string()), &**site);
+                }
+            })
+            .response
+            .labelled_by(label.id);
         let label = ui.label("Direction");
         egui::ComboBox::from_id_salt("calls.direction")
             .selected_text(f.direction.label())
@@ -281,7 +292,7 @@ impl CallsView {
             .rows
             .iter()
             .copied()
-            .filter(|&i| calls[i].outcome == Outcome::Abandoned)
+            .filter(|&i| calls[i].outcome == Outcome::Abandoned && is_incoming(&calls[i]))
             .collect();
         c.abandoned.sort_by_key(|&i| (calls[i].start, i));
         c.problems = problems;

@@ -8,11 +8,12 @@ use super::text::{duration, opt_duration, when};
 use super::timeline::segment_color;
 use crate::timeline::{Call, SegmentKind, Stats};
 
-fn pct(part: u32, whole: u32) -> String {
+/// `n (p %)` of `whole`.
+fn counted(part: u32, whole: u32) -> String {
     if whole == 0 {
-        String::new()
+        part.to_string()
     } else {
-        format!("{:.0} %", f64::from(part) * 100.0 / f64::from(whole))
+        format!("{part} ({:.0} %)", f64::from(part) * 100.0 / f64::from(whole))
     }
 }
 
@@ -42,24 +43,33 @@ pub fn show(
         .striped(true)
         .show(ui, |ui| {
             row(ui, "Calls", stats.calls.to_string());
-            row(
-                ui,
-                "Answered",
-                format!("{} ({})", stats.answered, pct(stats.answered, stats.calls)),
-            );
-            row(
-                ui,
-                "Abandoned",
-                format!(
-                    "{} ({})",
-                    stats.abandoned,
-                    pct(stats.abandoned, stats.calls)
-                ),
-            );
+            row(ui, "Answered", counted(stats.answered, stats.calls));
+            row(ui, "Abandoned", counted(stats.abandoned, stats.calls));
             if stats.in_progress + stats.aged_out > 0 {
                 row(ui, "In progress", stats.in_progress.to_string());
                 row(ui, "Aged out", stats.aged_out.to_string());
             }
+        });
+    ui.add_space(6.0);
+    ui.strong("Incoming callers").on_hover_text(
+            "Waits, time to answer and service level count incoming calls only: an outgoing \
+             call nobody picked up is not a caller who gave up waiting.",
+        );
+    egui::Grid::new("calls.stats.callers")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            row(ui, "Incoming calls", stats.incoming.to_string());
+            row(
+                ui,
+                "Callers answered",
+                counted(stats.incoming_answered, stats.incoming),
+            );
+            row(
+                ui,
+                "Callers abandoned",
+                counted(stats.incoming_abandoned, stats.incoming),
+            );
             row(
                 ui,
                 "Average time to answer",
@@ -90,7 +100,10 @@ pub fn show(
                         .suffix(" s"),
                 )
                 .labelled_by(label.id)
-                .on_hover_text("Answered within this many seconds counts as in service level");
+                .on_hover_text(
+                    "A caller answered within this many seconds of arriving (queue included) \
+                     counts as in service level",
+                );
             });
             ui.end_row();
         });

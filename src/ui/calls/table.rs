@@ -19,7 +19,7 @@ fn width(col: CallColumn) -> f32 {
         CallColumn::Start | CallColumn::End => 140.0,
         CallColumn::Direction | CallColumn::Transfers | CallColumn::Events => 64.0,
         CallColumn::Number | CallColumn::Ddi => 110.0,
-        CallColumn::Name | CallColumn::Path => 130.0,
+        CallColumn::Name | CallColumn::Path | CallColumn::Site => 130.0,
         CallColumn::Outcome => 90.0,
         CallColumn::CallId => 180.0,
         _ => 76.0,
@@ -33,6 +33,7 @@ fn cell(c: &Call, col: CallColumn) -> String {
             .end
             .map(|e| e.format("%Y-%m-%d %H:%M:%S").to_string())
             .unwrap_or_default(),
+        CallColumn::Site => c.site.to_string(),
         CallColumn::Direction => c.direction.to_string(),
         CallColumn::Number => c.number.clone(),
         CallColumn::Name => c.contact_name.clone(),
