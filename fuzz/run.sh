@@ -49,7 +49,9 @@ for t in "${targets[@]}"; do
     cargo +nightly fuzz run --sanitizer none --release "$t" "corpus/$t" -- \
         -runs="$runs" -max_len=4096 -print_final_stats=1 >"$log" 2>&1 || status=$?
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
-    echo "FUZZ $t execs=$execs seconds=$(( $(date +%s) - start )) status=$status"
+    # The record of every run is kept (committed): fuzz/RUNS.txt.
+    echo "$(date -u +%Y-%m-%dT%H:%MZ) $(git rev-parse --short HEAD 2>/dev/null || echo -) FUZZ $t" \
+        "execs=$execs seconds=$(( $(date +%s) - start )) status=$status" | tee -a RUNS.txt
     if [ "$status" -ne 0 ]; then
         grep -E 'panicked|SUMMARY|Test unit written' "$log" | head -5
     fi

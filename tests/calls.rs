@@ -212,8 +212,8 @@ struct Tab {
 
 fn tab() -> Harness<'static, Tab> {
     let mut tracker = CallTracker::new(Duration::hours(8));
-    let site: Arc<str> = "site".into();
-    for file in [APPSUITE, AXXESS] {
+    for (site, file) in [("hq", APPSUITE), ("branch", AXXESS)] {
+        let site: Arc<str> = site.into();
         let data = std::fs::read(file).unwrap();
         let mut decoder = StreamDecoder::new(DecodeOptions::default());
         import::decode_each(&data, &mut decoder, |_, d| {
@@ -268,6 +268,26 @@ fn the_calls_tab_filters_as_you_type_and_shows_where_an_abandoned_call_rang() {
     );
     harness.get_by_label("(no extension)");
     harness.get_by_label("Events (2)");
+}
+
+#[test]
+fn the_site_filter_and_the_callers_figures() {
+    let mut harness = tab();
+    // The branch's 5000 gives five calls; the App Suite outbound call is nobody's wait.
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::ComboBox, "Site")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "branch")
+        .click();
+    harness.run();
+    assert_eq!(harness.state().view.filter.site.as_deref(), Some("branch"));
+    harness.get_by_label("5 / 9 calls");
+    harness.get_by_label("Incoming calls");
+    harness.get_by_label("Callers abandoned");
+    harness.get_by_label("1 (20 %)");
+    harness.get_by_label("Abandoned callers (1)");
 }
 
 #[test]

@@ -22,7 +22,7 @@ pub struct Args {
     input: InputArgs,
     /// A call with no end and no event for this many minutes before the last event of the
     /// input is reported as `aged_out` rather than `in_progress`.
-    #[arg(long, default_value_t = 480, value_name = "MINUTES")]
+    #[arg(long, default_value_t = smdr_monitor::timeline::DEFAULT_AGE_OUT_MIN, value_name = "MINUTES")]
     age_out: u32,
     #[command(flatten)]
     output: OutputArgs,

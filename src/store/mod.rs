@@ -204,10 +204,11 @@ impl Store {
         &self.sites
     }
 
-    /// Records of one site on one day, in arrival order (for "export a whole day of a site").
+    /// Records of one site on one day, in arrival order (for "export a whole day of a site"):
+    /// unparsed lines too, placed by their receipt time.
     pub fn day_of_site(&self, site: &str, day: NaiveDate) -> Vec<RowId> {
         self.iter()
-            .filter(|r| &**r.site() == site && r.date().date == Some(day))
+            .filter(|r| &**r.site() == site && r.when().map(|t| t.date()) == Some(day))
             .map(|r| r.id)
             .collect()
     }

@@ -255,6 +255,30 @@ fn appending_a_batch_keeps_every_record() {
 }
 
 #[test]
+fn a_day_of_a_site_holds_its_unparsed_lines() {
+    let mut decoder = StreamDecoder::new(DecodeOptions::default());
+    let site: Arc<str> = "hq".into();
+    let received = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
+    let mut s = Store::new();
+    for (line, (text, at)) in [
+        (LINES[2], "2012-07-03T08:56:00+01:00"),
+        (LINES[6], "2012-07-03T08:57:00+01:00"),
+        (LINES[6], "2012-07-04T00:01:00+01:00"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let source = Source {
+            origin: "test.log".into(),
+            line: line as u64 + 1,
+        };
+        s.push(decoder.record(&site, source, text.as_bytes(), received(at)));
+    }
+    let day = s.day_of_site("hq", NaiveDate::from_ymd_opt(2012, 7, 3).unwrap());
+    assert_eq!(day, [0, 1], "the call and the garbage of that day");
+}
+
+#[test]
 fn snapshots_share_text_and_stay_unchanged() {
     let mut s = store();
     let snap = s.snapshot([6, 2, 4]);

@@ -27,6 +27,11 @@ pub mod stats;
 pub mod tracker;
 
 pub use call::{Call, CallEvent, Outcome, seconds};
+
+/// A call with no end and no event for this long (minutes) is closed as aged out, unless set
+/// otherwise: longer than any ordinary call goes without an event, short enough that a lost
+/// DISCONNECTED does not leave a call "in progress" all day.
+pub const DEFAULT_AGE_OUT_MIN: u32 = 240;
 pub use ext::Ext;
 pub use layout::{Marker, MarkerKind, Segment, SegmentKind, Timeline, timeline};
 pub use search::{Hits, SearchField, SearchIndex};

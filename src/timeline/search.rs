@@ -151,19 +151,26 @@ pub struct SearchIndex {
 impl SearchIndex {
     /// Takes in the calls that changed since the last update.
     pub fn update(&mut self, tracker: &CallTracker) {
+        self.update_some(tracker, usize::MAX);
+    }
+
+    /// Takes in at most `max` of the changes not yet taken in (so a window can build a big
+    /// index a slice per frame); returns whether the index is now up to date.
+    pub fn update_some(&mut self, tracker: &CallTracker, max: usize) -> bool {
         let changes = tracker.changes();
         if changes.len() < self.seen {
             // Another tracker: start over.
             *self = Self::default();
         }
         if changes.len() == self.seen {
-            return;
+            return true;
         }
         self.updates = self.updates.wrapping_add(1);
         let calls = tracker.calls();
         self.written_in.resize(calls.len(), u32::MAX);
         let mut buf = Vec::with_capacity(256);
-        for &i in &changes[self.seen..] {
+        let upto = self.seen.saturating_add(max).min(changes.len());
+        for &i in &changes[self.seen..upto] {
             let i = i as usize;
             let (Some(call), Some(w)) = (calls.get(i), self.written_in.get_mut(i)) else {
                 continue;
@@ -179,7 +186,18 @@ impl SearchIndex {
             other_text(call, &mut buf);
             self.other.set(i, &buf);
         }
-        self.seen = changes.len();
+        self.seen = upto;
+        upto == changes.len()
+    }
+
+    /// How much of the tracker's changes is taken in, as a fraction (for a progress display).
+    pub fn progress(&self, tracker: &CallTracker) -> f32 {
+        let total = tracker.changes().len();
+        if total == 0 {
+            1.0
+        } else {
+            (self.seen.min(total) as f64 / total as f64) as f32
+        }
     }
 
     /// The calls whose `field` holds `needle` (any case); `None` for an empty needle (no
@@ -283,6 +301,45 @@ mod tests {
             hits(&a, "ab"),
             Vec::<usize>::new(),
             "no match across two texts"
+        );
+    }
+
+    #[test]
+    fn an_index_built_in_slices_finds_what_one_built_at_once_does() {
+        use crate::protocol::appsuite::parse_event;
+        let mut tracker = CallTracker::new(chrono::Duration::hours(8));
+        let site: std::sync::Arc<str> = "s".into();
+        let path = format!(
+            "{}/../shared/fixtures/appsuite/manual-examples-162.txt",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            tracker.push(&site, &parse_event(line.trim_end(), '0').unwrap());
+        }
+        let mut whole = SearchIndex::default();
+        whole.update(&tracker);
+        let mut sliced = SearchIndex::default();
+        let mut slices = 0;
+        while !sliced.update_some(&tracker, 3) {
+            slices += 1;
+            assert!(sliced.progress(&tracker) < 1.0);
+        }
+        assert!(slices >= 5, "{slices}");
+        assert_eq!(sliced.progress(&tracker), 1.0);
+        let n = tracker.calls().len();
+        for needle in ["1843", "chris", "transferred", "2560", "nothing"] {
+            assert_eq!(
+                sliced.find(SearchField::Any, needle, n),
+                whole.find(SearchField::Any, needle, n),
+                "{needle}"
+            );
+        }
+        assert_eq!(
+            whole
+                .find(SearchField::Extension, "2560", n)
+                .map(|h| h.contains(3)),
+            Some(true)
         );
     }
 }

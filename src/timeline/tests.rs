@@ -172,6 +172,16 @@ fn seed_scenarios_give_the_expected_calls() {
     assert_eq!(published.calls(), t.calls());
 }
 
+#[test]
+fn the_same_log_twice_gives_the_same_calls() {
+    let data = fixture("appsuite/manual-examples-162.txt");
+    let mut twice = data.clone();
+    twice.extend_from_slice(&data);
+    let t = track(&twice, DecodeOptions::default());
+    check_seed_scenarios(&t);
+    assert_eq!(t.calls(), track(&data, DecodeOptions::default()).calls());
+}
+
 fn lines_of(data: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(data)
         .lines()

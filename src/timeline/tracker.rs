@@ -129,6 +129,13 @@ impl CallTracker {
         self.age_out = age_out;
     }
 
+    /// The App Suite call a site's call id names, if it is known.
+    pub fn app_suite_call(&self, site: &str, call_id: &str) -> Option<&Call> {
+        let s = self.sites.iter().find(|s| &*s.site == site)?;
+        let &i = s.by_call_id.get(call_id)?;
+        self.calls.get(i as usize)
+    }
+
     /// The sites calls came from, in order of first appearance (for the site filter).
     pub fn sites(&self) -> impl Iterator<Item = &Arc<str>> {
         self.sites.iter().map(|s| &s.site)
@@ -169,7 +176,13 @@ impl CallTracker {
         side.aged = false;
         // The same event twice (a log opened twice, or a day log beside the live feed) is
         // one event: counted twice it would make two transfers of one.
-        if call.events.iter().rev().take_while(|x| x.at >= e.at).any(|x| *x == e) {
+        if call
+            .events
+            .iter()
+            .rev()
+            .take_while(|x| x.at >= e.at)
+            .any(|x| *x == e)
+        {
             self.changed(idx);
             return idx;
         }

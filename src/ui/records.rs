@@ -6,6 +6,7 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::protocol::{Body, Format, Kind};
 use crate::store::{OutcomeFilter, SortColumn, summary};
+use crate::timeline::Outcome;
 
 use super::app::SmdrApp;
 use super::theme;
@@ -20,6 +21,22 @@ pub struct FilterTexts {
     /// The table was scrolled to the bottom last frame.
     pub at_bottom: bool,
     pub jump_to_latest: bool,
+}
+
+impl FilterTexts {
+    /// The texts of a filter restored at start (the filter is saved, the texts are not).
+    pub fn of(f: &crate::store::Filter) -> Self {
+        let when = |t: Option<chrono::NaiveDateTime>| {
+            t.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_default()
+        };
+        Self {
+            from: when(f.from),
+            to: when(f.to),
+            min_duration: f.min_duration_s.map(|s| s.to_string()).unwrap_or_default(),
+            ..Self::default()
+        }
+    }
 }
 
 pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
@@ -81,7 +98,12 @@ fn filter_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
                 }
             })
             .response
-            .labelled_by(l.id);
+            .labelled_by(l.id)
+            .on_hover_text(
+                "Answered and unanswered judge call records (5000, MiVB). An App Suite line is \
+                 one event of a call: its call's outcome is in the Calls tab, and the events of \
+                 abandoned calls are shown in red here.",
+            );
         f.from = parse_when(&texts.from, false);
         f.to = parse_when(&texts.to, true);
         f.min_duration_s = parse_duration(&texts.min_duration);
@@ -175,6 +197,7 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
     let view = &mut app.view;
     let store = &app.store;
     let selected = app.selected;
+    let tracker = &app.tracker;
     let out = builder
         .header(row_h + 2.0, |mut header| {
             for (label, column) in COLUMNS {
@@ -206,10 +229,17 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
                 let d = r.decode();
                 let s = summary(&d);
                 let unparsed = d.kind() == Kind::Unparsed;
+                // An App Suite event says nothing of the outcome; its call does.
+                let abandoned_call = match &d.body {
+                    Body::AppSuiteEvent(e) => tracker
+                        .app_suite_call(r.site(), e.call_id)
+                        .is_some_and(|c| c.outcome == Outcome::Abandoned),
+                    _ => false,
+                };
                 let color = |ui: &egui::Ui| {
                     if unparsed {
                         theme::MUTED.get(ui)
-                    } else if s.unanswered {
+                    } else if s.unanswered || abandoned_call {
                         theme::BAD.get(ui)
                     } else {
                         ui.visuals().text_color()

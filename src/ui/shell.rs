@@ -82,10 +82,12 @@ fn top_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
 fn demo_banner(app: &mut SmdrApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         ui.label(RichText::new("Demo").strong().color(theme::BUSY.get(ui)));
-        ui.label(
+        ui.label(if app.sites.is_empty() {
             "No site is configured, so a simulated PBX on this computer is feeding the table. \
-             Add a site to watch a real one.",
-        );
+             Add a site to watch a real one."
+        } else {
+            "A simulated PBX on this computer is feeding the table beside your sites."
+        });
         if ui.button("Add site…").clicked() {
             app.forms.open_new_site();
         }

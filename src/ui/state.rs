@@ -56,7 +56,7 @@ impl Default for Settings {
             theme: ThemeChoice::System,
             log_dir: None,
             long_call_min: 30,
-            age_out_min: 240,
+            age_out_min: crate::timeline::DEFAULT_AGE_OUT_MIN,
         }
     }
 }

@@ -14,6 +14,9 @@ impl SmdrApp {
         more |= self.feed_tracker(deadline);
         if self.last_age_out.elapsed() > Duration::from_secs(10) {
             self.last_age_out = Instant::now();
+            // The setting may have changed since the last time: it applies from now on.
+            let minutes = i64::from(self.state.settings.age_out_min.max(1));
+            self.tracker.set_age_out(chrono::Duration::minutes(minutes));
             self.tracker.age_out(Local::now().naive_local());
         }
         self.store.refresh(&mut self.view);

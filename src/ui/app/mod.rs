@@ -171,6 +171,7 @@ impl SmdrApp {
         // Coalesce: a busy feed asks for a repaint per record, the window draws ~30 times a second.
         let wake: Wake =
             Arc::new(move || repaint_ctx.request_repaint_after(Duration::from_millis(30)));
+        let filter_texts = super::records::FilterTexts::of(&state.filter);
         let mut app = Self {
             view: View::new(state.filter.clone(), state.sort, state.descending),
             calls_view: state.calls.clone(),
@@ -191,7 +192,10 @@ impl SmdrApp {
             selected: None,
             jobs: Vec::new(),
             probe: None,
-            forms: Default::default(),
+            forms: super::forms::Forms {
+                filter_texts,
+                ..Default::default()
+            },
             notices: VecDeque::new(),
             commands: Vec::new(),
             pending: Vec::new(),

@@ -67,9 +67,10 @@ struct Cache {
     total: usize,
     /// `ui.input().time` of the last computation.
     computed_at: f64,
-    /// All calls in the sort order, and the (generation, count, column, descending) it is for.
+    /// All calls in the sort order, and how much of the tracker's change log and which
+    /// (column, descending) it is for.
     sorted: Vec<usize>,
-    sorted_for: Option<(u64, usize, CallColumn, bool)>,
+    sorted_for: Option<(usize, (CallColumn, bool))>,
     /// The calls shown: `sorted`, filtered.
     rows: Vec<usize>,
     /// Abandoned calls among `rows`, in start order.
@@ -78,6 +79,8 @@ struct Cache {
     problems: Vec<String>,
     /// The calls' texts, for the filter's needles (brought up to date only while one is typed).
     index: SearchIndex,
+    /// How far a first build of `index` has come, while it takes more than a frame.
+    indexing: Option<f32>,
 }
 
 /// A copy of the view (to persist it) starts with an empty cache: it is all derived.
@@ -89,6 +92,23 @@ impl Clone for Cache {
 
 /// While calls keep arriving, recompute at most this often (seconds).
 const REFRESH_EVERY: f64 = 0.25;
+
+/// Time a frame may spend building the search index: a million calls take about 0.6 s, which
+/// would freeze the window if done at once when the first letter is typed.
+const INDEX_BUDGET: std::time::Duration = std::time::Duration::from_millis(8);
+
+/// Brings the index up to date within [`INDEX_BUDGET`]; returns whether it is.
+fn build_index(index: &mut SearchIndex, tracker: &CallTracker) -> bool {
+    let start = std::time::Instant::now();
+    loop {
+        if index.update_some(tracker, 8192) {
+            return true;
+        }
+        if start.elapsed() >= INDEX_BUDGET {
+            return false;
+        }
+    }
+}
 
 impl CallsView {
     /// Draws the view into `ui`. `now` is the current time on the calls' clock (for calls in
@@ -109,6 +129,10 @@ impl CallsView {
                 self.cache.rows.len(),
                 tracker.calls().len()
             ));
+            if let Some(done) = self.cache.indexing {
+                ui.spinner();
+                ui.label(format!("indexing calls for search… {:.0} %", done * 100.0));
+            }
             if ui.button("Export CSV…").clicked() {
                 action = Some(CallsAction::Export(ExportFormat::Csv));
             }
@@ -184,6 +208,11 @@ impl CallsView {
             }
         });
         action
+    }
+
+    /// How far the search index is built while a first search waits for it (`None`: ready).
+    pub fn indexing(&self) -> Option<f32> {
+        self.cache.indexing
     }
 
     /// Indexes of the calls the view's filter shows, in display order (for export).
@@ -275,14 +304,26 @@ impl CallsView {
             return;
         }
         let calls = tracker.calls();
-        let sorted_for = Some((tracker.generation(), calls.len(), settings.1, settings.2));
-        if c.sorted_for != sorted_for {
-            c.sorted = filter::sorted_rows(calls, settings.1, settings.2);
-            c.sorted_for = sorted_for;
+        let changes = tracker.changes();
+        let order = (settings.1, settings.2);
+        match c.sorted_for {
+            Some((seen, o)) if o == order && seen == changes.len() => {}
+            // Same order, more changes: only the changed calls move.
+            Some((seen, o)) if o == order && seen < changes.len() => {
+                filter::resort_changed(&mut c.sorted, calls, &changes[seen..], o.0, o.1);
+            }
+            _ => c.sorted = filter::sorted_rows(calls, order.0, order.1),
         }
+        c.sorted_for = Some((changes.len(), order));
         let (matcher, problems) = settings.0.compile();
+        if matcher.searches() && !build_index(&mut c.index, tracker) {
+            // Not ready: the rows stay as they were and the next frame goes on building.
+            c.indexing = Some(c.index.progress(tracker));
+            ui.ctx().request_repaint();
+            return;
+        }
+        c.indexing = None;
         c.rows = if matcher.searches() {
-            c.index.update(tracker);
             filter::filtered_rows_indexed(calls, &matcher, &c.sorted, &c.index)
         } else {
             filter::filtered_rows(calls, &matcher, &c.sorted)
