@@ -101,27 +101,52 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
+/// A file to import, the site its records are shown under and how they are decoded.
+#[derive(Debug, Clone)]
+pub struct ImportFile {
+    pub path: PathBuf,
+    pub site: Arc<str>,
+    pub options: DecodeOptions,
+}
+
 /// Imports saved logs (raw day logs, seed-script logs, captures) as an offline source named
 /// after each file.
 pub fn import(files: Vec<PathBuf>, options: DecodeOptions, wake: Wake) -> Receiver<JobEvent> {
+    let files = files
+        .into_iter()
+        .map(|path| ImportFile {
+            site: file_name(&path).into(),
+            path,
+            options: options.clone(),
+        })
+        .collect();
+    import_as(files, wake)
+}
+
+/// Imports files, each under the site it names.
+pub fn import_as(files: Vec<ImportFile>, wake: Wake) -> Receiver<JobEvent> {
     spawn("smdr-import", wake, move |rep| {
         let total: u64 = files
             .iter()
-            .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+            .map(|f| std::fs::metadata(&f.path).map_or(0, |m| m.len()))
             .sum();
         let (mut done_files, mut records, mut unparsed) = (0u64, 0u64, 0u64);
-        for path in &files {
+        for ImportFile {
+            path,
+            site,
+            options,
+        } in &files
+        {
             let data =
                 std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let origin: Arc<str> = path.display().to_string().into();
-            let site: Arc<str> = file_name(path).into();
             let mut decoder = StreamDecoder::new(options.clone());
             let mut batch = Store::new();
             let mut sent_before = 0u64;
             import::into_store(
                 &data,
                 &origin,
-                &site,
+                site,
                 &mut decoder,
                 &mut batch,
                 |store, consumed| {

@@ -173,3 +173,43 @@ fn the_demo_starts_when_no_site_is_configured_and_its_connection_tests_ok() {
     let probe = h.state().probe_verdict().unwrap();
     assert!(probe.success, "{}", probe.verdict);
 }
+
+#[test]
+fn a_restart_shows_what_the_sites_collected_earlier_today() {
+    use smdr_monitor::collect::SiteConfig;
+    let dir = tempfile::tempdir().unwrap();
+    // A site nobody answers for (nothing listens on the port): only its logs speak.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("mitel5000://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let site = SiteConfig::from_url("HQ", &url).unwrap();
+    smdr_monitor::collect::config::save_sites(&dir.path().join("sites.toml"), &[site]).unwrap();
+    let now = chrono::Local::now();
+    let day = now.format("%Y%m%d");
+    let stamp = now.format("%Y-%m-%dT%H:%M:%S%.3f%:z");
+    let logs = dir.path().join("logs/HQ");
+    std::fs::create_dir_all(&logs).unwrap();
+    let record = "TLC 104   94151 952-474-1742                 08:52    S=226 $00.00              ";
+    std::fs::write(
+        logs.join(format!("HQ.{day}.1.log")),
+        format!("{stamp}\t{record}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        logs.join(format!("HQ.{day}.2.log")),
+        format!("{stamp}\tgarbage\n"),
+    )
+    .unwrap();
+
+    let mut h = harness(options(dir.path(), DemoMode::Auto, true));
+    step_until(&mut h, "today's records", |h| h.state().store().len() == 2);
+    assert!(!h.state().is_demo(), "a site is configured");
+    let store = h.state().store();
+    let texts: Vec<String> = store.iter().map(|r| r.text().to_string()).collect();
+    assert_eq!(texts, [record.to_string(), "garbage".to_string()]);
+    assert!(store.iter().all(|r| &**r.site() == "HQ"));
+    h.run();
+    assert!(h.query_by_label("2 shown / 2 total").is_some());
+    // Collecting started after the reload, into a new file beside the old ones.
+    step_until(&mut h, "the collector", |h| h.state().collecting());
+}

@@ -137,19 +137,40 @@ impl RawLog {
 
 /// The highest `N` among `<prefix><N>.log` files in `dir` (0 when none).
 fn highest_n(dir: &Path, prefix: &str) -> io::Result<u32> {
-    let mut max = 0;
+    Ok(numbered(dir, prefix)?.last().map_or(0, |(n, _)| *n))
+}
+
+/// The `<prefix><N>.log` files in `dir`, by `N`.
+fn numbered(dir: &Path, prefix: &str) -> io::Result<Vec<(u32, PathBuf)>> {
+    let mut found = Vec::new();
     for entry in fs::read_dir(dir)? {
-        let name = entry?.file_name();
+        let entry = entry?;
+        let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         let n = name
             .strip_prefix(prefix)
             .and_then(|rest| rest.strip_suffix(".log"))
             .and_then(|n| n.parse::<u32>().ok());
         if let Some(n) = n {
-            max = max.max(n);
+            found.push((n, entry.path()));
         }
     }
-    Ok(max)
+    found.sort();
+    Ok(found)
+}
+
+/// A site's raw day logs of `day`, oldest first (`.1`, `.2`, …): what it collected that day
+/// before this run. None when the folder does not exist.
+pub fn day_logs(log_dir: &Path, site: &str, day: NaiveDate) -> io::Result<Vec<PathBuf>> {
+    let dir = site_dir(log_dir, site);
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let prefix = format!("{}.{}.", file_name_for(site), day.format("%Y%m%d"));
+    Ok(numbered(&dir, &prefix)?
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect())
 }
 
 /// The site's connection log, `<site>.<YYYYMMDD>.connection.log`, appended: connects, logins
@@ -247,6 +268,27 @@ mod tests {
             fs::read_to_string(site_dir.join("HQ.20261129.1.log")).unwrap(),
             "old\n"
         );
+        // The day's files in order (10 after 4, not after 1); the connection log is not one.
+        fs::write(site_dir.join("HQ.20261129.10.log"), "").unwrap();
+        ConnectionLog::new(dir.path(), "HQ")
+            .append(&at("2026-11-29 10:00:00.000"), "connected")
+            .unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let names: Vec<String> = day_logs(dir.path(), "HQ", day)
+            .unwrap()
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "HQ.20261129.1.log",
+                "HQ.20261129.3.log",
+                "HQ.20261129.4.log",
+                "HQ.20261129.10.log"
+            ]
+        );
+        assert!(day_logs(dir.path(), "Nowhere", day).unwrap().is_empty());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::events::{CollectorEvent, Direction, Gap, SiteState, SiteStatus};
 use super::site::SiteConfig;
 use super::supervisor::Wake;
 use super::words::hex_preview;
-use crate::protocol::{DecodeOptions, Format, Record, Source, StreamDecoder};
+use crate::protocol::{Format, Record, Source, StreamDecoder};
 
 /// Counter changes are sent at most this often (state changes at once).
 pub const STATUS_INTERVAL: Duration = Duration::from_millis(250);
@@ -64,12 +64,7 @@ impl SiteSink {
         wake: Wake,
     ) -> Self {
         let now = clock.now();
-        let decoder = StreamDecoder::new(DecodeOptions {
-            format: Some(config.protocol.format()),
-            padding: config.padding,
-            today: now.date_naive(),
-            ..Default::default()
-        });
+        let decoder = StreamDecoder::new(config.decode_options(now.date_naive()));
         Self {
             name: config.name.as_str().into(),
             format: config.protocol.format(),

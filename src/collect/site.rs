@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::Format;
+use crate::protocol::{DecodeOptions, Format};
 
 /// How SMDR is collected from a site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -150,6 +150,16 @@ pub enum UrlError {
 }
 
 impl SiteConfig {
+    /// How this site's records are decoded (its format, its padding), `today` for MiVB years.
+    pub fn decode_options(&self, today: chrono::NaiveDate) -> DecodeOptions {
+        DecodeOptions {
+            format: Some(self.protocol.format()),
+            padding: self.padding,
+            today,
+            ..Default::default()
+        }
+    }
+
     /// A site from a shorthand URL: `mitel5000://10.0.0.5`, `appsuite-push://0.0.0.0:2007`, ….
     pub fn from_url(name: &str, url: &str) -> Result<Self, UrlError> {
         let target = UrlTarget::parse(url)?;

@@ -44,6 +44,7 @@ impl SmdrApp {
             label,
             rx,
             progress: None,
+            then_collect: false,
         });
     }
 
@@ -100,6 +101,7 @@ impl SmdrApp {
                         label: format!("importing {n} file{}", if n == 1 { "" } else { "s" }),
                         rx,
                         progress: None,
+                        then_collect: false,
                     });
                 }
                 Command::PickExport(scope, format) => {

@@ -106,10 +106,13 @@ impl SmdrApp {
             }
         }
         for (i, result) in finished.into_iter().rev() {
-            self.jobs.remove(i);
+            let job = self.jobs.remove(i);
             match result {
                 Ok(text) => self.notify(text),
                 Err(text) => self.notify_error(text),
+            }
+            if job.then_collect {
+                self.start_collecting();
             }
         }
         out_of_time

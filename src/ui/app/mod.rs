@@ -91,6 +91,9 @@ pub struct Job {
     pub label: String,
     pub rx: Receiver<JobEvent>,
     pub progress: Option<(u64, u64)>,
+    /// Collecting starts when this job ends (today's records reloaded first, so the table
+    /// keeps the order they came in).
+    pub then_collect: bool,
 }
 
 /// A connection test in progress or done.
@@ -219,6 +222,45 @@ impl SmdrApp {
         if !self.options.collect {
             return;
         }
+        let today = self.today_logs();
+        if today.is_empty() {
+            self.start_collecting();
+        } else {
+            let n = today.len();
+            self.jobs.push(Job {
+                label: format!(
+                    "reloading today's records ({n} log{})",
+                    if n == 1 { "" } else { "s" }
+                ),
+                rx: jobs::import_as(today, self.wake.clone()),
+                progress: None,
+                then_collect: true,
+            });
+        }
+    }
+
+    /// Today's raw day logs of the enabled sites: what they collected before this start.
+    fn today_logs(&mut self) -> Vec<jobs::ImportFile> {
+        let (log_dir, today) = (self.log_dir(), Local::now().date_naive());
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        for site in self.sites.iter().filter(|s| s.enabled) {
+            match crate::collect::daylog::day_logs(&log_dir, &site.name, today) {
+                Ok(paths) => files.extend(paths.into_iter().map(|path| jobs::ImportFile {
+                    path,
+                    site: site.name.as_str().into(),
+                    options: site.decode_options(today),
+                })),
+                Err(e) => problems.push(format!("cannot read today's logs of {}: {e}", site.name)),
+            }
+        }
+        for p in problems {
+            self.notify_error(p);
+        }
+        files
+    }
+
+    fn start_collecting(&mut self) {
         let options = CollectOptions {
             log_dir: self.log_dir(),
             wake: self.wake.clone(),
@@ -258,6 +300,11 @@ impl SmdrApp {
 
     pub fn is_demo(&self) -> bool {
         !self.demo_sites.is_empty()
+    }
+
+    /// The collectors are running.
+    pub fn collecting(&self) -> bool {
+        self.collector.is_some()
     }
 
     /// Every site the window shows: the configured ones, then the demo's.
