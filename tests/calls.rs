@@ -291,6 +291,31 @@ fn the_site_filter_and_the_callers_figures() {
 }
 
 #[test]
+fn the_keyboard_walks_the_calls() {
+    let mut harness = tab();
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run();
+    // Newest first.
+    let first = harness
+        .state()
+        .view
+        .selected
+        .expect("↓ selects the first call");
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run();
+    let second = harness.state().view.selected.unwrap();
+    assert_ne!(first, second);
+    let calls = harness.state().tracker.calls();
+    assert!(calls[first].start >= calls[second].start);
+    harness.key_press(egui::Key::ArrowUp);
+    harness.run();
+    assert_eq!(harness.state().view.selected, Some(first));
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert_eq!(harness.state().view.selected, None);
+}
+
+#[test]
 fn the_transferred_call_draws_a_lane_per_extension() {
     let mut harness = tab();
     type_into(&mut harness, "Extension", "2560");

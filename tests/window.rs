@@ -213,3 +213,40 @@ fn a_restart_shows_what_the_sites_collected_earlier_today() {
     // Collecting started after the reload, into a new file beside the old ones.
     step_until(&mut h, "the collector", |h| h.state().collecting());
 }
+
+#[test]
+fn the_keyboard_moves_the_selection() {
+    use eframe::egui::Key;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), DemoMode::Off, false));
+    feed(h.state_mut());
+    h.run();
+    let selected_text = |h: &Harness<'static, SmdrApp>| {
+        let id = h.state().selected_row()?;
+        Some(h.state().store().get(id)?.text().to_string())
+    };
+    h.key_press(Key::ArrowDown);
+    h.run();
+    let first = selected_text(&h).expect("↓ selects the first row");
+    assert!(first.starts_with("Station Message"), "{first}");
+    for _ in 0..4 {
+        h.key_press(Key::ArrowDown);
+        h.run();
+    }
+    assert!(selected_text(&h).unwrap().contains("952-474-1742"));
+    assert!(h.query_by_label("Raw text").is_some(), "the detail follows");
+    h.key_press(Key::End);
+    h.run();
+    assert!(selected_text(&h).unwrap().contains("525530894016"));
+    h.key_press(Key::ArrowUp);
+    h.run();
+    assert!(selected_text(&h).unwrap().contains("011-49618296260"));
+    h.key_press(Key::Escape);
+    h.run();
+    assert_eq!(h.state().selected_row(), None);
+    // Typing in a filter box keeps its arrows.
+    type_into(&mut h, "Extension", "104");
+    h.key_press(Key::ArrowDown);
+    h.run();
+    assert_eq!(h.state().selected_row(), None);
+}

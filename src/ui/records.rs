@@ -10,7 +10,7 @@ use crate::timeline::Outcome;
 
 use super::app::SmdrApp;
 use super::theme;
-use super::widgets::{labelled_text, parse_when};
+use super::widgets::{escape_pressed, keyboard_row, labelled_text, parse_when};
 
 /// Text the filter bar holds before it parses into the filter (times and durations).
 #[derive(Default)]
@@ -174,6 +174,17 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
     });
     let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 6.0;
     let long_s = app.state.settings.long_call_min * 60;
+    let (selected, view) = (app.selected, &app.view);
+    let current = || selected.and_then(|id| view.position(id));
+    let key_to = keyboard_row(ui, current, n, 20);
+    if let Some(pos) = key_to {
+        app.selected = app.view.get(pos);
+        // The detail above the table was drawn for the old selection.
+        ui.ctx().request_repaint();
+    } else if app.selected.is_some() && escape_pressed(ui) {
+        app.selected = None;
+        ui.ctx().request_repaint();
+    }
     let mut builder = TableBuilder::new(ui)
         .id_salt("records")
         .striped(true)
@@ -192,6 +203,9 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
         .column(Column::remainder().at_least(80.0).clip(true));
     if std::mem::take(&mut app.forms.filter_texts.jump_to_latest) && n > 0 {
         builder = builder.scroll_to_row(n - 1, Some(Align::BOTTOM));
+    }
+    if let Some(pos) = key_to {
+        builder = builder.scroll_to_row(pos, None);
     }
     let mut clicked = None;
     let view = &mut app.view;

@@ -14,6 +14,61 @@ pub fn labelled_text(ui: &mut egui::Ui, label: &str, value: &mut String, width: 
     .labelled_by(l.id);
 }
 
+/// Where the keyboard moves a table's selection among `n` rows: ↑ ↓ by one, Page Up/Down by
+/// `page`, Home and End to the ends; from nothing selected ↓ starts at the top and ↑ at the
+/// bottom. `None` when no such key was pressed or a text box has the keyboard (its arrows
+/// move the cursor). `current` (the selected row's position) is asked only after a key.
+pub fn keyboard_row(
+    ui: &egui::Ui,
+    current: impl FnOnce() -> Option<usize>,
+    n: usize,
+    page: usize,
+) -> Option<usize> {
+    use egui::{Key, Modifiers};
+    #[derive(Clone, Copy)]
+    enum Move {
+        By(isize),
+        Top,
+        Bottom,
+    }
+    if n == 0 || ui.ctx().text_edit_focused() {
+        return None;
+    }
+    let page = page.max(1) as isize;
+    let keys = [
+        (Key::ArrowDown, Move::By(1)),
+        (Key::ArrowUp, Move::By(-1)),
+        (Key::PageDown, Move::By(page)),
+        (Key::PageUp, Move::By(-page)),
+        (Key::Home, Move::Top),
+        (Key::End, Move::Bottom),
+    ];
+    let step = ui.input_mut(|i| {
+        keys.iter()
+            .find(|(key, _)| i.consume_key(Modifiers::NONE, *key))
+            .map(|&(_, m)| m)
+    })?;
+    let last = n - 1;
+    Some(match (step, current()) {
+        (Move::Top, _) => 0,
+        (Move::Bottom, _) => last,
+        (Move::By(d), None) => {
+            if d > 0 {
+                0
+            } else {
+                last
+            }
+        }
+        (Move::By(d), Some(c)) => c.min(last).saturating_add_signed(d).min(last),
+    })
+}
+
+/// Escape pressed while no text box has the keyboard (to clear a selection).
+pub fn escape_pressed(ui: &egui::Ui) -> bool {
+    !ui.ctx().text_edit_focused()
+        && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+}
+
 /// A filter bound as typed: `2026-11-29 14:02[:05]`, `2026-11-29`, or `14:02` (today). An end
 /// bound takes in the whole minute or day it names, so it compares inclusively.
 pub fn parse_when(s: &str, end: bool) -> Option<NaiveDateTime> {

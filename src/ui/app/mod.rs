@@ -302,6 +302,11 @@ impl SmdrApp {
         !self.demo_sites.is_empty()
     }
 
+    /// The record selected in the records table.
+    pub fn selected_row(&self) -> Option<RowId> {
+        self.selected
+    }
+
     /// The collectors are running.
     pub fn collecting(&self) -> bool {
         self.collector.is_some()

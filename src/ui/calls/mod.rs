@@ -19,7 +19,7 @@ pub use self::filter::{CallColumn, CallFilter, DirectionFilter};
 pub use self::timeline::describe;
 use crate::jobs::ExportFormat;
 use crate::timeline::{CallTracker, Outcome, SearchIndex, Stats, is_incoming};
-use crate::ui::widgets::labelled_text;
+use crate::ui::widgets::{escape_pressed, keyboard_row, labelled_text};
 
 /// What the calls view asks the app to do (applied after drawing).
 #[derive(Debug, Clone, PartialEq)]
@@ -147,6 +147,14 @@ impl CallsView {
 
         let calls = tracker.calls();
         let mut scroll_to = None;
+        let (rows, selected) = (&self.cache.rows, self.selected);
+        let current = || selected.and_then(|s| rows.iter().position(|&r| r == s));
+        if let Some(pos) = keyboard_row(ui, current, rows.len(), 20) {
+            self.selected = rows.get(pos).copied();
+            scroll_to = self.selected;
+        } else if self.selected.is_some() && escape_pressed(ui) {
+            self.selected = None;
+        }
         egui::Panel::right("calls.stats")
             .resizable(true)
             .default_size(300.0)
