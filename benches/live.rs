@@ -4,7 +4,8 @@
 //! 8 ms, feed new rows to the call tracker within the same budget, refresh the table's view).
 //! Measured: records lost (sent by the simulators, not in the store), socket→store latency
 //! (each record's receipt time, to the millisecond, until it is in the store: p50, p99, max),
-//! and the intake's time per frame (p50, p99, max).
+//! the intake's time per frame (p50, p99, max), and the Calls tab's recomputation (rows and
+//! statistics of every call, at most every 250 ms while calls change).
 //!
 //! Prints `RESULT <name> <value> <unit>` lines for `scripts/bench.sh`. Under `cargo test`: 3
 //! sites × 20 records/s for 2 s.
@@ -20,6 +21,7 @@ use chrono::Local;
 use smdr_monitor::collect::{CollectOptions, Collector, CollectorEvent, SiteConfig};
 use smdr_monitor::sim::{SimOptions, SimServer};
 use smdr_monitor::store::{RowId, Store, View};
+use smdr_monitor::ui::calls::{CallColumn, CallFilter, filter};
 
 use common::{benchmarking, tracker};
 
@@ -94,6 +96,11 @@ fn main() {
     let mut calls = tracker();
     let mut tracked = 0usize;
     let (mut intake, mut latency) = (Vec::new(), Vec::new());
+    // The Calls tab open all along: its rows and statistics brought up to date at most every
+    // 250 ms while calls change, as the window does (`ui::calls`).
+    let (mut calls_recompute, mut last_recompute) = (Vec::new(), Instant::now());
+    let (mut sorted, mut sorted_seen) = (Vec::new(), 0usize);
+    let (matcher, _) = CallFilter::default().compile();
     let started = Instant::now();
     let mut stopped_at = None;
     let mut next = Instant::now();
@@ -137,6 +144,26 @@ fn main() {
         }
         store.refresh(&mut view);
         intake.push(ms(frame_start.elapsed()));
+        let changes = calls.changes();
+        if last_recompute.elapsed() >= Duration::from_millis(250) && sorted_seen < changes.len() {
+            last_recompute = Instant::now();
+            let t = Instant::now();
+            let all = calls.calls();
+            filter::resort_changed(
+                &mut sorted,
+                all,
+                &changes[sorted_seen..],
+                CallColumn::Start,
+                true,
+            );
+            sorted_seen = changes.len();
+            let rows = filter::filtered_rows(all, &matcher, &sorted);
+            std::hint::black_box(smdr_monitor::timeline::stats(
+                rows.iter().map(|&i| &all[i]),
+                20,
+            ));
+            calls_recompute.push(ms(t.elapsed()));
+        }
         next += FRAME;
         match next.checked_duration_since(Instant::now()) {
             Some(wait) => std::thread::sleep(wait),
@@ -175,6 +202,13 @@ fn main() {
     }
     for (name, p) in [("p50", 0.5), ("p99", 0.99), ("max", 1.0)] {
         println!("RESULT live_intake_{name} {:.2} ms", percentile(&intake, p));
+    }
+    calls_recompute.sort_by(f64::total_cmp);
+    for (name, p) in [("p50", 0.5), ("p99", 0.99), ("max", 1.0)] {
+        println!(
+            "RESULT live_calls_view_{name} {:.2} ms",
+            percentile(&calls_recompute, p)
+        );
     }
     println!("RESULT live_frames {} frames", intake.len());
     println!("RESULT live_calls {} calls", calls.calls().len());
