@@ -9,7 +9,9 @@ use chrono::{DateTime, FixedOffset};
 
 use std::borrow::Cow;
 
-use crate::protocol::mitel5000::framer::{DEFAULT_MAX_FRAME, Frame, FrameDecoder, payload_text};
+use crate::protocol::mitel5000::framer::{
+    DEFAULT_MAX_FRAME, Frame, FrameDecoder, payload_text, whole_frame_at,
+};
 use crate::protocol::record::lossy;
 use crate::protocol::{Body, Decoded, Format, StreamDecoder};
 use crate::store::{Incoming, Store};
@@ -22,25 +24,30 @@ pub enum InputKind {
     Text,
 }
 
-/// A capture is a run of sane little-endian lengths whose frames end in CR LF. The first three
-/// frames are checked: a seed-script log starts with `Q\0\0\0`, which reads as one valid frame.
+/// How far past a frame the next one may start for a capture still to be recognised: stray
+/// bytes between frames happen, and the framer skips them.
+const SNIFF_JUNK: usize = 16;
+
+/// A capture is a run of whole, valid frames (a sane little-endian length, one line ending in
+/// CR LF). The first three frames are checked: a seed-script log starts with `Q\0\0\0`, which
+/// reads as one valid frame. The first must start the data; the others may follow a few stray
+/// bytes.
 pub fn sniff(data: &[u8]) -> InputKind {
-    let mut at = 0;
-    for _ in 0..3 {
-        if at == data.len() && at > 0 {
+    let Some(mut at) = whole_frame_at(data, DEFAULT_MAX_FRAME) else {
+        return InputKind::Text;
+    };
+    for _ in 0..2 {
+        if at == data.len() {
             break;
         }
-        let Some(p) = data.get(at..at + 4) else {
-            return InputKind::Text;
-        };
-        let len = u32::from_le_bytes([p[0], p[1], p[2], p[3]]);
-        let end = at + 4 + len as usize;
-        let plausible = (2..=DEFAULT_MAX_FRAME).contains(&len)
-            && data.get(end - 2..end).is_some_and(|e| e == b"\r\n");
-        if !plausible {
-            return InputKind::Text;
+        let next = (0..=SNIFF_JUNK).find_map(|skip| {
+            let rest = data.get(at + skip..)?;
+            whole_frame_at(rest, DEFAULT_MAX_FRAME).map(|len| skip + len)
+        });
+        match next {
+            Some(len) => at += len,
+            None => return InputKind::Text,
         }
-        at = end;
     }
     InputKind::Capture
 }
@@ -59,25 +66,28 @@ pub struct Item<'a> {
 pub fn items(data: &[u8], mut f: impl FnMut(Item<'_>)) {
     match sniff(data) {
         InputKind::Capture => {
+            let mut number = 0;
             let mut framer = FrameDecoder::default();
             framer.push(data);
-            let mut number = 0;
-            while let Some(frame) = framer.next_frame() {
+            let mut emit = |frame: Frame<'_>| {
                 number += 1;
-                match frame {
-                    Frame::Data(payload) => f(Item {
-                        number,
-                        bytes: payload_text(payload),
-                        received: None,
-                        problem: None,
-                    }),
-                    Frame::Garbage { bytes, reason } => f(Item {
-                        number,
-                        bytes,
-                        received: None,
-                        problem: Some(reason.to_string()),
-                    }),
-                }
+                let (bytes, problem) = match frame {
+                    Frame::Data(payload) => (payload_text(payload), None),
+                    Frame::Garbage { bytes, reason } => (bytes, Some(reason.to_string())),
+                };
+                f(Item {
+                    number,
+                    bytes,
+                    received: None,
+                    problem,
+                });
+            };
+            while let Some(frame) = framer.next_frame() {
+                emit(frame);
+            }
+            // The end of the capture: whole frames behind an unfinished one still count.
+            while let Some(frame) = framer.next_frame_at_end() {
+                emit(frame);
             }
             let rest = framer.pending();
             if !rest.is_empty() {
@@ -233,11 +243,71 @@ mod tests {
         }
     }
 
+    const FIXTURES: &str = "../shared/fixtures/mitel5000";
+
+    /// Decodes `data` as `decode` does: (kind, date, text, problem) per item.
+    fn decode_all(data: &[u8]) -> Vec<(crate::protocol::Kind, String, String, Option<String>)> {
+        let mut decoder = StreamDecoder::new(Default::default());
+        let mut out = Vec::new();
+        decode_each(data, &mut decoder, |_, d| {
+            let problem = match &d.body {
+                Body::Unparsed(why) => Some(why.clone()),
+                _ => None,
+            };
+            let date = d.date.date.map(|d| d.to_string()).unwrap_or_default();
+            out.push((d.kind(), date, d.text.to_string(), problem));
+        });
+        out
+    }
+
+    /// The reviewer's repro: header, four stray bytes reading as length 768, the title line,
+    /// two call records, then the end of the capture. Every line decodes.
+    #[test]
+    fn a_stray_length_in_a_capture_loses_no_record() {
+        use crate::protocol::Kind;
+        use crate::protocol::mitel5000::framer::encode_frame;
+        let stream = std::fs::read(format!("{FIXTURES}/socket-stream.bin")).unwrap();
+        let mut data = stream[..85].to_vec();
+        data.extend_from_slice(&[0x00, 0x03, 0x00, 0x00]);
+        data.extend_from_slice(&stream[85..170]);
+        encode_frame(
+            b"TLC 104   94151 952-474-1742                 08:52    S=226 $00.00              ",
+            &mut data,
+        );
+        encode_frame(
+            b"IN  110   94129 525530894016            0061 08:48      S=1 $00.00             *",
+            &mut data,
+        );
+        assert_eq!(sniff(&data), InputKind::Capture);
+        let got = decode_all(&data);
+        let kinds: Vec<Kind> = got.iter().map(|r| r.0).collect();
+        assert_eq!(
+            kinds,
+            [
+                Kind::Header,
+                Kind::Unparsed,
+                Kind::Header,
+                Kind::Call,
+                Kind::Call
+            ]
+        );
+        assert_eq!(got[1].2, "\0\u{3}\0\0");
+        assert!(got[1].3.as_deref().unwrap().contains("length prefix 768"));
+        assert_eq!((got[3].1.as_str(), &got[3].2[..3]), ("2012-07-03", "TLC"));
+        assert_eq!((got[4].1.as_str(), &got[4].2[..3]), ("2012-07-03", "IN "));
+    }
+
     #[test]
     fn sniffing() {
         assert_eq!(sniff(b"\x05\0\0\0abc\r\n"), InputKind::Capture);
         assert_eq!(sniff(b"\x05\0\0\0abc\r\n\r\nR\0\0\0"), InputKind::Text);
         assert_eq!(sniff(b"R\0\0\0NET 1234"), InputKind::Text);
         assert_eq!(sniff(b""), InputKind::Text);
+        // A stray byte or four between the first frames.
+        assert_eq!(
+            sniff(b"\x04\0\0\0ab\r\n\xff\x04\0\0\0cd\r\n"),
+            InputKind::Capture
+        );
+        assert_eq!(sniff(b"\xff\x04\0\0\0ab\r\n"), InputKind::Text);
     }
 }

@@ -328,8 +328,16 @@ impl SiteSink {
         self.send(CollectorEvent::Record(record));
     }
 
-    /// A connection ended: a record cut off by the disconnect is not a record.
+    /// A connection ended: whole frames still buffered come out first (behind a length that
+    /// was never completed), then a record cut off by the disconnect is discarded.
     pub fn discard_torn(&mut self, codec: &mut Codec) {
+        let at = self.now();
+        while let Some(chunk) = codec.next_chunk_at_end() {
+            match chunk {
+                Chunk::Record(text) => self.record(&at, text),
+                Chunk::Garbage { bytes, reason } => self.garbage(&at, bytes, reason),
+            }
+        }
         let torn = codec.pending();
         if torn > 0 {
             let s = if torn == 1 { "" } else { "s" };
