@@ -12,6 +12,8 @@ use std::borrow::Cow;
 use crate::protocol::mitel5000::framer::{
     DEFAULT_MAX_FRAME, Frame, FrameDecoder, payload_text, whole_frame_at,
 };
+use crate::protocol::mitel5000::login::leading_login;
+use crate::protocol::mitel5000::masked_hex;
 use crate::protocol::record::lossy;
 use crate::protocol::{Body, Decoded, Format, StreamDecoder};
 use crate::store::{Incoming, Store};
@@ -29,13 +31,19 @@ pub enum InputKind {
 const SNIFF_JUNK: usize = 16;
 
 /// A capture is a run of whole, valid frames (a sane little-endian length, one line ending in
-/// CR LF). The first three frames are checked: a seed-script log starts with `Q\0\0\0`, which
-/// reads as one valid frame. The first must start the data; the others may follow a few stray
-/// bytes.
+/// CR LF), after a login frame if the capture recorded what the collector sent. The first
+/// three frames are checked: a seed-script log starts with `Q\0\0\0`, which reads as one valid
+/// frame. The first must start the data (or follow the login); the others may follow a few
+/// stray bytes.
 pub fn sniff(data: &[u8]) -> InputKind {
-    let Some(mut at) = whole_frame_at(data, DEFAULT_MAX_FRAME) else {
+    let login = leading_login(data).map_or(0, |(len, _)| len);
+    if login > 0 && login == data.len() {
+        return InputKind::Capture;
+    }
+    let Some(first) = whole_frame_at(&data[login..], DEFAULT_MAX_FRAME) else {
         return InputKind::Text;
     };
+    let mut at = login + first;
     for _ in 0..2 {
         if at == data.len() {
             break;
@@ -50,6 +58,18 @@ pub fn sniff(data: &[u8]) -> InputKind {
         }
     }
     InputKind::Capture
+}
+
+/// Why a capture's leading login frame is not a record, without its password.
+fn login_words(password_len: usize) -> String {
+    let password = match password_len {
+        0 => "no password".to_string(),
+        1 => "a 1-character password, masked".to_string(),
+        n => format!("a {n}-character password, masked"),
+    };
+    format!(
+        "the collector's login frame (sent to the PBX: command 0x84, {password}): the capture's handshake, not a record"
+    )
 }
 
 /// One unit of input: the bytes of one record, where it was, and when it was received.
@@ -67,8 +87,21 @@ pub fn items(data: &[u8], mut f: impl FnMut(Item<'_>)) {
     match sniff(data) {
         InputKind::Capture => {
             let mut number = 0;
+            let mut rest = data;
+            if let Some((len, password_len)) = leading_login(data) {
+                // Shown as masked hex: the password must never reach an output.
+                let shown = masked_hex(&data[..len]);
+                number += 1;
+                f(Item {
+                    number,
+                    bytes: shown.as_bytes(),
+                    received: None,
+                    problem: Some(login_words(password_len)),
+                });
+                rest = &data[len..];
+            }
             let mut framer = FrameDecoder::default();
-            framer.push(data);
+            framer.push(rest);
             let mut emit = |frame: Frame<'_>| {
                 number += 1;
                 let (bytes, problem) = match frame {
@@ -260,6 +293,39 @@ mod tests {
         out
     }
 
+    /// `cat login-*.bin socket-stream.bin`: a capture that recorded the login too.
+    #[test]
+    fn a_capture_that_starts_with_the_login_frame() {
+        use crate::protocol::Kind;
+        let stream = std::fs::read(format!("{FIXTURES}/socket-stream.bin")).unwrap();
+        let plain = decode_all(&stream);
+        for (login, shown) in [
+            ("login-no-password.bin", "02 00 00 00 84 00"),
+            (
+                "login-password-12345678.bin",
+                "0A 00 00 00 84 ** ** ** ** ** ** ** ** 00",
+            ),
+        ] {
+            let mut data = std::fs::read(format!("{FIXTURES}/{login}")).unwrap();
+            data.extend_from_slice(&stream);
+            assert_eq!(sniff(&data), InputKind::Capture, "{login}");
+            let got = decode_all(&data);
+            assert_eq!(got.len(), plain.len() + 1);
+            let (kind, _, text, problem) = &got[0];
+            assert_eq!((*kind, text.as_str()), (Kind::Unparsed, shown));
+            let problem = problem.as_deref().unwrap();
+            assert!(
+                problem.starts_with("the collector's login frame"),
+                "{problem}"
+            );
+            assert!(!format!("{got:?}").contains("12345678"), "password shown");
+            assert_eq!(got[1..], plain[..], "{login}");
+            let calls: Vec<_> = got.iter().filter(|r| r.0 == Kind::Call).collect();
+            assert_eq!(calls.len(), 6);
+            assert!(calls.iter().all(|c| c.1 == "2012-07-03"), "{calls:?}");
+        }
+    }
+
     /// The reviewer's repro: header, four stray bytes reading as length 768, the title line,
     /// two call records, then the end of the capture. Every line decodes.
     #[test]
@@ -303,9 +369,13 @@ mod tests {
         assert_eq!(sniff(b"\x05\0\0\0abc\r\n\r\nR\0\0\0"), InputKind::Text);
         assert_eq!(sniff(b"R\0\0\0NET 1234"), InputKind::Text);
         assert_eq!(sniff(b""), InputKind::Text);
-        // A stray byte or four between the first frames.
+        // A stray byte or four between the first frames; a login frame first.
         assert_eq!(
             sniff(b"\x04\0\0\0ab\r\n\xff\x04\0\0\0cd\r\n"),
+            InputKind::Capture
+        );
+        assert_eq!(
+            sniff(b"\x02\0\0\0\x84\0\x04\0\0\0ab\r\n"),
             InputKind::Capture
         );
         assert_eq!(sniff(b"\xff\x04\0\0\0ab\r\n"), InputKind::Text);
