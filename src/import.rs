@@ -190,7 +190,10 @@ pub fn into_store(
 ) {
     let mut consumed = 0u64;
     items(data, |item| {
-        let text = lossy(item.bytes);
+        let text = match item.problem {
+            Some(_) => lossy(item.bytes),
+            None => decoder.text(item.bytes),
+        };
         let exact = matches!(text, Cow::Borrowed(_));
         let decoded = match &item.problem {
             Some(reason) => Decoded {
@@ -220,7 +223,10 @@ pub fn into_store(
 /// Decodes all of `data` without building owned records (the CLI's fast path).
 pub fn decode_each(data: &[u8], decoder: &mut StreamDecoder, mut f: impl FnMut(u64, &Decoded<'_>)) {
     items(data, |item| {
-        let text = lossy(item.bytes);
+        let text = match item.problem {
+            Some(_) => lossy(item.bytes),
+            None => decoder.text(item.bytes),
+        };
         match item.problem {
             Some(reason) => {
                 let d = Decoded {

@@ -289,7 +289,7 @@ async fn read_first_record(
                     format!("{} bytes skipped: {reason}", bytes.len()),
                 ),
                 Chunk::Record(text) => {
-                    let text = String::from_utf8_lossy(text);
+                    let text = decoder.text(text);
                     let d = decoder.decode(&text, None);
                     let label = site.protocol.format().label();
                     if let Body::Unparsed(why) = &d.body {
