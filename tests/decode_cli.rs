@@ -142,3 +142,33 @@ fn clear_errors_for_a_missing_file_or_a_bad_option() {
     let (code, _, _) = decode(&["--as", "xml", "x.txt"]);
     assert_ne!(code, 0);
 }
+
+/// §2.3: an App Suite time no reading puts at or after its call's start is output as printed
+/// and counted in the summary; a 12-hour time that resolves is not.
+#[test]
+fn unresolved_app_suite_times_are_counted_on_stderr() {
+    let shifted = "2012-03-09 12:46:59 |OUT| 2012030900465982190047 0092808 0001843 0000000 0000079XXXXXXXX | | 000000000000000 000000000000 |RINGING |";
+    let early = shifted
+        .replacen("2012030900465982190047", "2012030914000082190047", 1)
+        .replacen("12:46:59", "13:30:00", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.txt");
+    std::fs::write(&path, format!("{shifted}\r\n{early}\r\n{early}\r\n")).unwrap();
+    let (code, out, err) = decode(&[path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "2 App Suite event times could not be resolved against their call start and are kept as printed"
+        ),
+        "{err}"
+    );
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows[0]["timestamp"], "2012-03-09T00:46:59");
+    assert_eq!(rows[1]["timestamp"], "2012-03-09T13:30:00");
+    std::fs::write(&path, format!("{shifted}\r\n")).unwrap();
+    let (_, _, err) = decode(&[path.to_str().unwrap()]);
+    assert!(!err.contains("could not be resolved"), "{err}");
+}
