@@ -172,3 +172,35 @@ fn unresolved_app_suite_times_are_counted_on_stderr() {
     let (_, _, err) = decode(&[path.to_str().unwrap()]);
     assert!(!err.contains("could not be resolved"), "{err}");
 }
+
+/// The reviewer's repro as a capture file: header, four stray bytes reading as a length of
+/// 768, the title line, two call records. `decode` decodes every line; the stray bytes are
+/// the one unparsed item.
+#[test]
+fn a_capture_with_a_stray_length_decodes_every_record() {
+    let stream = std::fs::read("../shared/fixtures/mitel5000/socket-stream.bin").unwrap();
+    // Header and title are 85-byte frames, records 86: the capture is header, junk, title,
+    // then the first two records after the title.
+    let mut data = stream[..85].to_vec();
+    data.extend_from_slice(&[0x00, 0x03, 0x00, 0x00]);
+    data.extend_from_slice(&stream[85..170 + 2 * 86]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("capture.bin");
+    std::fs::write(&path, &data).unwrap();
+    let (code, out, err) = decode(&[path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("5 records decoded, 1 unparsed"), "{err}");
+    assert!(err.contains("call dates: 2 from SMDR headers"), "{err}");
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds: Vec<&str> = rows.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["header", "unparsed", "header", "call", "call"]);
+    assert!(rows[1]["error"].as_str().unwrap().contains("768"));
+    assert_eq!(
+        (&rows[3]["extension"], &rows[4]["extension"]),
+        (&serde_json::json!("*****"), &serde_json::json!("181"))
+    );
+    assert!(rows[3..].iter().all(|r| r["date"] == "2012-07-03"));
+}
