@@ -132,6 +132,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("{} records exported to {}", report.total(), path.display());
     }
     report.summary();
+    let unsaved = report.unsaved();
+    if unsaved > 0 {
+        bail!(
+            "{unsaved} record{} could not be written to the raw day logs in {} and {} NOT saved there{}",
+            if unsaved == 1 { "" } else { "s" },
+            log_dir.display(),
+            if unsaved == 1 { "is" } else { "are" },
+            if args.export.is_some() {
+                " (the export has them)"
+            } else {
+                ""
+            }
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -140,6 +154,8 @@ struct Report {
     states: HashMap<Arc<str>, String>,
     /// Records and unparsed records per site.
     counts: BTreeMap<Arc<str>, (u64, u64)>,
+    /// Per site: records not written to the raw day log, and whether that is happening now.
+    unsaved: HashMap<Arc<str>, (u64, bool)>,
 }
 
 impl Report {
@@ -148,6 +164,7 @@ impl Report {
             verbose,
             states: HashMap::new(),
             counts: BTreeMap::new(),
+            unsaved: HashMap::new(),
         }
     }
 
@@ -167,6 +184,15 @@ impl Report {
                 }
             }
             CollectorEvent::Status { site, status } => {
+                // Loud without -v: once when saving stops (the connection log beside the raw
+                // log is likely failing too).
+                let failing = status.raw_log_error.is_some();
+                let was = self.unsaved.insert(site.clone(), (status.unsaved, failing));
+                if let Some(why) = &status.raw_log_error
+                    && !was.is_some_and(|(_, failing)| failing)
+                {
+                    eprintln!("{}  {site}: WARNING: records are NOT saved — {why}", now());
+                }
                 let words = status.state.describe();
                 if self.states.get(&site) != Some(&words) {
                     eprintln!("{}  {site}: {words}", now());
@@ -181,6 +207,10 @@ impl Report {
         Ok(())
     }
 
+    fn unsaved(&self) -> u64 {
+        self.unsaved.values().map(|u| u.0).sum()
+    }
+
     fn total(&self) -> u64 {
         self.counts.values().map(|c| c.0).sum()
     }
@@ -190,7 +220,11 @@ impl Report {
             eprintln!("no records received");
         }
         for (site, (n, unparsed)) in &self.counts {
-            eprintln!("{site}: {n} records, {unparsed} unparsed");
+            let unsaved = match self.unsaved.get(site) {
+                Some((u, _)) if *u > 0 => format!(", {u} NOT saved"),
+                _ => String::new(),
+            };
+            eprintln!("{site}: {n} records, {unparsed} unparsed{unsaved}");
         }
     }
 }

@@ -82,6 +82,11 @@ impl RawLog {
         }
     }
 
+    /// The folder the site's raw day logs go to.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The file being written, if one is open.
     pub fn path(&self) -> Option<&Arc<str>> {
         self.open.as_ref().map(|o| &o.path)

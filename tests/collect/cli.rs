@@ -234,3 +234,45 @@ fn collect_stops_cleanly_on_ctrl_c() {
         "every record exported, after the CSV header"
     );
 }
+
+/// A log dir that cannot be written: the warning is on stderr without -v, once, the export
+/// still has every record, and `collect` fails at the end saying how many were not saved.
+#[test]
+fn collect_into_an_unwritable_log_dir_is_loud_and_fails() {
+    let (_sim, addr) = simulate(&["mivb://127.0.0.1:0", "--rate", "200", "--count", "20"]);
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the folder should be: unwritable even for root.
+    let not_a_dir = dir.path().join("logs");
+    fs::write(&not_a_dir, b"").unwrap();
+    let export = dir.path().join("out.jsonl");
+    let (code, out, err) = run(&[
+        "collect",
+        "--site",
+        &format!("M=mivb://{addr}"),
+        "--log-dir",
+        &not_a_dir.display().to_string(),
+        "--for",
+        "3s",
+        "--export",
+        &export.display().to_string(),
+    ]);
+    assert_ne!(code, 0, "{out}{err}");
+    assert_eq!(
+        err.matches("M: WARNING: records are NOT saved — cannot write the raw day log in ")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains("M: 20 records, 0 unparsed, 20 NOT saved"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "20 records could not be written to the raw day logs in {} and are NOT saved there (the export has them)",
+            not_a_dir.display()
+        )),
+        "{err}"
+    );
+    assert_eq!(fs::read_to_string(&export).unwrap().lines().count(), 20);
+}
