@@ -15,7 +15,7 @@ use anyhow::{Context, bail};
 use crate::cli::common::{ctrl_c_flag, parse_duration};
 use smdr_monitor::collect::{
     CollectOptions, Collector, CollectorEvent, Secret, SiteConfig, default_config_path,
-    default_log_dir, load_sites,
+    default_log_dir, load_named_sites, load_sites,
 };
 use smdr_monitor::export::{RecordWriter, TextFormat};
 use smdr_monitor::protocol::Kind;
@@ -50,14 +50,19 @@ pub struct Args {
 
 fn sites(args: &Args) -> anyhow::Result<Vec<SiteConfig>> {
     let mut sites = Vec::new();
-    let config = match (&args.config, args.sites.is_empty()) {
-        (Some(path), _) => Some(path.clone()),
-        (None, true) => Some(default_config_path()),
+    // A --config the user named must exist; the app's own may not yet (no sites yet).
+    let list = match (&args.config, args.sites.is_empty()) {
+        (Some(path), _) => {
+            sites.extend(load_named_sites(path)?.into_iter().filter(|s| s.enabled));
+            Some(path.clone())
+        }
+        (None, true) => {
+            let path = default_config_path();
+            sites.extend(load_sites(&path)?.into_iter().filter(|s| s.enabled));
+            Some(path)
+        }
         (None, false) => None,
     };
-    if let Some(path) = config {
-        sites.extend(load_sites(&path)?.into_iter().filter(|s| s.enabled));
-    }
     for spec in &args.sites {
         let Some((name, url)) = spec.split_once('=') else {
             bail!("--site {spec:?}: expected NAME=URL, e.g. HQ=mitel5000://10.0.0.5");
@@ -80,7 +85,7 @@ fn sites(args: &Args) -> anyhow::Result<Vec<SiteConfig>> {
     if sites.is_empty() {
         bail!(
             "no sites to collect from: give --site NAME=URL, or add sites to {}",
-            default_config_path().display()
+            list.unwrap_or_else(default_config_path).display()
         );
     }
     Ok(sites)

@@ -276,3 +276,24 @@ fn collect_into_an_unwritable_log_dir_is_loud_and_fails() {
     );
     assert_eq!(fs::read_to_string(&export).unwrap().lines().count(), 20);
 }
+
+/// A --config that does not exist is an error naming it, with or without --site.
+#[test]
+fn collect_refuses_a_missing_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.toml");
+    let missing_arg = missing.display().to_string();
+    for extra in [&[][..], &["--site", "A=mivb://127.0.0.1:1"][..]] {
+        let args = [
+            &["collect", "--config", &missing_arg, "--for", "1s"][..],
+            extra,
+        ]
+        .concat();
+        let (code, _, err) = run(&args);
+        assert_ne!(code, 0, "{err}");
+        assert!(
+            err.contains(&format!("the site list {missing_arg} does not exist")),
+            "{err}"
+        );
+    }
+}
