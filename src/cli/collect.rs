@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 use crate::cli::common::{ctrl_c_flag, parse_duration};
+use smdr_monitor::collect::daylog::{file_name_for, same_folder};
 use smdr_monitor::collect::{
     CollectOptions, Collector, CollectorEvent, Secret, SiteConfig, default_config_path,
     default_log_dir, load_named_sites, load_sites,
@@ -75,11 +76,15 @@ fn sites(args: &Args) -> anyhow::Result<Vec<SiteConfig>> {
         site.allowed_peers = args.allow.clone();
         sites.push(site);
     }
-    let mut names = std::collections::HashSet::new();
-    if let Some(twice) = sites.iter().find(|s| !names.insert(s.name.as_str())) {
+    if let Some((first, second)) = same_folder(sites.iter().map(|s| s.name.as_str())) {
+        if first == second {
+            bail!(
+                "two sites are named {first:?}: each site needs its own name (it names its log folder)"
+            );
+        }
         bail!(
-            "two sites are named {:?}: each site needs its own name (it names its log folder)",
-            twice.name
+            "sites {first:?} and {second:?} would share one log folder ({:?}) and connection log: give them names that differ in more than spaces, punctuation or case",
+            file_name_for(first)
         );
     }
     if sites.is_empty() {

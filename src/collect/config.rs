@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::daylog::{file_name_for, same_folder};
 use super::site::SiteConfig;
 
 const APP: &str = "smdr-monitor";
@@ -37,6 +38,15 @@ pub enum ConfigError {
         "the site list {path} names two sites {name:?}: each site needs its own name (it names its log folder)"
     )]
     DuplicateName { path: PathBuf, name: String },
+    #[error(
+        "the site list {path} has sites {first:?} and {second:?}, which would share one log folder {folder:?}: rename one (names are compared as folder names, without case)"
+    )]
+    SameFolder {
+        path: PathBuf,
+        first: String,
+        second: String,
+        folder: String,
+    },
     #[error("the site list {path} does not exist")]
     Missing { path: PathBuf },
     #[error("the site list {path} has a site without a name")]
@@ -85,14 +95,20 @@ fn read_sites(path: &Path, missing_is_empty: bool) -> Result<Vec<SiteConfig>, Co
     if file.sites.iter().any(|s| s.name.trim().is_empty()) {
         return Err(ConfigError::EmptyName { path: path.into() });
     }
-    let mut seen = std::collections::HashSet::new();
-    for site in &file.sites {
-        if !seen.insert(site.name.as_str()) {
-            return Err(ConfigError::DuplicateName {
+    if let Some((first, second)) = same_folder(file.sites.iter().map(|s| s.name.as_str())) {
+        return Err(if first == second {
+            ConfigError::DuplicateName {
                 path: path.into(),
-                name: site.name.clone(),
-            });
-        }
+                name: first.to_string(),
+            }
+        } else {
+            ConfigError::SameFolder {
+                path: path.into(),
+                first: first.to_string(),
+                second: second.to_string(),
+                folder: file_name_for(first),
+            }
+        });
     }
     Ok(file.sites)
 }
@@ -162,6 +178,14 @@ mod tests {
         save_sites(&path, &[hq.clone(), hq]).unwrap();
         let err = load_sites(&path).unwrap_err();
         assert!(matches!(err, ConfigError::DuplicateName { ref name, .. } if name == "HQ"));
+        let a = SiteConfig::from_url("A B", "mivb://10.0.0.6").unwrap();
+        let b = SiteConfig::from_url("a_b", "mivb://10.0.0.7").unwrap();
+        save_sites(&path, &[a, b]).unwrap();
+        let err = load_sites(&path).unwrap_err().to_string();
+        assert!(
+            err.contains(r#"has sites "A B" and "a_b", which would share one log folder "A_B""#),
+            "{err}"
+        );
         std::fs::write(&path, "[[site]]\nname = 3\n").unwrap();
         let err = load_sites(&path).unwrap_err().to_string();
         assert!(err.contains("is not valid"), "{err}");

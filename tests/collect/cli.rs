@@ -277,9 +277,10 @@ fn collect_into_an_unwritable_log_dir_is_loud_and_fails() {
     assert_eq!(fs::read_to_string(&export).unwrap().lines().count(), 20);
 }
 
-/// A --config that does not exist is an error naming it, with or without --site.
+/// A --config that does not exist is an error naming it, with or without --site; sites whose
+/// names make one log folder are refused.
 #[test]
-fn collect_refuses_a_missing_config() {
+fn collect_refuses_a_missing_config_and_sites_sharing_a_folder() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.toml");
     let missing_arg = missing.display().to_string();
@@ -296,4 +297,28 @@ fn collect_refuses_a_missing_config() {
             "{err}"
         );
     }
+    let (code, _, err) = run(&[
+        "collect",
+        "--site",
+        "A B=mivb://127.0.0.1:1",
+        "--site",
+        "a_b=mivb://127.0.0.1:2",
+        "--for",
+        "1s",
+    ]);
+    assert_ne!(code, 0, "{err}");
+    assert!(
+        err.contains(r#"sites "A B" and "a_b" would share one log folder ("A_B")"#),
+        "{err}"
+    );
+    // The same in a site list.
+    let config = dir.path().join("sites.toml");
+    fs::write(
+        &config,
+        "[[site]]\nname = \"HQ\"\nprotocol = \"mivb\"\nhost = \"127.0.0.1\"\n\n[[site]]\nname = \"hq\"\nprotocol = \"mivb\"\nhost = \"127.0.0.2\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["collect", "--config", &config.display().to_string()]);
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains(r#"has sites "HQ" and "hq""#), "{err}");
 }
