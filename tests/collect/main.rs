@@ -4,6 +4,7 @@
 
 mod cli;
 mod harness;
+mod probe;
 
 use std::fs;
 use std::sync::Arc;
