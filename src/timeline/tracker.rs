@@ -169,7 +169,13 @@ impl CallTracker {
         side.aged = false;
         // The same event twice (a log opened twice, or a day log beside the live feed) is
         // one event: counted twice it would make two transfers of one.
-        if call.events.iter().rev().take_while(|x| x.at >= e.at).any(|x| *x == e) {
+        if call
+            .events
+            .iter()
+            .rev()
+            .take_while(|x| x.at >= e.at)
+            .any(|x| *x == e)
+        {
             self.changed(idx);
             return idx;
         }

@@ -13,7 +13,10 @@ fn counted(part: u32, whole: u32) -> String {
     if whole == 0 {
         part.to_string()
     } else {
-        format!("{part} ({:.0} %)", f64::from(part) * 100.0 / f64::from(whole))
+        format!(
+            "{part} ({:.0} %)",
+            f64::from(part) * 100.0 / f64::from(whole)
+        )
     }
 }
 
@@ -52,9 +55,9 @@ pub fn show(
         });
     ui.add_space(6.0);
     ui.strong("Incoming callers").on_hover_text(
-            "Waits, time to answer and service level count incoming calls only: an outgoing \
+        "Waits, time to answer and service level count incoming calls only: an outgoing \
              call nobody picked up is not a caller who gave up waiting.",
-        );
+    );
     egui::Grid::new("calls.stats.callers")
         .num_columns(2)
         .striped(true)
