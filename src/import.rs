@@ -9,7 +9,11 @@ use chrono::{DateTime, FixedOffset};
 
 use std::borrow::Cow;
 
-use crate::protocol::mitel5000::framer::{DEFAULT_MAX_FRAME, Frame, FrameDecoder, payload_text};
+use crate::protocol::mitel5000::framer::{
+    DEFAULT_MAX_FRAME, Frame, FrameDecoder, payload_text, whole_frame_at,
+};
+use crate::protocol::mitel5000::login::leading_login;
+use crate::protocol::mitel5000::masked_hex;
 use crate::protocol::record::lossy;
 use crate::protocol::{Body, Decoded, Format, StreamDecoder};
 use crate::store::{Incoming, Store};
@@ -22,27 +26,50 @@ pub enum InputKind {
     Text,
 }
 
-/// A capture is a run of sane little-endian lengths whose frames end in CR LF. The first three
-/// frames are checked: a seed-script log starts with `Q\0\0\0`, which reads as one valid frame.
+/// How far past a frame the next one may start for a capture still to be recognised: stray
+/// bytes between frames happen, and the framer skips them.
+const SNIFF_JUNK: usize = 16;
+
+/// A capture is a run of whole, valid frames (a sane little-endian length, one line ending in
+/// CR LF), after a login frame if the capture recorded what the collector sent. The first
+/// three frames are checked: a seed-script log starts with `Q\0\0\0`, which reads as one valid
+/// frame. The first must start the data (or follow the login); the others may follow a few
+/// stray bytes.
 pub fn sniff(data: &[u8]) -> InputKind {
-    let mut at = 0;
-    for _ in 0..3 {
-        if at == data.len() && at > 0 {
+    let login = leading_login(data).map_or(0, |(len, _)| len);
+    if login > 0 && login == data.len() {
+        return InputKind::Capture;
+    }
+    let Some(first) = whole_frame_at(&data[login..], DEFAULT_MAX_FRAME) else {
+        return InputKind::Text;
+    };
+    let mut at = login + first;
+    for _ in 0..2 {
+        if at == data.len() {
             break;
         }
-        let Some(p) = data.get(at..at + 4) else {
-            return InputKind::Text;
-        };
-        let len = u32::from_le_bytes([p[0], p[1], p[2], p[3]]);
-        let end = at + 4 + len as usize;
-        let plausible = (2..=DEFAULT_MAX_FRAME).contains(&len)
-            && data.get(end - 2..end).is_some_and(|e| e == b"\r\n");
-        if !plausible {
-            return InputKind::Text;
+        let next = (0..=SNIFF_JUNK).find_map(|skip| {
+            let rest = data.get(at + skip..)?;
+            whole_frame_at(rest, DEFAULT_MAX_FRAME).map(|len| skip + len)
+        });
+        match next {
+            Some(len) => at += len,
+            None => return InputKind::Text,
         }
-        at = end;
     }
     InputKind::Capture
+}
+
+/// Why a capture's leading login frame is not a record, without its password.
+fn login_words(password_len: usize) -> String {
+    let password = match password_len {
+        0 => "no password".to_string(),
+        1 => "a 1-character password, masked".to_string(),
+        n => format!("a {n}-character password, masked"),
+    };
+    format!(
+        "the collector's login frame (sent to the PBX: command 0x84, {password}): the capture's handshake, not a record"
+    )
 }
 
 /// One unit of input: the bytes of one record, where it was, and when it was received.
@@ -59,25 +86,41 @@ pub struct Item<'a> {
 pub fn items(data: &[u8], mut f: impl FnMut(Item<'_>)) {
     match sniff(data) {
         InputKind::Capture => {
-            let mut framer = FrameDecoder::default();
-            framer.push(data);
             let mut number = 0;
-            while let Some(frame) = framer.next_frame() {
+            let mut rest = data;
+            if let Some((len, password_len)) = leading_login(data) {
+                // Shown as masked hex: the password must never reach an output.
+                let shown = masked_hex(&data[..len]);
                 number += 1;
-                match frame {
-                    Frame::Data(payload) => f(Item {
-                        number,
-                        bytes: payload_text(payload),
-                        received: None,
-                        problem: None,
-                    }),
-                    Frame::Garbage { bytes, reason } => f(Item {
-                        number,
-                        bytes,
-                        received: None,
-                        problem: Some(reason.to_string()),
-                    }),
-                }
+                f(Item {
+                    number,
+                    bytes: shown.as_bytes(),
+                    received: None,
+                    problem: Some(login_words(password_len)),
+                });
+                rest = &data[len..];
+            }
+            let mut framer = FrameDecoder::default();
+            framer.push(rest);
+            let mut emit = |frame: Frame<'_>| {
+                number += 1;
+                let (bytes, problem) = match frame {
+                    Frame::Data(payload) => (payload_text(payload), None),
+                    Frame::Garbage { bytes, reason } => (bytes, Some(reason.to_string())),
+                };
+                f(Item {
+                    number,
+                    bytes,
+                    received: None,
+                    problem,
+                });
+            };
+            while let Some(frame) = framer.next_frame() {
+                emit(frame);
+            }
+            // The end of the capture: whole frames behind an unfinished one still count.
+            while let Some(frame) = framer.next_frame_at_end() {
+                emit(frame);
             }
             let rest = framer.pending();
             if !rest.is_empty() {
@@ -147,7 +190,10 @@ pub fn into_store(
 ) {
     let mut consumed = 0u64;
     items(data, |item| {
-        let text = lossy(item.bytes);
+        let text = match item.problem {
+            Some(_) => lossy(item.bytes),
+            None => decoder.text(item.bytes),
+        };
         let exact = matches!(text, Cow::Borrowed(_));
         let decoded = match &item.problem {
             Some(reason) => Decoded {
@@ -177,7 +223,10 @@ pub fn into_store(
 /// Decodes all of `data` without building owned records (the CLI's fast path).
 pub fn decode_each(data: &[u8], decoder: &mut StreamDecoder, mut f: impl FnMut(u64, &Decoded<'_>)) {
     items(data, |item| {
-        let text = lossy(item.bytes);
+        let text = match item.problem {
+            Some(_) => lossy(item.bytes),
+            None => decoder.text(item.bytes),
+        };
         match item.problem {
             Some(reason) => {
                 let d = Decoded {
@@ -233,11 +282,108 @@ mod tests {
         }
     }
 
+    const FIXTURES: &str = "../shared/fixtures/mitel5000";
+
+    /// Decodes `data` as `decode` does: (kind, date, text, problem) per item.
+    fn decode_all(data: &[u8]) -> Vec<(crate::protocol::Kind, String, String, Option<String>)> {
+        let mut decoder = StreamDecoder::new(Default::default());
+        let mut out = Vec::new();
+        decode_each(data, &mut decoder, |_, d| {
+            let problem = match &d.body {
+                Body::Unparsed(why) => Some(why.clone()),
+                _ => None,
+            };
+            let date = d.date.date.map(|d| d.to_string()).unwrap_or_default();
+            out.push((d.kind(), date, d.text.to_string(), problem));
+        });
+        out
+    }
+
+    /// `cat login-*.bin socket-stream.bin`: a capture that recorded the login too.
+    #[test]
+    fn a_capture_that_starts_with_the_login_frame() {
+        use crate::protocol::Kind;
+        let stream = std::fs::read(format!("{FIXTURES}/socket-stream.bin")).unwrap();
+        let plain = decode_all(&stream);
+        for (login, shown) in [
+            ("login-no-password.bin", "02 00 00 00 84 00"),
+            (
+                "login-password-12345678.bin",
+                "0A 00 00 00 84 ** ** ** ** ** ** ** ** 00",
+            ),
+        ] {
+            let mut data = std::fs::read(format!("{FIXTURES}/{login}")).unwrap();
+            data.extend_from_slice(&stream);
+            assert_eq!(sniff(&data), InputKind::Capture, "{login}");
+            let got = decode_all(&data);
+            assert_eq!(got.len(), plain.len() + 1);
+            let (kind, _, text, problem) = &got[0];
+            assert_eq!((*kind, text.as_str()), (Kind::Unparsed, shown));
+            let problem = problem.as_deref().unwrap();
+            assert!(
+                problem.starts_with("the collector's login frame"),
+                "{problem}"
+            );
+            assert!(!format!("{got:?}").contains("12345678"), "password shown");
+            assert_eq!(got[1..], plain[..], "{login}");
+            let calls: Vec<_> = got.iter().filter(|r| r.0 == Kind::Call).collect();
+            assert_eq!(calls.len(), 6);
+            assert!(calls.iter().all(|c| c.1 == "2012-07-03"), "{calls:?}");
+        }
+    }
+
+    /// The reviewer's repro: header, four stray bytes reading as length 768, the title line,
+    /// two call records, then the end of the capture. Every line decodes.
+    #[test]
+    fn a_stray_length_in_a_capture_loses_no_record() {
+        use crate::protocol::Kind;
+        use crate::protocol::mitel5000::framer::encode_frame;
+        let stream = std::fs::read(format!("{FIXTURES}/socket-stream.bin")).unwrap();
+        let mut data = stream[..85].to_vec();
+        data.extend_from_slice(&[0x00, 0x03, 0x00, 0x00]);
+        data.extend_from_slice(&stream[85..170]);
+        encode_frame(
+            b"TLC 104   94151 952-474-1742                 08:52    S=226 $00.00              ",
+            &mut data,
+        );
+        encode_frame(
+            b"IN  110   94129 525530894016            0061 08:48      S=1 $00.00             *",
+            &mut data,
+        );
+        assert_eq!(sniff(&data), InputKind::Capture);
+        let got = decode_all(&data);
+        let kinds: Vec<Kind> = got.iter().map(|r| r.0).collect();
+        assert_eq!(
+            kinds,
+            [
+                Kind::Header,
+                Kind::Unparsed,
+                Kind::Header,
+                Kind::Call,
+                Kind::Call
+            ]
+        );
+        assert_eq!(got[1].2, "\0\u{3}\0\0");
+        assert!(got[1].3.as_deref().unwrap().contains("length prefix 768"));
+        assert_eq!((got[3].1.as_str(), &got[3].2[..3]), ("2012-07-03", "TLC"));
+        assert_eq!((got[4].1.as_str(), &got[4].2[..3]), ("2012-07-03", "IN "));
+    }
+
     #[test]
     fn sniffing() {
         assert_eq!(sniff(b"\x05\0\0\0abc\r\n"), InputKind::Capture);
         assert_eq!(sniff(b"\x05\0\0\0abc\r\n\r\nR\0\0\0"), InputKind::Text);
         assert_eq!(sniff(b"R\0\0\0NET 1234"), InputKind::Text);
         assert_eq!(sniff(b""), InputKind::Text);
+        // A stray byte or four between the first frames; a login frame first.
+        assert_eq!(
+            sniff(b"\x04\0\0\0ab\r\n\xff\x04\0\0\0cd\r\n"),
+            InputKind::Capture
+        );
+        assert_eq!(
+            sniff(b"\x02\0\0\0\x84\0\x04\0\0\0ab\r\n"),
+            InputKind::Capture
+        );
+        assert_eq!(sniff(b"\xff\x04\0\0\0ab\r\n"), InputKind::Text);
     }
 }

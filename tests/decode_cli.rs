@@ -142,3 +142,65 @@ fn clear_errors_for_a_missing_file_or_a_bad_option() {
     let (code, _, _) = decode(&["--as", "xml", "x.txt"]);
     assert_ne!(code, 0);
 }
+
+/// §2.3: an App Suite time no reading puts at or after its call's start is output as printed
+/// and counted in the summary; a 12-hour time that resolves is not.
+#[test]
+fn unresolved_app_suite_times_are_counted_on_stderr() {
+    let shifted = "2012-03-09 12:46:59 |OUT| 2012030900465982190047 0092808 0001843 0000000 0000079XXXXXXXX | | 000000000000000 000000000000 |RINGING |";
+    let early = shifted
+        .replacen("2012030900465982190047", "2012030914000082190047", 1)
+        .replacen("12:46:59", "13:30:00", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.txt");
+    std::fs::write(&path, format!("{shifted}\r\n{early}\r\n{early}\r\n")).unwrap();
+    let (code, out, err) = decode(&[path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "2 App Suite event times could not be resolved against their call start and are kept as printed"
+        ),
+        "{err}"
+    );
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows[0]["timestamp"], "2012-03-09T00:46:59");
+    assert_eq!(rows[1]["timestamp"], "2012-03-09T13:30:00");
+    std::fs::write(&path, format!("{shifted}\r\n")).unwrap();
+    let (_, _, err) = decode(&[path.to_str().unwrap()]);
+    assert!(!err.contains("could not be resolved"), "{err}");
+}
+
+/// The reviewer's repro as a capture file: header, four stray bytes reading as a length of
+/// 768, the title line, two call records. `decode` decodes every line; the stray bytes are
+/// the one unparsed item.
+#[test]
+fn a_capture_with_a_stray_length_decodes_every_record() {
+    let stream = std::fs::read("../shared/fixtures/mitel5000/socket-stream.bin").unwrap();
+    // Header and title are 85-byte frames, records 86: the capture is header, junk, title,
+    // then the first two records after the title.
+    let mut data = stream[..85].to_vec();
+    data.extend_from_slice(&[0x00, 0x03, 0x00, 0x00]);
+    data.extend_from_slice(&stream[85..170 + 2 * 86]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("capture.bin");
+    std::fs::write(&path, &data).unwrap();
+    let (code, out, err) = decode(&[path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("5 records decoded, 1 unparsed"), "{err}");
+    assert!(err.contains("call dates: 2 from SMDR headers"), "{err}");
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds: Vec<&str> = rows.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["header", "unparsed", "header", "call", "call"]);
+    assert!(rows[1]["error"].as_str().unwrap().contains("768"));
+    assert_eq!(
+        (&rows[3]["extension"], &rows[4]["extension"]),
+        (&serde_json::json!("*****"), &serde_json::json!("181"))
+    );
+    assert!(rows[3..].iter().all(|r| r["date"] == "2012-07-03"));
+}

@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 use crate::cli::common::{ctrl_c_flag, parse_duration};
+use smdr_monitor::collect::daylog::{file_name_for, same_folder};
 use smdr_monitor::collect::{
     CollectOptions, Collector, CollectorEvent, Secret, SiteConfig, default_config_path,
-    default_log_dir, load_sites,
+    default_log_dir, load_named_sites, load_sites,
 };
 use smdr_monitor::export::{RecordWriter, TextFormat};
 use smdr_monitor::protocol::Kind;
@@ -50,14 +51,19 @@ pub struct Args {
 
 fn sites(args: &Args) -> anyhow::Result<Vec<SiteConfig>> {
     let mut sites = Vec::new();
-    let config = match (&args.config, args.sites.is_empty()) {
-        (Some(path), _) => Some(path.clone()),
-        (None, true) => Some(default_config_path()),
+    // A --config the user named must exist; the app's own may not yet (no sites yet).
+    let list = match (&args.config, args.sites.is_empty()) {
+        (Some(path), _) => {
+            sites.extend(load_named_sites(path)?.into_iter().filter(|s| s.enabled));
+            Some(path.clone())
+        }
+        (None, true) => {
+            let path = default_config_path();
+            sites.extend(load_sites(&path)?.into_iter().filter(|s| s.enabled));
+            Some(path)
+        }
         (None, false) => None,
     };
-    if let Some(path) = config {
-        sites.extend(load_sites(&path)?.into_iter().filter(|s| s.enabled));
-    }
     for spec in &args.sites {
         let Some((name, url)) = spec.split_once('=') else {
             bail!("--site {spec:?}: expected NAME=URL, e.g. HQ=mitel5000://10.0.0.5");
@@ -70,17 +76,21 @@ fn sites(args: &Args) -> anyhow::Result<Vec<SiteConfig>> {
         site.allowed_peers = args.allow.clone();
         sites.push(site);
     }
-    let mut names = std::collections::HashSet::new();
-    if let Some(twice) = sites.iter().find(|s| !names.insert(s.name.as_str())) {
+    if let Some((first, second)) = same_folder(sites.iter().map(|s| s.name.as_str())) {
+        if first == second {
+            bail!(
+                "two sites are named {first:?}: each site needs its own name (it names its log folder)"
+            );
+        }
         bail!(
-            "two sites are named {:?}: each site needs its own name (it names its log folder)",
-            twice.name
+            "sites {first:?} and {second:?} would share one log folder ({:?}) and connection log: give them names that differ in more than spaces, punctuation or case",
+            file_name_for(first)
         );
     }
     if sites.is_empty() {
         bail!(
             "no sites to collect from: give --site NAME=URL, or add sites to {}",
-            default_config_path().display()
+            list.unwrap_or_else(default_config_path).display()
         );
     }
     Ok(sites)
@@ -132,6 +142,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("{} records exported to {}", report.total(), path.display());
     }
     report.summary();
+    let unsaved = report.unsaved();
+    if unsaved > 0 {
+        bail!(
+            "{unsaved} record{} could not be written to the raw day logs in {} and {} NOT saved there{}",
+            if unsaved == 1 { "" } else { "s" },
+            log_dir.display(),
+            if unsaved == 1 { "is" } else { "are" },
+            if args.export.is_some() {
+                " (the export has them)"
+            } else {
+                ""
+            }
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -140,6 +164,8 @@ struct Report {
     states: HashMap<Arc<str>, String>,
     /// Records and unparsed records per site.
     counts: BTreeMap<Arc<str>, (u64, u64)>,
+    /// Per site: records not written to the raw day log, and whether that is happening now.
+    unsaved: HashMap<Arc<str>, (u64, bool)>,
 }
 
 impl Report {
@@ -148,6 +174,7 @@ impl Report {
             verbose,
             states: HashMap::new(),
             counts: BTreeMap::new(),
+            unsaved: HashMap::new(),
         }
     }
 
@@ -167,6 +194,15 @@ impl Report {
                 }
             }
             CollectorEvent::Status { site, status } => {
+                // Loud without -v: once when saving stops (the connection log beside the raw
+                // log is likely failing too).
+                let failing = status.raw_log_error.is_some();
+                let was = self.unsaved.insert(site.clone(), (status.unsaved, failing));
+                if let Some(why) = &status.raw_log_error
+                    && !was.is_some_and(|(_, failing)| failing)
+                {
+                    eprintln!("{}  {site}: WARNING: records are NOT saved — {why}", now());
+                }
                 let words = status.state.describe();
                 if self.states.get(&site) != Some(&words) {
                     eprintln!("{}  {site}: {words}", now());
@@ -181,6 +217,10 @@ impl Report {
         Ok(())
     }
 
+    fn unsaved(&self) -> u64 {
+        self.unsaved.values().map(|u| u.0).sum()
+    }
+
     fn total(&self) -> u64 {
         self.counts.values().map(|c| c.0).sum()
     }
@@ -190,7 +230,11 @@ impl Report {
             eprintln!("no records received");
         }
         for (site, (n, unparsed)) in &self.counts {
-            eprintln!("{site}: {n} records, {unparsed} unparsed");
+            let unsaved = match self.unsaved.get(site) {
+                Some((u, _)) if *u > 0 => format!(", {u} NOT saved"),
+                _ => String::new(),
+            };
+            eprintln!("{site}: {n} records, {unparsed} unparsed{unsaved}");
         }
     }
 }

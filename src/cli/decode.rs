@@ -9,7 +9,8 @@ use anyhow::Context;
 use crate::cli::common::{InputArgs, OutputArgs};
 use smdr_monitor::export::RecordWriter;
 use smdr_monitor::import;
-use smdr_monitor::protocol::{DateSource, Kind, Source, StreamDecoder};
+use smdr_monitor::protocol::appsuite::TimeReading;
+use smdr_monitor::protocol::{Body, DateSource, Kind, Source, StreamDecoder};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -23,7 +24,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let inputs = args.input.read_all()?;
     let out = args.output.open()?;
     let mut writer = RecordWriter::new(BufWriter::new(out), args.output.output_format);
-    let (mut total, mut unparsed) = (0u64, 0u64);
+    let (mut total, mut unparsed, mut unresolved) = (0u64, 0u64, 0u64);
     let mut date_sources: BTreeMap<&'static str, u64> = BTreeMap::new();
     for (path, data) in &inputs {
         let mut decoder = StreamDecoder::new(args.input.decode_options());
@@ -32,6 +33,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         import::decode_each(data, &mut decoder, |line, d| {
             total += 1;
             unparsed += u64::from(d.kind() == Kind::Unparsed);
+            // §2.3: such a time is output as printed; the summary flags it (the output's
+            // fields are a fixed contract).
+            if let Body::AppSuiteEvent(e) = &d.body
+                && e.time_reading == TimeReading::Unresolved
+            {
+                unresolved += 1;
+            }
             if matches!(d.kind(), Kind::Call) {
                 *date_sources
                     .entry(date_source_words(d.date.source))
@@ -51,6 +59,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     writer.finish().context("cannot write the output")?;
     eprintln!("{total} records decoded, {unparsed} unparsed");
+    if unresolved > 0 {
+        let (times, could) = if unresolved == 1 {
+            ("time", "its call start and is")
+        } else {
+            ("times", "their call start and are")
+        };
+        eprintln!(
+            "{unresolved} App Suite event {times} could not be resolved against {could} kept as printed"
+        );
+    }
     if !date_sources.is_empty() {
         let parts: Vec<String> = date_sources
             .iter()

@@ -40,27 +40,18 @@ impl Codec {
     /// The next record or skipped run; `None` until more bytes arrive.
     pub fn next_chunk(&mut self) -> Option<Chunk<'_>> {
         match self {
-            Self::Frames(f) => Some(match f.next_frame()? {
-                Frame::Data(payload) => {
-                    let text = payload_text(payload);
-                    if text.iter().any(|&b| b == b'\n' || b == b'\r') {
-                        // The raw day log holds one record per line: this cannot be one.
-                        Chunk::Garbage {
-                            bytes: payload,
-                            reason:
-                                "a frame holds a line break inside its text: not one SMDR record"
-                                    .into(),
-                        }
-                    } else {
-                        Chunk::Record(text)
-                    }
-                }
-                Frame::Garbage { bytes, reason } => Chunk::Garbage {
-                    bytes,
-                    reason: reason.to_string(),
-                },
-            }),
+            Self::Frames(f) => f.next_frame().map(frame_chunk),
             Self::Lines(l) => l.next_chunk(),
+        }
+    }
+
+    /// Like [`Self::next_chunk`] once the connection has ended: whole frames inside a frame
+    /// left incomplete still come out (a line stream has nothing to rescan). What is left in
+    /// [`Self::pending`] afterwards is torn.
+    pub fn next_chunk_at_end(&mut self) -> Option<Chunk<'_>> {
+        match self {
+            Self::Frames(f) => f.next_frame_at_end().map(frame_chunk),
+            Self::Lines(_) => None,
         }
     }
 
@@ -78,6 +69,18 @@ impl Codec {
             Self::Frames(f) => f.reset(),
             Self::Lines(l) => *l = LineDecoder::default(),
         }
+    }
+}
+
+/// A frame's payload is one line (the framer refuses any with a line break inside), so its
+/// text is one record, as the raw day log needs.
+fn frame_chunk(frame: Frame<'_>) -> Chunk<'_> {
+    match frame {
+        Frame::Data(payload) => Chunk::Record(payload_text(payload)),
+        Frame::Garbage { bytes, reason } => Chunk::Garbage {
+            bytes,
+            reason: reason.to_string(),
+        },
     }
 }
 
@@ -201,7 +204,8 @@ mod tests {
         wire.extend_from_slice(&[0x52, 0, 0]);
         let mut c = Codec::for_protocol(Protocol::Mitel5000);
         c.push(&wire);
-        assert_eq!(drain(&mut c), vec![Ok(b"TLC 104".to_vec()), Err(5)]);
+        // The framer skips the frame with a line break and the bytes up to the torn prefix.
+        assert_eq!(drain(&mut c), vec![Ok(b"TLC 104".to_vec()), Err(9)]);
         assert_eq!(c.pending(), 3);
     }
 }

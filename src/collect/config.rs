@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::daylog::{file_name_for, same_folder};
 use super::site::SiteConfig;
 
 const APP: &str = "smdr-monitor";
@@ -37,6 +38,17 @@ pub enum ConfigError {
         "the site list {path} names two sites {name:?}: each site needs its own name (it names its log folder)"
     )]
     DuplicateName { path: PathBuf, name: String },
+    #[error(
+        "the site list {path} has sites {first:?} and {second:?}, which would share one log folder {folder:?}: rename one (names are compared as folder names, without case)"
+    )]
+    SameFolder {
+        path: PathBuf,
+        first: String,
+        second: String,
+        folder: String,
+    },
+    #[error("the site list {path} does not exist")]
+    Missing { path: PathBuf },
     #[error("the site list {path} has a site without a name")]
     EmptyName { path: PathBuf },
     #[error("cannot save the site list to {path}: {source}")]
@@ -49,11 +61,26 @@ struct SitesFile {
     sites: Vec<SiteConfig>,
 }
 
-/// Reads the site list; a missing file is an empty list.
+/// Reads the site list; a missing file is an empty list (no sites yet).
 pub fn load_sites(path: &Path) -> Result<Vec<SiteConfig>, ConfigError> {
+    read_sites(path, true)
+}
+
+/// Reads a site list the user named (e.g. `--config`): a missing file is an error.
+pub fn load_named_sites(path: &Path) -> Result<Vec<SiteConfig>, ConfigError> {
+    read_sites(path, false)
+}
+
+fn read_sites(path: &Path, missing_is_empty: bool) -> Result<Vec<SiteConfig>, ConfigError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return if missing_is_empty {
+                Ok(Vec::new())
+            } else {
+                Err(ConfigError::Missing { path: path.into() })
+            };
+        }
         Err(source) => {
             return Err(ConfigError::Read {
                 path: path.into(),
@@ -65,17 +92,23 @@ pub fn load_sites(path: &Path) -> Result<Vec<SiteConfig>, ConfigError> {
         path: path.into(),
         message: e.message().to_string(),
     })?;
-    let mut seen = std::collections::HashSet::new();
-    for site in &file.sites {
-        if site.name.trim().is_empty() {
-            return Err(ConfigError::EmptyName { path: path.into() });
-        }
-        if !seen.insert(site.name.as_str()) {
-            return Err(ConfigError::DuplicateName {
+    if file.sites.iter().any(|s| s.name.trim().is_empty()) {
+        return Err(ConfigError::EmptyName { path: path.into() });
+    }
+    if let Some((first, second)) = same_folder(file.sites.iter().map(|s| s.name.as_str())) {
+        return Err(if first == second {
+            ConfigError::DuplicateName {
                 path: path.into(),
-                name: site.name.clone(),
-            });
-        }
+                name: first.to_string(),
+            }
+        } else {
+            ConfigError::SameFolder {
+                path: path.into(),
+                first: first.to_string(),
+                second: second.to_string(),
+                folder: file_name_for(first),
+            }
+        });
     }
     Ok(file.sites)
 }
@@ -145,9 +178,33 @@ mod tests {
         save_sites(&path, &[hq.clone(), hq]).unwrap();
         let err = load_sites(&path).unwrap_err();
         assert!(matches!(err, ConfigError::DuplicateName { ref name, .. } if name == "HQ"));
+        let a = SiteConfig::from_url("A B", "mivb://10.0.0.6").unwrap();
+        let b = SiteConfig::from_url("a_b", "mivb://10.0.0.7").unwrap();
+        save_sites(&path, &[a, b]).unwrap();
+        let err = load_sites(&path).unwrap_err().to_string();
+        assert!(
+            err.contains(r#"has sites "A B" and "a_b", which would share one log folder "A_B""#),
+            "{err}"
+        );
         std::fs::write(&path, "[[site]]\nname = 3\n").unwrap();
         let err = load_sites(&path).unwrap_err().to_string();
         assert!(err.contains("is not valid"), "{err}");
+    }
+
+    #[test]
+    fn a_named_site_list_must_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing.toml");
+        let err = load_named_sites(&path).unwrap_err();
+        assert!(matches!(err, ConfigError::Missing { .. }));
+        assert_eq!(
+            err.to_string(),
+            format!("the site list {} does not exist", path.display())
+        );
+        assert!(
+            load_sites(&path).unwrap().is_empty(),
+            "the default: no sites yet"
+        );
     }
 
     #[test]

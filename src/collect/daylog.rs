@@ -45,6 +45,19 @@ pub fn file_name_for(site: &str) -> String {
     s
 }
 
+/// The first two of `names` that would share one log folder (and connection log): equal once
+/// made safe for a file name, compared without case as Windows folders are.
+pub fn same_folder<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<(&'a str, &'a str)> {
+    let mut seen = std::collections::HashMap::new();
+    for name in names {
+        let key = file_name_for(name).to_lowercase();
+        if let Some(first) = seen.insert(key, name) {
+            return Some((first, name));
+        }
+    }
+    None
+}
+
 /// The folder of a site's logs.
 pub fn site_dir(log_dir: &Path, site: &str) -> PathBuf {
     log_dir.join(file_name_for(site))
@@ -80,6 +93,11 @@ impl RawLog {
             stem: file_name_for(site),
             open: None,
         }
+    }
+
+    /// The folder the site's raw day logs go to.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// The file being written, if one is open.
@@ -236,6 +254,9 @@ mod tests {
         assert_eq!(file_name_for("CON"), "_CON");
         assert_eq!(file_name_for("com1.txt"), "_com1.txt");
         assert_eq!(file_name_for("Zürich HQ"), "Z_rich_HQ");
+        assert_eq!(same_folder(["A B", "HQ", "A_B"]), Some(("A B", "A_B")));
+        assert_eq!(same_folder(["HQ", "hq"]), Some(("HQ", "hq")));
+        assert_eq!(same_folder(["HQ", "Branch", "HQ 2"]), None);
     }
 
     #[test]

@@ -54,6 +54,10 @@ pub struct SiteStatus {
     pub last_record: Option<DateTime<Local>>,
     pub reconnects: u32,
     pub gaps: Vec<Gap>,
+    /// Records received but not written to the raw day log, since collection started.
+    pub unsaved: u64,
+    /// Why the raw day log cannot be written, while it cannot: records are not being saved.
+    pub raw_log_error: Option<String>,
 }
 
 /// Which way bytes went, for the raw stream view.

@@ -13,8 +13,11 @@ use super::push::PushListener;
 use super::site::{Protocol, SiteConfig};
 use super::supervisor::ProbeReport;
 use super::words::{self, connect_error, hex_preview, read_error};
+use crate::protocol::mitel5000::framer::{DEFAULT_MAX_FRAME, whole_frame_at};
 use crate::protocol::mitel5000::{login_frame, masked_hex};
-use crate::protocol::{Body, DecodeOptions, StreamDecoder};
+use crate::protocol::record::lossy;
+use crate::protocol::stream::{clean_line, detect};
+use crate::protocol::{Body, DecodeOptions, Format, StreamDecoder};
 
 const CLIENT_NOTE: &str = "testing takes the SMDR connection: some Mitel systems serve one collector at a time or clear their buffer when one connects, so records may go to this test instead of a resident logger";
 /// Undecodable lines in a row before the probe calls it the wrong protocol.
@@ -218,6 +221,9 @@ async fn probe_push(
     read_first_record(site, &mut stream, &what, timeout, steps).await
 }
 
+/// Received bytes kept to guess what a stream is when it is not the site's protocol.
+const SAMPLE: usize = 4096;
+
 /// Reads until the first record (or the deadline), reporting the first bytes and any garbage.
 async fn read_first_record(
     site: &SiteConfig,
@@ -233,65 +239,90 @@ async fn read_first_record(
         padding: site.padding,
         ..Default::default()
     });
+    let name = smdr_name(site.protocol.format());
     let mut buf = vec![0u8; 4096];
-    let mut first_bytes = true;
+    let mut sample: Vec<u8> = Vec::new();
+    let mut received = 0usize;
+    let mut skipped = Skipped::default();
     let mut undecodable = 0;
     loop {
         let read = match tokio::time::timeout(steps.left(), stream.read(&mut buf)).await {
             Err(_) => {
-                steps.step(
-                    "first bytes",
-                    StepOutcome::Failed,
-                    format!("nothing within {}", words::duration(timeout)),
-                );
-                if undecodable > 0 {
-                    return fail(format!(
-                        "{what} and receiving, but nothing decoded as {} SMDR within {}: check the site's protocol and port",
-                        site.protocol.format().label(),
-                        words::duration(timeout)
-                    ));
+                skipped.report(site.protocol, steps);
+                let t = words::duration(timeout);
+                if received == 0 {
+                    steps.step(
+                        "first bytes",
+                        StepOutcome::Failed,
+                        format!("nothing within {t}"),
+                    );
+                    return fail(nothing_words(site.protocol, what, timeout, true));
                 }
-                return fail(nothing_words(site.protocol, what, timeout, first_bytes));
+                if skipped.total == 0 && undecodable == 0 {
+                    // Bytes, but not one whole frame or line yet.
+                    steps.step(
+                        "first record",
+                        StepOutcome::Failed,
+                        format!("{received} bytes arrived, but no whole record within {t}"),
+                    );
+                    return fail(nothing_words(site.protocol, what, timeout, false));
+                }
+                steps.step(
+                    "first record",
+                    StepOutcome::Failed,
+                    format!("{received} bytes arrived within {t}, none decoded as {name}"),
+                );
+                return fail(format!(
+                    "{what}; {received} bytes arrived, but none decoded as {name} within {t}: {}",
+                    advice(&sample, site.protocol)
+                ));
             }
             Ok(r) => r,
         };
         let n = match read {
             Ok(0) => {
-                steps.step(
-                    "first bytes",
-                    StepOutcome::Failed,
-                    "the connection was closed",
-                );
-                return fail(closed_words(
-                    site.protocol,
-                    what,
-                    since.elapsed(),
-                    first_bytes,
-                ));
+                skipped.report(site.protocol, steps);
+                if received == 0 {
+                    steps.step(
+                        "first bytes",
+                        StepOutcome::Failed,
+                        "the connection was closed",
+                    );
+                } else {
+                    steps.step(
+                        "first record",
+                        StepOutcome::Failed,
+                        format!("the connection was closed after {received} bytes"),
+                    );
+                }
+                let mut verdict = closed_words(site.protocol, what, since.elapsed(), received == 0);
+                if received > 0 && skipped.total + undecodable > 0 {
+                    verdict.push_str(&format!("; {}", advice(&sample, site.protocol)));
+                }
+                return fail(verdict);
             }
             Ok(n) => n,
             Err(e) => {
+                skipped.report(site.protocol, steps);
                 let why = read_error(&e);
                 steps.step("first bytes", StepOutcome::Failed, why.clone());
                 return fail(format!("{what}, then {why}"));
             }
         };
-        if first_bytes {
-            first_bytes = false;
+        if received == 0 {
             steps.step("first bytes", StepOutcome::Ok, hex_preview(&buf[..n], 32));
         }
+        received += n;
+        let keep = n.min(SAMPLE.saturating_sub(sample.len()));
+        sample.extend_from_slice(&buf[..keep]);
         codec.push(&buf[..n]);
         while let Some(chunk) = codec.next_chunk() {
             match chunk {
-                Chunk::Garbage { bytes, reason } => steps.step(
-                    "not a record",
-                    StepOutcome::Failed,
-                    format!("{} bytes skipped: {reason}", bytes.len()),
-                ),
+                Chunk::Garbage { bytes, reason } => skipped.add(bytes.len(), reason),
                 Chunk::Record(text) => {
-                    let text = String::from_utf8_lossy(text);
+                    skipped.report(site.protocol, steps);
+                    let text = decoder.text(text);
                     let d = decoder.decode(&text, None);
-                    let label = site.protocol.format().label();
                     if let Body::Unparsed(why) = &d.body {
                         // One bad line may be noise; several in a row mean the wrong protocol.
                         undecodable += 1;
@@ -302,7 +333,8 @@ async fn read_first_record(
                         );
                         if undecodable >= MAX_UNDECODABLE {
                             return fail(format!(
-                                "{what} and receiving, but {undecodable} lines in a row are not {label} SMDR ({why}): check the site's protocol and port"
+                                "{what} and receiving, but {undecodable} lines in a row are not {name} ({why}): {}",
+                                advice(&sample, site.protocol)
                             ));
                         }
                         continue;
@@ -314,14 +346,107 @@ async fn read_first_record(
                     );
                     return ProbeVerdict {
                         success: true,
-                        verdict: format!(
-                            "{what}, receiving {label} SMDR: the first record decoded"
-                        ),
+                        verdict: format!("{what}, receiving {name}: the first record decoded"),
                     };
                 }
             }
         }
     }
+}
+
+/// Runs of bytes that were not records: told as one step with a count (a stream of another
+/// protocol makes dozens), before the next step or the verdict.
+#[derive(Default)]
+struct Skipped {
+    /// Since the last report.
+    runs: u32,
+    bytes: usize,
+    first: Option<String>,
+    /// Since the test began.
+    total: u32,
+}
+
+impl Skipped {
+    fn add(&mut self, bytes: usize, reason: String) {
+        self.runs += 1;
+        self.total += 1;
+        self.bytes += bytes;
+        self.first.get_or_insert(reason);
+    }
+
+    fn report(&mut self, protocol: Protocol, steps: &mut Steps<'_>) {
+        if self.runs == 0 {
+            return;
+        }
+        let (one, many) = match protocol {
+            Protocol::Mitel5000 => ("frame was", "frames were"),
+            _ => ("line was", "lines were"),
+        };
+        let count = if self.runs == 1 {
+            format!("1 {one} not a record")
+        } else {
+            format!("{} {many} not records", self.runs)
+        };
+        let first = self.first.take().unwrap_or_default();
+        steps.step(
+            "not a record",
+            StepOutcome::Failed,
+            format!("{count}, {} bytes skipped (first: {first})", self.bytes),
+        );
+        self.runs = 0;
+        self.bytes = 0;
+    }
+}
+
+/// A format's name with "SMDR" once ("App Suite IP SMDR" already has it).
+fn smdr_name(format: Format) -> String {
+    let label = format.label();
+    if label.ends_with("SMDR") {
+        label.to_string()
+    } else {
+        format!("{label} SMDR")
+    }
+}
+
+/// What to do about bytes that are not the site's protocol: the protocol they look like, when
+/// the detector recognises another, else to check the protocol and port.
+fn advice(sample: &[u8], expected: Protocol) -> String {
+    let protocol = match likely_format(sample).filter(|f| *f != expected.format()) {
+        Some(Format::Mitel5000) => Protocol::Mitel5000,
+        Some(Format::AppSuite) => Protocol::Appsuite,
+        Some(Format::Mivb) => Protocol::Mivb,
+        _ => return "check the site's protocol and port".into(),
+    };
+    format!(
+        "the bytes look like {} — set the site's protocol to {}; in a URL, {}://",
+        smdr_name(protocol.format()),
+        protocol.label(),
+        protocol.scheme()
+    )
+}
+
+/// The format most lines of `sample` have, or 5000 when it starts with a whole frame (a 5000
+/// stream's frames hold line ends too, so frames are tried first).
+fn likely_format(sample: &[u8]) -> Option<Format> {
+    if whole_frame_at(sample, DEFAULT_MAX_FRAME).is_some() {
+        return Some(Format::Mitel5000);
+    }
+    let mut counts = [0u32; 3];
+    for line in sample.split(|&b| b == b'\n') {
+        let text = lossy(line);
+        match detect(clean_line(&text)) {
+            Some(Format::Mitel5000) => counts[0] += 1,
+            Some(Format::AppSuite) => counts[1] += 1,
+            Some(Format::Mivb) => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let (best, n) = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, n)| **n)
+        .map(|(i, n)| (i, *n))?;
+    (n > 0).then(|| [Format::Mitel5000, Format::AppSuite, Format::Mivb][best])
 }
 
 fn nothing_words(protocol: Protocol, what: &str, timeout: Duration, no_bytes: bool) -> String {

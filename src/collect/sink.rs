@@ -42,7 +42,6 @@ pub struct SiteSink {
     counters_day: NaiveDate,
     dirty: bool,
     last_status: Option<Instant>,
-    raw_log_failing: bool,
     conn_log_failing: bool,
 }
 
@@ -80,6 +79,8 @@ impl SiteSink {
                 last_record: None,
                 reconnects: 0,
                 gaps: Vec::new(),
+                unsaved: 0,
+                raw_log_error: None,
             },
             slots: [None, None],
             connections: 0,
@@ -87,7 +88,6 @@ impl SiteSink {
             counters_day: now.date_naive(),
             dirty: false,
             last_status: None,
-            raw_log_failing: false,
             conn_log_failing: false,
             clock,
         }
@@ -276,18 +276,29 @@ impl SiteSink {
                 if w.new_file {
                     self.log(format!("records go to {}", w.path));
                 }
-                self.raw_log_failing = false;
+                if self.status.raw_log_error.take().is_some() {
+                    self.log("the raw day log is written again: records are saved");
+                    self.send_status();
+                }
                 Source {
                     origin: w.path,
                     line: w.line,
                 }
             }
             Err(e) => {
-                if !self.raw_log_failing {
-                    self.raw_log_failing = true;
+                self.status.unsaved += 1;
+                if self.status.raw_log_error.is_none() {
+                    // Once per failure streak, and at once in the status: the connection log
+                    // is likely failing too, so consumers must say it themselves.
+                    let why = format!(
+                        "cannot write the raw day log in {}: {e}",
+                        self.raw.dir().display()
+                    );
                     self.log(format!(
-                        "cannot write the raw day log: {e} — records are shown but NOT saved until this is fixed"
+                        "{why} — records are shown but NOT saved until this is fixed"
                     ));
+                    self.status.raw_log_error = Some(why);
+                    self.send_status();
                 }
                 Source {
                     origin: format!("{} (not saved)", self.name).into(),
@@ -323,8 +334,16 @@ impl SiteSink {
         self.send(CollectorEvent::Record(record));
     }
 
-    /// A connection ended: a record cut off by the disconnect is not a record.
+    /// A connection ended: whole frames still buffered come out first (behind a length that
+    /// was never completed), then a record cut off by the disconnect is discarded.
     pub fn discard_torn(&mut self, codec: &mut Codec) {
+        let at = self.now();
+        while let Some(chunk) = codec.next_chunk_at_end() {
+            match chunk {
+                Chunk::Record(text) => self.record(&at, text),
+                Chunk::Garbage { bytes, reason } => self.garbage(&at, bytes, reason),
+            }
+        }
         let torn = codec.pending();
         if torn > 0 {
             let s = if torn == 1 { "" } else { "s" };

@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::clock::Clock;
+use super::daylog::same_folder;
 use super::events::{CollectorEvent, ProbeStep, ProbeVerdict};
 use super::feed::{Feed, run_client, run_push};
 use super::sink::{STATUS_INTERVAL, SharedSink, SiteSink, lock};
@@ -120,12 +121,16 @@ impl Collector {
         };
         let mut wanted: Vec<SiteConfig> = Vec::new();
         for site in sites.into_iter().filter(|s| s.enabled) {
-            if wanted.iter().any(|w| w.name == site.name) {
+            // Names that make one folder would write one raw log and connection log.
+            let clash = wanted
+                .iter()
+                .find_map(|w| same_folder([w.name.as_str(), site.name.as_str()]));
+            if let Some((first, _)) = clash {
                 let _ = self.inner.events.send(CollectorEvent::Log {
                     site: site.name.as_str().into(),
                     at: self.inner.clock.now(),
                     message: format!(
-                        "two sites are named {:?}: only the first one runs (names must differ)",
+                        "sites {first:?} and {:?} would share one log folder: only the first one runs (names must differ in more than spaces, punctuation or case)",
                         site.name
                     ),
                 });

@@ -6,9 +6,7 @@
 
 use chrono::NaiveTime;
 
-use crate::protocol::text::{
-    byte_at, cols, field, fixed_hh_mm_ss, parse_u32, split_at_byte, tokens, two_digits,
-};
+use crate::protocol::text::{Columns, fixed_hh_mm_ss, parse_u32, split_at_byte, tokens};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Layout {
@@ -118,43 +116,43 @@ const EXTENDED: Cols = Cols {
 
 /// Looks like a MiVB record: `mm/dd` at columns 1-5 and a time at 7-11.
 pub fn looks_like_record(line: &str) -> bool {
-    let b = line.as_bytes();
-    b.len() >= 60
-        && byte_at(line, 3) == b'/'
-        && two_digits(b, 1).is_some()
-        && two_digits(b, 4).is_some()
-        && byte_at(line, 9) == b':'
-        && matches!(byte_at(line, 0), b' ' | b'-' | b'%' | b'+')
+    let c = Columns::new(line);
+    c.width() >= 60
+        && c.byte_at(3) == b'/'
+        && c.two_digits(1).is_some()
+        && c.two_digits(4).is_some()
+        && c.byte_at(9) == b':'
+        && matches!(c.byte_at(0), b' ' | b'-' | b'%' | b'+')
 }
 
-pub fn parse_record(line: &str) -> Result<CallRecord<'_>, MivbError> {
-    let b = line.as_bytes();
-    let (month, day) = match (two_digits(b, 1), two_digits(b, 4), byte_at(line, 3)) {
+pub fn parse_record(text: &str) -> Result<CallRecord<'_>, MivbError> {
+    let line = Columns::new(text);
+    let (month, day) = match (line.two_digits(1), line.two_digits(4), line.byte_at(3)) {
         (Some(m), Some(d), b'/') if (1..=12).contains(&m) && (1..=31).contains(&d) => (m, d),
-        _ => return Err(MivbError::BadDate(cols(line, 1, 6).to_string())),
+        _ => return Err(MivbError::BadDate(line.cols(1, 6).to_string())),
     };
     // Level 2 prints seconds: `hh:mm:ssp` instead of `hh:mmp`.
-    let level2 = byte_at(line, 12) == b':';
+    let level2 = line.byte_at(12) == b':';
     let shift = if level2 { 3 } else { 0 };
     let start = parse_start(line, level2)
-        .ok_or_else(|| MivbError::BadStart(cols(line, 7, 13 + shift).to_string()))?;
+        .ok_or_else(|| MivbError::BadStart(line.cols(7, 13 + shift).to_string()))?;
     let at = 14 + shift;
-    let extended_digits = byte_at(line, at + 4) == b':' && byte_at(line, at + 7) == b':';
+    let extended_digits = line.byte_at(at + 4) == b':' && line.byte_at(at + 7) == b':';
     let c = if extended_digits {
         &EXTENDED
     } else {
         &STANDARD
     };
-    let s = |(a, z): (usize, usize)| field(line, a + shift, z + shift);
-    let ch = |col: usize| field(line, col + shift, col + shift + 1);
+    let s = |(a, z): (usize, usize)| line.field(a + shift, z + shift);
+    let ch = |col: usize| line.field(col + shift, col + shift + 1);
 
-    let duration_text = cols(line, c.duration.0 + shift, c.duration.1 + shift);
+    let duration_text = line.cols(c.duration.0 + shift, c.duration.1 + shift);
     let duration_s = parse_duration(duration_text).ok_or_else(|| MivbError::BadDuration {
         col: at,
         text: duration_text.to_string(),
     })?;
     let tta = s(c.tta);
-    let len = line.trim_end_matches(['\r', '\n']).len();
+    let len = line.width_of(text.trim_end_matches(['\r', '\n']));
     let ani_dnis = len > c.ani_dnis.0 + shift + 2;
     let call_ids = len > c.call_ids.0 + shift;
     let (ani, dnis) = if ani_dnis {
@@ -165,11 +163,12 @@ pub fn parse_record(line: &str) -> Result<CallRecord<'_>, MivbError> {
     let (call_id, call_sequence, associated_call_id) = if call_ids {
         let mut t = tokens(s(c.call_ids));
         let id = t.next().unwrap_or("");
-        // `pssscccc` then one sequence digit. (A stray multi-byte character may straddle
-        // byte 8: then there is no such split, and the token is kept whole.)
-        let (id, seq) = match id.split_at_checked(8) {
-            Some(parts) if id.len() == 9 => parts,
-            _ => (id, ""),
+        // `pssscccc` then one sequence digit: nine columns, cut at the ninth.
+        let token = Columns::new(id);
+        let (id, seq) = if token.width() == 9 {
+            (token.cols(0, 8), token.cols(8, 9))
+        } else {
+            (id, "")
         };
         (Some(id), Some(seq), Some(t.next().unwrap_or("")))
     } else {
@@ -182,13 +181,13 @@ pub fn parse_record(line: &str) -> Result<CallRecord<'_>, MivbError> {
             ani_dnis,
             call_ids,
         },
-        long_call: field(line, 0, 1),
+        long_call: line.field(0, 1),
         month,
         day,
         start,
         duration_s,
         calling_party: s(c.calling),
-        attendant: byte_at(line, c.attendant + shift) == b'*',
+        attendant: line.byte_at(c.attendant + shift) == b'*',
         time_to_answer_s: parse_u32(tta),
         unanswered: tta == "***",
         digits: s(c.digits),
@@ -213,18 +212,17 @@ fn split_pair(s: &str) -> (Option<&str>, Option<&str>) {
     (Some(t.next().unwrap_or("")), Some(t.next().unwrap_or("")))
 }
 
-fn parse_start(line: &str, level2: bool) -> Option<NaiveTime> {
-    let b = line.as_bytes();
-    if byte_at(line, 9) != b':' {
+fn parse_start(line: Columns<'_>, level2: bool) -> Option<NaiveTime> {
+    if line.byte_at(9) != b':' {
         return None;
     }
-    let (hour, minute) = (two_digits(b, 7)?, two_digits(b, 10)?);
+    let (hour, minute) = (line.two_digits(7)?, line.two_digits(10)?);
     let (second, pm_col) = if level2 {
-        (two_digits(b, 13)?, 15)
+        (line.two_digits(13)?, 15)
     } else {
         (0, 12)
     };
-    let hour = match byte_at(line, pm_col) {
+    let hour = match line.byte_at(pm_col) {
         b'P' | b'p' if hour < 12 => hour + 12,
         b'P' | b'p' | b' ' | b'A' | b'a' => hour,
         _ => return None,
@@ -369,7 +367,8 @@ mod tests {
     }
 
     /// Fuzz finding: a 9-byte call-id token with a multi-byte character across byte 8 (a lossy
-    /// U+FFFD from a bad byte) panicked in `split_at`; it is kept whole.
+    /// U+FFFD from a bad byte) panicked in `split_at`. Columns count characters on such a line:
+    /// the token is 7 columns, not a call id and sequence digit, and is kept whole.
     #[test]
     fn call_id_with_a_stray_multibyte_character_is_kept_whole() {
         let mut l = line_with(

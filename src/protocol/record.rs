@@ -129,6 +129,39 @@ impl Decoded<'_> {
     }
 }
 
+/// A sentence on how an App Suite event's time was read, when it was not simply as printed
+/// (§2.3), for a record's detail view: the 12-hour reading taken, or a time that no reading
+/// puts at or after the call's start (kept as printed, and flagged). `None` otherwise.
+pub fn time_note(d: &Decoded<'_>) -> Option<String> {
+    let Body::AppSuiteEvent(e) = &d.body else {
+        return None;
+    };
+    let read = e.timestamp.time();
+    match e.time_reading {
+        appsuite::TimeReading::AsPrinted => None,
+        appsuite::TimeReading::Shifted12h => {
+            // The other reading is 12 hours off, either way round: the same time of day.
+            let printed = read.overflowing_add_signed(chrono::Duration::hours(12)).0;
+            Some(format!(
+                "printed {}, read as {} (12-hour clock)",
+                printed.format("%H:%M:%S"),
+                read.format("%H:%M:%S")
+            ))
+        }
+        appsuite::TimeReading::Unresolved => {
+            let start = match e.call_start {
+                Some(s) if s.date() == e.timestamp.date() => s.format("%H:%M:%S").to_string(),
+                Some(s) => s.format("%Y-%m-%d %H:%M:%S").to_string(),
+                None => "unknown".to_string(),
+            };
+            Some(format!(
+                "printed {}, kept as printed: no reading of it (24- or 12-hour clock) is at or after the call's start {start} (from the call id)",
+                read.format("%H:%M:%S")
+            ))
+        }
+    }
+}
+
 /// Decodes text known to be of `format`. Pure: the same inputs always give the same record,
 /// so a store can keep only the text and the date decision and decode again when drawing.
 pub fn decode_as(format: Format, text: &str, padding: char) -> Body<'_> {
@@ -226,5 +259,48 @@ pub fn lossy(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Cow::Borrowed(text),
         Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(line: &str) -> Option<String> {
+        let body = decode_as(Format::AppSuite, line, '0');
+        time_note(&Decoded {
+            format: Format::AppSuite,
+            text: line,
+            date: DateDecision::default(),
+            body,
+        })
+    }
+
+    #[test]
+    fn time_notes_say_how_an_app_suite_time_was_read() {
+        // The manual's OUT example: printed 12:46:59 for a call that started 00:46:59.
+        let shifted = "2012-03-09 12:46:59 |OUT| 2012030900465982190047 0092808 0001843 0000000 0000079XXXXXXXX | | 000000000000000 000000000000 |RINGING |";
+        assert_eq!(
+            note(shifted).as_deref(),
+            Some("printed 12:46:59, read as 00:46:59 (12-hour clock)")
+        );
+        let late = shifted.replacen("12:46:59", "01:00:30", 1);
+        let late = late.replacen("2012030900465982190047", "2012030912590082190047", 1);
+        assert_eq!(
+            note(&late).as_deref(),
+            Some("printed 01:00:30, read as 13:00:30 (12-hour clock)")
+        );
+        // Printed before the call's start on either reading: kept and flagged.
+        let early = shifted.replacen("2012030900465982190047", "2012030914000082190047", 1);
+        let early = early.replacen("12:46:59", "13:30:00", 1);
+        assert_eq!(
+            note(&early).as_deref(),
+            Some(
+                "printed 13:30:00, kept as printed: no reading of it (24- or 12-hour clock) is at or after the call's start 14:00:00 (from the call id)"
+            )
+        );
+        let as_printed = shifted.replacen("12:46:59", "00:47:06", 1);
+        assert_eq!(note(&as_printed), None);
+        assert_eq!(note("not an event"), None);
     }
 }

@@ -1,6 +1,7 @@
 //! Decoding a stream of lines in order: format detection and the dates that depend on what
 //! came before (5000 headers) or on the receiving clock.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -8,7 +9,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use super::appsuite::{self, DEFAULT_PADDING};
 use super::dates::{DateDecision, DateSource, Mitel5000Dates, mivb_date};
 use super::record::{Body, Decoded, Format, Record, Source, decode_as, lossy};
-use super::text::{strip_eol, strip_legacy_prefix};
+use super::text::{fixed_column_text, strip_eol, strip_legacy_prefix};
 use super::{mitel5000, mivb};
 
 #[derive(Debug, Clone)]
@@ -78,6 +79,27 @@ impl StreamDecoder {
         self.options.padding
     }
 
+    /// The text of record bytes, to pass to [`Self::decode`]. ASCII (the rule) is borrowed. For
+    /// the fixed-column layouts (5000, MiVB: this stream's format, or the line's shape) every
+    /// byte ≥ 0x80 is one U+FFFD, so a stray byte stays one column and the fields after it stay
+    /// in place. App Suite lines are cut at `|` and whitespace, so there valid UTF-8 (e.g. a
+    /// non-breaking space in a name, §2) is kept as received and only invalid bytes are replaced.
+    pub fn text<'b>(&self, bytes: &'b [u8]) -> Cow<'b, str> {
+        let fixed = fixed_column_text(bytes);
+        if matches!(fixed, Cow::Borrowed(_)) {
+            return fixed;
+        }
+        let format = self
+            .options
+            .format
+            .or_else(|| detect(clean_line(&fixed)))
+            .or(self.last_format);
+        match format {
+            Some(Format::Mitel5000 | Format::Mivb) => fixed,
+            _ => lossy(bytes),
+        }
+    }
+
     /// Decodes the next line of the stream (line end and legacy prefix are removed here).
     pub fn decode<'a>(
         &mut self,
@@ -108,8 +130,8 @@ impl StreamDecoder {
         bytes: &[u8],
         received: Option<DateTime<FixedOffset>>,
     ) -> Record {
-        let text = lossy(bytes);
-        let exact = matches!(text, std::borrow::Cow::Borrowed(_));
+        let text = self.text(bytes);
+        let exact = matches!(text, Cow::Borrowed(_));
         let d = self.decode(&text, received);
         let (format, kind, date, clean) = (d.format, d.kind(), d.date, d.text.into());
         Record {
@@ -230,6 +252,99 @@ mod tests {
         let mut fresh = StreamDecoder::new(DecodeOptions::default());
         let u = fresh.decode("\u{1}\u{2}zzz", None);
         assert_eq!((u.format, u.kind()), (Format::Unknown, Kind::Unparsed));
+    }
+
+    /// A byte ≥ 0x80 in a fixed-column record is one column: the fields after it stay put.
+    #[test]
+    fn a_stray_byte_in_fixed_columns_is_one_column() {
+        use crate::protocol::Body;
+        let site: Arc<str> = "x".into();
+        let source = || Source {
+            origin: "f".into(),
+            line: 1,
+        };
+        let net = b"NET 1234  P0001 945\xff7                        17:11 00:03:34 $00.00";
+        // Invalid UTF-8, a valid two-byte sequence: each byte is one column either way.
+        let valid = b"NET 1234  P0001 94\xc3\xa97                        17:11 00:03:34 $00.00";
+        for (bytes, digits) in [
+            (&net[..], "945\u{fffd}7"),
+            (&valid[..], "94\u{fffd}\u{fffd}7"),
+        ] {
+            let mut s = StreamDecoder::new(DecodeOptions::default());
+            let r = s.record(&site, source(), bytes, None);
+            assert_eq!(
+                (r.format, r.kind),
+                (Format::Mitel5000, Kind::Call),
+                "{}",
+                r.text
+            );
+            assert_eq!(r.raw_bytes(), bytes, "the bytes as received");
+            match r.decode().body {
+                Body::Mitel5000Call(c) => {
+                    assert_eq!((c.extension, c.trunk, c.digits), ("1234", "P0001", digits));
+                    assert_eq!((c.duration_s, c.cost), (214, "$00.00"));
+                    assert_eq!(c.start, chrono::NaiveTime::from_hms_opt(17, 11, 0).unwrap());
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        let mut mivb =
+            b"+11/21 09:02  00:41:07 T009  012                             2301T 2305 4455         000  "
+                .to_vec();
+        mivb[40] = 0xff;
+        let mut s = StreamDecoder::new(DecodeOptions::default());
+        let r = s.record(&site, source(), &mivb, None);
+        assert_eq!((r.format, r.kind), (Format::Mivb, Kind::Call), "{}", r.text);
+        match r.decode().body {
+            Body::MivbCall(c) => {
+                assert_eq!(
+                    (c.digits, c.called_party, c.transfer_flag),
+                    ("\u{fffd}", "2301", "T")
+                );
+                assert_eq!(
+                    (c.third_party, c.account_code, c.system_id),
+                    ("2305", "4455", "000")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // Given the format, the same holds for a line whose shape the stray byte hides.
+        mivb[9] = 0xff;
+        let mut s = StreamDecoder::new(DecodeOptions {
+            format: Some(Format::Mivb),
+            ..Default::default()
+        });
+        let r = s.record(&site, source(), &mivb, None);
+        assert_eq!(r.text.chars().count(), mivb.len());
+    }
+
+    /// App Suite is cut at `|` and whitespace: valid UTF-8 stays as received (§2).
+    #[test]
+    fn app_suite_keeps_valid_utf8_and_tolerates_a_bad_byte() {
+        use crate::protocol::Body;
+        let site: Arc<str> = "x".into();
+        let line = "2012-03-09 01:31:27 |IN | 2012030901311586070264 0092108 0002560 0001843 0000079XXXXXXXX |CHRIS\u{a0}MOBILE| 00044161XXXXXXX |CHRIS DID | 000000000000 |TRANSFERRED |";
+        let mut s = StreamDecoder::new(DecodeOptions::default());
+        let source = Source {
+            origin: "f".into(),
+            line: 1,
+        };
+        let r = s.record(&site, source.clone(), line.as_bytes(), None);
+        assert_eq!(
+            (r.kind, &*r.text, r.bytes.is_none()),
+            (Kind::Event, line, true)
+        );
+        let bad = line
+            .replace("CHRIS\u{a0}MOBILE", "CHRIS\u{1}MOBILE")
+            .replace('\u{1}', "\u{ff}");
+        let mut bytes = bad.into_bytes();
+        let at = bytes.iter().position(|&b| b == 0xc3).unwrap();
+        bytes.splice(at..at + 2, [0xff]);
+        let r = s.record(&site, source, &bytes, None);
+        match r.decode().body {
+            Body::AppSuiteEvent(e) => assert_eq!(e.contact_name, "CHRIS\u{fffd}MOBILE"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -23,6 +23,113 @@ fn floor_boundary(line: &str, i: usize) -> usize {
     }
 }
 
+/// A fixed-column line (5000, MiVB): a column is one byte as the PBX sent it. Text made by
+/// [`fixed_column_text`] has one character per received byte, so on a line that is not ASCII
+/// columns count characters (a stray byte ≥ 0x80, shown as U+FFFD, is one column, not three
+/// bytes that would shift every later field). ASCII lines, the rule, take the byte fast path.
+#[derive(Debug, Clone, Copy)]
+pub struct Columns<'a> {
+    text: &'a str,
+    ascii: bool,
+}
+
+impl<'a> Columns<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            ascii: text.is_ascii(),
+        }
+    }
+
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The line's width in columns.
+    pub fn width(&self) -> usize {
+        width(self.text, self.ascii)
+    }
+
+    /// The byte offset of a column, clamped to the line.
+    fn offset(&self, col: usize) -> usize {
+        if self.ascii {
+            col.min(self.text.len())
+        } else {
+            self.text
+                .char_indices()
+                .nth(col)
+                .map_or(self.text.len(), |(i, _)| i)
+        }
+    }
+
+    /// Columns `start..end` (end exclusive), clamped to the line.
+    pub fn cols(&self, start: usize, end: usize) -> &'a str {
+        if self.ascii {
+            return cols(self.text, start, end);
+        }
+        let a = self.offset(start);
+        let b = self.offset(end).max(a);
+        self.text.get(a..b).unwrap_or("")
+    }
+
+    /// [`Self::cols`] trimmed of padding.
+    pub fn field(&self, start: usize, end: usize) -> &'a str {
+        trim(self.cols(start, end))
+    }
+
+    /// The byte at a column (0x80 for a non-ASCII one, never a byte a layout looks for), or
+    /// a space past the end.
+    pub fn byte_at(&self, col: usize) -> u8 {
+        if self.ascii {
+            return byte_at(self.text, col);
+        }
+        match self
+            .text
+            .get(self.offset(col)..)
+            .and_then(|t| t.chars().next())
+        {
+            Some(c) => u8::try_from(c).ok().filter(u8::is_ascii).unwrap_or(0x80),
+            None => b' ',
+        }
+    }
+
+    /// Two ASCII digits at a column as a number.
+    pub fn two_digits(&self, col: usize) -> Option<u32> {
+        if self.ascii {
+            return two_digits(self.text.as_bytes(), col);
+        }
+        two_digits(&[self.byte_at(col), self.byte_at(col + 1)], 0)
+    }
+
+    /// The width in columns of a piece of this line (e.g. a trimmed field).
+    pub fn width_of(&self, piece: &str) -> usize {
+        width(piece, self.ascii)
+    }
+}
+
+fn width(s: &str, ascii: bool) -> usize {
+    if ascii { s.len() } else { s.chars().count() }
+}
+
+/// Text for fixed-column record bytes: one character per byte, each byte ≥ 0x80 one U+FFFD
+/// (a lossy UTF-8 conversion would make a valid multi-byte sequence one column, an invalid
+/// byte one, and shift what follows). Borrowed when the bytes are ASCII.
+pub fn fixed_column_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) if text.is_ascii() => std::borrow::Cow::Borrowed(text),
+        _ => bytes
+            .iter()
+            .map(|&b| {
+                if b.is_ascii() {
+                    char::from(b)
+                } else {
+                    '\u{fffd}'
+                }
+            })
+            .collect(),
+    }
+}
+
 /// For text shaped `xx:xx:xx` (the common case, no split needed): `Some` of its seconds, or of
 /// `None` when it is not a time of day's shape in digits. `None` for any other shape.
 pub fn fixed_hh_mm_ss(s: &str) -> Option<Option<u32>> {
@@ -253,6 +360,32 @@ mod tests {
             let std: Vec<&str> = line.split('|').collect();
             assert_eq!(ours, std, "{line:?}");
         }
+    }
+
+    #[test]
+    fn columns_count_one_per_received_byte() {
+        let text = fixed_column_text(b"ab\xffcd\xc3\xa9e");
+        assert_eq!(text, "ab\u{fffd}cd\u{fffd}\u{fffd}e");
+        let c = Columns::new(&text);
+        assert_eq!(c.width(), 8);
+        assert_eq!(c.cols(3, 5), "cd");
+        assert_eq!(c.cols(1, 3), "b\u{fffd}");
+        assert_eq!(c.field(7, 20), "e");
+        assert_eq!(
+            (c.byte_at(2), c.byte_at(3), c.byte_at(30)),
+            (0x80, b'c', b' ')
+        );
+        assert_eq!(Columns::new("x\u{fffd}12").two_digits(2), Some(12));
+        assert_eq!(Columns::new("x\u{fffd}12").two_digits(1), None);
+        assert!(matches!(
+            fixed_column_text(b"plain"),
+            std::borrow::Cow::Borrowed("plain")
+        ));
+        let ascii = Columns::new("abcdef");
+        assert_eq!(
+            (ascii.cols(2, 4), ascii.width(), ascii.byte_at(9)),
+            ("cd", 6, b' ')
+        );
     }
 
     #[test]

@@ -234,3 +234,91 @@ fn collect_stops_cleanly_on_ctrl_c() {
         "every record exported, after the CSV header"
     );
 }
+
+/// A log dir that cannot be written: the warning is on stderr without -v, once, the export
+/// still has every record, and `collect` fails at the end saying how many were not saved.
+#[test]
+fn collect_into_an_unwritable_log_dir_is_loud_and_fails() {
+    let (_sim, addr) = simulate(&["mivb://127.0.0.1:0", "--rate", "200", "--count", "20"]);
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the folder should be: unwritable even for root.
+    let not_a_dir = dir.path().join("logs");
+    fs::write(&not_a_dir, b"").unwrap();
+    let export = dir.path().join("out.jsonl");
+    let (code, out, err) = run(&[
+        "collect",
+        "--site",
+        &format!("M=mivb://{addr}"),
+        "--log-dir",
+        &not_a_dir.display().to_string(),
+        "--for",
+        "3s",
+        "--export",
+        &export.display().to_string(),
+    ]);
+    assert_ne!(code, 0, "{out}{err}");
+    assert_eq!(
+        err.matches("M: WARNING: records are NOT saved — cannot write the raw day log in ")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains("M: 20 records, 0 unparsed, 20 NOT saved"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "20 records could not be written to the raw day logs in {} and are NOT saved there (the export has them)",
+            not_a_dir.display()
+        )),
+        "{err}"
+    );
+    assert_eq!(fs::read_to_string(&export).unwrap().lines().count(), 20);
+}
+
+/// A --config that does not exist is an error naming it, with or without --site; sites whose
+/// names make one log folder are refused.
+#[test]
+fn collect_refuses_a_missing_config_and_sites_sharing_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.toml");
+    let missing_arg = missing.display().to_string();
+    for extra in [&[][..], &["--site", "A=mivb://127.0.0.1:1"][..]] {
+        let args = [
+            &["collect", "--config", &missing_arg, "--for", "1s"][..],
+            extra,
+        ]
+        .concat();
+        let (code, _, err) = run(&args);
+        assert_ne!(code, 0, "{err}");
+        assert!(
+            err.contains(&format!("the site list {missing_arg} does not exist")),
+            "{err}"
+        );
+    }
+    let (code, _, err) = run(&[
+        "collect",
+        "--site",
+        "A B=mivb://127.0.0.1:1",
+        "--site",
+        "a_b=mivb://127.0.0.1:2",
+        "--for",
+        "1s",
+    ]);
+    assert_ne!(code, 0, "{err}");
+    assert!(
+        err.contains(r#"sites "A B" and "a_b" would share one log folder ("A_B")"#),
+        "{err}"
+    );
+    // The same in a site list.
+    let config = dir.path().join("sites.toml");
+    fs::write(
+        &config,
+        "[[site]]\nname = \"HQ\"\nprotocol = \"mivb\"\nhost = \"127.0.0.1\"\n\n[[site]]\nname = \"hq\"\nprotocol = \"mivb\"\nhost = \"127.0.0.2\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["collect", "--config", &config.display().to_string()]);
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains(r#"has sites "HQ" and "hq""#), "{err}");
+}

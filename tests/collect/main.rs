@@ -4,6 +4,7 @@
 
 mod cli;
 mod harness;
+mod probe;
 
 use std::fs;
 use std::sync::Arc;
@@ -473,4 +474,69 @@ fn the_demo_runs_two_simulated_sites() {
     }));
     h.shutdown();
     assert!(h.records().iter().all(|r| r.kind != Kind::Unparsed));
+}
+
+/// The reviewer's repro on loopback: a 5000 that sends the header, four stray bytes reading as
+/// a length of 768, the title line, two call records, then closes. Every line reaches the raw
+/// day log exactly once; the stray bytes are shown, with why, and not logged as a record.
+#[test]
+fn a_stray_length_between_frames_loses_no_record() {
+    use smdr_monitor::protocol::mitel5000::framer::encode_frame;
+    use std::io::{Read, Write};
+
+    const LINES: [&[u8]; 4] = [
+        b"Station Message Detailed Recording                          00:00:04 07-03-2012",
+        b"TYP EXT#  TRUNK DIALED DIGITS                START ELAPSED   COST  ACCOUNT CODE",
+        b"TLC 104   94151 952-474-1742                 08:52    S=226 $00.00              ",
+        b"IN  110   94129 525530894016            0061 08:48      S=1 $00.00             *",
+    ];
+    let mut wire = Vec::new();
+    encode_frame(LINES[0], &mut wire);
+    wire.extend_from_slice(&[0x00, 0x03, 0x00, 0x00]);
+    for line in &LINES[1..] {
+        encode_frame(line, &mut wire);
+    }
+    // One connection: read the login, send everything, close. Later connects wait unserved.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut login = [0u8; 14];
+        conn.read_exact(&mut login).unwrap();
+        conn.write_all(&wire).unwrap();
+        drop(conn);
+        listener
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::new(dir.path());
+    h.collector()
+        .set_sites(vec![site("Stray", &format!("mitel5000://{addr}"))]);
+    assert!(h.wait(|h| h.raw_count("Stray") >= 4 && h.records().len() >= 5));
+    let _listener = server.join().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    h.shutdown();
+    assert_eq!(h.raw_texts("Stray"), LINES.map(<[u8]>::to_vec));
+    let records = h.records();
+    let kinds: Vec<Kind> = records.iter().map(|r| r.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            Kind::Header,
+            Kind::Unparsed,
+            Kind::Header,
+            Kind::Call,
+            Kind::Call
+        ]
+    );
+    assert_eq!(records[1].raw_bytes(), [0x00, 0x03, 0x00, 0x00]);
+    let why = records[1].problem.as_deref().unwrap();
+    assert!(why.contains("length prefix 768"), "{why}");
+    assert!(records[3].text.starts_with("TLC 104") && records[4].text.starts_with("IN  110"));
+    assert!(
+        !h.logs()
+            .iter()
+            .any(|l| l.starts_with("connection dropped inside a record")),
+        "{:?}",
+        h.logs()
+    );
 }

@@ -41,6 +41,22 @@ pub fn parse_login(frame: &[u8]) -> Option<&[u8]> {
     }
 }
 
+/// A login frame at the start of `data` (a capture that recorded both directions): its
+/// length and its password's length. Only the documented shape counts: `N | 0x84 | up to 15
+/// printable ASCII | 0x00` with `N` = password + 2.
+pub fn leading_login(data: &[u8]) -> Option<(usize, usize)> {
+    let n = u32::from_le_bytes(data.get(..4)?.try_into().ok()?) as usize;
+    if !(2..=MAX_PASSWORD + 2).contains(&n) {
+        return None;
+    }
+    match data.get(4..4 + n)? {
+        [LOGIN_COMMAND, pw @ .., 0] if pw.iter().all(|b| b.is_ascii_graphic() || *b == b' ') => {
+            Some((4 + n, pw.len()))
+        }
+        _ => None,
+    }
+}
+
 /// Hex of a login frame for display, with each password byte shown as `**`.
 pub fn masked_hex(frame: &[u8]) -> String {
     let pw_range = 5..frame.len().saturating_sub(1);
@@ -86,5 +102,16 @@ mod tests {
         assert_eq!(parse_login(&[1, 0, 0, 0, 0x84]), None);
         assert_eq!(masked_hex(&f), "08 00 00 00 84 ** ** ** ** ** ** 00");
         assert_eq!(masked_hex(&login_frame(None).unwrap()), "02 00 00 00 84 00");
+    }
+
+    #[test]
+    fn a_leading_login_frame_is_recognised() {
+        let mut data = login_frame(Some("12345678")).unwrap();
+        data.extend_from_slice(b"\x52\0\0\0TLC");
+        assert_eq!(leading_login(&data), Some((14, 8)));
+        assert_eq!(leading_login(&login_frame(None).unwrap()), Some((6, 0)));
+        assert_eq!(leading_login(&[2, 0, 0, 0, 0x84, 1]), None);
+        assert_eq!(leading_login(&[3, 0, 0, 0, 0x84, 0x90, 0]), None);
+        assert_eq!(leading_login(b"\x51\0\0\0Station"), None);
     }
 }

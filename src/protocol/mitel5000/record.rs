@@ -3,9 +3,7 @@
 
 use chrono::{NaiveDate, NaiveTime};
 
-use crate::protocol::text::{
-    byte_at, cols, field, fixed_hh_mm_ss, is_digit_at, parse_u32, split_at_byte, trim, two_digits,
-};
+use crate::protocol::text::{Columns, fixed_hh_mm_ss, parse_u32, split_at_byte, trim, two_digits};
 
 pub const HEADER_MARK: &str = "Station Message Detailed Recording";
 pub const TITLE_MARK: &str = "TYP EXT#";
@@ -109,10 +107,11 @@ pub fn is_header(line: &str) -> bool {
 
 /// Looks like a call record: START and ELAPSED have their shape where the layout puts them.
 pub fn looks_like_record(line: &str) -> bool {
-    line.len() <= RECORD_WIDTH + 2
-        && parse_hhmm(cols(line, 45, 50)).is_some()
-        && byte_at(line, 44) == b' '
-        && parse_elapsed(cols(line, 51, 59)).is_some()
+    let c = Columns::new(line);
+    c.width() <= RECORD_WIDTH + 2
+        && parse_hhmm(c.cols(45, 50)).is_some()
+        && c.byte_at(44) == b' '
+        && parse_elapsed(c.cols(51, 59)).is_some()
 }
 
 /// Decodes one line (legacy prefix already stripped, line end removed).
@@ -124,15 +123,16 @@ pub fn parse_line(line: &str) -> Result<Line<'_>, LineError> {
             title_line: true,
         }));
     }
-    if line.starts_with(HEADER_MARK) {
+    let line = Columns::new(line);
+    if line.text().starts_with(HEADER_MARK) {
         return Ok(Line::Header(parse_header(line)));
     }
     parse_call(line).map(Line::Call)
 }
 
-fn parse_header(line: &str) -> Header {
-    let time = parse_hhmmss(cols(line, 60, 68));
-    let d = cols(line, 69, 79).as_bytes();
+fn parse_header(line: Columns<'_>) -> Header {
+    let time = parse_hhmmss(line.cols(60, 68));
+    let d = line.cols(69, 79).as_bytes();
     let date = (d.len() == 10 && d[2] == b'-' && d[5] == b'-')
         .then(|| {
             let month = two_digits(d, 0)?;
@@ -148,32 +148,33 @@ fn parse_header(line: &str) -> Header {
     }
 }
 
-fn parse_call(line: &str) -> Result<CallRecord<'_>, LineError> {
+fn parse_call(line: Columns<'_>) -> Result<CallRecord<'_>, LineError> {
     // A trimmed legacy line is short: missing columns read as spaces. A longer one is not ours.
-    // (A line of at most 80 bytes is short enough however it is trimmed.)
-    if line.len() > RECORD_WIDTH
-        && (trim(line).len() > RECORD_WIDTH || line.trim_end().len() > RECORD_WIDTH)
-    {
-        return Err(LineError::TooLong(line.trim_end().len()));
+    // (A line of at most 80 columns is short enough however it is trimmed.)
+    if line.width() > RECORD_WIDTH {
+        let trimmed_end = line.width_of(line.text().trim_end());
+        if line.width_of(trim(line.text())) > RECORD_WIDTH || trimmed_end > RECORD_WIDTH {
+            return Err(LineError::TooLong(trimmed_end));
+        }
     }
-    let start_text = cols(line, 45, 50);
+    let start_text = line.cols(45, 50);
     let start =
         parse_hhmm(start_text).ok_or_else(|| LineError::BadStart(start_text.to_string()))?;
-    let elapsed_text = cols(line, 51, 59);
+    let elapsed_text = line.cols(51, 59);
     let duration_s = parse_elapsed(elapsed_text)
         .ok_or_else(|| LineError::BadElapsed(trim(elapsed_text).to_string()))?;
-    let call_type = field(line, 0, 3);
+    let call_type = line.field(0, 3);
     Ok(CallRecord {
         call_type,
         ring_in: call_type.is_empty(),
-        extension: field(line, 4, 9),
-        trunk: field(line, 10, 15),
-        digits: field(line, 16, 44),
+        extension: line.field(4, 9),
+        trunk: line.field(10, 15),
+        digits: line.field(16, 44),
         start,
         duration_s,
-        cost: field(line, 60, 66),
-        account_code: field(line, 67, 79),
-        trunk_disconnect: byte_at(line, 79) == b'*',
+        cost: line.field(60, 66),
+        account_code: line.field(67, 79),
+        trunk_disconnect: line.byte_at(79) == b'*',
     })
 }
 
@@ -220,7 +221,8 @@ pub fn parse_elapsed(s: &str) -> Option<u32> {
 
 /// True when the line's START column holds digits (used to pick a likely format for errors).
 pub fn has_start_digits(line: &str) -> bool {
-    is_digit_at(line, 45) && byte_at(line, 47) == b':'
+    let c = Columns::new(line);
+    c.byte_at(45).is_ascii_digit() && c.byte_at(47) == b':'
 }
 
 #[cfg(test)]
