@@ -250,3 +250,34 @@ fn the_keyboard_moves_the_selection() {
     h.run();
     assert_eq!(h.state().selected_row(), None);
 }
+
+#[test]
+fn the_detail_says_when_an_event_time_was_read_on_a_12_hour_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), DemoMode::Off, false));
+    let data = std::fs::read("../shared/fixtures/appsuite/manual-examples-162.txt").unwrap();
+    let mut decoder = StreamDecoder::new(DecodeOptions::default());
+    let site: Arc<str> = "HQ".into();
+    for (i, line) in data
+        .split(|&b| b == b'\n')
+        .filter(|l| l.len() > 2)
+        .enumerate()
+    {
+        let source = Source {
+            origin: "appsuite.log".into(),
+            line: i as u64 + 1,
+        };
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        h.state_mut()
+            .ingest(decoder.record(&site, source, line, None));
+    }
+    h.run();
+    type_into(&mut h, "Text", "12:46:59");
+    assert!(h.query_by_label("1 shown / 20 total").is_some());
+    h.get_by_label("OUT RINGING").click();
+    h.run();
+    assert!(
+        h.query_by_label("time printed 12:46:59, read as 00:46:59 (12-hour clock)")
+            .is_some()
+    );
+}

@@ -3,6 +3,8 @@
 
 use eframe::egui::{self, RichText};
 
+use crate::protocol::Body;
+use crate::protocol::appsuite::TimeReading;
 use crate::protocol::fields::visit_fields;
 
 use super::app::SmdrApp;
@@ -24,6 +26,19 @@ pub fn show(app: &mut SmdrApp, ui: &mut egui::Ui) {
         if let Some(date) = d.date.date {
             ui.label(format!("dated {date}"))
                 .on_hover_text(d.date.source.describe());
+        }
+        if let Some(note) = crate::protocol::time_note(&d) {
+            // Kept as printed is a flag (§2.3); a 12-hour reading is only worth knowing.
+            let unresolved = matches!(
+                &d.body,
+                Body::AppSuiteEvent(e) if e.time_reading == TimeReading::Unresolved
+            );
+            let color = if unresolved {
+                theme::WARN.get(ui)
+            } else {
+                theme::MUTED.get(ui)
+            };
+            ui.label(RichText::new(format!("time {note}")).color(color));
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button("Close").clicked() {
