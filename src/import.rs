@@ -190,30 +190,33 @@ pub fn into_store(
 ) {
     let mut consumed = 0u64;
     items(data, |item| {
-        let text = match item.problem {
-            Some(_) => lossy(item.bytes),
-            None => decoder.text(item.bytes),
+        let padding = decoder.padding();
+        let mut push = |decoded: &Decoded<'_>, exact: bool| {
+            store.push_incoming(&Incoming {
+                site,
+                origin,
+                line: item.number,
+                received: item.received,
+                padding,
+                bytes: (!exact).then_some(item.bytes),
+                decoded,
+                problem: item.problem.as_deref(),
+            });
         };
-        let exact = matches!(text, Cow::Borrowed(_));
-        let decoded = match &item.problem {
-            Some(reason) => Decoded {
-                format: Format::Mitel5000,
-                text: &text,
-                date: Default::default(),
-                body: Body::Unparsed(reason.clone()),
-            },
-            None => decoder.decode(&text, item.received),
-        };
-        store.push_incoming(&Incoming {
-            site,
-            origin,
-            line: item.number,
-            received: item.received,
-            padding: decoder.padding(),
-            bytes: (!exact).then_some(item.bytes),
-            decoded: &decoded,
-            problem: item.problem.as_deref(),
-        });
+        match &item.problem {
+            Some(reason) => {
+                let text = lossy(item.bytes);
+                let exact = matches!(text, Cow::Borrowed(_));
+                let decoded = Decoded {
+                    format: Format::Mitel5000,
+                    text: &text,
+                    date: Default::default(),
+                    body: Body::Unparsed(reason.clone()),
+                };
+                push(&decoded, exact);
+            }
+            None => decoder.decode_bytes(item.bytes, item.received, push),
+        }
         // The line end or length prefix is not in the item: near enough for progress.
         consumed += item.bytes.len() as u64 + 2;
         after_each(store, consumed);
@@ -222,23 +225,18 @@ pub fn into_store(
 
 /// Decodes all of `data` without building owned records (the CLI's fast path).
 pub fn decode_each(data: &[u8], decoder: &mut StreamDecoder, mut f: impl FnMut(u64, &Decoded<'_>)) {
-    items(data, |item| {
-        let text = match item.problem {
-            Some(_) => lossy(item.bytes),
-            None => decoder.text(item.bytes),
-        };
-        match item.problem {
-            Some(reason) => {
-                let d = Decoded {
-                    format: Format::Mitel5000,
-                    text: &text,
-                    date: Default::default(),
-                    body: Body::Unparsed(reason),
-                };
-                f(item.number, &d);
-            }
-            None => f(item.number, &decoder.decode(&text, item.received)),
+    items(data, |item| match item.problem {
+        Some(reason) => {
+            let text = lossy(item.bytes);
+            let d = Decoded {
+                format: Format::Mitel5000,
+                text: &text,
+                date: Default::default(),
+                body: Body::Unparsed(reason),
+            };
+            f(item.number, &d);
         }
+        None => decoder.decode_bytes(item.bytes, item.received, |d, _| f(item.number, d)),
     });
 }
 

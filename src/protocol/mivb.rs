@@ -116,7 +116,11 @@ const EXTENDED: Cols = Cols {
 
 /// Looks like a MiVB record: `mm/dd` at columns 1-5 and a time at 7-11.
 pub fn looks_like_record(line: &str) -> bool {
-    let c = Columns::new(line);
+    looks_like_record_in(Columns::new(line))
+}
+
+/// [`looks_like_record`] for a line whose columns are known already.
+pub fn looks_like_record_in(c: Columns<'_>) -> bool {
     c.width() >= 60
         && c.byte_at(3) == b'/'
         && c.two_digits(1).is_some()
@@ -126,7 +130,12 @@ pub fn looks_like_record(line: &str) -> bool {
 }
 
 pub fn parse_record(text: &str) -> Result<CallRecord<'_>, MivbError> {
-    let line = Columns::new(text);
+    parse_columns(Columns::new(text))
+}
+
+/// [`parse_record`] for a line whose columns are known already.
+pub fn parse_columns(line: Columns<'_>) -> Result<CallRecord<'_>, MivbError> {
+    let text = line.text();
     let (month, day) = match (line.two_digits(1), line.two_digits(4), line.byte_at(3)) {
         (Some(m), Some(d), b'/') if (1..=12).contains(&m) && (1..=31).contains(&d) => (m, d),
         _ => return Err(MivbError::BadDate(line.cols(1, 6).to_string())),

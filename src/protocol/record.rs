@@ -9,6 +9,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use super::dates::DateDecision;
+use super::text::Columns;
 use super::{appsuite, mitel5000, mivb};
 
 #[derive(
@@ -166,7 +167,16 @@ pub fn time_note(d: &Decoded<'_>) -> Option<String> {
 /// so a store can keep only the text and the date decision and decode again when drawing.
 pub fn decode_as(format: Format, text: &str, padding: char) -> Body<'_> {
     match format {
-        Format::Mitel5000 => match mitel5000::record::parse_line(text) {
+        Format::Mitel5000 | Format::Mivb => decode_columns(format, Columns::new(text), padding),
+        _ => decode_columns(format, Columns::plain(text), padding),
+    }
+}
+
+/// [`decode_as`] for a line whose columns are known already (a stream's decoder looks once).
+pub fn decode_columns(format: Format, line: Columns<'_>, padding: char) -> Body<'_> {
+    let text = line.text();
+    match format {
+        Format::Mitel5000 => match mitel5000::record::parse_columns(line) {
             Ok(mitel5000::Line::Call(c)) => Body::Mitel5000Call(c),
             Ok(mitel5000::Line::Header(h)) => Body::Mitel5000Header(h),
             Err(e) => Body::Unparsed(e.to_string()),
@@ -175,7 +185,7 @@ pub fn decode_as(format: Format, text: &str, padding: char) -> Body<'_> {
             Ok(e) => Body::AppSuiteEvent(e),
             Err(e) => Body::Unparsed(e.to_string()),
         },
-        Format::Mivb => match mivb::parse_record(text) {
+        Format::Mivb => match mivb::parse_columns(line) {
             Ok(c) => Body::MivbCall(c),
             Err(e) => Body::Unparsed(e.to_string()),
         },

@@ -8,8 +8,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::appsuite::{self, DEFAULT_PADDING};
 use super::dates::{DateDecision, DateSource, Mitel5000Dates, mivb_date};
-use super::record::{Body, Decoded, Format, Record, Source, decode_as, lossy};
-use super::text::{fixed_column_text, strip_eol, strip_legacy_prefix};
+use super::record::{Body, Decoded, Format, Record, Source, decode_as, decode_columns, lossy};
+use super::text::{Columns, fixed_column_text, is_ascii, strip_eol, strip_legacy_prefix};
 use super::{mitel5000, mivb};
 
 #[derive(Debug, Clone)]
@@ -36,11 +36,24 @@ impl Default for DecodeOptions {
 
 /// Which format a line is, from its shape alone.
 pub fn detect(line: &str) -> Option<Format> {
-    if appsuite::looks_like_event(line) {
+    detect_in(Columns::new(line))
+}
+
+/// [`detect`] for a line whose columns are known already.
+pub fn detect_in(c: Columns<'_>) -> Option<Format> {
+    if appsuite::looks_like_event(c.text()) {
         Some(Format::AppSuite)
-    } else if mitel5000::record::is_header(line) || mitel5000::record::looks_like_record(line) {
+    } else {
+        detect_fixed(c)
+    }
+}
+
+/// The fixed-column formats' part of [`detect`].
+fn detect_fixed(c: Columns<'_>) -> Option<Format> {
+    let line = c.text();
+    if mitel5000::record::is_header(line) || mitel5000::record::looks_like_record_in(c) {
         Some(Format::Mitel5000)
-    } else if mivb::looks_like_record(line) {
+    } else if mivb::looks_like_record_in(c) {
         Some(Format::Mivb)
     } else {
         None
@@ -85,19 +98,48 @@ impl StreamDecoder {
     /// in place. App Suite lines are cut at `|` and whitespace, so there valid UTF-8 (e.g. a
     /// non-breaking space in a name, §2) is kept as received and only invalid bytes are replaced.
     pub fn text<'b>(&self, bytes: &'b [u8]) -> Cow<'b, str> {
-        let fixed = fixed_column_text(bytes);
-        if matches!(fixed, Cow::Borrowed(_)) {
-            return fixed;
+        self.text_of(bytes).0
+    }
+
+    /// [`Self::text`], and whether it is known to be ASCII (then its columns are bytes and the
+    /// decoder need not look again).
+    fn text_of<'b>(&self, bytes: &'b [u8]) -> (Cow<'b, str>, bool) {
+        let app_suite = |t: &str| match self.options.format {
+            Some(f) => f == Format::AppSuite,
+            None => appsuite::looks_like_event(t),
+        };
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            if app_suite(text) {
+                return (Cow::Borrowed(text), false);
+            }
+            if is_ascii(bytes) {
+                return (Cow::Borrowed(text), true);
+            }
         }
+        let fixed = fixed_column_text(bytes);
         let format = self
             .options
             .format
             .or_else(|| detect(clean_line(&fixed)))
             .or(self.last_format);
         match format {
-            Some(Format::Mitel5000 | Format::Mivb) => fixed,
-            _ => lossy(bytes),
+            Some(Format::Mitel5000 | Format::Mivb) => (fixed, false),
+            _ => (lossy(bytes), false),
         }
+    }
+
+    /// Decodes record bytes (their [`Self::text`]) and hands the record to `f`, with whether its
+    /// text is the bytes exactly (else the bytes are worth keeping beside it).
+    pub fn decode_bytes<R>(
+        &mut self,
+        bytes: &[u8],
+        received: Option<DateTime<FixedOffset>>,
+        f: impl FnOnce(&Decoded<'_>, bool) -> R,
+    ) -> R {
+        let (text, ascii) = self.text_of(bytes);
+        let exact = matches!(text, Cow::Borrowed(_));
+        let d = self.decode_text(&text, ascii, received);
+        f(&d, exact)
     }
 
     /// Decodes the next line of the stream (line end and legacy prefix are removed here).
@@ -106,13 +148,43 @@ impl StreamDecoder {
         line: &'a str,
         received: Option<DateTime<FixedOffset>>,
     ) -> Decoded<'a> {
+        self.decode_text(line, false, received)
+    }
+
+    /// [`Self::decode`]; `ascii`: the line is known to be ASCII.
+    fn decode_text<'a>(
+        &mut self,
+        line: &'a str,
+        ascii: bool,
+        received: Option<DateTime<FixedOffset>>,
+    ) -> Decoded<'a> {
         let text = clean_line(line);
-        let detected = self.options.format.or_else(|| detect(text));
+        // A fixed-column line's columns are looked at once, for detection and decoding both;
+        // an App Suite line's never.
+        let columns = |text| {
+            if ascii {
+                Columns::ascii(text)
+            } else {
+                Columns::new(text)
+            }
+        };
+        let mut cut = None;
+        let detected = match self.options.format {
+            Some(f) => Some(f),
+            None if appsuite::looks_like_event(text) => Some(Format::AppSuite),
+            None => detect_fixed(*cut.insert(columns(text))),
+        };
         if detected.is_some() {
             self.last_format = detected;
         }
         let format = detected.or(self.last_format).unwrap_or(Format::Unknown);
-        let body = decode_as(format, text, self.options.padding);
+        let body = match (cut, format) {
+            (Some(c), _) => decode_columns(format, c, self.options.padding),
+            (None, Format::Mitel5000 | Format::Mivb) => {
+                decode_columns(format, columns(text), self.options.padding)
+            }
+            (None, _) => decode_as(format, text, self.options.padding),
+        };
         let date = self.date_of(&body, received);
         Decoded {
             format,
@@ -130,9 +202,9 @@ impl StreamDecoder {
         bytes: &[u8],
         received: Option<DateTime<FixedOffset>>,
     ) -> Record {
-        let text = self.text(bytes);
+        let (text, ascii) = self.text_of(bytes);
         let exact = matches!(text, Cow::Borrowed(_));
-        let d = self.decode(&text, received);
+        let d = self.decode_text(&text, ascii, received);
         let (format, kind, date, clean) = (d.format, d.kind(), d.date, d.text.into());
         Record {
             site: site.clone(),

@@ -34,81 +34,128 @@ pub struct Columns<'a> {
 }
 
 impl<'a> Columns<'a> {
+    #[inline]
     pub fn new(text: &'a str) -> Self {
         Self {
             text,
-            ascii: text.is_ascii(),
+            ascii: is_ascii(text.as_bytes()),
         }
     }
 
+    /// A line known to be ASCII (its bytes were checked already).
+    #[inline]
+    pub fn ascii(text: &'a str) -> Self {
+        Self { text, ascii: true }
+    }
+
+    /// A line that is not cut by columns (App Suite): its characters are not looked at.
+    #[inline]
+    pub fn plain(text: &'a str) -> Self {
+        Self { text, ascii: false }
+    }
+
+    #[inline]
     pub fn text(&self) -> &'a str {
         self.text
     }
 
     /// The line's width in columns.
+    #[inline]
     pub fn width(&self) -> usize {
-        width(self.text, self.ascii)
-    }
-
-    /// The byte offset of a column, clamped to the line.
-    fn offset(&self, col: usize) -> usize {
-        if self.ascii {
-            col.min(self.text.len())
-        } else {
-            self.text
-                .char_indices()
-                .nth(col)
-                .map_or(self.text.len(), |(i, _)| i)
-        }
+        self.width_of(self.text)
     }
 
     /// Columns `start..end` (end exclusive), clamped to the line.
+    #[inline]
     pub fn cols(&self, start: usize, end: usize) -> &'a str {
         if self.ascii {
-            return cols(self.text, start, end);
+            cols(self.text, start, end)
+        } else {
+            wide::cols(self.text, start, end)
         }
-        let a = self.offset(start);
-        let b = self.offset(end).max(a);
-        self.text.get(a..b).unwrap_or("")
     }
 
     /// [`Self::cols`] trimmed of padding.
+    #[inline]
     pub fn field(&self, start: usize, end: usize) -> &'a str {
-        trim(self.cols(start, end))
+        if self.ascii {
+            field(self.text, start, end)
+        } else {
+            trim(wide::cols(self.text, start, end))
+        }
     }
 
     /// The byte at a column (0x80 for a non-ASCII one, never a byte a layout looks for), or
     /// a space past the end.
+    #[inline]
     pub fn byte_at(&self, col: usize) -> u8 {
         if self.ascii {
-            return byte_at(self.text, col);
-        }
-        match self
-            .text
-            .get(self.offset(col)..)
-            .and_then(|t| t.chars().next())
-        {
-            Some(c) => u8::try_from(c).ok().filter(u8::is_ascii).unwrap_or(0x80),
-            None => b' ',
+            byte_at(self.text, col)
+        } else {
+            wide::byte_at(self.text, col)
         }
     }
 
     /// Two ASCII digits at a column as a number.
+    #[inline]
     pub fn two_digits(&self, col: usize) -> Option<u32> {
         if self.ascii {
-            return two_digits(self.text.as_bytes(), col);
+            two_digits(self.text.as_bytes(), col)
+        } else {
+            two_digits(&[self.byte_at(col), self.byte_at(col + 1)], 0)
         }
-        two_digits(&[self.byte_at(col), self.byte_at(col + 1)], 0)
     }
 
     /// The width in columns of a piece of this line (e.g. a trimmed field).
+    #[inline]
     pub fn width_of(&self, piece: &str) -> usize {
-        width(piece, self.ascii)
+        if self.ascii {
+            piece.len()
+        } else {
+            piece.chars().count()
+        }
     }
 }
 
-fn width(s: &str, ascii: bool) -> usize {
-    if ascii { s.len() } else { s.chars().count() }
+/// Columns of a line that is not ASCII: one per character. Rare, so kept out of line, away
+/// from the byte fast path.
+mod wide {
+    /// The byte offset of a column, clamped to the line.
+    fn offset(text: &str, col: usize) -> usize {
+        text.char_indices().nth(col).map_or(text.len(), |(i, _)| i)
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub fn cols(text: &str, start: usize, end: usize) -> &str {
+        let a = offset(text, start);
+        let b = offset(text, end).max(a);
+        text.get(a..b).unwrap_or("")
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub fn byte_at(text: &str, col: usize) -> u8 {
+        match text.get(offset(text, col)..).and_then(|t| t.chars().next()) {
+            Some(c) => u8::try_from(c).ok().filter(u8::is_ascii).unwrap_or(0x80),
+            None => b' ',
+        }
+    }
+}
+
+/// `bytes.is_ascii()`, faster on record-sized lines: eight bytes at a time, OR-ed (the
+/// standard check costs more than the UTF-8 validation before it).
+#[inline]
+pub fn is_ascii(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    let mut acc = 0u64;
+    for w in &mut words {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        acc |= u64::from_ne_bytes(b);
+    }
+    let tail = words.remainder().iter().fold(0u8, |a, b| a | b);
+    acc & 0x8080_8080_8080_8080 == 0 && tail < 0x80
 }
 
 /// Text for fixed-column record bytes: one character per byte, each byte ≥ 0x80 one U+FFFD
@@ -116,7 +163,7 @@ fn width(s: &str, ascii: bool) -> usize {
 /// byte one, and shift what follows). Borrowed when the bytes are ASCII.
 pub fn fixed_column_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(bytes) {
-        Ok(text) if text.is_ascii() => std::borrow::Cow::Borrowed(text),
+        Ok(text) if is_ascii(bytes) => std::borrow::Cow::Borrowed(text),
         _ => bytes
             .iter()
             .map(|&b| {
@@ -381,6 +428,7 @@ mod tests {
             fixed_column_text(b"plain"),
             std::borrow::Cow::Borrowed("plain")
         ));
+        assert!(is_ascii(b"plain\0\x7f") && !is_ascii(b"x\x80") && is_ascii(b""));
         let ascii = Columns::new("abcdef");
         assert_eq!(
             (ascii.cols(2, 4), ascii.width(), ascii.byte_at(9)),

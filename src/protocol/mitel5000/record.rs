@@ -107,7 +107,12 @@ pub fn is_header(line: &str) -> bool {
 
 /// Looks like a call record: START and ELAPSED have their shape where the layout puts them.
 pub fn looks_like_record(line: &str) -> bool {
-    let c = Columns::new(line);
+    looks_like_record_in(Columns::new(line))
+}
+
+/// [`looks_like_record`] for a line whose columns are known already (a stream's decoder looks
+/// once).
+pub fn looks_like_record_in(c: Columns<'_>) -> bool {
     c.width() <= RECORD_WIDTH + 2
         && parse_hhmm(c.cols(45, 50)).is_some()
         && c.byte_at(44) == b' '
@@ -116,14 +121,18 @@ pub fn looks_like_record(line: &str) -> bool {
 
 /// Decodes one line (legacy prefix already stripped, line end removed).
 pub fn parse_line(line: &str) -> Result<Line<'_>, LineError> {
-    if line.starts_with(TITLE_MARK) {
+    parse_columns(Columns::new(line))
+}
+
+/// [`parse_line`] for a line whose columns are known already.
+pub fn parse_columns(line: Columns<'_>) -> Result<Line<'_>, LineError> {
+    if line.text().starts_with(TITLE_MARK) {
         return Ok(Line::Header(Header {
             date: None,
             time: None,
             title_line: true,
         }));
     }
-    let line = Columns::new(line);
     if line.text().starts_with(HEADER_MARK) {
         return Ok(Line::Header(parse_header(line)));
     }
