@@ -28,7 +28,12 @@ fn harness(options: AppOptions) -> Harness<'static, SmdrApp> {
 
 /// The Axxess sample lines, as a collector would deliver them.
 fn feed(app: &mut SmdrApp) {
-    let data = std::fs::read("../shared/fixtures/mitel5000/axxess-8520-records.txt").unwrap();
+    feed_lines(app, "mitel5000/axxess-8520-records.txt", "axxess.log");
+}
+
+/// A fixture's lines as site HQ's records, from `origin`.
+fn feed_lines(app: &mut SmdrApp, fixture: &str, origin: &str) {
+    let data = std::fs::read(format!("../shared/fixtures/{fixture}")).unwrap();
     let mut decoder = StreamDecoder::new(DecodeOptions::default());
     let site: Arc<str> = "HQ".into();
     for (i, line) in data
@@ -37,7 +42,7 @@ fn feed(app: &mut SmdrApp) {
         .enumerate()
     {
         let source = Source {
-            origin: "axxess.log".into(),
+            origin: origin.into(),
             line: i as u64 + 1,
         };
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -255,22 +260,11 @@ fn the_keyboard_moves_the_selection() {
 fn the_detail_says_when_an_event_time_was_read_on_a_12_hour_clock() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(options(dir.path(), DemoMode::Off, false));
-    let data = std::fs::read("../shared/fixtures/appsuite/manual-examples-162.txt").unwrap();
-    let mut decoder = StreamDecoder::new(DecodeOptions::default());
-    let site: Arc<str> = "HQ".into();
-    for (i, line) in data
-        .split(|&b| b == b'\n')
-        .filter(|l| l.len() > 2)
-        .enumerate()
-    {
-        let source = Source {
-            origin: "appsuite.log".into(),
-            line: i as u64 + 1,
-        };
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        h.state_mut()
-            .ingest(decoder.record(&site, source, line, None));
-    }
+    feed_lines(
+        h.state_mut(),
+        "appsuite/manual-examples-162.txt",
+        "appsuite.log",
+    );
     h.run();
     type_into(&mut h, "Text", "12:46:59");
     assert!(h.query_by_label("1 shown / 20 total").is_some());
