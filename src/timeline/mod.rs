@@ -35,7 +35,7 @@ pub const DEFAULT_AGE_OUT_MIN: u32 = 240;
 pub use ext::Ext;
 pub use layout::{Marker, MarkerKind, Segment, SegmentKind, Timeline, timeline};
 pub use search::{Hits, SearchField, SearchIndex};
-pub use stats::{AbandonedCaller, Stats, is_incoming, stats};
+pub use stats::{CallFacts, Stats, is_abandoned_caller, is_incoming, stats, stats_of};
 pub use tracker::CallTracker;
 
 #[cfg(test)]

@@ -18,7 +18,9 @@ use eframe::egui::{self, Ui};
 pub use self::filter::{CallColumn, CallFilter, DirectionFilter};
 pub use self::timeline::describe;
 use crate::jobs::ExportFormat;
-use crate::timeline::{CallTracker, Outcome, SearchIndex, Stats, is_incoming};
+use crate::timeline::{
+    CallFacts, CallTracker, Outcome, SearchIndex, Stats, is_abandoned_caller, stats_of,
+};
 use crate::ui::widgets::{escape_pressed, keyboard_row, labelled_text};
 
 /// What the calls view asks the app to do (applied after drawing).
@@ -81,6 +83,10 @@ struct Cache {
     index: SearchIndex,
     /// How far a first build of `index` has come, while it takes more than a frame.
     indexing: Option<f32>,
+    /// What the statistics need of each call (by index), and how much of the tracker's
+    /// change log they follow.
+    facts: Vec<CallFacts>,
+    facts_seen: usize,
 }
 
 /// A copy of the view (to persist it) starts with an empty cache: it is all derived.
@@ -96,6 +102,25 @@ const REFRESH_EVERY: f64 = 0.25;
 /// Time a frame may spend building the search index: a million calls take about 0.6 s, which
 /// would freeze the window if done at once when the first letter is typed.
 const INDEX_BUDGET: std::time::Duration = std::time::Duration::from_millis(8);
+
+/// Brings `facts` up to date with the calls: new calls added, changed ones written again.
+pub fn update_facts(facts: &mut Vec<CallFacts>, seen: &mut usize, tracker: &CallTracker) {
+    let (calls, changes) = (tracker.calls(), tracker.changes());
+    if changes.len() < *seen {
+        // Another tracker: start over.
+        facts.clear();
+        *seen = 0;
+    }
+    let known = facts.len();
+    facts.extend(calls.iter().skip(known).map(CallFacts::of));
+    for &i in &changes[*seen..] {
+        let i = i as usize;
+        if let (true, Some(call)) = (i < known, calls.get(i)) {
+            facts[i] = CallFacts::of(call);
+        }
+    }
+    *seen = changes.len();
+}
 
 /// Brings the index up to date within [`INDEX_BUDGET`]; returns whether it is.
 fn build_index(index: &mut SearchIndex, tracker: &CallTracker) -> bool {
@@ -323,6 +348,7 @@ impl CallsView {
             _ => c.sorted = filter::sorted_rows(calls, order.0, order.1),
         }
         c.sorted_for = Some((changes.len(), order));
+        update_facts(&mut c.facts, &mut c.facts_seen, tracker);
         let (matcher, problems) = settings.0.compile();
         if matcher.searches() && !build_index(&mut c.index, tracker) {
             // Not ready: the rows stay as they were and the next frame goes on building.
@@ -331,19 +357,27 @@ impl CallsView {
             return;
         }
         c.indexing = None;
-        c.rows = if matcher.searches() {
+        c.rows = if settings.0.is_empty() {
+            // Nothing to match (the usual live view): every call, no pass over them.
+            c.sorted.clone()
+        } else if matcher.searches() {
             filter::filtered_rows_indexed(calls, &matcher, &c.sorted, &c.index)
         } else {
             filter::filtered_rows(calls, &matcher, &c.sorted)
         };
-        c.stats = crate::timeline::stats(c.rows.iter().map(|&i| &calls[i]), settings.3);
+        let facts = &c.facts;
+        c.stats = stats_of(
+            c.rows.iter().filter_map(|&i| facts.get(i).copied()),
+            settings.3,
+        );
         c.abandoned = c
             .rows
             .iter()
             .copied()
-            .filter(|&i| calls[i].outcome == Outcome::Abandoned && is_incoming(&calls[i]))
+            .filter(|&i| facts.get(i).is_some_and(is_abandoned_caller))
             .collect();
-        c.abandoned.sort_by_key(|&i| (calls[i].start, i));
+        c.abandoned
+            .sort_by_key(|&i| (facts.get(i).map(|f| f.start), i));
         c.problems = problems;
         c.settings = Some(settings);
         c.generation = tracker.generation();
