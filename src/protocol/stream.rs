@@ -65,6 +65,17 @@ pub fn clean_line(line: &str) -> &str {
     strip_legacy_prefix(strip_eol(line))
 }
 
+/// What [`StreamDecoder::text_of`] found out about a line on the way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Known {
+    /// Shaped like an App Suite event (the line as received: a legacy prefix or line end can
+    /// only hide that shape, never fake it).
+    AppSuite,
+    /// ASCII: columns are bytes.
+    Ascii,
+    Nothing,
+}
+
 #[derive(Debug, Clone)]
 pub struct StreamDecoder {
     options: DecodeOptions,
@@ -101,19 +112,18 @@ impl StreamDecoder {
         self.text_of(bytes).0
     }
 
-    /// [`Self::text`], and whether it is known to be ASCII (then its columns are bytes and the
-    /// decoder need not look again).
-    fn text_of<'b>(&self, bytes: &'b [u8]) -> (Cow<'b, str>, bool) {
+    /// [`Self::text`], and what is known of it already (so the decoder need not look again).
+    fn text_of<'b>(&self, bytes: &'b [u8]) -> (Cow<'b, str>, Known) {
         let app_suite = |t: &str| match self.options.format {
             Some(f) => f == Format::AppSuite,
             None => appsuite::looks_like_event(t),
         };
         if let Ok(text) = std::str::from_utf8(bytes) {
             if app_suite(text) {
-                return (Cow::Borrowed(text), false);
+                return (Cow::Borrowed(text), Known::AppSuite);
             }
             if is_ascii(bytes) {
-                return (Cow::Borrowed(text), true);
+                return (Cow::Borrowed(text), Known::Ascii);
             }
         }
         let fixed = fixed_column_text(bytes);
@@ -123,8 +133,8 @@ impl StreamDecoder {
             .or_else(|| detect(clean_line(&fixed)))
             .or(self.last_format);
         match format {
-            Some(Format::Mitel5000 | Format::Mivb) => (fixed, false),
-            _ => (lossy(bytes), false),
+            Some(Format::Mitel5000 | Format::Mivb) => (fixed, Known::Nothing),
+            _ => (lossy(bytes), Known::Nothing),
         }
     }
 
@@ -136,9 +146,9 @@ impl StreamDecoder {
         received: Option<DateTime<FixedOffset>>,
         f: impl FnOnce(&Decoded<'_>, bool) -> R,
     ) -> R {
-        let (text, ascii) = self.text_of(bytes);
+        let (text, known) = self.text_of(bytes);
         let exact = matches!(text, Cow::Borrowed(_));
-        let d = self.decode_text(&text, ascii, received);
+        let d = self.decode_text(&text, known, received);
         f(&d, exact)
     }
 
@@ -148,21 +158,21 @@ impl StreamDecoder {
         line: &'a str,
         received: Option<DateTime<FixedOffset>>,
     ) -> Decoded<'a> {
-        self.decode_text(line, false, received)
+        self.decode_text(line, Known::Nothing, received)
     }
 
-    /// [`Self::decode`]; `ascii`: the line is known to be ASCII.
+    /// [`Self::decode`], with what is known of the line already.
     fn decode_text<'a>(
         &mut self,
         line: &'a str,
-        ascii: bool,
+        known: Known,
         received: Option<DateTime<FixedOffset>>,
     ) -> Decoded<'a> {
         let text = clean_line(line);
         // A fixed-column line's columns are looked at once, for detection and decoding both;
         // an App Suite line's never.
         let columns = |text| {
-            if ascii {
+            if known == Known::Ascii {
                 Columns::ascii(text)
             } else {
                 Columns::new(text)
@@ -171,7 +181,9 @@ impl StreamDecoder {
         let mut cut = None;
         let detected = match self.options.format {
             Some(f) => Some(f),
-            None if appsuite::looks_like_event(text) => Some(Format::AppSuite),
+            None if known == Known::AppSuite || appsuite::looks_like_event(text) => {
+                Some(Format::AppSuite)
+            }
             None => detect_fixed(*cut.insert(columns(text))),
         };
         if detected.is_some() {
@@ -202,9 +214,9 @@ impl StreamDecoder {
         bytes: &[u8],
         received: Option<DateTime<FixedOffset>>,
     ) -> Record {
-        let (text, ascii) = self.text_of(bytes);
+        let (text, known) = self.text_of(bytes);
         let exact = matches!(text, Cow::Borrowed(_));
-        let d = self.decode_text(&text, ascii, received);
+        let d = self.decode_text(&text, known, received);
         let (format, kind, date, clean) = (d.format, d.kind(), d.date, d.text.into());
         Record {
             site: site.clone(),
