@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for RUNS executions (default 10,000,000), starting from the shared
-# fixtures, and prints each target's execution count and result. Needs nightly and cargo-fuzz:
+# Runs every fuzz target for RUNS executions (default 10,000,000), starting from the
+# project's fixtures (tests/fixtures), and prints each target's execution count and result. Needs nightly and cargo-fuzz:
 #     cargo install cargo-fuzz
 #     fuzz/run.sh [RUNS] [TARGET...]
 # The code has no `unsafe`, so the targets are built without a sanitizer (3× the executions
@@ -11,7 +11,7 @@ runs="${1:-10000000}"
 shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(framer appsuite mivb import)
-fixtures=../../shared/fixtures
+fixtures=../tests/fixtures
 
 seed() {
     local target=$1 dir=corpus/$1

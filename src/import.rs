@@ -280,7 +280,7 @@ mod tests {
         }
     }
 
-    const FIXTURES: &str = "../shared/fixtures/mitel5000";
+    const FIXTURES: &str = "tests/fixtures/mitel5000";
 
     /// Decodes `data` as `decode` does: (kind, date, text, problem) per item.
     fn decode_all(data: &[u8]) -> Vec<(crate::protocol::Kind, String, String, Option<String>)> {

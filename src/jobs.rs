@@ -234,7 +234,7 @@ mod tests {
     fn imported(paths: &[&str]) -> (Store, Result<String, String>) {
         let files = paths
             .iter()
-            .map(|p| PathBuf::from(format!("../shared/fixtures/{p}")))
+            .map(|p| PathBuf::from(format!("tests/fixtures/{p}")))
             .collect();
         finish(import(files, DecodeOptions::default(), no_wake()))
     }
@@ -269,7 +269,7 @@ mod tests {
         assert!(
             result
                 .unwrap_err()
-                .starts_with("cannot read ../shared/fixtures/no/such/file.log")
+                .starts_with("cannot read tests/fixtures/no/such/file.log")
         );
     }
 

@@ -15,9 +15,9 @@ use smdr_monitor::protocol::{DecodeOptions, StreamDecoder};
 use smdr_monitor::timeline::CallTracker;
 use smdr_monitor::ui::calls::{CallColumn, CallsAction, CallsView};
 
-const APPSUITE: &str = "../shared/fixtures/appsuite/manual-examples-162.txt";
-const PUBLISHED: &str = "../shared/fixtures/appsuite/manual-examples-as-published.txt";
-const AXXESS: &str = "../shared/fixtures/mitel5000/axxess-8520-records.txt";
+const APPSUITE: &str = "tests/fixtures/appsuite/manual-examples-162.txt";
+const PUBLISHED: &str = "tests/fixtures/appsuite/manual-examples-as-published.txt";
+const AXXESS: &str = "tests/fixtures/mitel5000/axxess-8520-records.txt";
 
 fn calls(args: &[&str]) -> (i32, String, String) {
     common::run("calls", args)

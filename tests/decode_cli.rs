@@ -19,9 +19,9 @@ fn sorted(mut v: Vec<&str>) -> Vec<String> {
 #[test]
 fn jsonl_has_exactly_the_contract_fields_for_each_kind() {
     let (code, out, err) = decode(&[
-        "../shared/fixtures/mitel5000/seed-debug-output.txt",
-        "../shared/fixtures/appsuite/manual-examples-162.txt",
-        "../shared/fixtures/mivb/standard-90-synthetic.txt",
+        "tests/fixtures/mitel5000/seed-debug-output.txt",
+        "tests/fixtures/appsuite/manual-examples-162.txt",
+        "tests/fixtures/mivb/standard-90-synthetic.txt",
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("33 records decoded, 3 unparsed"), "{err}");
@@ -78,7 +78,7 @@ fn jsonl_has_exactly_the_contract_fields_for_each_kind() {
     let first: serde_json::Value = serde_json::from_str(lines[4]).unwrap();
     assert_eq!(
         first["source"],
-        "../shared/fixtures/mitel5000/seed-debug-output.txt:5"
+        "tests/fixtures/mitel5000/seed-debug-output.txt:5"
     );
     assert_eq!(first["duration_s"], 214);
     assert_eq!(first["ring_in"], false);
@@ -95,7 +95,7 @@ fn csv_uses_the_field_names_as_columns() {
         "csv",
         "--output",
         out.to_str().unwrap(),
-        "../shared/fixtures/mitel5000/socket-stream.bin",
+        "tests/fixtures/mitel5000/socket-stream.bin",
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(stdout.is_empty());
@@ -120,7 +120,7 @@ fn options_date_padding_and_format() {
         "mitel5000",
         "--date",
         "2026-11-22",
-        "../shared/fixtures/mitel5000/doc-example-frame.bin",
+        "tests/fixtures/mitel5000/doc-example-frame.bin",
     ]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
@@ -178,7 +178,7 @@ fn unresolved_app_suite_times_are_counted_on_stderr() {
 /// the one unparsed item.
 #[test]
 fn a_capture_with_a_stray_length_decodes_every_record() {
-    let stream = std::fs::read("../shared/fixtures/mitel5000/socket-stream.bin").unwrap();
+    let stream = std::fs::read("tests/fixtures/mitel5000/socket-stream.bin").unwrap();
     // Header and title are 85-byte frames, records 86: the capture is header, junk, title,
     // then the first two records after the title.
     let mut data = stream[..85].to_vec();

@@ -8,7 +8,7 @@ use smdr_monitor::protocol::fields::visit_fields;
 use smdr_monitor::protocol::mitel5000::{login_frame, record::parse_line};
 use smdr_monitor::protocol::{DecodeOptions, Format, Kind, Source, StreamDecoder};
 
-const FIXTURES: &str = "../shared/fixtures";
+const FIXTURES: &str = "tests/fixtures";
 
 fn fixture(path: &str) -> Vec<u8> {
     std::fs::read(format!("{FIXTURES}/{path}")).unwrap_or_else(|e| panic!("{path}: {e}"))

@@ -33,7 +33,7 @@ fn feed(app: &mut SmdrApp) {
 
 /// A fixture's lines as site HQ's records, from `origin`.
 fn feed_lines(app: &mut SmdrApp, fixture: &str, origin: &str) {
-    let data = std::fs::read(format!("../shared/fixtures/{fixture}")).unwrap();
+    let data = std::fs::read(format!("tests/fixtures/{fixture}")).unwrap();
     let mut decoder = StreamDecoder::new(DecodeOptions::default());
     let site: Arc<str> = "HQ".into();
     for (i, line) in data

@@ -423,7 +423,7 @@ mod tests {
     #[test]
     fn fixed_layout_cut_is_the_searched_cut() {
         let published =
-            std::fs::read_to_string("../shared/fixtures/appsuite/manual-examples-as-published.txt")
+            std::fs::read_to_string("tests/fixtures/appsuite/manual-examples-as-published.txt")
                 .unwrap();
         let mut fixed = 0;
         for line in [IN_162, OUT_PUBLISHED].into_iter().chain(published.lines()) {

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use super::mitel5000::framer::{Frame, FrameDecoder};
 use super::{DecodeOptions, StreamDecoder, appsuite, mitel5000, mivb};
 
-const STREAM: &str = "../shared/fixtures/mitel5000/socket-stream.bin";
+const STREAM: &str = "tests/fixtures/mitel5000/socket-stream.bin";
 
 /// Frames (data and skipped runs) from feeding `chunks` one by one.
 fn frames(chunks: &[&[u8]]) -> Vec<Result<Vec<u8>, Vec<u8>>> {

@@ -310,7 +310,7 @@ mod tests {
         let mut tracker = CallTracker::new(chrono::Duration::hours(8));
         let site: std::sync::Arc<str> = "s".into();
         let path = format!(
-            "{}/../shared/fixtures/appsuite/manual-examples-162.txt",
+            "{}/tests/fixtures/appsuite/manual-examples-162.txt",
             env!("CARGO_MANIFEST_DIR")
         );
         let text = std::fs::read_to_string(path).unwrap();

@@ -12,7 +12,7 @@ use crate::protocol::appsuite::{Event, EventKind, TimeReading, parse_event};
 use crate::protocol::{DecodeOptions, Format, StreamDecoder};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/../shared/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
