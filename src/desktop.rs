@@ -219,3 +219,33 @@ pub fn default_save_dir() -> PathBuf {
         })
         .unwrap_or_else(|| PathBuf::from("."))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_file_manager_is_named_not_taken_for_a_missing_folder() {
+        let e = OpenFolderError::NoFileManager {
+            program: "xdg-open",
+            source: std::io::ErrorKind::NotFound.into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "no file manager could be started to show it: xdg-open is not installed"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let logs = dir.path().join("logs");
+        let rx = Desktop::Bare.open_folder(&logs, std::sync::Arc::new(|| {}));
+        let answer = rx.recv().unwrap().unwrap_err();
+        assert_eq!(answer.to_string(), "no file manager on this system");
+        assert!(
+            logs.is_dir(),
+            "the folder is made, so it exists to be shown"
+        );
+        let rx = Desktop::Bare.pick(Pick::Folder, std::sync::Arc::new(|| {}));
+        assert!(
+            matches!(rx.recv().unwrap(), Picked::Unavailable(w) if w.starts_with("no file dialog could be shown"))
+        );
+    }
+}
