@@ -226,6 +226,8 @@ fn frame_records_table(bencher: Bencher, arg: &str) {
             collect: false,
             open: Vec::new(),
             tab: Some(Tab::Records),
+            passwords: smdr_monitor::secrets::Passwords::in_memory(),
+            desktop: smdr_monitor::desktop::Desktop::Bare,
         },
     );
     let app = RefCell::new(app);

@@ -7,6 +7,7 @@ pub mod icon;
 pub mod import;
 pub mod jobs;
 pub mod protocol;
+pub mod secrets;
 pub mod sim;
 pub mod store;
 pub mod timeline;

@@ -52,11 +52,82 @@ fn fail(verdict: impl Into<String>) -> ProbeVerdict {
     }
 }
 
+/// How a test runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProbeOptions {
+    /// The user has read [`warning`] already (the window asks first): not repeated as a step.
+    pub warned: bool,
+}
+
+/// What a test of `site` may do to a resident logger, in words: said once before testing.
+pub fn warning(site: &SiteConfig) -> &'static str {
+    if site.protocol == Protocol::AppsuitePush {
+        PUSH_NOTE
+    } else {
+        CLIENT_NOTE
+    }
+}
+
+/// Whether collecting from `a` and testing `b` (or the other way round) need the same feed:
+/// the same PBX socket, or the same push port on this computer.
+pub fn same_feed(a: &SiteConfig, b: &SiteConfig) -> bool {
+    let push_port = |s: &SiteConfig| {
+        s.push_bind()
+            .and_then(|bind| bind.rsplit_once(':').map(|(_, p)| p.to_string()))
+    };
+    if let (Some(x), Some(y)) = (push_port(a), push_port(b))
+        && x == y
+    {
+        return true;
+    }
+    let client = |s: &SiteConfig| s.protocol != Protocol::AppsuitePush;
+    client(a)
+        && client(b)
+        && a.connect_address()
+            .eq_ignore_ascii_case(&b.connect_address())
+}
+
+/// Why a test of a feed this program collects from would fail, in words: `holder` is the site
+/// collecting, `last_record` when it last received one.
+pub fn held_words(
+    holder: &SiteConfig,
+    last_record: Option<chrono::DateTime<chrono::Local>>,
+) -> String {
+    let last = match last_record {
+        Some(t) => format!("last record {}", t.format("%H:%M:%S")),
+        None => "no record yet".into(),
+    };
+    match holder.protocol {
+        Protocol::AppsuitePush => format!(
+            "this program is listening for {}'s App Suite server ({last}): the server pushes to one address, so a test cannot listen on the same port now",
+            holder.name
+        ),
+        Protocol::Mitel5000 => format!(
+            "this program is collecting from {} ({last}): the PBX serves one collector, so a test now would see nothing",
+            holder.name
+        ),
+        Protocol::Appsuite | Protocol::Mivb => format!(
+            "this program is collecting from {} ({last}): the PBX may serve only one collector, so a test now may see nothing",
+            holder.name
+        ),
+    }
+}
+
 /// Tests `site` within `timeout`, reporting each step as it happens, then the verdict (also
 /// returned). Never panics and never prints: the caller shows the reports.
 pub async fn probe(
     site: &SiteConfig,
     timeout: Duration,
+    report: &mut (dyn FnMut(ProbeReport) + Send),
+) -> ProbeVerdict {
+    probe_with(site, timeout, ProbeOptions::default(), report).await
+}
+
+/// [`probe`] with options.
+pub async fn probe_with(
+    site: &SiteConfig,
+    timeout: Duration,
+    options: ProbeOptions,
     report: &mut (dyn FnMut(ProbeReport) + Send),
 ) -> ProbeVerdict {
     let t0 = Instant::now();
@@ -67,11 +138,15 @@ pub async fn probe(
     };
     let verdict = match site.push_bind() {
         Some(bind) if site.protocol == Protocol::AppsuitePush => {
-            steps.step("before listening", StepOutcome::Note, PUSH_NOTE);
+            if !options.warned {
+                steps.step("before listening", StepOutcome::Note, PUSH_NOTE);
+            }
             probe_push(site, &bind, timeout, &mut steps).await
         }
         _ => {
-            steps.step("before connecting", StepOutcome::Note, CLIENT_NOTE);
+            if !options.warned {
+                steps.step("before connecting", StepOutcome::Note, CLIENT_NOTE);
+            }
             probe_client(site, timeout, &mut steps).await
         }
     };

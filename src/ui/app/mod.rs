@@ -58,6 +58,10 @@ pub struct AppOptions {
     pub open: Vec<PathBuf>,
     /// The tab to open on (else the one open last time).
     pub tab: Option<Tab>,
+    /// Where SMDR passwords are kept (tests: in memory, or none).
+    pub passwords: crate::secrets::Passwords,
+    /// File dialogs and the file manager (tests: a desktop without them).
+    pub desktop: crate::desktop::Desktop,
 }
 
 /// Bytes that crossed a site's socket, for the raw view.
@@ -102,6 +106,8 @@ pub struct ProbeSession {
     pub steps: Vec<crate::collect::ProbeStep>,
     pub verdict: Option<crate::collect::ProbeVerdict>,
     pub rx: Option<Receiver<ProbeReport>>,
+    /// The site whose collection the test pauses (this program held the feed).
+    pub pausing: Option<String>,
 }
 
 /// A message for the user in the status bar.
@@ -123,10 +129,18 @@ pub enum Command {
     SetEnabled(String, bool),
     /// Run the connection test (the user has seen the warning).
     Probe(SiteConfig),
+    /// Run the connection test with this program's collection from the named site paused
+    /// (it holds the feed), resumed after.
+    ProbePausing(SiteConfig, String),
+    /// A site backing off tries again now.
+    RetryNow(String),
     PickImport,
     Import(Vec<PathBuf>),
     PickExport(ExportScope, ExportFormat),
+    /// Export to a path the user typed (no file dialog could be shown).
+    ExportTo(ExportScope, ExportFormat, PathBuf),
     PickLogDir,
+    SetLogDir(PathBuf),
     OpenLogFolder,
     StopDemo,
 }
@@ -156,6 +170,8 @@ pub struct SmdrApp {
     pub(super) commands: Vec<Command>,
     pending: Vec<Pending>,
     pub(super) calls_view: CallsView,
+    /// Where a site's SMDR password goes when saved, in words (the site form says it).
+    pub(super) password_home: String,
 }
 
 impl SmdrApp {
@@ -202,6 +218,7 @@ impl SmdrApp {
             notices: VecDeque::new(),
             commands: Vec::new(),
             pending: Vec::new(),
+            password_home: String::new(),
         };
         app.start();
         app
@@ -215,10 +232,7 @@ impl SmdrApp {
             self.commands
                 .push(Command::Import(self.options.open.clone()));
         }
-        match crate::collect::config::load_sites(&self.options.config_path) {
-            Ok(sites) => self.sites = sites,
-            Err(e) => self.notify_error(format!("{e}; starting with no sites")),
-        }
+        self.load_sites();
         if !self.options.collect {
             return;
         }
@@ -236,6 +250,41 @@ impl SmdrApp {
                 progress: None,
                 then_collect: true,
             });
+        }
+    }
+
+    /// Reads the site list, passwords from the credential store; says where passwords go, and
+    /// moves any the file holds into the store when one answers.
+    fn load_sites(&mut self) {
+        let passwords = self.options.passwords.clone();
+        let path = self.options.config_path.clone();
+        let store = passwords.check();
+        self.password_home = match &store {
+            Ok(()) => format!("Kept in {}, not in the site list.", passwords.name()),
+            Err(e) => format!(
+                "No credential store answers ({e}): kept in the site list {}, {}.",
+                path.display(),
+                crate::collect::config::PRIVATE_FILE
+            ),
+        };
+        match &store {
+            Ok(()) => tracing::info!("SMDR passwords are kept in {}", passwords.name()),
+            Err(e) => tracing::warn!(
+                "no credential store answers ({e}): SMDR passwords are kept in {}",
+                path.display()
+            ),
+        }
+        match crate::collect::config::load_sites_with(&path, &passwords) {
+            Ok(loaded) => {
+                self.sites = loaded.sites;
+                for note in loaded.notes {
+                    self.notify_error(note.to_string());
+                }
+                if !loaded.in_file.is_empty() && store.is_ok() {
+                    self.save_sites();
+                }
+            }
+            Err(e) => self.notify_error(format!("{e}; starting with no sites")),
         }
     }
 
