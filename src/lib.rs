@@ -1,5 +1,6 @@
 //! SMDR Monitor: the engine. Data flows one way: socket → framer → decoder → store → views.
 
+pub mod alarm;
 pub mod collect;
 pub mod desktop;
 pub mod export;
