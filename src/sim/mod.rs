@@ -6,4 +6,4 @@ pub mod traffic;
 
 pub use faults::Faults;
 pub use server::{SimOptions, SimServer};
-pub use traffic::{Generator, Line, TrafficFormat};
+pub use traffic::{Generator, Line, Scenario, TrafficFormat};
