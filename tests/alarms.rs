@@ -324,7 +324,7 @@ fn smtp_server(rcpt_reply: &'static str) -> (u16, JoinHandle<Vec<String>>) {
     listener.set_nonblocking(true).unwrap();
     let handle = std::thread::spawn(move || {
         let deadline = Instant::now() + LIMIT;
-        let mut stream = loop {
+        let stream = loop {
             match listener.accept() {
                 Ok((s, _)) => break s,
                 Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),

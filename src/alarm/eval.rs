@@ -21,10 +21,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime};
 
-use super::config::{AlarmsConfig, CallDirection, NumberField, RuleKind, Severity, Sites};
-use super::facts::{self, Dir, Facts};
-use super::hours::Hours;
-use super::pattern::{Digits, Matcher, Pattern};
+use super::config::{AlarmsConfig, CallDirection, RuleKind, Severity};
+use super::facts::{self, Dir};
+use super::record::RecordCtx;
+use super::rules::{Compiled, Rules, applies};
 use super::{Alarm, RecordRef, words};
 use crate::protocol::{Decoded, Record};
 use crate::timeline::{Call, Outcome, is_incoming, seconds};
@@ -41,191 +41,23 @@ pub enum Link {
     Off,
 }
 
-#[derive(Debug, Clone)]
-struct Compiled {
-    name: Arc<str>,
-    severity: Severity,
-    enabled: bool,
-    sites: Sites,
-    kind: RuleKind,
-}
-
-/// The rules of an [`AlarmsConfig`], compiled: patterns parsed and bucketed, hours parsed.
-#[derive(Debug, Clone)]
-pub struct Rules {
-    rules: Vec<Compiled>,
-    numbers: Matcher,
-    after_hours: Vec<(u32, Option<Matcher>)>,
-    long_calls: Vec<u32>,
-    bursts: Vec<u32>,
-    repeats: Vec<u32>,
-    downs: Vec<u32>,
-    silents: Vec<u32>,
-    raw_logs: Vec<u32>,
-    hours: Hours,
-    site_hours: Vec<(String, Hours)>,
-}
-
-impl Rules {
-    /// Compiles `config`; errors name the rule or site and say what is wrong.
-    pub fn compile(config: &AlarmsConfig) -> Result<Self, String> {
-        let outside = &config.outside_line;
-        let mut numbers = Matcher::new(outside).map_err(|e| format!("outside_line: {e}"))?;
-        let mut r = Self {
-            rules: Vec::new(),
-            numbers: Matcher::default(),
-            after_hours: Vec::new(),
-            long_calls: Vec::new(),
-            bursts: Vec::new(),
-            repeats: Vec::new(),
-            downs: Vec::new(),
-            silents: Vec::new(),
-            raw_logs: Vec::new(),
-            hours: Hours::compile(&config.hours).map_err(|e| format!("[hours] {e}"))?,
-            site_hours: Vec::new(),
-        };
-        for (site, h) in &config.site_hours {
-            let hours = Hours::compile(h).map_err(|e| format!("hours of site {site:?}: {e}"))?;
-            r.site_hours.push((site.clone(), hours));
-        }
-        let mut rules = config.rules.clone();
-        // The raw-log rule is always on: added when the file has none.
-        if !rules.iter().any(|x| x.kind == RuleKind::RawLog) {
-            if let Some(raw) = super::config::default_rules()
-                .into_iter()
-                .find(|x| x.kind == RuleKind::RawLog)
-            {
-                rules.push(raw);
-            }
-        }
-        for (i, rule) in rules.iter().enumerate() {
-            let name = rule.name.trim();
-            let err = |m: String| format!("rule {name:?}: {m}");
-            if name.is_empty() {
-                return Err(format!(
-                    "rule {} has no name: every rule needs one (alarms say it)",
-                    i + 1
-                ));
-            }
-            if rules[..i].iter().any(|x| x.name.trim() == name) {
-                return Err(format!(
-                    "two rules are named {name:?}: each rule needs its own name"
-                ));
-            }
-            let owner = i as u32;
-            let positive = |what: &str, v: u32| {
-                if v == 0 {
-                    Err(err(format!("{what} must be more than 0")))
-                } else {
-                    Ok(())
-                }
-            };
-            match &rule.kind {
-                RuleKind::Number(n) => {
-                    if n.presets.is_empty() && n.numbers.is_empty() {
-                        return Err(err("give presets or numbers to match".into()));
-                    }
-                    for p in &n.presets {
-                        numbers.add_preset(owner, *p, n.after_outside_line);
-                    }
-                    for text in &n.numbers {
-                        let p = Pattern::parse(text).map_err(|e| err(e.to_string()))?;
-                        numbers.add(owner, p, None, n.after_outside_line);
-                    }
-                }
-                RuleKind::AfterHours(a) => {
-                    let filter = if a.presets.is_empty() && a.numbers.is_empty() {
-                        None
-                    } else {
-                        let mut m = Matcher::new(outside).map_err(|e| err(e.to_string()))?;
-                        for p in &a.presets {
-                            m.add_preset(owner, *p, true);
-                        }
-                        for text in &a.numbers {
-                            let p = Pattern::parse(text).map_err(|e| err(e.to_string()))?;
-                            m.add(owner, p, None, true);
-                        }
-                        Some(m)
-                    };
-                    r.after_hours.push((owner, filter));
-                }
-                RuleKind::LongCall(l) => {
-                    positive("minutes", l.minutes)?;
-                    r.long_calls.push(owner);
-                }
-                RuleKind::AbandonBurst(b) => {
-                    positive("callers", b.callers)?;
-                    positive("minutes", b.minutes)?;
-                    r.bursts.push(owner);
-                }
-                RuleKind::RepeatAbandon(b) => {
-                    positive("times", b.times)?;
-                    positive("minutes", b.minutes)?;
-                    r.repeats.push(owner);
-                }
-                RuleKind::SiteDown(d) => {
-                    positive("minutes", d.threshold_s())?;
-                    r.downs.push(owner);
-                }
-                RuleKind::SiteSilent(s) => {
-                    positive("minutes", s.threshold_s())?;
-                    r.silents.push(owner);
-                }
-                RuleKind::RawLog => r.raw_logs.push(owner),
-            }
-            r.rules.push(Compiled {
-                name: name.into(),
-                severity: rule.severity,
-                // Always on: a log that cannot be written loses the customer's records.
-                enabled: rule.enabled || rule.kind == RuleKind::RawLog,
-                sites: if rule.kind == RuleKind::RawLog {
-                    Sites::All
-                } else {
-                    rule.sites.clone()
-                },
-                kind: rule.kind.clone(),
-            });
-        }
-        r.numbers = numbers;
-        Ok(r)
-    }
-
-    /// The rules' names, in order.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.rules.iter().map(|r| &*r.name)
-    }
-
-    fn hours_index(&self, site: &str) -> Option<u32> {
-        self.site_hours
-            .iter()
-            .position(|(name, _)| name == site)
-            .map(|i| i as u32)
-    }
-
-    fn hours(&self, index: Option<u32>) -> &Hours {
-        index
-            .and_then(|i| self.site_hours.get(i as usize))
-            .map_or(&self.hours, |(_, h)| h)
-    }
-}
-
 #[derive(Debug)]
-struct SiteState {
-    name: Arc<str>,
+pub(super) struct SiteState {
+    pub(super) name: Arc<str>,
     /// Per rule: enabled and watching this site.
-    applies: Vec<bool>,
-    hours: Option<u32>,
-    link: Link,
-    link_since: Option<DateTime<FixedOffset>>,
-    last_record: Option<DateTime<FixedOffset>>,
+    pub(super) applies: Vec<bool>,
+    pub(super) hours: Option<u32>,
+    pub(super) link: Link,
+    pub(super) link_since: Option<DateTime<FixedOffset>>,
+    pub(super) last_record: Option<DateTime<FixedOffset>>,
     /// Rules that fired for the current outage or silence (one alarm each).
-    down_fired: Vec<u32>,
-    silent_fired: Vec<u32>,
-    raw_failing: bool,
+    pub(super) down_fired: Vec<u32>,
+    pub(super) silent_fired: Vec<u32>,
+    pub(super) raw_failing: bool,
 }
 
 /// What a fired alarm was about, for "one alarm per call (or record) per rule".
-type FiredKey = (u32, u32, u64);
+pub(super) type FiredKey = (u32, u32, u64);
 
 /// The evaluator. See the module documentation for what to feed it.
 #[derive(Debug)]
@@ -602,25 +434,17 @@ enum Subject<'a> {
     Caller(&'a str),
 }
 
-fn utc() -> FixedOffset {
+pub(super) fn utc() -> FixedOffset {
     FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!())
 }
 
-fn applies(rules: &Rules, site: &str) -> Vec<bool> {
-    rules
-        .rules
-        .iter()
-        .map(|r| r.enabled && r.sites.includes(site))
-        .collect()
-}
-
-fn hash(x: impl Hash) -> u64 {
+pub(super) fn hash(x: impl Hash) -> u64 {
     let mut h = DefaultHasher::new();
     x.hash(&mut h);
     h.finish()
 }
 
-fn direction_allowed(allowed: &[CallDirection], d: Dir) -> bool {
+pub(super) fn direction_allowed(allowed: &[CallDirection], d: Dir) -> bool {
     allowed.is_empty()
         || allowed.iter().any(|&a| {
             matches!(
@@ -632,7 +456,7 @@ fn direction_allowed(allowed: &[CallDirection], d: Dir) -> bool {
         })
 }
 
-fn alarm(
+pub(super) fn alarm(
     rule: &Compiled,
     site: &SiteState,
     at: DateTime<FixedOffset>,
@@ -649,168 +473,6 @@ fn alarm(
         record,
         call_id,
         test: false,
-    }
-}
-
-/// One record being evaluated.
-struct RecordCtx<'a, 'f> {
-    rules: &'a Rules,
-    site: &'a SiteState,
-    s: u32,
-    fired: &'a mut HashMap<FiredKey, NaiveDateTime>,
-    received: Option<DateTime<FixedOffset>>,
-    clock: Option<DateTime<FixedOffset>>,
-    text: &'a str,
-    facts: &'a Facts<'f>,
-    out: &'a mut Vec<Alarm>,
-}
-
-impl RecordCtx<'_, '_> {
-    fn hours(&self) -> &Hours {
-        self.rules.hours(self.site.hours)
-    }
-
-    /// The call's time on the site's clock: as printed, else the receipt time there.
-    fn when(&self) -> Option<NaiveDateTime> {
-        self.facts
-            .when
-            .or_else(|| self.received.map(|r| self.hours().local(r)))
-    }
-
-    /// Whether rule `i` already fired for this call (App Suite) or record; marks it if not.
-    fn first_time(&mut self, i: u32) -> bool {
-        let subject = match self.facts.call_id {
-            Some(id) => hash(id),
-            None => hash((self.received, self.text)),
-        };
-        let when = self.when().unwrap_or_default();
-        self.fired.insert((self.s, i, subject), when).is_none()
-    }
-
-    fn raise(&mut self, i: u32, text: String) {
-        let rule = &self.rules.rules[i as usize];
-        let at = self
-            .received
-            .or_else(|| {
-                let offset = self.clock.map_or(utc(), |c| *c.offset());
-                self.facts.when.map(|w| self.hours().instant(w, offset))
-            })
-            .or(self.clock)
-            .unwrap_or_default();
-        let record = RecordRef {
-            received: self.received,
-            text: self.text.to_string(),
-            source: None,
-        };
-        let call_id = self.facts.call_id.map(str::to_string);
-        self.out
-            .push(alarm(rule, self.site, at, text, Some(record), call_id));
-    }
-
-    fn numbers(&mut self) {
-        if self.rules.numbers.is_empty() {
-            return;
-        }
-        let f = *self.facts;
-        for (number, field) in [
-            (f.dialled, NumberField::Dialled),
-            (f.calling, NumberField::Calling),
-        ] {
-            if number.is_empty() {
-                continue;
-            }
-            let digits = Digits::new(number);
-            let rules = self.rules;
-            let mut hits = [None; 4];
-            let mut n = 0;
-            rules.numbers.each_hit(&digits, |hit| {
-                let i = hit.owner as usize;
-                let RuleKind::Number(rule) = &rules.rules[i].kind else {
-                    return;
-                };
-                let wanted = rule.field == field || rule.field == NumberField::Either;
-                if wanted && self.site.applies[i] && n < hits.len() {
-                    hits[n] = Some(hit);
-                    n += 1;
-                }
-            });
-            for hit in hits.into_iter().flatten() {
-                if !self.first_time(hit.owner) {
-                    continue;
-                }
-                let text = match field {
-                    NumberField::Calling => words::calling(&f, number, &self.site.name),
-                    _ => words::dialled(&f, number, &hit, &self.site.name),
-                };
-                self.raise(hit.owner, text);
-            }
-        }
-    }
-
-    fn after_hours(&mut self) {
-        let f = *self.facts;
-        if self.rules.after_hours.is_empty() || f.direction != Dir::Out || f.dialled.is_empty() {
-            return;
-        }
-        let Some(when) = self.when() else {
-            return;
-        };
-        let rules = self.rules;
-        for (i, filter) in &rules.after_hours {
-            if !self.site.applies[*i as usize] || self.hours().is_open(when) {
-                continue;
-            }
-            if let Some(m) = filter
-                && m.first_hit(&Digits::new(f.dialled)).is_none()
-            {
-                continue;
-            }
-            if self.first_time(*i) {
-                let text = words::after_hours(&f, when, &self.site.name);
-                self.raise(*i, text);
-            }
-        }
-    }
-
-    fn long_call(&mut self) {
-        let f = *self.facts;
-        let Some(length) = f.duration_s else {
-            return;
-        };
-        let rules = self.rules;
-        for &i in &rules.long_calls {
-            let RuleKind::LongCall(l) = &rules.rules[i as usize].kind else {
-                continue;
-            };
-            let typed = l.call_types.is_empty()
-                || l.call_types
-                    .iter()
-                    .any(|t| t.trim().eq_ignore_ascii_case(f.call_type.trim()));
-            if !self.site.applies[i as usize]
-                || length <= l.minutes.saturating_mul(60)
-                || !typed
-                || !direction_allowed(&l.directions, f.direction)
-                || !self.first_time(i)
-            {
-                continue;
-            }
-            let number = if f.direction == Dir::In {
-                f.calling
-            } else {
-                f.dialled
-            };
-            let started = f.when.map(|w| words::started(w, f.seconds));
-            let text = words::long_call(
-                f.extension,
-                f.direction,
-                number,
-                length,
-                l.minutes,
-                started,
-                &self.site.name,
-            );
-            self.raise(i, text);
-        }
     }
 }
 

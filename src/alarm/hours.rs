@@ -316,14 +316,18 @@ mod tests {
 
     #[test]
     fn bad_hours_say_where() {
-        let mut c = BusinessHours::default();
-        c.tuesday = "8-18".into();
+        let c = BusinessHours {
+            tuesday: "8-18".into(),
+            ..BusinessHours::default()
+        };
         assert_eq!(
             Hours::compile(&c).unwrap_err(),
             "tuesday: \"8-18\" is not a span like 08:00-18:00"
         );
-        let mut c = BusinessHours::default();
-        c.time_zone = "Mars/Olympus".into();
+        let c = BusinessHours {
+            time_zone: "Mars/Olympus".into(),
+            ..BusinessHours::default()
+        };
         assert!(Hours::compile(&c).unwrap_err().contains("IANA"));
     }
 }

@@ -4,6 +4,7 @@
 //! - [`config`]: `alarms.toml` — rules, business hours, delivery; defaults when there is none;
 //! - [`pattern`]: number patterns and presets, matched without allocating;
 //! - [`hours`]: a site's business hours in its time zone;
+//! - [`rules`]: the rules compiled once;
 //! - [`eval`]: the [`Evaluator`], pure (no I/O, no clock, no tokio): fed records, calls, link
 //!   changes, raw-log failures and ticks, it returns [`Alarm`]s;
 //! - [`check`]: the evaluator and a call tracker over saved logs (`alarms check`, tests);
@@ -20,6 +21,8 @@ pub mod eval;
 mod facts;
 pub mod hours;
 pub mod pattern;
+mod record;
+pub mod rules;
 mod words;
 
 use chrono::{DateTime, FixedOffset};
@@ -28,6 +31,7 @@ use serde::{Deserialize, Serialize};
 pub use config::{AlarmsConfig, ConfigError, Severity, default_alarms_path};
 pub use eval::{Evaluator, Link};
 pub use pattern::Preset;
+pub use rules::Rules;
 
 /// One alarm: what happened, where, which rule saw it, and what it concerns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

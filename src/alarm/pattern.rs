@@ -271,11 +271,15 @@ impl Matcher {
         }
     }
 
-    /// Calls `f` for every pattern `number` matches: first on the whole number, then (for
-    /// patterns that allow it) with an outside-line prefix removed. No allocation.
-    pub fn each_hit<'a>(&'a self, number: &Digits, mut f: impl FnMut(Hit<'a>)) {
+    /// Calls `f` for every pattern `number` matches: first on the whole number, then, when
+    /// the number went out on a trunk (`outside`), with an outside-line prefix removed (for
+    /// patterns that allow it). No allocation.
+    pub fn each_hit<'a>(&'a self, number: &Digits, outside: bool, mut f: impl FnMut(Hit<'a>)) {
         let whole = number.as_slice();
         self.try_number(whole, number.truncated, "", false, &mut f);
+        if !outside {
+            return;
+        }
         for (prefix, shown) in &self.outside {
             if let Some(rest) = whole.strip_prefix(&prefix[..])
                 && !rest.is_empty()
@@ -313,9 +317,9 @@ impl Matcher {
     }
 
     /// The first hit, if any.
-    pub fn first_hit<'a>(&'a self, number: &Digits) -> Option<Hit<'a>> {
+    pub fn first_hit<'a>(&'a self, number: &Digits, outside: bool) -> Option<Hit<'a>> {
         let mut first = None;
-        self.each_hit(number, |h| {
+        self.each_hit(number, outside, |h| {
             if first.is_none() {
                 first = Some(h);
             }
@@ -338,7 +342,7 @@ mod tests {
 
     fn hits(m: &Matcher, number: &str) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        m.each_hit(&Digits::new(number), |h| {
+        m.each_hit(&Digits::new(number), true, |h| {
             out.push((h.pattern.text.to_string(), h.outside_line.to_string()))
         });
         out
@@ -376,7 +380,7 @@ mod tests {
         let mut m = Matcher::new(&["9".into(), "8".into()]).unwrap();
         m.add_preset(0, Preset::Emergency, true);
         let one = |n: &str| {
-            m.first_hit(&Digits::new(n))
+            m.first_hit(&Digits::new(n), true)
                 .map(|h| (h.pattern.text.to_string(), h.outside_line.to_string()))
         };
         assert_eq!(one("911"), Some(("911".into(), String::new())));
@@ -407,8 +411,13 @@ mod tests {
     fn outside_line_only_where_the_rule_allows_it() {
         let mut m = Matcher::new(&["9".into()]).unwrap();
         m.add(0, Pattern::parse("911").unwrap(), None, false);
-        assert!(m.first_hit(&Digits::new("9911")).is_none());
-        assert!(m.first_hit(&Digits::new("911")).is_some());
+        assert!(m.first_hit(&Digits::new("9911"), true).is_none());
+        assert!(m.first_hit(&Digits::new("911"), true).is_some());
+        // A call that did not go out on a trunk (internal, to another node) has no outside line.
+        let mut m = Matcher::new(&["9".into()]).unwrap();
+        m.add(0, Pattern::parse("4050").unwrap(), None, true);
+        assert!(m.first_hit(&Digits::new("94050"), false).is_none());
+        assert!(m.first_hit(&Digits::new("94050"), true).is_some());
     }
 
     #[test]
@@ -417,7 +426,7 @@ mod tests {
         for p in Preset::ALL {
             m.add_preset(p as u32, p, true);
         }
-        let preset = |n: &str| m.first_hit(&Digits::new(n)).and_then(|h| h.preset);
+        let preset = |n: &str| m.first_hit(&Digits::new(n), true).and_then(|h| h.preset);
         assert_eq!(preset("011-44-161-999-0000"), Some(Preset::International));
         assert_eq!(preset("9011441619990000"), Some(Preset::International));
         assert_eq!(preset("0044 161 999 0000"), Some(Preset::International));

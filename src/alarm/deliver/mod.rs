@@ -344,7 +344,7 @@ fn clock() -> String {
 
 fn seconds_words(d: Duration) -> String {
     let s = d.as_secs();
-    if s >= 60 && s % 60 == 0 {
+    if s >= 60 && s.is_multiple_of(60) {
         format!("{} min", s / 60)
     } else if s == 0 {
         format!("{} ms", d.as_millis())
