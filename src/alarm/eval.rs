@@ -73,6 +73,9 @@ pub struct Evaluator {
     windows: HashMap<FiredKey, VecDeque<NaiveDateTime>>,
     /// The latest time seen (receipt times, ticks, link changes).
     clock: Option<DateTime<FixedOffset>>,
+    /// The computer's offset from UTC, for printed times of sites without a zone before any
+    /// clock is known (saved logs without receipt times).
+    offset: FixedOffset,
 }
 
 /// How long "one alarm per call" is remembered: longer than any call.
@@ -92,7 +95,19 @@ impl Evaluator {
             fired: HashMap::new(),
             windows: HashMap::new(),
             clock: None,
+            offset: utc(),
         }
+    }
+
+    /// The computer's offset from UTC (`Local::now().offset()`): printed times of sites without
+    /// a zone of their own are read in it until receipt times say otherwise.
+    pub fn set_local_offset(&mut self, offset: FixedOffset) {
+        self.offset = offset;
+    }
+
+    /// The offset of the latest clock, else the computer's.
+    fn offset(&self) -> FixedOffset {
+        self.clock.map_or(self.offset, |c| *c.offset())
     }
 
     pub fn rules(&self) -> &Rules {
@@ -174,6 +189,7 @@ impl Evaluator {
         let Some(f) = facts::of(d) else {
             return;
         };
+        let offset = self.offset();
         let mut ctx = RecordCtx {
             rules: &self.rules,
             site: &self.sites[s],
@@ -181,6 +197,7 @@ impl Evaluator {
             fired: &mut self.fired,
             received,
             clock: self.clock,
+            offset,
             text: d.text,
             facts: &f,
             out,
@@ -322,7 +339,7 @@ impl Evaluator {
     /// A site wall-clock time as an instant (the latest clock's offset when the site has no
     /// zone).
     fn instant(&self, site: &SiteState, t: NaiveDateTime) -> DateTime<FixedOffset> {
-        let offset = self.clock.map_or(utc(), |c| *c.offset());
+        let offset = self.offset();
         self.rules.hours(site.hours).instant(t, offset)
     }
 

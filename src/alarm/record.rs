@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 
 use super::config::{NumberField, RuleKind};
-use super::eval::{FiredKey, SiteState, alarm, direction_allowed, hash, utc};
+use super::eval::{FiredKey, SiteState, alarm, direction_allowed, hash};
 use super::facts::{Dir, Facts};
 use super::hours::Hours;
 use super::pattern::Digits;
@@ -20,6 +20,7 @@ pub(super) struct RecordCtx<'a, 'f> {
     pub(super) fired: &'a mut HashMap<FiredKey, NaiveDateTime>,
     pub(super) received: Option<DateTime<FixedOffset>>,
     pub(super) clock: Option<DateTime<FixedOffset>>,
+    pub(super) offset: FixedOffset,
     pub(super) text: &'a str,
     pub(super) facts: &'a Facts<'f>,
     pub(super) out: &'a mut Vec<Alarm>,
@@ -52,8 +53,9 @@ impl RecordCtx<'_, '_> {
         let at = self
             .received
             .or_else(|| {
-                let offset = self.clock.map_or(utc(), |c| *c.offset());
-                self.facts.when.map(|w| self.hours().instant(w, offset))
+                self.facts
+                    .when
+                    .map(|w| self.hours().instant(w, self.offset))
             })
             .or(self.clock)
             .unwrap_or_default();

@@ -110,7 +110,8 @@ fn site_of(path: &Path) -> String {
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let (config, _) = load(args.alarms.as_deref())?;
-    let evaluator = Evaluator::new(&config).map_err(anyhow::Error::msg)?;
+    let mut evaluator = Evaluator::new(&config).map_err(anyhow::Error::msg)?;
+    evaluator.set_local_offset(*chrono::Local::now().offset());
     let inputs = args.input.read_all()?;
     let mut checker = Checker::new(evaluator);
     let mut out = BufWriter::new(std::io::stdout().lock());
