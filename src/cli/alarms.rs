@@ -168,7 +168,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
 
 fn test(args: TestArgs) -> anyhow::Result<ExitCode> {
     let (config, path) = load(args.alarms.as_deref())?;
-    let now = chrono::Local::now().fixed_offset();
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Local::now().fixed_offset(), 3);
     let alarm =
         test_alarm(&config, args.rule.as_deref(), &args.site, now).map_err(anyhow::Error::msg)?;
     let log_dir = args.log_dir.unwrap_or_else(default_log_dir);
