@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
-use crate::collect::supervisor::Wake;
 use crate::export;
 use crate::import;
 use crate::protocol::{DecodeOptions, StreamDecoder};
 use crate::store::Store;
 use crate::timeline::Call;
+use crate::wake::Wake;
 
 pub use crate::export::ExportFormat;
 

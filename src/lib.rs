@@ -8,6 +8,8 @@ pub mod import;
 pub mod jobs;
 pub mod protocol;
 pub mod sim;
+pub mod site_url;
 pub mod store;
 pub mod timeline;
 pub mod ui;
+pub mod wake;

@@ -13,9 +13,9 @@ use super::codec::{Chunk, Codec};
 use super::daylog::{ConnectionLog, RawLog};
 use super::events::{CollectorEvent, Direction, Gap, SiteState, SiteStatus};
 use super::site::SiteConfig;
-use super::supervisor::Wake;
 use super::words::hex_preview;
 use crate::protocol::{Format, Record, Source, StreamDecoder};
+use crate::wake::Wake;
 
 /// Counter changes are sent at most this often (state changes at once).
 pub const STATUS_INTERVAL: Duration = Duration::from_millis(250);

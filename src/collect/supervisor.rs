@@ -19,11 +19,7 @@ use super::events::{CollectorEvent, ProbeStep, ProbeVerdict};
 use super::feed::{Feed, run_client, run_push};
 use super::sink::{STATUS_INTERVAL, SharedSink, SiteSink, lock};
 use super::site::{Protocol, SiteConfig};
-use crate::sim::{SimOptions, SimServer};
-
-/// Called after events are sent, so a consumer can wake up (the window passes
-/// `ctx.request_repaint`); must be cheap and non-blocking.
-pub type Wake = Arc<dyn Fn() + Send + Sync>;
+use crate::wake::Wake;
 
 #[derive(Clone)]
 pub struct CollectOptions {
@@ -62,8 +58,6 @@ struct Running {
     sites: HashMap<String, SiteTask>,
     /// Tasks told to stop and not yet awaited (shutdown waits for them).
     stopping: Vec<JoinHandle<()>>,
-    demo: Vec<SimServer>,
-    demo_sites: Vec<SiteConfig>,
 }
 
 struct SiteTask {
@@ -109,14 +103,10 @@ impl Collector {
         self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn handle(&self) -> Option<&tokio::runtime::Handle> {
-        self.runtime.as_ref().map(|r| r.handle())
-    }
-
     /// Makes the running set of sites match `sites`: new ones start, removed or disabled ones
     /// stop, changed ones restart (after the old task has finished its last lines).
     pub fn set_sites(&self, sites: Vec<SiteConfig>) {
-        let Some(handle) = self.handle().cloned() else {
+        let Some(handle) = self.runtime().cloned() else {
             return;
         };
         let mut wanted: Vec<SiteConfig> = Vec::new();
@@ -170,48 +160,17 @@ impl Collector {
         running.stopping.extend(previous.into_values());
     }
 
-    /// Starts the built-in demo: simulators on loopback (a `mitel5000` and an `appsuite`
-    /// source) and returns their site configs, ready for [`Self::set_sites`]. Calling it again
-    /// returns the same sites.
-    pub fn start_demo(&self) -> std::io::Result<Vec<SiteConfig>> {
-        let mut running = self.running();
-        if !running.demo_sites.is_empty() {
-            return Ok(running.demo_sites.clone());
-        }
-        let Some(handle) = self.handle().cloned() else {
-            return Err(std::io::Error::other("the collector is shut down"));
-        };
-        let mut sims = Vec::new();
-        let mut sites = Vec::new();
-        for (name, scheme, rate) in [
-            ("Demo 5000", "mitel5000", 0.5),
-            ("Demo App Suite", "appsuite", 1.5),
-        ] {
-            let options = SimOptions {
-                rate,
-                concurrent: true,
-                ..SimOptions::default()
-            };
-            let sim = SimServer::start(&handle, &format!("{scheme}://127.0.0.1:0"), options)?;
-            let addr = sim
-                .local_addr()
-                .ok_or_else(|| std::io::Error::other("the demo simulator has no address"))?;
-            let mut site = SiteConfig::from_url(name, &format!("{scheme}://{addr}"))
-                .map_err(|e| std::io::Error::other(e.to_string()))?;
-            site.enabled = true;
-            sites.push(site);
-            sims.push(sim);
-        }
-        running.demo = sims;
-        running.demo_sites = sites.clone();
-        Ok(sites)
+    /// The runtime the collectors run on (`None` once shut down), for work that belongs beside
+    /// them, such as the demo's simulators.
+    pub fn runtime(&self) -> Option<&tokio::runtime::Handle> {
+        self.runtime.as_ref().map(|r| r.handle())
     }
 
     /// Runs a connection test on the runtime; steps arrive as they happen, then the verdict.
     pub fn probe(&self, site: SiteConfig, timeout: Duration) -> Receiver<ProbeReport> {
         let (tx, rx) = channel();
         let wake = self.inner.options.wake.clone();
-        if let Some(handle) = self.handle() {
+        if let Some(handle) = self.runtime() {
             handle.spawn(async move {
                 let mut report = move |r: ProbeReport| {
                     let _ = tx.send(r);
@@ -233,9 +192,6 @@ impl Drop for Collector {
     fn drop(&mut self) {
         let tasks: Vec<JoinHandle<()>> = {
             let mut running = self.running();
-            for sim in running.demo.drain(..) {
-                sim.stop();
-            }
             let sites: Vec<SiteTask> = running.sites.drain().map(|(_, t)| t).collect();
             let mut tasks: Vec<JoinHandle<()>> = sites
                 .into_iter()

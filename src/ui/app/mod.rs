@@ -10,14 +10,15 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Local, NaiveDate};
 use eframe::egui;
 
-use crate::collect::supervisor::Wake;
 use crate::collect::{
     CollectOptions, Collector, CollectorEvent, Direction, ProbeReport, SiteConfig, SiteStatus,
 };
 use crate::jobs::{self, ExportFormat, JobEvent};
 use crate::protocol::{DecodeOptions, Record};
+use crate::sim::Demo;
 use crate::store::{RowId, Store, View};
 use crate::timeline::CallTracker;
+use crate::wake::Wake;
 
 mod commands;
 mod drain;
@@ -141,6 +142,8 @@ pub struct SmdrApp {
     pub(super) sites: Vec<SiteConfig>,
     /// The demo's sites while it runs.
     pub(super) demo_sites: Vec<SiteConfig>,
+    /// The demo's simulators (on the collectors' runtime), kept running while the window is.
+    demo: Option<Demo>,
     pub(super) site_views: HashMap<Arc<str>, SiteView>,
     pub(super) store: Store,
     pub(super) view: View,
@@ -188,6 +191,7 @@ impl SmdrApp {
             wake,
             sites: Vec::new(),
             demo_sites: Vec::new(),
+            demo: None,
             site_views: HashMap::new(),
             store: Store::new(),
             tracked: 0,
@@ -280,9 +284,16 @@ impl SmdrApp {
             DemoMode::Auto => self.sites.is_empty(),
             DemoMode::Off => false,
         };
-        if demo && let Some(c) = &self.collector {
-            match c.start_demo() {
-                Ok(sites) => self.demo_sites = sites,
+        if demo && let Some(runtime) = self.collector.as_ref().and_then(|c| c.runtime()) {
+            match Demo::start(runtime) {
+                Ok(demo) => {
+                    self.demo_sites = demo
+                        .sites()
+                        .iter()
+                        .map(|s| SiteConfig::from_target(s.name, &s.target))
+                        .collect();
+                    self.demo = Some(demo);
+                }
                 Err(e) => self.notify_error(format!("cannot start the demo site: {e}")),
             }
         }
