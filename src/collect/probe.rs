@@ -171,7 +171,8 @@ async fn probe_push(
 ) -> ProbeVerdict {
     let (listener, warnings) = match PushListener::bind(bind, &site.push_peers()).await {
         Ok(l) => l,
-        Err(why) => {
+        Err(e) => {
+            let why = e.to_string();
             steps.step("listen", StepOutcome::Failed, why.clone());
             return fail(why);
         }
