@@ -10,6 +10,7 @@ pub mod protocol;
 pub mod sim;
 pub mod site_url;
 pub mod store;
+pub mod sync;
 pub mod timeline;
 pub mod ui;
 pub mod wake;

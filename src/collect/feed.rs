@@ -16,11 +16,13 @@ use super::codec::Codec;
 use super::events::SiteState;
 use super::net::{CONNECT_TIMEOUT, connect};
 use super::push::{PushListener, refused_words};
-use super::sink::{SharedSink, SiteSink, Slot, lock};
+use super::sink::{SharedSink, SiteSink, Slot};
 use super::site::{Protocol, SiteConfig};
-use super::words::{self, connect_error, mask_login, read_error};
+use super::words::{connect_error, read_error};
+use crate::protocol::duration;
 use crate::protocol::mitel5000::login::LoginError;
-use crate::protocol::mitel5000::{login_frame, masked_hex};
+use crate::protocol::mitel5000::{login_frame, mask_login, masked_hex};
+use crate::sync::lock;
 
 pub struct Feed {
     pub sink: SharedSink,
@@ -72,7 +74,7 @@ impl Feed {
         let delay = backoff.next_delay();
         let until = self.with(|s| s.now())
             + chrono::TimeDelta::from_std(delay).unwrap_or(chrono::TimeDelta::MAX);
-        self.log(format!("{error}; retrying in {}", words::duration(delay)));
+        self.log(format!("{error}; retrying in {}", duration::words(delay)));
         self.state(SiteState::BackingOff {
             until,
             last_error: error,
@@ -215,7 +217,7 @@ async fn log_in(
 
 /// Why the other side closing the connection matters, in words.
 fn closed_words(protocol: Protocol, peer: &str, after: Duration, got_data: bool) -> String {
-    let after = words::duration(after);
+    let after = duration::words(after);
     match (protocol, got_data) {
         (_, true) => format!("{peer} closed the connection after {after}"),
         (Protocol::Mitel5000, false) => format!(

@@ -17,8 +17,9 @@ use super::clock::Clock;
 use super::daylog::same_folder;
 use super::events::{CollectorEvent, ProbeStep, ProbeVerdict};
 use super::feed::{Feed, run_client, run_push};
-use super::sink::{STATUS_INTERVAL, SharedSink, SiteSink, lock};
+use super::sink::{STATUS_INTERVAL, SharedSink, SiteSink};
 use super::site::{Protocol, SiteConfig};
+use crate::sync::lock;
 use crate::wake::Wake;
 
 #[derive(Clone)]
@@ -100,7 +101,7 @@ impl Collector {
     }
 
     fn running(&self) -> MutexGuard<'_, Running> {
-        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.inner.state)
     }
 
     /// Makes the running set of sites match `sites`: new ones start, removed or disabled ones

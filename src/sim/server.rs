@@ -5,7 +5,7 @@
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{Local, NaiveDateTime};
@@ -19,6 +19,7 @@ use super::traffic::{Generator, Line, TITLE_LINE, TrafficFormat, mitel5000_heade
 use crate::protocol::mitel5000::framer::encode_frame;
 use crate::protocol::mitel5000::login::parse_login;
 use crate::site_url::{Protocol, UrlError, UrlTarget};
+use crate::sync::lock;
 
 /// A wrong 5000 password gets this long of silence, then the connection is closed.
 pub const WRONG_PASSWORD_SILENCE: Duration = Duration::from_secs(3);
@@ -138,10 +139,6 @@ impl SimFeed {
             self.journal.push(text);
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl SimServer {
