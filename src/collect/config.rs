@@ -38,7 +38,7 @@ pub enum ConfigError {
         path: PathBuf,
         message: String,
         #[source]
-        source: toml::de::Error,
+        source: Box<toml::de::Error>,
     },
     #[error(
         "the site list {path} names two sites {name:?}: each site needs its own name (it names its log folder)"
@@ -102,7 +102,7 @@ fn read_sites(path: &Path, missing_is_empty: bool) -> Result<Vec<SiteConfig>, Co
     let file: SitesFile = toml::from_str(&text).map_err(|source| ConfigError::Parse {
         path: path.into(),
         message: source.message().to_string(),
-        source,
+        source: Box::new(source),
     })?;
     if file.sites.iter().any(|s| s.name.trim().is_empty()) {
         return Err(ConfigError::EmptyName { path: path.into() });
