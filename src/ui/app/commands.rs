@@ -2,6 +2,7 @@
 //! dialogs.
 
 use super::*;
+use crate::export::Exported;
 
 /// A file dialog waiting for the user.
 pub(super) enum Pending {
@@ -11,35 +12,29 @@ pub(super) enum Pending {
 }
 
 impl SmdrApp {
-    pub(super) fn export(&mut self, scope: ExportScope, format: ExportFormat, path: PathBuf) {
+    fn export(&mut self, scope: ExportScope, format: ExportFormat, path: PathBuf) {
         let wake = self.wake.clone();
-        let (label, rx) = match &scope {
+        let (label, what) = match &scope {
             ExportScope::View => (
                 "exporting the table".to_string(),
-                jobs::export_records(self.store.snapshot(self.view.ids()), path, format, wake),
+                Exported::Records(self.store.snapshot(self.view.ids())),
             ),
             ExportScope::Day { site, day } => (
                 format!("exporting {site} on {day}"),
-                jobs::export_records(
-                    self.store.snapshot(self.store.day_of_site(site, *day)),
-                    path,
-                    format,
-                    wake,
-                ),
+                Exported::Records(self.store.snapshot(self.store.day_of_site(site, *day))),
             ),
             ExportScope::Calls => {
                 let calls = self
-                    .calls_view
-                    .shown(&self.tracker)
+                    .calls
+                    .view
+                    .shown(&self.state.calls, &self.tracker)
                     .into_iter()
                     .filter_map(|i| self.tracker.calls().get(i).cloned())
                     .collect();
-                (
-                    "exporting calls".to_string(),
-                    jobs::export_calls(calls, path, format, wake),
-                )
+                ("exporting calls".to_string(), Exported::Calls(calls))
             }
         };
+        let rx = jobs::export(what, path, format, wake);
         self.jobs.push(Job {
             label,
             rx,
@@ -49,7 +44,7 @@ impl SmdrApp {
     }
 
     /// Carries out what the drawing code asked for.
-    pub(super) fn run_commands(&mut self) {
+    pub(super) fn run_commands(&mut self, ctx: &egui::Context) {
         for command in std::mem::take(&mut self.commands) {
             match command {
                 Command::SaveSite { replacing, site } => {
@@ -115,10 +110,15 @@ impl SmdrApp {
                     );
                     self.pending.push(Pending::Export(scope, format, rx));
                 }
+                Command::Export(scope, format, path) => self.export(scope, format, path),
                 Command::PickLogDir => self.pending.push(Pending::LogDir(crate::desktop::pick(
                     crate::desktop::Pick::Folder,
                     self.wake.clone(),
                 ))),
+                Command::SetLogDir(dir) => {
+                    self.state.settings.log_dir = Some(dir);
+                    self.notify("new log folder: it applies from the next start");
+                }
                 Command::OpenLogFolder => {
                     let dir = self.log_dir();
                     if let Err(e) = crate::desktop::open_folder(&dir) {
@@ -129,6 +129,14 @@ impl SmdrApp {
                     self.demo_sites.clear();
                     self.apply_sites();
                 }
+                Command::Settings(settings) => {
+                    if settings.theme != self.state.settings.theme {
+                        settings.theme.apply(ctx);
+                    }
+                    // The age-out applies from the tracker's next look (`drain`).
+                    self.state.settings = settings;
+                }
+                Command::CloseProbe => self.probe = None,
             }
         }
     }

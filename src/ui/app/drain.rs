@@ -19,7 +19,7 @@ impl SmdrApp {
             self.tracker.set_age_out(chrono::Duration::minutes(minutes));
             self.tracker.age_out(Local::now().naive_local());
         }
-        self.store.refresh(&mut self.view);
+        self.store.refresh(&mut self.view, &self.state.records);
         if more {
             ctx.request_repaint();
         }
@@ -151,13 +151,12 @@ impl SmdrApp {
                     Pending::Import(_) => self.commands.push(Command::Import(paths)),
                     Pending::Export(scope, format, _) => {
                         if let Some(path) = paths.into_iter().next() {
-                            self.export(scope, format, path);
+                            self.commands.push(Command::Export(scope, format, path));
                         }
                     }
                     Pending::LogDir(_) => {
                         if let Some(dir) = paths.into_iter().next() {
-                            self.state.settings.log_dir = Some(dir);
-                            self.notify("new log folder: it applies from the next start");
+                            self.commands.push(Command::SetLogDir(dir));
                         }
                     }
                 },
