@@ -261,3 +261,72 @@ impl CallsView {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::protocol::appsuite::parse_event;
+
+    /// The manual's App Suite events (four calls in twenty lines): those in `lines`.
+    fn push_events(tracker: &mut CallTracker, lines: std::ops::Range<usize>) {
+        let path = format!(
+            "{}/tests/fixtures/appsuite/manual-examples-162.txt",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let site: Arc<str> = "s".into();
+        let events: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        for line in &events[lines] {
+            tracker.push(&site, &parse_event(line.trim_end(), '0').unwrap());
+        }
+    }
+
+    #[test]
+    fn settings_are_taken_at_once_and_new_calls_at_the_views_pace() {
+        let mut tracker = CallTracker::new(chrono::Duration::hours(8));
+        push_events(&mut tracker, 0..10);
+        let (mut view, mut settings) = (CallsView::default(), CallsSettings::default());
+        let t0 = Instant::now();
+        assert_eq!(view.refresh(&settings, &tracker, t0), Refresh::Updated);
+        let before = tracker.calls().len();
+        assert_eq!(view.rows().len(), before);
+        assert_eq!(view.stats().calls as usize, before);
+        assert_eq!(view.refresh(&settings, &tracker, t0), Refresh::Current);
+
+        push_events(&mut tracker, 10..20);
+        assert_eq!(tracker.calls().len(), 4);
+        let soon = t0 + Duration::from_millis(100);
+        assert_eq!(
+            view.refresh(&settings, &tracker, soon),
+            Refresh::Later(Duration::from_millis(150))
+        );
+        assert_eq!(view.rows().len(), before, "the rows wait");
+        let later = t0 + REFRESH_EVERY;
+        assert_eq!(view.refresh(&settings, &tracker, later), Refresh::Updated);
+        // Newest first, the default.
+        let calls = tracker.calls();
+        let starts: Vec<_> = view.rows().iter().map(|&i| calls[i].start).collect();
+        assert_eq!(starts.len(), 4);
+        assert!(starts.windows(2).all(|w| w[0] >= w[1]), "{starts:?}");
+
+        // Another order for an export, without touching the cached rows.
+        let mut oldest_first = settings.clone();
+        oldest_first.toggle_sort(CallColumn::Start);
+        let mut reversed = view.rows().to_vec();
+        reversed.reverse();
+        assert_eq!(view.shown(&oldest_first, &tracker), reversed);
+
+        // A needle: the search index is built and the rows narrow at once.
+        settings.filter.extension = "2560".into();
+        assert_eq!(view.refresh(&settings, &tracker, later), Refresh::Updated);
+        assert_eq!(view.rows().len(), 1);
+        let call = &calls[view.rows()[0]];
+        assert!(call.path.iter().any(|p| p.as_str() == "2560"));
+        assert_eq!(view.shown(&settings, &tracker), view.rows());
+        settings.filter.from = "yesterday".into();
+        view.refresh(&settings, &tracker, later);
+        assert_eq!(view.problems().len(), 1, "{:?}", view.problems());
+    }
+}
