@@ -250,3 +250,69 @@ impl<W: Write> RecordWriter<W> {
         Ok(self.out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::protocol::{DecodeOptions, StreamDecoder};
+
+    /// Every record of every fixture, and a MiVB record with each optional field (ANI/DNIS and
+    /// call ids), decoded.
+    fn each_record(mut f: impl FnMut(&Decoded<'_>, &Source)) {
+        let dir = format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR"));
+        let mut inputs = Vec::new();
+        for format in ["mitel5000", "appsuite", "mivb"] {
+            for entry in std::fs::read_dir(format!("{dir}/{format}")).unwrap() {
+                let path = entry.unwrap().path();
+                inputs.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+            }
+        }
+        let mivb = std::fs::read_to_string(format!("{dir}/mivb/standard-90-synthetic.txt"));
+        let mivb = mivb.unwrap();
+        let line = mivb.lines().nth(1).unwrap().trim_end();
+        let full = format!("{line:<88}{:<24}123400011 12340000\r\n", "6135551234 4001");
+        inputs.push(("all-fields".into(), format!("{mivb}{full}").into_bytes()));
+        for (origin, data) in &inputs {
+            let mut decoder = StreamDecoder::new(DecodeOptions::default());
+            crate::import::decode_each(data, &mut decoder, |line, d| {
+                let origin = origin.as_str().into();
+                f(d, &Source { origin, line });
+            });
+        }
+    }
+
+    /// What `visit_fields` gives is what CSV and XLSX (through `record_cells`) and JSON lines
+    /// write: a field with no column, or two with one name, fails here.
+    #[test]
+    fn every_field_of_every_record_reaches_every_writer() {
+        let mut seen = BTreeSet::new();
+        each_record(|d, source| {
+            let mut json = Vec::new();
+            jsonl::write_record(&mut json, d, source).unwrap();
+            let json: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_slice(&json).unwrap();
+            let mut names = BTreeSet::new();
+            visit_fields(d, source, |name, v| {
+                assert!(column_of(name).is_some(), "{name}: no CSV/XLSX column");
+                assert!(names.insert(name), "{name} twice in one record");
+                let j = &json[name];
+                match v {
+                    Value::Null => assert!(j.is_null(), "{name}"),
+                    Value::UInt(u) => assert_eq!(j.as_u64(), Some(u), "{name}"),
+                    Value::Bool(b) => assert_eq!(j.as_bool(), Some(b), "{name}"),
+                    v => assert_eq!(j.as_str(), Some(v.to_string().as_str()), "{name}"),
+                }
+                seen.insert(name);
+            });
+            assert_eq!(json.len(), names.len(), "{json:?}");
+        });
+        // Every column is some record's: the walk met every kind of record.
+        let unseen: Vec<_> = RECORD_COLUMNS
+            .iter()
+            .filter(|c| !seen.contains(*c))
+            .collect();
+        assert!(unseen.is_empty(), "no fixture record has {unseen:?}");
+    }
+}
