@@ -144,44 +144,17 @@ pub fn parse_duration(s: &str) -> Option<u32> {
 /// The table's columns in order: title, the sort a click on the title asks for (the note has
 /// none), and width (the last takes what is left).
 fn columns() -> [(&'static str, Option<SortColumn>, Column); 9] {
-    let width = |initial: f32, at_least: f32| Column::initial(initial).at_least(at_least);
+    use SortColumn::*;
+    let w = |initial: f32, at_least: f32| Column::initial(initial).at_least(at_least).clip(true);
     [
-        (
-            "Time",
-            Some(SortColumn::Time),
-            width(150.0, 80.0).clip(true),
-        ),
-        (
-            "Site",
-            Some(SortColumn::Site),
-            width(110.0, 50.0).clip(true),
-        ),
-        (
-            "Type",
-            Some(SortColumn::What),
-            width(150.0, 40.0).clip(true),
-        ),
-        (
-            "Ext",
-            Some(SortColumn::Extension),
-            width(60.0, 40.0).clip(true),
-        ),
-        (
-            "Trunk",
-            Some(SortColumn::Trunk),
-            width(60.0, 40.0).clip(true),
-        ),
-        (
-            "Number",
-            Some(SortColumn::Number),
-            width(140.0, 60.0).clip(true),
-        ),
-        ("Duration", Some(SortColumn::Duration), width(70.0, 50.0)),
-        (
-            "Account",
-            Some(SortColumn::Account),
-            width(80.0, 40.0).clip(true),
-        ),
+        ("Time", Some(Time), w(150.0, 80.0)),
+        ("Site", Some(Site), w(110.0, 50.0)),
+        ("Type", Some(What), w(150.0, 40.0)),
+        ("Ext", Some(Extension), w(60.0, 40.0)),
+        ("Trunk", Some(Trunk), w(60.0, 40.0)),
+        ("Number", Some(Number), w(140.0, 60.0)),
+        ("Duration", Some(Duration), w(70.0, 50.0).clip(false)),
+        ("Account", Some(Account), w(80.0, 40.0)),
         ("Note", None, Column::remainder().at_least(80.0).clip(true)),
     ]
 }
