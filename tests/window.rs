@@ -480,3 +480,64 @@ fn a_password_the_site_list_holds_moves_into_the_credential_store_at_start() {
         "the site still logs in with it"
     );
 }
+
+#[test]
+fn the_calls_tab_exports_json_lines_with_the_contract_fields() {
+    use smdr_monitor::export::ExportFormat;
+    use smdr_monitor::export::calls::CALL_COLUMNS;
+    use smdr_monitor::ui::app::{Command, ExportScope};
+    use smdr_monitor::ui::state::Tab;
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = options(dir.path(), DemoMode::Off, false);
+    options.tab = Some(Tab::Calls);
+    let mut h = harness(options);
+    feed_lines(
+        h.state_mut(),
+        "appsuite/manual-examples-162.txt",
+        "appsuite.log",
+    );
+    h.run();
+    // The view recomputes at most four times a second while calls arrive.
+    step_until(&mut h, "the calls", |h| {
+        h.query_by_label("4 / 4 calls").is_some()
+    });
+    // The tab offers every format the records table does.
+    h.get_by_label("Export…").click();
+    h.run();
+    assert!(h.query_by_label("JSON lines").is_some());
+    h.key_press(eframe::egui::Key::Escape);
+    h.run();
+
+    // What the file dialog's answer becomes.
+    let path = dir.path().join("calls.jsonl");
+    h.state_mut().command(Command::Export(
+        ExportScope::Calls,
+        ExportFormat::Json,
+        path.clone(),
+    ));
+    step_until(&mut h, "the export", |h| {
+        h.query_by_label_contains("exported 4 calls to").is_some()
+    });
+    let text = std::fs::read_to_string(&path).unwrap();
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4);
+    let mut contract = CALL_COLUMNS.to_vec();
+    contract.sort();
+    for row in &rows {
+        let mut keys: Vec<&str> = row
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort();
+        assert_eq!(keys, contract);
+        assert_eq!(row["outcome"], "answered");
+    }
+    // As the tab shows them: newest first.
+    let starts: Vec<&str> = rows.iter().map(|r| r["start"].as_str().unwrap()).collect();
+    assert!(starts.windows(2).all(|w| w[0] >= w[1]), "{starts:?}");
+}

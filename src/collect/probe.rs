@@ -1,6 +1,7 @@
 //! The connection test, step by step: resolve, connect, log in, first bytes, first record, then
 //! a verdict in words. Used by `smdr-monitor probe` and the window's "Test connection".
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -506,22 +507,15 @@ fn likely_format(sample: &[u8]) -> Option<Format> {
     if whole_frame_at(sample, DEFAULT_MAX_FRAME).is_some() {
         return Some(Format::Mitel5000);
     }
-    let mut counts = [0u32; 3];
+    let mut counts: BTreeMap<Format, u32> = BTreeMap::new();
     for line in sample.split(|&b| b == b'\n') {
         let text = lossy(line);
-        match detect(clean_line(&text)) {
-            Some(Format::Mitel5000) => counts[0] += 1,
-            Some(Format::AppSuite) => counts[1] += 1,
-            Some(Format::Mivb) => counts[2] += 1,
-            _ => {}
+        if let Some(format) = detect(clean_line(&text)).filter(|f| *f != Format::Unknown) {
+            *counts.entry(format).or_default() += 1;
         }
     }
-    let (best, n) = counts
-        .iter()
-        .enumerate()
-        .max_by_key(|(_, n)| **n)
-        .map(|(i, n)| (i, *n))?;
-    (n > 0).then(|| [Format::Mitel5000, Format::AppSuite, Format::Mivb][best])
+    // A tie goes to the later format in `Format`'s order (`max_by_key` keeps the last).
+    counts.into_iter().max_by_key(|&(_, n)| n).map(|(f, _)| f)
 }
 
 fn nothing_words(protocol: Protocol, what: &str, timeout: Duration, no_bytes: bool) -> String {
@@ -556,5 +550,28 @@ fn closed_words(protocol: Protocol, what: &str, after: Duration, no_bytes: bool)
         (_, false) => {
             format!("{what}, but the connection closed {after} later before a whole record arrived")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture_lines(path: &str) -> Vec<String> {
+        let path = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(path).unwrap();
+        text.lines().map(|l| format!("{l}\n")).collect()
+    }
+
+    #[test]
+    fn the_likely_format_is_the_one_most_lines_have() {
+        let mivb = fixture_lines("mivb/standard-90-synthetic.txt");
+        let appsuite = fixture_lines("appsuite/manual-examples-162.txt");
+        let sample = |lines: &[&String]| lines.iter().map(|l| l.as_str()).collect::<String>();
+        let two_to_one = sample(&[&appsuite[0], &mivb[0], &appsuite[1]]);
+        assert_eq!(likely_format(two_to_one.as_bytes()), Some(Format::AppSuite));
+        let one_to_two = sample(&[&mivb[0], &appsuite[0], &mivb[1]]);
+        assert_eq!(likely_format(one_to_two.as_bytes()), Some(Format::Mivb));
+        assert_eq!(likely_format(b"hello\nworld\n"), None);
     }
 }

@@ -418,7 +418,7 @@ fn probe_window(app: &mut SmdrApp, ctx: &egui::Context) {
         });
     }
     if !open {
-        app.probe = None;
+        app.commands.push(Command::CloseProbe);
     }
 }
 
@@ -491,7 +491,9 @@ fn settings(app: &mut SmdrApp, ctx: &egui::Context) {
     }
     let mut open = true;
     let log_dir = app.log_dir();
-    let s = &mut app.state.settings;
+    // Edited as a copy: the app takes the changes as a command, after drawing.
+    let mut edited = app.state.settings.clone();
+    let s = &mut edited;
     let mut pick_dir = false;
     egui::Window::new("Settings")
         .open(&mut open)
@@ -499,7 +501,6 @@ fn settings(app: &mut SmdrApp, ctx: &egui::Context) {
         .show(ctx, |ui| {
             egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
                 let l = ui.label("Theme");
-                let before = s.theme;
                 egui::ComboBox::from_id_salt("theme")
                     .selected_text(s.theme.label())
                     .show_ui(ui, |ui| {
@@ -509,9 +510,6 @@ fn settings(app: &mut SmdrApp, ctx: &egui::Context) {
                     })
                     .response
                     .labelled_by(l.id);
-                if before != s.theme {
-                    s.theme.apply(ui.ctx());
-                }
                 ui.end_row();
                 ui.label("Log folder");
                 ui.horizontal(|ui| {
@@ -533,6 +531,9 @@ fn settings(app: &mut SmdrApp, ctx: &egui::Context) {
         });
     if pick_dir {
         app.commands.push(Command::PickLogDir);
+    }
+    if edited != app.state.settings {
+        app.commands.push(Command::Settings(edited));
     }
     app.forms.settings_open = open;
 }

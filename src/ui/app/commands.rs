@@ -2,6 +2,7 @@
 //! dialogs.
 
 use super::*;
+use crate::export::Exported;
 
 use crate::desktop::{OpenFolderError, Pick, Picked};
 use crate::ui::paths::{FolderShown, PathFor, PathPrompt};
@@ -13,35 +14,29 @@ pub(super) enum Pending {
 }
 
 impl SmdrApp {
-    pub(super) fn export(&mut self, scope: ExportScope, format: ExportFormat, path: PathBuf) {
+    fn export(&mut self, scope: ExportScope, format: ExportFormat, path: PathBuf) {
         let wake = self.wake.clone();
-        let (label, rx) = match &scope {
+        let (label, what) = match &scope {
             ExportScope::View => (
                 "exporting the table".to_string(),
-                jobs::export_records(self.store.snapshot(self.view.ids()), path, format, wake),
+                Exported::Records(self.store.snapshot(self.view.ids())),
             ),
             ExportScope::Day { site, day } => (
                 format!("exporting {site} on {day}"),
-                jobs::export_records(
-                    self.store.snapshot(self.store.day_of_site(site, *day)),
-                    path,
-                    format,
-                    wake,
-                ),
+                Exported::Records(self.store.snapshot(self.store.day_of_site(site, *day))),
             ),
             ExportScope::Calls => {
                 let calls = self
-                    .calls_view
-                    .shown(&self.tracker)
+                    .calls
+                    .view
+                    .shown(&self.state.calls, &self.tracker)
                     .into_iter()
                     .filter_map(|i| self.tracker.calls().get(i).cloned())
                     .collect();
-                (
-                    "exporting calls".to_string(),
-                    jobs::export_calls(calls, path, format, wake),
-                )
+                ("exporting calls".to_string(), Exported::Calls(calls))
             }
         };
+        let rx = jobs::export(what, path, format, wake);
         self.jobs.push(Job {
             label,
             rx,
@@ -51,7 +46,7 @@ impl SmdrApp {
     }
 
     /// Carries out what the drawing code asked for.
-    pub(super) fn run_commands(&mut self) {
+    pub(super) fn run_commands(&mut self, ctx: &egui::Context) {
         for command in std::mem::take(&mut self.commands) {
             match command {
                 Command::SaveSite { replacing, site } => {
@@ -104,7 +99,7 @@ impl SmdrApp {
                     };
                     self.pick(PathFor::Export(scope, format), pick);
                 }
-                Command::ExportTo(scope, format, path) => self.export(scope, format, path),
+                Command::Export(scope, format, path) => self.export(scope, format, path),
                 Command::PickLogDir => self.pick(PathFor::LogDir, Pick::Folder),
                 Command::SetLogDir(dir) => {
                     self.state.settings.log_dir = Some(dir);
@@ -119,6 +114,14 @@ impl SmdrApp {
                     self.demo_sites.clear();
                     self.apply_sites();
                 }
+                Command::Settings(settings) => {
+                    if settings.theme != self.state.settings.theme {
+                        settings.theme.apply(ctx);
+                    }
+                    // The age-out applies from the tracker's next look (`drain`).
+                    self.state.settings = settings;
+                }
+                Command::CloseProbe => self.probe = None,
             }
         }
     }

@@ -19,7 +19,7 @@ impl SmdrApp {
             self.tracker.set_age_out(chrono::Duration::minutes(minutes));
             self.tracker.age_out(Local::now().naive_local());
         }
-        self.store.refresh(&mut self.view);
+        self.store.refresh(&mut self.view, &self.state.records);
         if more {
             ctx.request_repaint();
         }

@@ -24,8 +24,8 @@ mod drain;
 
 use commands::Pending;
 
-use super::calls::CallsView;
-use super::state::{PersistedState, Tab};
+use super::calls::CallsTab;
+use super::state::{PersistedState, Settings, Tab};
 
 /// Time the UI thread spends per frame taking in records; the rest waits for the next frame.
 const DRAIN_BUDGET: Duration = Duration::from_millis(8);
@@ -136,13 +136,18 @@ pub enum Command {
     RetryNow(String),
     PickImport,
     Import(Vec<PathBuf>),
+    /// Ask where to export, then export there.
     PickExport(ExportScope, ExportFormat),
-    /// Export to a path the user typed (no file dialog could be shown).
-    ExportTo(ExportScope, ExportFormat, PathBuf),
+    /// Export to this path (picked in a dialog, or typed when none could be shown).
+    Export(ExportScope, ExportFormat, PathBuf),
     PickLogDir,
     SetLogDir(PathBuf),
     OpenLogFolder,
     StopDemo,
+    /// The settings as the user changed them.
+    Settings(Settings),
+    /// Forget the connection test (its window was closed).
+    CloseProbe,
 }
 
 pub struct SmdrApp {
@@ -157,6 +162,7 @@ pub struct SmdrApp {
     pub(super) demo_sites: Vec<SiteConfig>,
     pub(super) site_views: HashMap<Arc<str>, SiteView>,
     pub(super) store: Store,
+    /// The records table's rows (its filter and sort are in `state`).
     pub(super) view: View,
     pub(super) tracker: CallTracker,
     /// Rows already given to the tracker.
@@ -169,7 +175,7 @@ pub struct SmdrApp {
     pub(super) notices: VecDeque<Notice>,
     pub(super) commands: Vec<Command>,
     pending: Vec<Pending>,
-    pub(super) calls_view: CallsView,
+    pub(super) calls: CallsTab,
     /// Where a site's SMDR password goes when saved, in words (the site form says it).
     pub(super) password_home: String,
 }
@@ -190,10 +196,10 @@ impl SmdrApp {
         // Coalesce: a busy feed asks for a repaint per record, the window draws ~30 times a second.
         let wake: Wake =
             Arc::new(move || repaint_ctx.request_repaint_after(Duration::from_millis(30)));
-        let filter_texts = super::records::FilterTexts::of(&state.filter);
+        let filter_texts = super::records::FilterTexts::of(&state.records.filter);
         let mut app = Self {
-            view: View::new(state.filter.clone(), state.sort, state.descending),
-            calls_view: state.calls.clone(),
+            view: View::default(),
+            calls: CallsTab::default(),
             tracker: CallTracker::new(chrono::Duration::minutes(i64::from(
                 state.settings.age_out_min.max(1),
             ))),
@@ -379,6 +385,11 @@ impl SmdrApp {
         &self.view
     }
 
+    /// Asks for what drawing code may ask for (carried out after the next frame is drawn).
+    pub fn command(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
     pub fn notify(&mut self, text: impl Into<String>) {
         self.push_notice(text.into(), false);
     }
@@ -405,16 +416,6 @@ impl SmdrApp {
             let running = self.all_sites().filter(|s| s.enabled).cloned().collect();
             c.set_sites(running);
         }
-    }
-
-    /// Everything the app would persist, up to date.
-    fn persisted(&self) -> PersistedState {
-        let mut s = self.state.clone();
-        s.filter = self.view.filter.clone();
-        s.sort = self.view.sort;
-        s.descending = self.view.descending;
-        s.calls = self.calls_view.clone();
-        s
     }
 
     fn draw(&mut self, ui: &mut egui::Ui) {
@@ -448,11 +449,11 @@ impl eframe::App for SmdrApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.draw(ui);
-        self.run_commands();
+        self.run_commands(ui.ctx());
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, eframe::APP_KEY, &self.persisted());
+        eframe::set_value(storage, eframe::APP_KEY, &self.state);
     }
 
     fn on_exit(&mut self) {
