@@ -71,6 +71,7 @@ pub const RECORD_COLUMNS: &[&str] = &[
     "trunk_disconnect",
     "completion",
     "transfer_flag",
+    "attendant",
     "long_call",
     "system_id",
     "ani",
@@ -147,6 +148,7 @@ pub fn visit_fields<'b>(
             );
             f("completion", Value::Str(c.completion));
             f("transfer_flag", Value::Str(c.transfer_flag));
+            f("attendant", Value::Bool(c.attendant));
             f("account_code", Value::Str(c.account_code));
             f("long_call", Value::Str(c.long_call));
             f("system_id", Value::Str(c.system_id));
