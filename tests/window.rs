@@ -541,3 +541,26 @@ fn the_calls_tab_exports_json_lines_with_the_contract_fields() {
     let starts: Vec<&str> = rows.iter().map(|r| r["start"].as_str().unwrap()).collect();
     assert!(starts.windows(2).all(|w| w[0] >= w[1]), "{starts:?}");
 }
+
+/// §3: a MiVB line that lost its first column is decoded, and the detail says so; the
+/// attendant flag is one of the fields shown.
+#[test]
+fn the_detail_says_when_a_mivb_line_lost_its_long_call_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), DemoMode::Off, false));
+    feed_lines(
+        h.state_mut(),
+        "mivb/attendant-and-lost-column-synthetic.txt",
+        "mivb.log",
+    );
+    h.run();
+    type_into(&mut h, "Text", "4455");
+    assert!(h.query_by_label("1 shown / 5 total").is_some());
+    h.get_by_label("T009").click();
+    h.run();
+    assert!(
+        h.query_by_label("the long-call column is missing: the line starts with its date")
+            .is_some()
+    );
+    assert!(h.query_by_label("attendant").is_some());
+}

@@ -72,6 +72,7 @@ pub const RECORD_COLUMNS: &[&str] = &[
     "trunk_disconnect",
     "completion",
     "transfer_flag",
+    "attendant",
     "long_call",
     "system_id",
     "ani",
@@ -180,14 +181,16 @@ pub fn visit_fields<'b>(
                 // Which of the optional fields the line has.
                 layout,
                 long_call,
+                // Shown as a note in the detail view (`protocol::line_note`).
+                long_call_missing: _,
                 // With the year decided: `date`.
                 month: _,
                 day: _,
                 start,
                 duration_s,
                 calling_party,
+                attendant,
                 // Documented, not printed yet.
-                attendant: _,
                 speed_forward: _,
                 time_to_answer_s,
                 // `***`: `time_to_answer_s` is null.
@@ -218,6 +221,7 @@ pub fn visit_fields<'b>(
             );
             f("completion", Value::Str(completion));
             f("transfer_flag", Value::Str(transfer_flag));
+            f("attendant", Value::Bool(attendant));
             f("account_code", Value::Str(account_code));
             f("long_call", Value::Str(long_call));
             f("system_id", Value::Str(system_id));
