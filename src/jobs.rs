@@ -10,7 +10,6 @@ use crate::export;
 use crate::import;
 use crate::protocol::{DecodeOptions, StreamDecoder};
 use crate::store::Store;
-use crate::timeline::Call;
 use crate::wake::Wake;
 
 pub use crate::export::ExportFormat;
@@ -192,29 +191,20 @@ fn unparsed_in(store: &Store) -> u64 {
         .count() as u64
 }
 
-/// Writes records (a snapshot of the rows the window chose, in its order) to `path`.
-pub fn export_records(
-    records: Store,
+/// Writes records or calls (as the window chose and ordered them) to `path`.
+pub fn export(
+    what: export::Exported,
     path: PathBuf,
     format: ExportFormat,
     wake: Wake,
 ) -> Receiver<JobEvent> {
     spawn("smdr-export", wake, move |rep| {
-        let n = export::write_records(&records, &path, format, |d, t| rep.progress(d, t))?;
-        Ok(format!("exported {n} records to {}", path.display()))
-    })
-}
-
-/// Writes calls to `path` (the calls view's export).
-pub fn export_calls(
-    calls: Vec<Call>,
-    path: PathBuf,
-    format: ExportFormat,
-    wake: Wake,
-) -> Receiver<JobEvent> {
-    spawn("smdr-export", wake, move |rep| {
-        let n = export::calls::write_calls(&calls, &path, format, |d, t| rep.progress(d, t))?;
-        Ok(format!("exported {n} calls to {}", path.display()))
+        let n = export::write(&what, &path, format, |d, t| rep.progress(d, t))?;
+        Ok(format!(
+            "exported {n} {} to {}",
+            what.noun(),
+            path.display()
+        ))
     })
 }
 
@@ -291,8 +281,8 @@ mod tests {
         let snap = store.snapshot((0..store.len() as u32).rev());
         for format in ExportFormat::ALL {
             let path = dir.path().join(format!("day.{}", format.extension()));
-            let (_, r) = finish(export_records(
-                store.snapshot(snap.iter().map(|r| r.id)),
+            let (_, r) = finish(export(
+                export::Exported::Records(store.snapshot(snap.iter().map(|r| r.id))),
                 path.clone(),
                 format,
                 no_wake(),

@@ -9,6 +9,7 @@ pub mod icon;
 pub mod import;
 pub mod jobs;
 pub mod protocol;
+pub mod secrets;
 pub mod sim;
 pub mod site_url;
 pub mod store;

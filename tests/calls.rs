@@ -12,8 +12,8 @@ use smdr_monitor::export::calls::CALL_COLUMNS;
 use smdr_monitor::import;
 use smdr_monitor::jobs::ExportFormat;
 use smdr_monitor::protocol::{DecodeOptions, StreamDecoder};
-use smdr_monitor::timeline::CallTracker;
-use smdr_monitor::ui::calls::{CallColumn, CallsAction, CallsView};
+use smdr_monitor::timeline::{CallColumn, CallTracker, CallsSettings};
+use smdr_monitor::ui::calls::{CallsAction, CallsTab};
 
 const APPSUITE: &str = "tests/fixtures/appsuite/manual-examples-162.txt";
 const PUBLISHED: &str = "tests/fixtures/appsuite/manual-examples-as-published.txt";
@@ -205,7 +205,8 @@ fn calls_left_open_age_out_at_the_end_of_the_input() {
 // The Calls tab.
 
 struct Tab {
-    view: CallsView,
+    view: CallsTab,
+    settings: CallsSettings,
     tracker: CallTracker,
     action: Option<CallsAction>,
 }
@@ -222,7 +223,8 @@ fn tab() -> Harness<'static, Tab> {
     }
     let now = NaiveDateTime::parse_from_str("2012-07-03 12:00:00", "%F %T").unwrap();
     let state = Tab {
-        view: CallsView::default(),
+        view: CallsTab::default(),
+        settings: CallsSettings::default(),
         tracker,
         action: None,
     };
@@ -232,7 +234,7 @@ fn tab() -> Harness<'static, Tab> {
         .with_context_setup(smdr_monitor::ui::theme::install)
         .build_ui_state(
             move |ui, tab: &mut Tab| {
-                if let Some(a) = tab.view.show(ui, &tab.tracker, now) {
+                if let Some(a) = tab.view.show(ui, &mut tab.settings, &tab.tracker, now) {
                     tab.action = Some(a);
                 }
             },
@@ -282,7 +284,10 @@ fn the_site_filter_and_the_callers_figures() {
         .get_by_role_and_label(egui::accesskit::Role::Button, "branch")
         .click();
     harness.run();
-    assert_eq!(harness.state().view.filter.site.as_deref(), Some("branch"));
+    assert_eq!(
+        harness.state().settings.filter.site.as_deref(),
+        Some("branch")
+    );
     harness.get_by_label("5 / 9 calls");
     harness.get_by_label("Incoming calls");
     harness.get_by_label("Callers abandoned");
@@ -338,24 +343,37 @@ fn the_transferred_call_draws_a_lane_per_extension() {
 #[test]
 fn sorting_and_export_buttons() {
     let mut harness = tab();
-    assert_eq!(harness.state().view.sort, CallColumn::Start);
+    assert_eq!(harness.state().settings.sort, CallColumn::Start);
     harness.get_by_label("Number").click();
     harness.run();
-    assert_eq!(harness.state().view.sort, CallColumn::Number);
-    assert!(!harness.state().view.descending);
+    assert_eq!(harness.state().settings.sort, CallColumn::Number);
+    assert!(!harness.state().settings.descending);
     harness.get_by_label("Number ▲").click();
     harness.run();
-    assert!(harness.state().view.descending);
+    assert!(harness.state().settings.descending);
 
-    harness.get_by_label("Export CSV…").click();
-    harness.run();
+    export_as(&mut harness, "CSV");
     assert_eq!(
         harness.state().action,
         Some(CallsAction::Export(ExportFormat::Csv))
     );
-    let view = &harness.state().view;
-    let shown = view.shown(&harness.state().tracker);
+    let tab = harness.state();
+    let shown = tab.view.view.shown(&tab.settings, &tab.tracker);
     assert_eq!(shown.len(), 9);
+    // JSON lines too, as the Records tab offers.
+    export_as(&mut harness, "JSON lines");
+    assert_eq!(
+        harness.state().action,
+        Some(CallsAction::Export(ExportFormat::Json))
+    );
+}
+
+/// Opens the Calls tab's export menu and picks a format.
+fn export_as(harness: &mut Harness<'_, Tab>, format: &str) {
+    harness.get_by_label("Export…").click();
+    harness.run();
+    harness.get_by_label(format).click();
+    harness.run();
 }
 
 /// Calls made from simulator traffic: every call accounted for and its numbers consistent.
@@ -447,8 +465,9 @@ fn simulator_traffic_gives_consistent_calls() {
 #[test]
 fn indexed_filtering_agrees_with_searching_each_call() {
     use smdr_monitor::sim::{Generator, TrafficFormat};
+    use smdr_monitor::timeline::CallFilter;
     use smdr_monitor::timeline::SearchIndex;
-    use smdr_monitor::ui::calls::filter::{self, CallFilter};
+    use smdr_monitor::timeline::view::filter;
 
     let start = NaiveDateTime::parse_from_str("2026-11-20 08:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
     let mut g = Generator::new(TrafficFormat::AppSuite, 11, start);

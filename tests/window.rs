@@ -17,6 +17,9 @@ fn options(dir: &Path, demo: DemoMode, collect: bool) -> AppOptions {
         collect,
         open: Vec::new(),
         tab: None,
+        // Never the real credential store, file dialogs or file manager.
+        passwords: smdr_monitor::secrets::Passwords::in_memory(),
+        desktop: smdr_monitor::desktop::Desktop::Bare,
     }
 }
 
@@ -159,22 +162,39 @@ fn the_demo_starts_when_no_site_is_configured_and_its_connection_tests_ok() {
     });
     let names: Vec<String> = h.state().all_sites().map(|s| s.name.clone()).collect();
     assert_eq!(names, ["Demo 5000", "Demo App Suite"]);
-    // Raw day logs are written for the demo too.
-    assert_eq!(dir.path().join("logs").read_dir().unwrap().count(), 2);
+    // The demo writes no logs into the user's log folder.
+    let logs = dir.path().join("logs");
+    assert!(
+        !logs.exists() || logs.read_dir().unwrap().count() == 0,
+        "{:?}",
+        logs.read_dir().map(|d| d.count())
+    );
 
-    // Test connection: the warning first, then live steps and a verdict.
+    // Test connection of a site this program collects from: it says so and offers to pause
+    // collection for the test; then live steps, without the warning again, and a verdict.
     h.get_all_by_label("Test connection")
         .next()
         .unwrap()
         .click();
-    step_until(&mut h, "the warning", |h| {
-        h.query_by_label_contains("may take records away").is_some()
+    step_until(&mut h, "the offer to pause", |h| {
+        h.query_by_label_contains("This program is collecting from Demo 5000 (last record ")
+            .is_some()
     });
-    h.get_by_label("Test now").click();
+    assert!(
+        h.query_by_label_contains("the PBX serves one collector, so a test now would see nothing")
+            .is_some()
+    );
+    h.get_by_label("Pause collection and test").click();
     step_until(&mut h, "the probe's verdict", |h| {
         h.query_by_label("Test again").is_some()
     });
     assert!(h.query_by_label_contains("TCP connect").is_some());
+    assert!(h.query_by_label_contains("pause collection").is_some());
+    assert!(h.query_by_label_contains("resume collection").is_some());
+    assert!(
+        h.query_by_label_contains("before connecting").is_none(),
+        "the warning is said once"
+    );
     let probe = h.state().probe_verdict().unwrap();
     assert!(probe.success, "{}", probe.verdict);
 }
@@ -274,4 +294,273 @@ fn the_detail_says_when_an_event_time_was_read_on_a_12_hour_clock() {
         h.query_by_label("time printed 12:46:59, read as 00:46:59 (12-hour clock)")
             .is_some()
     );
+}
+
+/// Clicks the menu item `item` under `menu` (and `sub`, when given).
+fn menu(h: &mut Harness<'static, SmdrApp>, path: &[&str]) {
+    for item in path {
+        h.get_by_label(item).click();
+        h.run();
+    }
+}
+
+#[test]
+fn without_a_file_dialog_export_asks_for_the_path_in_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), DemoMode::Off, false));
+    feed(h.state_mut());
+    h.run();
+    menu(&mut h, &["File", "Export the table", "CSV"]);
+    // Said, not silent: why, and a path field with the default file name.
+    assert!(
+        h.query_by_label_contains("No file dialog could be shown: this system has neither")
+            .is_some()
+    );
+    let typed = text_box(&h, "Save to:").value().unwrap();
+    let default_dir = smdr_monitor::desktop::default_save_dir();
+    assert!(
+        typed.starts_with(&default_dir.display().to_string())
+            && typed.ends_with(".csv")
+            && std::path::Path::new(&typed)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("smdr-"),
+        "{typed}"
+    );
+    // A folder that does not exist is said before anything is written.
+    let nowhere = dir.path().join("no such folder").join("out.csv");
+    text_box(&h, "Save to:").set_text_value_accesskit(&nowhere.display().to_string());
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    assert!(h.query_by_label_contains("does not exist").is_some());
+    let out = dir.path().join("records.csv");
+    text_box(&h, "Save to:").set_text_value_accesskit(&out.display().to_string());
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    step_until(&mut h, "the export", |_| {
+        std::fs::read_to_string(&out).is_ok_and(|t| t.lines().count() == 8)
+    });
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv.contains("952-474-1742"), "{csv}");
+    assert!(h.query_by_label("Save to:").is_none(), "the field is gone");
+}
+
+#[test]
+fn without_a_file_manager_the_log_folder_is_shown_to_copy() {
+    use eframe::egui::OutputCommand;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), DemoMode::Off, false));
+    h.run();
+    menu(&mut h, &["File", "Open log folder"]);
+    step_until(&mut h, "the folder's path", |h| {
+        h.query_by_label_contains("The folder cannot be shown: no file manager on this system")
+            .is_some()
+    });
+    let logs = dir.path().join("logs").display().to_string();
+    assert!(h.query_by_label(&logs).is_some(), "the path is shown");
+    assert!(
+        h.query_by_label_contains("does not exist").is_none(),
+        "the folder exists: a file manager is what is missing"
+    );
+    h.get_by_label("Copy path").click();
+    h.step();
+    let copied = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .any(|c| matches!(c, OutputCommand::CopyText(text) if *text == logs));
+    assert!(copied, "{:?}", h.output().platform_output.commands);
+}
+
+/// Adds site HQ with an SMDR password through the form.
+fn add_hq_with_password(h: &mut Harness<'static, SmdrApp>) {
+    h.get_by_label("+ Add site").click();
+    h.run();
+    type_into(h, "Name", "HQ");
+    type_into(h, "Address", "10.1.2.3");
+    type_into(h, "SMDR password", "hunter2");
+}
+
+#[test]
+fn the_smdr_password_goes_to_the_credential_store_not_the_site_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), DemoMode::Off, false));
+    add_hq_with_password(&mut h);
+    assert!(
+        h.query_by_label("Kept in the test credential store, not in the site list.")
+            .is_some()
+    );
+    h.get_by_label("Save").click();
+    h.run();
+    let text = std::fs::read_to_string(dir.path().join("sites.toml")).unwrap();
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(text.contains("password_in_store = true"), "{text}");
+}
+
+#[test]
+fn without_a_credential_store_the_password_stays_in_a_private_site_list_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options(dir.path(), DemoMode::Off, false);
+    o.passwords = smdr_monitor::secrets::Passwords::unavailable();
+    let mut h = harness(o);
+    add_hq_with_password(&mut h);
+    let path = dir.path().join("sites.toml");
+    assert!(
+        h.query_by_label_contains(&format!(
+            "No credential store answers (this system has no credential store this program can use): kept in the site list {}",
+            path.display()
+        ))
+        .is_some()
+    );
+    h.get_by_label("Save").click();
+    h.run();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("hunter2"), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert!(
+        h.query_by_label_contains("no credential store took the SMDR password of HQ")
+            .is_some(),
+        "the status bar says it"
+    );
+}
+
+#[test]
+fn a_retrying_site_can_retry_now() {
+    use smdr_monitor::collect::SiteConfig;
+    let dir = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("mitel5000://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let site = SiteConfig::from_url("HQ", &url).unwrap();
+    smdr_monitor::collect::config::save_sites(&dir.path().join("sites.toml"), &[site]).unwrap();
+    let mut o = options(dir.path(), DemoMode::Off, true);
+    o.tab = Some(smdr_monitor::ui::state::Tab::Raw);
+    let mut h = harness(o);
+    step_until(&mut h, "the Retry now button", |h| {
+        h.query_by_label("Retry now").is_some()
+    });
+    h.get_by_label("Retry now").click();
+    step_until(&mut h, "the retry", |h| {
+        h.query_by_label_contains("retrying now, as asked")
+            .is_some()
+    });
+}
+
+#[test]
+fn a_password_the_site_list_holds_moves_into_the_credential_store_at_start() {
+    use smdr_monitor::collect::{Secret, SiteConfig};
+    use smdr_monitor::secrets::Passwords;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sites.toml");
+    let mut site = SiteConfig::from_url("HQ", "mitel5000://10.1.2.3").unwrap();
+    site.password = Secret::new("hunter2");
+    // Saved where no store answered.
+    smdr_monitor::collect::config::save_sites_with(&path, &[site], &Passwords::unavailable())
+        .unwrap();
+    assert!(std::fs::read_to_string(&path).unwrap().contains("hunter2"));
+    let o = options(dir.path(), DemoMode::Off, false);
+    let store = o.passwords.clone();
+    let h = harness(o);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("hunter2"), "{text}");
+    assert_eq!(store.get("site:HQ").unwrap().as_deref(), Some("hunter2"));
+    let hq = h.state().all_sites().next().unwrap();
+    assert_eq!(
+        hq.password.expose(),
+        "hunter2",
+        "the site still logs in with it"
+    );
+}
+
+#[test]
+fn the_calls_tab_exports_json_lines_with_the_contract_fields() {
+    use smdr_monitor::export::ExportFormat;
+    use smdr_monitor::export::calls::CALL_COLUMNS;
+    use smdr_monitor::ui::app::{Command, ExportScope};
+    use smdr_monitor::ui::state::Tab;
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = options(dir.path(), DemoMode::Off, false);
+    options.tab = Some(Tab::Calls);
+    let mut h = harness(options);
+    feed_lines(
+        h.state_mut(),
+        "appsuite/manual-examples-162.txt",
+        "appsuite.log",
+    );
+    h.run();
+    // The view recomputes at most four times a second while calls arrive.
+    step_until(&mut h, "the calls", |h| {
+        h.query_by_label("4 / 4 calls").is_some()
+    });
+    // The tab offers every format the records table does.
+    h.get_by_label("Export…").click();
+    h.run();
+    assert!(h.query_by_label("JSON lines").is_some());
+    h.key_press(eframe::egui::Key::Escape);
+    h.run();
+
+    // What the file dialog's answer becomes.
+    let path = dir.path().join("calls.jsonl");
+    h.state_mut().command(Command::Export(
+        ExportScope::Calls,
+        ExportFormat::Json,
+        path.clone(),
+    ));
+    step_until(&mut h, "the export", |h| {
+        h.query_by_label_contains("exported 4 calls to").is_some()
+    });
+    let text = std::fs::read_to_string(&path).unwrap();
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4);
+    let mut contract = CALL_COLUMNS.to_vec();
+    contract.sort();
+    for row in &rows {
+        let mut keys: Vec<&str> = row
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort();
+        assert_eq!(keys, contract);
+        assert_eq!(row["outcome"], "answered");
+    }
+    // As the tab shows them: newest first.
+    let starts: Vec<&str> = rows.iter().map(|r| r["start"].as_str().unwrap()).collect();
+    assert!(starts.windows(2).all(|w| w[0] >= w[1]), "{starts:?}");
+}
+
+/// §3: a MiVB line that lost its first column is decoded, and the detail says so; the
+/// attendant flag is one of the fields shown.
+#[test]
+fn the_detail_says_when_a_mivb_line_lost_its_long_call_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), DemoMode::Off, false));
+    feed_lines(
+        h.state_mut(),
+        "mivb/attendant-and-lost-column-synthetic.txt",
+        "mivb.log",
+    );
+    h.run();
+    type_into(&mut h, "Text", "4455");
+    assert!(h.query_by_label("1 shown / 5 total").is_some());
+    h.get_by_label("T009").click();
+    h.run();
+    assert!(
+        h.query_by_label("the long-call column is missing: the line starts with its date")
+            .is_some()
+    );
+    assert!(h.query_by_label("attendant").is_some());
 }

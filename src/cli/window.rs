@@ -35,6 +35,8 @@ pub fn run(demo: bool, tab: Option<Tab>, open: Vec<PathBuf>) -> anyhow::Result<E
         collect: true,
         open,
         tab,
+        passwords: smdr_monitor::secrets::Passwords::system(),
+        desktop: smdr_monitor::desktop::Desktop::System,
     };
     eframe::run_native(
         icon::APP_ID,

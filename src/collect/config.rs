@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::daylog::{file_name_for, same_folder};
-use super::site::SiteConfig;
+use super::site::{Secret, SiteConfig};
+use crate::secrets::Passwords;
 
 const APP: &str = "smdr-monitor";
 
@@ -69,20 +70,146 @@ pub enum ConfigError {
 #[derive(Serialize, Deserialize, Default)]
 struct SitesFile {
     #[serde(default, rename = "site")]
-    sites: Vec<SiteConfig>,
+    sites: Vec<SiteEntry>,
 }
 
-/// Reads the site list; a missing file is an empty list (no sites yet).
+/// A site as the file holds it.
+#[derive(Serialize, Deserialize)]
+struct SiteEntry {
+    #[serde(flatten)]
+    site: SiteConfig,
+    /// The SMDR password is in the OS credential store, not in this file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    password_in_store: bool,
+}
+
+/// What became of a site's SMDR password on save or load, for the window and the log. Never
+/// holds the password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordNote {
+    /// Kept in the credential store, not in the site list.
+    Stored { site: String, store: &'static str },
+    /// No credential store took it: kept in the site list, readable by the user only.
+    InFile {
+        site: String,
+        path: PathBuf,
+        why: String,
+    },
+    /// The credential store holds it but does not answer now.
+    Unreadable { site: String, why: String },
+    /// The site list says the credential store holds it, but the store has none.
+    Missing { site: String, store: &'static str },
+}
+
+impl PasswordNote {
+    /// Something the user should act on or know (not the plain "kept in the store").
+    pub fn is_warning(&self) -> bool {
+        !matches!(self, Self::Stored { .. })
+    }
+}
+
+impl std::fmt::Display for PasswordNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Stored { site, store } => write!(
+                f,
+                "the SMDR password of {site} is kept in {store}, not in the site list"
+            ),
+            Self::InFile { site, path, why } => write!(
+                f,
+                "no credential store took the SMDR password of {site} ({why}): it is kept in {}, {}",
+                path.display(),
+                PRIVATE_FILE
+            ),
+            Self::Unreadable { site, why } => write!(
+                f,
+                "cannot read the SMDR password of {site} from the credential store ({why}): {site} logs in with SMDR_PASSWORD, or none, until the store answers"
+            ),
+            Self::Missing { site, store } => write!(
+                f,
+                "{store} has no SMDR password for {site} any more: enter it again in the site's form"
+            ),
+        }
+    }
+}
+
+/// How the site list is kept from other users, in words.
+pub const PRIVATE_FILE: &str = if cfg!(unix) {
+    "readable by you only"
+} else {
+    "in your own user profile"
+};
+
+/// A site list as read, with what became of its passwords.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub sites: Vec<SiteConfig>,
+    pub notes: Vec<PasswordNote>,
+    /// Sites whose SMDR password the file holds in plain text (saved where no store answered,
+    /// or written by hand).
+    pub in_file: Vec<String>,
+}
+
+/// The credential store's key for a site's SMDR password.
+fn password_key(site: &str) -> String {
+    format!("site:{site}")
+}
+
+/// Reads the site list, passwords from the OS credential store where it holds them; a missing
+/// file is an empty list (no sites yet). Password troubles are logged.
 pub fn load_sites(path: &Path) -> Result<Vec<SiteConfig>, ConfigError> {
-    read_sites(path, true)
+    Ok(logged(load_sites_with(path, &Passwords::system())?))
 }
 
 /// Reads a site list the user named (e.g. `--config`): a missing file is an error.
 pub fn load_named_sites(path: &Path) -> Result<Vec<SiteConfig>, ConfigError> {
-    read_sites(path, false)
+    let entries = read_sites(path, false)?;
+    Ok(logged(with_passwords(entries, &Passwords::system())))
 }
 
-fn read_sites(path: &Path, missing_is_empty: bool) -> Result<Vec<SiteConfig>, ConfigError> {
+fn logged(loaded: Loaded) -> Vec<SiteConfig> {
+    for note in loaded.notes.iter().filter(|n| n.is_warning()) {
+        tracing::warn!("{note}");
+    }
+    loaded.sites
+}
+
+/// [`load_sites`] with the passwords from `passwords`; what became of them is in the notes,
+/// for the caller to show or log.
+pub fn load_sites_with(path: &Path, passwords: &Passwords) -> Result<Loaded, ConfigError> {
+    let entries = read_sites(path, true)?;
+    Ok(with_passwords(entries, passwords))
+}
+
+fn with_passwords(entries: Vec<SiteEntry>, passwords: &Passwords) -> Loaded {
+    let mut loaded = Loaded::default();
+    for SiteEntry {
+        mut site,
+        password_in_store,
+    } in entries
+    {
+        if password_in_store {
+            let name = site.name.clone();
+            match passwords.get(&password_key(&name)) {
+                Ok(Some(p)) => site.password = Secret::new(p),
+                Ok(None) => loaded.notes.push(PasswordNote::Missing {
+                    site: name,
+                    store: passwords.name(),
+                }),
+                Err(e) => loaded.notes.push(PasswordNote::Unreadable {
+                    site: name,
+                    why: e.to_string(),
+                }),
+            }
+        } else if !site.password.is_empty() {
+            loaded.in_file.push(site.name.clone());
+        }
+        loaded.sites.push(site);
+    }
+    loaded
+}
+
+fn read_sites(path: &Path, missing_is_empty: bool) -> Result<Vec<SiteEntry>, ConfigError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -104,10 +231,10 @@ fn read_sites(path: &Path, missing_is_empty: bool) -> Result<Vec<SiteConfig>, Co
         message: source.message().to_string(),
         source: Box::new(source),
     })?;
-    if file.sites.iter().any(|s| s.name.trim().is_empty()) {
+    if file.sites.iter().any(|s| s.site.name.trim().is_empty()) {
         return Err(ConfigError::EmptyName { path: path.into() });
     }
-    if let Some((first, second)) = same_folder(file.sites.iter().map(|s| s.name.as_str())) {
+    if let Some((first, second)) = same_folder(file.sites.iter().map(|s| s.site.name.as_str())) {
         return Err(if first == second {
             ConfigError::DuplicateName {
                 path: path.into(),
@@ -125,19 +252,71 @@ fn read_sites(path: &Path, missing_is_empty: bool) -> Result<Vec<SiteConfig>, Co
     Ok(file.sites)
 }
 
-/// Saves the site list atomically (a temporary file beside it, then a rename), readable only
-/// by the user on Unix because it holds SMDR passwords.
+/// Saves the site list, SMDR passwords in the OS credential store where it answers (else in
+/// the file). Password troubles are logged.
 pub fn save_sites(path: &Path, sites: &[SiteConfig]) -> Result<(), ConfigError> {
+    for note in save_sites_with(path, sites, &Passwords::system())? {
+        if note.is_warning() {
+            tracing::warn!("{note}");
+        }
+    }
+    Ok(())
+}
+
+/// Saves the site list atomically (a temporary file beside it, then a rename), readable only
+/// by the user on Unix. Each SMDR password goes to `passwords` and the file only marks it;
+/// where the store does not take it, the file holds it. Entries the store held for sites that
+/// no longer keep one there are removed. Returns what became of each password.
+pub fn save_sites_with(
+    path: &Path,
+    sites: &[SiteConfig],
+    passwords: &Passwords,
+) -> Result<Vec<PasswordNote>, ConfigError> {
     let write_err = |source| ConfigError::Write {
         path: path.into(),
         source,
     };
-    let text = toml::to_string_pretty(&SitesFile {
-        sites: sites.to_vec(),
-    })
-    .map_err(|source| ConfigError::Serialize {
-        path: path.into(),
-        source,
+    // What the file kept in the store before: a store is only ever cleaned of our own entries.
+    let before: Vec<String> = read_sites(path, true)
+        .map(|entries| {
+            entries
+                .into_iter()
+                .filter(|e| e.password_in_store)
+                .map(|e| e.site.name)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut notes = Vec::new();
+    let mut entries = Vec::with_capacity(sites.len());
+    for site in sites {
+        let mut entry = SiteEntry {
+            site: site.clone(),
+            password_in_store: false,
+        };
+        if !site.password.is_empty() {
+            match passwords.set(&password_key(&site.name), site.password.expose()) {
+                Ok(()) => {
+                    entry.site.password = Secret::default();
+                    entry.password_in_store = true;
+                    notes.push(PasswordNote::Stored {
+                        site: site.name.clone(),
+                        store: passwords.name(),
+                    });
+                }
+                Err(e) => notes.push(PasswordNote::InFile {
+                    site: site.name.clone(),
+                    path: path.into(),
+                    why: e.to_string(),
+                }),
+            }
+        }
+        entries.push(entry);
+    }
+    let text = toml::to_string_pretty(&SitesFile { sites: entries }).map_err(|source| {
+        ConfigError::Serialize {
+            path: path.into(),
+            source,
+        }
     })?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(write_err)?;
@@ -154,7 +333,16 @@ pub fn save_sites(path: &Path, sites: &[SiteConfig]) -> Result<(), ConfigError> 
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result.map_err(write_err)
+    result.map_err(write_err)?;
+    for name in before {
+        let kept = notes
+            .iter()
+            .any(|n| matches!(n, PasswordNote::Stored { site, .. } if *site == name));
+        if !kept && let Err(e) = passwords.delete(&password_key(&name)) {
+            tracing::warn!("cannot remove the old SMDR password of {name} from the store: {e}");
+        }
+    }
+    Ok(notes)
 }
 
 fn private_file(path: &Path) -> io::Result<std::fs::File> {
@@ -177,6 +365,11 @@ mod tests {
     fn round_trip_missing_file_and_duplicates() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub").join("sites.toml");
+        // Not the real credential store: the file keeps the password.
+        let none = Passwords::unavailable();
+        let save_sites =
+            |path: &Path, sites: &[SiteConfig]| save_sites_with(path, sites, &none).map(|_| ());
+        let load_sites = |path: &Path| load_sites_with(path, &none).map(|l| l.sites);
         assert!(load_sites(&path).unwrap().is_empty());
         let mut hq = SiteConfig::from_url("HQ", "mitel5000://10.0.0.5").unwrap();
         hq.password = Secret::new("1234");
@@ -235,5 +428,111 @@ mod tests {
         assert_eq!(sites[0].padding, '0');
         assert!(sites[0].enabled);
         assert_eq!(sites[0].connect_address(), "srv:2007");
+    }
+
+    fn hq_with(password: &str) -> SiteConfig {
+        let mut hq = SiteConfig::from_url("HQ", "mitel5000://10.0.0.5").unwrap();
+        hq.password = Secret::new(password);
+        hq
+    }
+
+    #[test]
+    fn with_a_credential_store_the_password_is_not_in_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sites.toml");
+        let store = Passwords::in_memory();
+        let notes = save_sites_with(&path, &[hq_with("s3cret")], &store).unwrap();
+        assert_eq!(
+            notes,
+            [PasswordNote::Stored {
+                site: "HQ".into(),
+                store: "the test credential store"
+            }]
+        );
+        assert_eq!(
+            notes[0].to_string(),
+            "the SMDR password of HQ is kept in the test credential store, not in the site list"
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("s3cret"), "{text}");
+        assert!(text.contains("password_in_store = true"), "{text}");
+        assert_eq!(store.get("site:HQ").unwrap().as_deref(), Some("s3cret"));
+        let loaded = load_sites_with(&path, &store).unwrap();
+        assert_eq!(loaded.sites, [hq_with("s3cret")]);
+        assert!(loaded.notes.is_empty() && loaded.in_file.is_empty());
+
+        // The store does not answer now: said, and the site has no password meanwhile.
+        let loaded = load_sites_with(&path, &Passwords::unavailable()).unwrap();
+        assert_eq!(loaded.sites[0].password, Secret::default());
+        assert_eq!(
+            loaded.notes[0].to_string(),
+            "cannot read the SMDR password of HQ from the credential store (this system has no credential store this program can use): HQ logs in with SMDR_PASSWORD, or none, until the store answers"
+        );
+        // Renamed: the old entry goes, the new one is there.
+        let mut renamed = hq_with("s3cret");
+        renamed.name = "Head office".into();
+        save_sites_with(&path, &[renamed], &store).unwrap();
+        assert_eq!(store.get("site:HQ").unwrap(), None);
+        assert_eq!(
+            store.get("site:Head office").unwrap().as_deref(),
+            Some("s3cret")
+        );
+        // The password cleared: gone from the store too.
+        let mut cleared = hq_with("");
+        cleared.name = "Head office".into();
+        assert!(
+            save_sites_with(&path, &[cleared], &store)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(store.get("site:Head office").unwrap(), None);
+        // Gone from the store behind our back: said.
+        save_sites_with(&path, &[hq_with("s3cret")], &store).unwrap();
+        store.delete("site:HQ").unwrap();
+        let loaded = load_sites_with(&path, &store).unwrap();
+        assert_eq!(
+            loaded.notes,
+            [PasswordNote::Missing {
+                site: "HQ".into(),
+                store: "the test credential store"
+            }]
+        );
+    }
+
+    #[test]
+    fn without_a_credential_store_the_file_keeps_it_for_the_user_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sites.toml");
+        let none = Passwords::unavailable();
+        let notes = save_sites_with(&path, &[hq_with("s3cret")], &none).unwrap();
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].is_warning());
+        assert_eq!(
+            notes[0].to_string(),
+            format!(
+                "no credential store took the SMDR password of HQ (this system has no credential store this program can use): it is kept in {}, {PRIVATE_FILE}",
+                path.display()
+            )
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("password = \"s3cret\""), "{text}");
+        assert!(!text.contains("password_in_store"), "{text}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let loaded = load_sites_with(&path, &none).unwrap();
+        assert_eq!(loaded.sites, [hq_with("s3cret")]);
+        assert_eq!(loaded.in_file, ["HQ"]);
+        // A store that answers later takes it over: the file no longer holds it.
+        let store = Passwords::in_memory();
+        save_sites_with(&path, &loaded.sites, &store).unwrap();
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("s3cret"));
+        assert_eq!(
+            load_sites_with(&path, &store).unwrap().sites,
+            [hq_with("s3cret")]
+        );
     }
 }

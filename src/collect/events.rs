@@ -52,6 +52,7 @@ pub struct SiteStatus {
     pub state: SiteState,
     pub records_today: u64,
     pub last_record: Option<DateTime<Local>>,
+    /// Connections made after the first one (failed attempts do not count).
     pub reconnects: u32,
     pub gaps: Vec<Gap>,
     /// Records received but not written to the raw day log, since collection started.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 
 use super::backoff::Backoff;
 use super::codec::Codec;
@@ -28,6 +28,8 @@ pub struct Feed {
     pub sink: SharedSink,
     pub slot: Slot,
     pub stop: watch::Receiver<bool>,
+    /// "Retry now": ends a backoff early.
+    pub retry: std::sync::Arc<Notify>,
 }
 
 /// Why the 5000 login could not be sent.
@@ -74,6 +76,10 @@ impl Feed {
         let delay = backoff.next_delay();
         let until = self.with(|s| s.now())
             + chrono::TimeDelta::from_std(delay).unwrap_or(chrono::TimeDelta::MAX);
+        // Listening for "Retry now" before the state says "retrying at…", so no press is lost.
+        let retry = self.retry.notified();
+        tokio::pin!(retry);
+        retry.as_mut().enable();
         self.log(format!("{error}; retrying in {}", duration::words(delay)));
         self.state(SiteState::BackingOff {
             until,
@@ -81,6 +87,10 @@ impl Feed {
         });
         tokio::select! {
             _ = tokio::time::sleep(delay) => true,
+            _ = &mut retry => {
+                self.log("retrying now, as asked");
+                true
+            }
             _ = self.stopped() => false,
         }
     }
@@ -136,12 +146,7 @@ pub async fn run_client(feed: Feed, config: SiteConfig) {
     let mut backoff = Backoff::default();
     let mut codec = Codec::for_protocol(config.protocol);
     feed.log(format!("collecting from {}", config.url()));
-    let mut first = true;
     loop {
-        if !first {
-            feed.with(|s| s.count_reconnect());
-        }
-        first = false;
         feed.state(SiteState::Connecting);
         let connected = tokio::select! {
             c = connect(&addr, CONNECT_TIMEOUT) => c,
@@ -154,7 +159,7 @@ pub async fn run_client(feed: Feed, config: SiteConfig) {
                     .peer_addr()
                     .map_or_else(|_| addr.clone(), |p| p.to_string());
                 feed.with(|s| {
-                    s.connected();
+                    s.connected(feed.slot);
                     s.log(format!("connected to {peer}"));
                 });
                 let login = match config.protocol {
@@ -266,7 +271,7 @@ pub async fn run_push(feed: Feed, config: SiteConfig, bind: String) {
             });
             while let Some((mut stream, peer)) = next.take() {
                 feed.with(|s| {
-                    s.connected();
+                    s.connected(feed.slot);
                     s.log(format!("the App Suite server {peer} connected"));
                 });
                 feed.state(SiteState::WaitingForData);

@@ -24,4 +24,4 @@ pub use events::{
     CollectorEvent, Direction, Gap, ProbeStep, ProbeVerdict, SiteState, SiteStatus, StepOutcome,
 };
 pub use site::{Protocol, Secret, SiteConfig, UrlError, UrlTarget};
-pub use supervisor::{CollectOptions, Collector, ProbeReport};
+pub use supervisor::{CollectOptions, Collector, ProbeReport, ProbeRequest};

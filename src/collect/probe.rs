@@ -1,6 +1,7 @@
 //! The connection test, step by step: resolve, connect, log in, first bytes, first record, then
 //! a verdict in words. Used by `smdr-monitor probe` and the window's "Test connection".
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -54,11 +55,82 @@ fn fail(verdict: impl Into<String>) -> ProbeVerdict {
     }
 }
 
+/// How a test runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProbeOptions {
+    /// The user has read [`warning`] already (the window asks first): not repeated as a step.
+    pub warned: bool,
+}
+
+/// What a test of `site` may do to a resident logger, in words: said once before testing.
+pub fn warning(site: &SiteConfig) -> &'static str {
+    if site.protocol == Protocol::AppsuitePush {
+        PUSH_NOTE
+    } else {
+        CLIENT_NOTE
+    }
+}
+
+/// Whether collecting from `a` and testing `b` (or the other way round) need the same feed:
+/// the same PBX socket, or the same push port on this computer.
+pub fn same_feed(a: &SiteConfig, b: &SiteConfig) -> bool {
+    let push_port = |s: &SiteConfig| {
+        s.push_bind()
+            .and_then(|bind| bind.rsplit_once(':').map(|(_, p)| p.to_string()))
+    };
+    if let (Some(x), Some(y)) = (push_port(a), push_port(b))
+        && x == y
+    {
+        return true;
+    }
+    let client = |s: &SiteConfig| s.protocol != Protocol::AppsuitePush;
+    client(a)
+        && client(b)
+        && a.connect_address()
+            .eq_ignore_ascii_case(&b.connect_address())
+}
+
+/// Why a test of a feed this program collects from would fail, in words: `holder` is the site
+/// collecting, `last_record` when it last received one.
+pub fn held_words(
+    holder: &SiteConfig,
+    last_record: Option<chrono::DateTime<chrono::Local>>,
+) -> String {
+    let last = match last_record {
+        Some(t) => format!("last record {}", t.format("%H:%M:%S")),
+        None => "no record yet".into(),
+    };
+    match holder.protocol {
+        Protocol::AppsuitePush => format!(
+            "this program is listening for {}'s App Suite server ({last}): the server pushes to one address, so a test cannot listen on the same port now",
+            holder.name
+        ),
+        Protocol::Mitel5000 => format!(
+            "this program is collecting from {} ({last}): the PBX serves one collector, so a test now would see nothing",
+            holder.name
+        ),
+        Protocol::Appsuite | Protocol::Mivb => format!(
+            "this program is collecting from {} ({last}): the PBX may serve only one collector, so a test now may see nothing",
+            holder.name
+        ),
+    }
+}
+
 /// Tests `site` within `timeout`, reporting each step as it happens, then the verdict (also
 /// returned). Never panics and never prints: the caller shows the reports.
 pub async fn probe(
     site: &SiteConfig,
     timeout: Duration,
+    report: &mut (dyn FnMut(ProbeReport) + Send),
+) -> ProbeVerdict {
+    probe_with(site, timeout, ProbeOptions::default(), report).await
+}
+
+/// [`probe`] with options.
+pub async fn probe_with(
+    site: &SiteConfig,
+    timeout: Duration,
+    options: ProbeOptions,
     report: &mut (dyn FnMut(ProbeReport) + Send),
 ) -> ProbeVerdict {
     let t0 = Instant::now();
@@ -69,11 +141,15 @@ pub async fn probe(
     };
     let verdict = match site.push_bind() {
         Some(bind) if site.protocol == Protocol::AppsuitePush => {
-            steps.step("before listening", StepOutcome::Note, PUSH_NOTE);
+            if !options.warned {
+                steps.step("before listening", StepOutcome::Note, PUSH_NOTE);
+            }
             probe_push(site, &bind, timeout, &mut steps).await
         }
         _ => {
-            steps.step("before connecting", StepOutcome::Note, CLIENT_NOTE);
+            if !options.warned {
+                steps.step("before connecting", StepOutcome::Note, CLIENT_NOTE);
+            }
             probe_client(site, timeout, &mut steps).await
         }
     };
@@ -434,22 +510,15 @@ fn likely_format(sample: &[u8]) -> Option<Format> {
     if whole_frame_at(sample, DEFAULT_MAX_FRAME).is_some() {
         return Some(Format::Mitel5000);
     }
-    let mut counts = [0u32; 3];
+    let mut counts: BTreeMap<Format, u32> = BTreeMap::new();
     for line in sample.split(|&b| b == b'\n') {
         let text = lossy(line);
-        match detect(clean_line(&text)) {
-            Some(Format::Mitel5000) => counts[0] += 1,
-            Some(Format::AppSuite) => counts[1] += 1,
-            Some(Format::Mivb) => counts[2] += 1,
-            _ => {}
+        if let Some(format) = detect(clean_line(&text)).filter(|f| *f != Format::Unknown) {
+            *counts.entry(format).or_default() += 1;
         }
     }
-    let (best, n) = counts
-        .iter()
-        .enumerate()
-        .max_by_key(|(_, n)| **n)
-        .map(|(i, n)| (i, *n))?;
-    (n > 0).then(|| [Format::Mitel5000, Format::AppSuite, Format::Mivb][best])
+    // A tie goes to the later format in `Format`'s order (`max_by_key` keeps the last).
+    counts.into_iter().max_by_key(|&(_, n)| n).map(|(f, _)| f)
 }
 
 fn nothing_words(protocol: Protocol, what: &str, timeout: Duration, no_bytes: bool) -> String {
@@ -484,5 +553,28 @@ fn closed_words(protocol: Protocol, what: &str, after: Duration, no_bytes: bool)
         (_, false) => {
             format!("{what}, but the connection closed {after} later before a whole record arrived")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture_lines(path: &str) -> Vec<String> {
+        let path = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(path).unwrap();
+        text.lines().map(|l| format!("{l}\n")).collect()
+    }
+
+    #[test]
+    fn the_likely_format_is_the_one_most_lines_have() {
+        let mivb = fixture_lines("mivb/standard-90-synthetic.txt");
+        let appsuite = fixture_lines("appsuite/manual-examples-162.txt");
+        let sample = |lines: &[&String]| lines.iter().map(|l| l.as_str()).collect::<String>();
+        let two_to_one = sample(&[&appsuite[0], &mivb[0], &appsuite[1]]);
+        assert_eq!(likely_format(two_to_one.as_bytes()), Some(Format::AppSuite));
+        let one_to_two = sample(&[&mivb[0], &appsuite[0], &mivb[1]]);
+        assert_eq!(likely_format(one_to_two.as_bytes()), Some(Format::Mivb));
+        assert_eq!(likely_format(b"hello\nworld\n"), None);
     }
 }

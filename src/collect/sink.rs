@@ -37,6 +37,8 @@ pub struct SiteSink {
     decoder: StreamDecoder,
     status: SiteStatus,
     slots: [Option<SiteState>; 2],
+    /// Feeds that have connected once: their next connection is a reconnection.
+    connected_before: [bool; 2],
     connections: u32,
     gap_from: Option<DateTime<Local>>,
     counters_day: NaiveDate,
@@ -77,6 +79,7 @@ impl SiteSink {
                 raw_log_error: None,
             },
             slots: [None, None],
+            connected_before: [false, false],
             connections: 0,
             gap_from: Some(now),
             counters_day: now.date_naive(),
@@ -195,12 +198,13 @@ impl SiteSink {
         }
     }
 
-    pub fn count_reconnect(&mut self) {
-        self.status.reconnects += 1;
-        self.counters_changed();
-    }
-
-    pub fn connected(&mut self) {
+    /// A feed connected: after its first connection, each one counts as a reconnection (failed
+    /// attempts do not).
+    pub fn connected(&mut self, slot: Slot) {
+        if std::mem::replace(&mut self.connected_before[slot], true) {
+            self.status.reconnects += 1;
+            self.counters_changed();
+        }
         self.connections += 1;
         if let Some(from) = self.gap_from.take() {
             self.close_gap(from, "");

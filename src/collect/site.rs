@@ -77,6 +77,10 @@ pub struct SiteConfig {
     pub also_push: Option<String>,
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// Where this site's raw day logs and connection log go instead of the collector's log
+    /// folder: the demo's temporary folder. Never saved.
+    #[serde(skip)]
+    pub log_dir: Option<std::path::PathBuf>,
 }
 
 impl SiteConfig {
@@ -113,6 +117,7 @@ impl SiteConfig {
             allowed_peers: Vec::new(),
             also_push: None,
             enabled: true,
+            log_dir: None,
         };
         if protocol == Protocol::AppsuitePush {
             site.bind = Some(format!("{}:{port}", bracket(host)));

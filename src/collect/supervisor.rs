@@ -10,12 +10,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::runtime::Runtime;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use super::clock::Clock;
-use super::daylog::same_folder;
-use super::events::{CollectorEvent, ProbeStep, ProbeVerdict};
+use super::daylog::{ConnectionLog, same_folder};
+use super::events::{CollectorEvent, ProbeStep, ProbeVerdict, StepOutcome};
 use super::feed::{Feed, run_client, run_push};
 use super::sink::{STATUS_INTERVAL, SharedSink, SiteSink};
 use super::site::{Protocol, SiteConfig};
@@ -34,6 +34,18 @@ pub struct CollectOptions {
 pub enum ProbeReport {
     Step(ProbeStep),
     Done(ProbeVerdict),
+}
+
+/// A connection test, as the window asks for it.
+#[derive(Debug, Clone)]
+pub struct ProbeRequest {
+    pub site: SiteConfig,
+    pub timeout: Duration,
+    /// The user has read the warning about resident loggers: the steps do not repeat it.
+    pub warned: bool,
+    /// Pause this program's collection from the site of this name for the test (the PBX serves
+    /// one collector), and resume it after the verdict.
+    pub pause: Option<String>,
 }
 
 /// How long [`Collector::shutdown`] waits for sites to write their last lines.
@@ -59,11 +71,16 @@ struct Running {
     sites: HashMap<String, SiteTask>,
     /// Tasks told to stop and not yet awaited (shutdown waits for them).
     stopping: Vec<JoinHandle<()>>,
+    /// Sites paused for a connection test, by name: they start again after it (with the config
+    /// `set_sites` last asked for, unless it dropped them meanwhile).
+    paused: HashMap<String, SiteConfig>,
 }
 
 struct SiteTask {
     config: SiteConfig,
     stop: watch::Sender<bool>,
+    /// Cuts a backoff short ("Retry now").
+    retry: Arc<Notify>,
     task: JoinHandle<()>,
 }
 
@@ -130,6 +147,10 @@ impl Collector {
             wanted.push(site);
         }
         let mut running = self.running();
+        // A site paused for a test resumes with what is wanted now, or not at all.
+        running
+            .paused
+            .retain(|name, _| wanted.iter().any(|w| &w.name == name));
         let mut previous: HashMap<String, JoinHandle<()>> = HashMap::new();
         let names: Vec<String> = running.sites.keys().cloned().collect();
         for name in names {
@@ -146,17 +167,12 @@ impl Collector {
             if running.sites.contains_key(&config.name) {
                 continue;
             }
+            if let Some(paused) = running.paused.get_mut(&config.name) {
+                *paused = config;
+                continue;
+            }
             let before = previous.remove(&config.name);
-            let (stop, stop_rx) = watch::channel(false);
-            let task = handle.spawn(site_task(
-                self.inner.clone(),
-                config.clone(),
-                stop_rx,
-                before,
-            ));
-            running
-                .sites
-                .insert(config.name.clone(), SiteTask { config, stop, task });
+            start_site(&self.inner, &handle, &mut running, config, before);
         }
         running.stopping.extend(previous.into_values());
     }
@@ -167,19 +183,62 @@ impl Collector {
         self.runtime.as_ref().map(|r| r.handle())
     }
 
+    /// Cuts short the wait of a site that is backing off: it tries again now. False when the
+    /// site is not running.
+    pub fn retry_now(&self, name: &str) -> bool {
+        match self.running().sites.get(name) {
+            Some(task) => {
+                task.retry.notify_waiters();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The running site whose feed a test of `site` would share (the same PBX socket, or the
+    /// same push port), with its name: the PBX serves one collector, so the test would see
+    /// nothing while this program holds the feed.
+    pub fn holding(&self, site: &SiteConfig) -> Option<String> {
+        let running = self.running();
+        running
+            .sites
+            .values()
+            .map(|t| &t.config)
+            .chain(running.paused.values())
+            .find(|c| super::probe::same_feed(c, site))
+            .map(|c| c.name.clone())
+    }
+
     /// Runs a connection test on the runtime; steps arrive as they happen, then the verdict.
     pub fn probe(&self, site: SiteConfig, timeout: Duration) -> Receiver<ProbeReport> {
+        self.probe_as(ProbeRequest {
+            site,
+            timeout,
+            warned: false,
+            pause: None,
+        })
+    }
+
+    /// [`Self::probe`] as asked: without repeating the warning, pausing this program's own
+    /// collection from the site for the test. A failed test of a feed this program holds says so.
+    pub fn probe_as(&self, request: ProbeRequest) -> Receiver<ProbeReport> {
         let (tx, rx) = channel();
         let wake = self.inner.options.wake.clone();
-        if let Some(handle) = self.runtime() {
-            handle.spawn(async move {
-                let mut report = move |r: ProbeReport| {
-                    let _ = tx.send(r);
-                    wake();
-                };
-                super::probe::probe(&site, timeout, &mut report).await;
-            });
-        }
+        let holder = match &request.pause {
+            Some(_) => None,
+            None => self.holding(&request.site),
+        };
+        let Some(handle) = self.runtime().cloned() else {
+            return rx;
+        };
+        let inner = self.inner.clone();
+        handle.clone().spawn(async move {
+            let report = move |r: ProbeReport| {
+                let _ = tx.send(r);
+                wake();
+            };
+            run_probe(inner, handle, request, holder, report).await;
+        });
         rx
     }
 
@@ -193,6 +252,7 @@ impl Drop for Collector {
     fn drop(&mut self) {
         let tasks: Vec<JoinHandle<()>> = {
             let mut running = self.running();
+            running.paused.clear();
             let sites: Vec<SiteTask> = running.sites.drain().map(|(_, t)| t).collect();
             let mut tasks: Vec<JoinHandle<()>> = sites
                 .into_iter()
@@ -223,12 +283,142 @@ impl Drop for Collector {
     }
 }
 
+/// Starts one site's supervised task and records it as running.
+fn start_site(
+    inner: &Arc<Inner>,
+    handle: &tokio::runtime::Handle,
+    running: &mut Running,
+    config: SiteConfig,
+    before: Option<JoinHandle<()>>,
+) {
+    let (stop, stop_rx) = watch::channel(false);
+    let retry = Arc::new(Notify::new());
+    let task = handle.spawn(site_task(
+        inner.clone(),
+        config.clone(),
+        stop_rx,
+        retry.clone(),
+        before,
+    ));
+    running.sites.insert(
+        config.name.clone(),
+        SiteTask {
+            config,
+            stop,
+            retry,
+            task,
+        },
+    );
+}
+
+/// A line in a site's connection log (and its `Log` event) from outside its task: the task is
+/// not running (paused for a test).
+fn site_note(inner: &Inner, config: &SiteConfig, message: String) {
+    let at = inner.clock.now();
+    let dir = config.log_dir.as_ref().unwrap_or(&inner.options.log_dir);
+    if let Err(e) = ConnectionLog::new(dir, &config.name).append(&at, &message) {
+        tracing::warn!(site = %config.name, "cannot write the connection log: {e}");
+    }
+    let _ = inner.events.send(CollectorEvent::Log {
+        site: config.name.as_str().into(),
+        at,
+        message,
+    });
+    (inner.options.wake)();
+}
+
+/// A connection test on the runtime: pauses the site it names (waiting until its connection is
+/// closed, so the PBX serves the test), tests, resumes the site, then gives the verdict.
+async fn run_probe(
+    inner: Arc<Inner>,
+    handle: tokio::runtime::Handle,
+    request: ProbeRequest,
+    holder: Option<String>,
+    mut report: impl FnMut(ProbeReport) + Send,
+) {
+    let t0 = std::time::Instant::now();
+    let note = |label: &str, detail: String, report: &mut dyn FnMut(ProbeReport)| {
+        report(ProbeReport::Step(ProbeStep {
+            label: label.into(),
+            elapsed: t0.elapsed(),
+            detail,
+            outcome: StepOutcome::Note,
+        }));
+    };
+    let paused = request.pause.as_deref().and_then(|name| {
+        let mut running = inner.state.lock().unwrap_or_else(|p| p.into_inner());
+        let task = running.sites.remove(name)?;
+        let _ = task.stop.send(true);
+        running.paused.insert(name.to_string(), task.config.clone());
+        Some((task.config, task.task))
+    });
+    let paused = match paused {
+        Some((config, task)) => {
+            // The PBX serves the test only once the site's connection is closed.
+            let _ = tokio::time::timeout(SHUTDOWN_WAIT, task).await;
+            Some(config)
+        }
+        None => None,
+    };
+    if let Some(config) = &paused {
+        let words = format!(
+            "collection from {} paused for a connection test",
+            config.name
+        );
+        site_note(&inner, config, words.clone());
+        note("pause collection", words, &mut report);
+    }
+    let mut verdict = None;
+    let mut forward = |r: ProbeReport| match r {
+        ProbeReport::Done(v) => verdict = Some(v),
+        step => report(step),
+    };
+    let options = super::probe::ProbeOptions {
+        warned: request.warned,
+    };
+    super::probe::probe_with(&request.site, request.timeout, options, &mut forward).await;
+    if let Some(config) = paused {
+        let resumed = {
+            let mut running = inner.state.lock().unwrap_or_else(|p| p.into_inner());
+            match running.paused.remove(&config.name) {
+                Some(wanted) => {
+                    start_site(&inner, &handle, &mut running, wanted, None);
+                    true
+                }
+                None => false,
+            }
+        };
+        let words = if resumed {
+            format!(
+                "connection test over: collection from {} resumed",
+                config.name
+            )
+        } else {
+            format!(
+                "connection test over: {} was removed or paused meanwhile, so collection stays stopped",
+                config.name
+            )
+        };
+        site_note(&inner, &config, words.clone());
+        note("resume collection", words, &mut report);
+    }
+    if let Some(mut v) = verdict {
+        if let (false, Some(name)) = (v.success, &holder) {
+            v.verdict.push_str(&format!(
+                " — note: this program itself is collecting from {name} on the same connection, and the PBX serves one collector: test again with {name}'s collection paused"
+            ));
+        }
+        report(ProbeReport::Done(v));
+    }
+}
+
 /// One site, supervised: its feeds run until told to stop; a panic inside them is logged and
 /// the site restarts after a pause instead of dying silently.
 async fn site_task(
     inner: Arc<Inner>,
     config: SiteConfig,
     stop: watch::Receiver<bool>,
+    retry: Arc<Notify>,
     before: Option<JoinHandle<()>>,
 ) {
     if let Some(before) = before {
@@ -241,13 +431,18 @@ async fn site_task(
     }
     let sink: SharedSink = Arc::new(Mutex::new(SiteSink::new(
         &config,
-        &inner.options.log_dir,
+        config.log_dir.as_ref().unwrap_or(&inner.options.log_dir),
         inner.clock.clone(),
         inner.events.clone(),
         inner.options.wake.clone(),
     )));
     loop {
-        let run = tokio::spawn(run_site(config.clone(), sink.clone(), stop.clone()));
+        let run = tokio::spawn(run_site(
+            config.clone(),
+            sink.clone(),
+            stop.clone(),
+            retry.clone(),
+        ));
         match run.await {
             Err(e) if e.is_panic() => {
                 tracing::error!(site = %config.name, "site collector panicked: {e}");
@@ -268,11 +463,17 @@ async fn site_task(
 }
 
 /// The site's feeds (one, or two for App Suite with an extra push listener) and its status tick.
-async fn run_site(config: SiteConfig, sink: SharedSink, stop: watch::Receiver<bool>) {
+async fn run_site(
+    config: SiteConfig,
+    sink: SharedSink,
+    stop: watch::Receiver<bool>,
+    retry: Arc<Notify>,
+) {
     let feed = |slot| Feed {
         sink: sink.clone(),
         slot,
         stop: stop.clone(),
+        retry: retry.clone(),
     };
     let main = async {
         match (config.protocol, config.push_bind()) {

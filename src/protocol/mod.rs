@@ -15,5 +15,5 @@ pub mod stream;
 pub mod text;
 
 pub use dates::{DateDecision, DateSource};
-pub use record::{Body, Decoded, Format, Kind, Record, Source, decode_as, time_note};
+pub use record::{Body, Decoded, Format, Kind, Record, Source, decode_as, line_note, time_note};
 pub use stream::{DecodeOptions, StreamDecoder};

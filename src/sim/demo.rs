@@ -1,6 +1,9 @@
 //! The built-in demo: two simulated systems on loopback (a 5000 and an App Suite server) for
-//! whoever asks for a demo (the window with no sites configured, or `--demo`). The caller keeps
-//! the [`Demo`]; dropping it stops the simulators.
+//! whoever asks for a demo (the window with no sites configured, or `--demo`), and a temporary
+//! folder for their raw day logs, never the user's log folder. The caller keeps the [`Demo`];
+//! dropping it stops the simulators and removes the folder (drop it after the collectors).
+
+use std::path::Path;
 
 use super::server::{SimError, SimOptions, SimServer};
 use crate::site_url::{Protocol, UrlTarget};
@@ -12,15 +15,20 @@ pub struct DemoSite {
     pub target: UrlTarget,
 }
 
-/// The running demo. Dropping it stops its simulators.
+/// The running demo. Dropping it stops its simulators and removes its log folder.
 pub struct Demo {
     sites: Vec<DemoSite>,
     _servers: Vec<SimServer>,
+    logs: tempfile::TempDir,
 }
 
 impl Demo {
     /// Starts the simulators on `handle`'s runtime, each on an ephemeral loopback port.
     pub fn start(handle: &tokio::runtime::Handle) -> Result<Self, SimError> {
+        let logs = tempfile::Builder::new()
+            .prefix("smdr-monitor-demo-")
+            .tempdir()
+            .map_err(SimError::LogFolder)?;
         let mut sites = Vec::new();
         let mut servers = Vec::new();
         for (name, protocol, rate) in [
@@ -48,7 +56,13 @@ impl Demo {
         Ok(Self {
             sites,
             _servers: servers,
+            logs,
         })
+    }
+
+    /// Where the demo's raw day logs go while it runs.
+    pub fn log_dir(&self) -> &Path {
+        self.logs.path()
     }
 
     /// The demo's systems, in the order they started.

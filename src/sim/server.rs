@@ -37,6 +37,8 @@ pub enum SimError {
     },
     #[error("{0} has no address to connect to")]
     NoAddress(String),
+    #[error("cannot make a folder for the demo's logs: {0}")]
+    LogFolder(#[source] io::Error),
 }
 
 #[derive(Debug, Clone)]

@@ -18,10 +18,10 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 
 use crate::protocol::{Body, DateDecision, Decoded, Format, Kind, Record, Source};
 
-pub use filter::{Filter, Needle, OutcomeFilter, contains_ci};
+pub use filter::{Filter, OutcomeFilter};
 pub use row::{NO_DURATION, unpack_time};
 pub use summary::{Summary, summary};
-pub use view::{SortColumn, View};
+pub use view::{SortColumn, View, ViewSettings};
 
 use row::{Row, flags, pack_time};
 

@@ -150,8 +150,11 @@ fn filters_narrow_the_view() {
     let s = store();
     let count = |f: Filter| {
         let mut v = View::default();
-        v.filter = f;
-        s.refresh(&mut v);
+        let settings = ViewSettings {
+            filter: f,
+            ..Default::default()
+        };
+        s.refresh(&mut v, &settings);
         v.ids().collect::<Vec<_>>()
     };
     assert_eq!(count(Filter::default()).len(), LINES.len());
@@ -208,15 +211,18 @@ fn filters_narrow_the_view() {
 fn views_sort_and_follow_new_records() {
     let mut s = store();
     let mut v = View::default();
-    v.sort = SortColumn::Duration;
-    assert!(s.refresh(&mut v));
+    let mut settings = ViewSettings {
+        sort: SortColumn::Duration,
+        ..Default::default()
+    };
+    assert!(s.refresh(&mut v, &settings));
     let order: Vec<_> = v.ids().collect();
     // Durations 1, 5, 226, 2467, then rows without one in arrival order.
     assert_eq!(order[..4], [3, 1, 2, 5]);
-    v.toggle_sort(SortColumn::Duration);
-    assert!(v.descending);
+    settings.toggle_sort(SortColumn::Duration);
+    assert!(settings.descending);
     assert!(
-        !s.refresh(&mut v),
+        !s.refresh(&mut v, &settings),
         "flipping the direction needs no recompute"
     );
     assert_eq!(v.ids().last(), Some(3));
@@ -228,12 +234,13 @@ fn views_sort_and_follow_new_records() {
         99,
         "TLC 104   94151 952-474-1742                 08:52    S=100 $00.00              ",
     ));
-    assert!(s.refresh(&mut v));
-    v.descending = false;
+    assert!(s.refresh(&mut v, &settings));
+    settings.descending = false;
+    s.refresh(&mut v, &settings);
     let order: Vec<_> = v.ids().collect();
     assert_eq!(order[..5], [3, 1, id, 2, 5]);
     assert_eq!(v.position(id), Some(2));
-    assert!(!s.refresh(&mut v));
+    assert!(!s.refresh(&mut v, &settings));
 }
 
 #[test]

@@ -26,30 +26,36 @@ pub enum SortColumn {
 /// More new rows than this are sorted with the rest rather than inserted one by one.
 const INSERT_LIMIT: usize = 256;
 
-/// A filtered, sorted list of row ids.
-#[derive(Debug, Clone, Default)]
-pub struct View {
+/// What the user chose for the records table: saved between runs.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ViewSettings {
     pub filter: Filter,
     pub sort: SortColumn,
     pub descending: bool,
+}
+
+impl ViewSettings {
+    /// Clicking a column header: sort by it, or flip the direction if it is already the sort.
+    pub fn toggle_sort(&mut self, column: SortColumn) {
+        crate::timeline::view::toggle_sort(&mut self.sort, &mut self.descending, column);
+    }
+}
+
+/// The rows a [`ViewSettings`] selects, in its order: derived, runtime only.
+#[derive(Debug, Clone, Default)]
+pub struct View {
     /// Matching rows in ascending sort order (display order reverses it when descending).
     rows: Vec<RowId>,
     /// Store length already looked at.
     seen: usize,
     /// The filter and sort the rows were computed for.
     computed_for: Option<(Filter, SortColumn)>,
+    /// The direction of the last refresh (it needs no recompute).
+    descending: bool,
 }
 
 impl View {
-    pub fn new(filter: Filter, sort: SortColumn, descending: bool) -> Self {
-        Self {
-            filter,
-            sort,
-            descending,
-            ..Default::default()
-        }
-    }
-
     /// How many records match (the "shown" of "shown / total").
     pub fn len(&self) -> usize {
         self.rows.len()
@@ -82,16 +88,6 @@ impl View {
         } else {
             i
         })
-    }
-
-    /// Clicking a column header: sort by it, or flip the direction if it is already the sort.
-    pub fn toggle_sort(&mut self, column: SortColumn) {
-        if self.sort == column {
-            self.descending = !self.descending;
-        } else {
-            self.sort = column;
-            self.descending = false;
-        }
     }
 }
 
@@ -135,24 +131,26 @@ fn key_of(column: SortColumn, r: &RecordRef<'_>) -> Key {
 }
 
 impl Store {
-    /// Brings `view` up to date; returns whether its rows changed.
-    pub fn refresh(&self, view: &mut View) -> bool {
-        let key = (view.filter.clone(), view.sort);
+    /// Brings `view` up to date with `settings` and the records; returns whether its rows
+    /// changed (a new direction only reverses the display order).
+    pub fn refresh(&self, view: &mut View, settings: &ViewSettings) -> bool {
+        view.descending = settings.descending;
+        let key = (settings.filter.clone(), settings.sort);
         if view.computed_for.as_ref() != Some(&key) {
             view.rows.clear();
             view.seen = 0;
             view.computed_for = Some(key);
-            self.add_new(view);
+            self.add_new(view, settings);
             return true;
         }
         if view.seen == self.len() {
             return false;
         }
-        self.add_new(view)
+        self.add_new(view, settings)
     }
 
-    fn add_new(&self, view: &mut View) -> bool {
-        let matcher = Matcher::new(&view.filter);
+    fn add_new(&self, view: &mut View, settings: &ViewSettings) -> bool {
+        let matcher = Matcher::new(&settings.filter);
         let new: Vec<RowId> = self.rows[view.seen..]
             .iter()
             .enumerate()
@@ -168,7 +166,7 @@ impl Store {
         if new.is_empty() {
             return false;
         }
-        let column = view.sort;
+        let column = settings.sort;
         let key = |id: RowId| self.get(id).map(|r| (key_of(column, &r), id));
         if column == SortColumn::Arrival {
             view.rows.extend(new);

@@ -7,7 +7,9 @@
 //! - [`records`]: calls from 5000 and MiVB records;
 //! - [`layout`]: [`timeline`], a call as lanes, bars and markers;
 //! - [`stats`]: [`stats()`], figures over a set of calls;
-//! - [`search`]: [`SearchIndex`], the calls' texts for fast filtering.
+//! - [`search`]: [`SearchIndex`], the calls' texts for fast filtering;
+//! - [`needle`]: [`Needle`], a case-insensitive substring (the records table's filter uses it too);
+//! - [`view`]: [`CallsView`], the calls a filter and sort select, and their statistics.
 //!
 //! App Suite semantics (smdr-formats §2.4): `start` is the first event, `end` the DISCONNECTED;
 //! `path` the extensions that rang or were diverted/transferred to, no immediate repeats;
@@ -21,10 +23,12 @@
 pub mod call;
 pub mod ext;
 pub mod layout;
+pub mod needle;
 pub mod records;
 pub mod search;
 pub mod stats;
 pub mod tracker;
+pub mod view;
 
 pub use call::{Call, CallEvent, Outcome, seconds};
 
@@ -34,9 +38,11 @@ pub use call::{Call, CallEvent, Outcome, seconds};
 pub const DEFAULT_AGE_OUT_MIN: u32 = 240;
 pub use ext::Ext;
 pub use layout::{Marker, MarkerKind, Segment, SegmentKind, Timeline, timeline};
+pub use needle::{Needle, contains_ci};
 pub use search::{Hits, SearchField, SearchIndex};
 pub use stats::{CallFacts, Stats, is_abandoned_caller, is_incoming, stats, stats_of};
 pub use tracker::CallTracker;
+pub use view::{CallColumn, CallFilter, CallsSettings, CallsView, DirectionFilter, parse_when};
 
 #[cfg(test)]
 mod test_util;

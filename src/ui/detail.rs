@@ -41,6 +41,9 @@ pub fn show(app: &mut SmdrApp, ui: &mut egui::Ui) {
             };
             ui.label(RichText::new(format!("time {note}")).color(color));
         }
+        if let Some(note) = crate::protocol::line_note(&d) {
+            ui.label(RichText::new(note).color(theme::WARN.get(ui)));
+        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button("Close").clicked() {
                 app.selected = None;

@@ -10,6 +10,7 @@ use crate::collect::{Protocol, Secret, SiteConfig, StepOutcome, UrlError};
 use crate::jobs::ExportFormat;
 
 use super::app::{Command, ExportScope, SmdrApp};
+use super::paths::sentence;
 use super::records::FilterTexts;
 use super::theme::{self, ThemeChoice};
 
@@ -137,6 +138,7 @@ impl SiteForm {
                 .collect(),
             also_push: None,
             enabled: self.enabled,
+            log_dir: None,
         })
     }
 }
@@ -161,6 +163,10 @@ pub struct Forms {
     pub filter_texts: FilterTexts,
     /// The site the Raw stream tab shows.
     pub raw_site: Option<String>,
+    /// A path to type, where no file dialog could be shown.
+    pub path_prompt: Option<super::paths::PathPrompt>,
+    /// The log folder's path, where no file manager could show it.
+    pub folder_shown: Option<super::paths::FolderShown>,
 }
 
 impl Forms {
@@ -191,6 +197,7 @@ pub fn windows(app: &mut SmdrApp, ui: &mut egui::Ui) {
     export_day(app, &ctx);
     settings(app, &ctx);
     remove_confirm(app, &ctx);
+    super::paths::windows(app, &ctx);
 }
 
 fn field(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool, hint: &str) {
@@ -270,6 +277,16 @@ fn site_form(app: &mut SmdrApp, ctx: &egui::Context) {
                             true,
                             "empty: none, or SMDR_PASSWORD",
                         );
+                        ui.label("");
+                        ui.add(
+                            egui::Label::new(
+                                RichText::new(&app.password_home)
+                                    .small()
+                                    .color(theme::MUTED.get(ui)),
+                            )
+                            .wrap(),
+                        );
+                        ui.end_row();
                     }
                     if matches!(form.protocol, Protocol::Appsuite | Protocol::AppsuitePush) {
                         field(ui, "Padding character", &mut form.padding, false, "0");
@@ -308,35 +325,58 @@ fn site_form(app: &mut SmdrApp, ctx: &egui::Context) {
     }
 }
 
+/// The warning before a connection test, said once (the test's steps do not repeat it); when
+/// this program itself holds the feed, that instead, with the offer to pause it for the test.
 fn probe_confirm(app: &mut SmdrApp, ctx: &egui::Context) {
     let Some(site) = app.forms.probe_confirm.clone() else {
         return;
     };
+    let holder = app.feed_holder(&site);
     let mut decided = None;
     egui::Modal::new(egui::Id::unique("probe-confirm")).show(ctx, |ui| {
-        ui.set_max_width(420.0);
+        ui.set_max_width(460.0);
         ui.heading(format!("Test {}", site.url()));
-        ui.label(
-            "Connecting to the PBX may take records away from a call logger that already \
-             collects from it: some Mitel controllers hand their buffered records to whoever \
-             connects, or serve only one collector at a time.",
-        );
-        ui.horizontal(|ui| {
-            if ui.button("Test now").clicked() {
-                decided = Some(true);
+        match &holder {
+            Some((name, words)) => {
+                ui.label(sentence(words));
+                ui.label(format!(
+                    "Pausing stops collecting from {name} for the test (up to 20 s; records \
+                     the PBX buffers meanwhile arrive after) and resumes it after."
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button("Pause collection and test").clicked() {
+                        decided = Some(Command::ProbePausing(site.clone(), name.clone()));
+                    }
+                    if ui.button("Test anyway").clicked() {
+                        decided = Some(Command::Probe(site.clone()));
+                    }
+                    if ui.button("Cancel").clicked() {
+                        app.forms.probe_confirm = None;
+                    }
+                });
             }
-            if ui.button("Cancel").clicked() {
-                decided = Some(false);
+            None => {
+                ui.label(match site.protocol {
+                    Protocol::AppsuitePush => sentence(crate::collect::probe::warning(&site)),
+                    _ => "Connecting to the PBX may take records away from a call logger that \
+                          already collects from it: some Mitel controllers hand their buffered \
+                          records to whoever connects, or serve only one collector at a time."
+                        .into(),
+                });
+                ui.horizontal(|ui| {
+                    if ui.button("Test now").clicked() {
+                        decided = Some(Command::Probe(site.clone()));
+                    }
+                    if ui.button("Cancel").clicked() {
+                        app.forms.probe_confirm = None;
+                    }
+                });
             }
-        });
-    });
-    match decided {
-        Some(true) => {
-            app.forms.probe_confirm = None;
-            app.commands.push(Command::Probe(site));
         }
-        Some(false) => app.forms.probe_confirm = None,
-        None => {}
+    });
+    if let Some(command) = decided {
+        app.forms.probe_confirm = None;
+        app.commands.push(command);
     }
 }
 
@@ -384,10 +424,13 @@ fn probe_window(app: &mut SmdrApp, ctx: &egui::Context) {
         });
     if again {
         let site = p.site.clone();
-        app.commands.push(Command::Probe(site));
+        app.commands.push(match p.pausing.clone() {
+            Some(holder) => Command::ProbePausing(site, holder),
+            None => Command::Probe(site),
+        });
     }
     if !open {
-        app.probe = None;
+        app.commands.push(Command::CloseProbe);
     }
 }
 
@@ -460,7 +503,9 @@ fn settings(app: &mut SmdrApp, ctx: &egui::Context) {
     }
     let mut open = true;
     let log_dir = app.log_dir();
-    let s = &mut app.state.settings;
+    // Edited as a copy: the app takes the changes as a command, after drawing.
+    let mut edited = app.state.settings.clone();
+    let s = &mut edited;
     let mut pick_dir = false;
     egui::Window::new("Settings")
         .open(&mut open)
@@ -468,7 +513,6 @@ fn settings(app: &mut SmdrApp, ctx: &egui::Context) {
         .show(ctx, |ui| {
             egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
                 let l = ui.label("Theme");
-                let before = s.theme;
                 egui::ComboBox::from_id_salt("theme")
                     .selected_text(s.theme.label())
                     .show_ui(ui, |ui| {
@@ -478,9 +522,6 @@ fn settings(app: &mut SmdrApp, ctx: &egui::Context) {
                     })
                     .response
                     .labelled_by(l.id);
-                if before != s.theme {
-                    s.theme.apply(ui.ctx());
-                }
                 ui.end_row();
                 ui.label("Log folder");
                 ui.horizontal(|ui| {
@@ -502,6 +543,9 @@ fn settings(app: &mut SmdrApp, ctx: &egui::Context) {
         });
     if pick_dir {
         app.commands.push(Command::PickLogDir);
+    }
+    if edited != app.state.settings {
+        app.commands.push(Command::Settings(edited));
     }
     app.forms.settings_open = open;
 }

@@ -62,7 +62,12 @@ pub fn field(name: &str) -> &'static str {
             "MiVB completion: A answered, B busy, E error/invalid, T toll/TAFAS, I internal."
         }
         "transfer_flag" => "MiVB: T supervised transfer, X unsupervised, C conference.",
-        "long_call" => "MiVB: - 5 to 10 minutes, % 10 to 30, + 30 minutes and more.",
+        "attendant" => {
+            "MiVB: the * flag — an attendant (operator console) was involved in the call."
+        }
+        "long_call" => {
+            "MiVB: - 5 to 10 minutes, % 10 to 30, + 30 minutes and more; empty when the line lost that first column."
+        }
         "system_id" => "MiVB: the system identifier.",
         "ani" => "MiVB: the calling number (ANI) when the option is on.",
         "dnis" => "MiVB: the dialled number (DNIS) when the option is on.",

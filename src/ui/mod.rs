@@ -5,6 +5,7 @@ pub mod calls;
 mod detail;
 mod forms;
 mod help;
+mod paths;
 mod raw;
 mod records;
 mod shell;

@@ -10,7 +10,8 @@ use crate::timeline::Outcome;
 
 use super::app::SmdrApp;
 use super::theme;
-use super::widgets::{escape_pressed, keyboard_row, labelled_text, parse_when};
+use super::widgets::{escape_pressed, keyboard_row, labelled_text};
+use crate::timeline::parse_when;
 
 /// Text the filter bar holds before it parses into the filter (times and durations).
 #[derive(Default)]
@@ -42,7 +43,7 @@ impl FilterTexts {
 pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
     filter_bar(app, ui);
     ui.separator();
-    app.store.refresh(&mut app.view);
+    app.store.refresh(&mut app.view, &app.state.records);
     if app.selected.is_some() {
         Panel::bottom("detail")
             .resizable(true)
@@ -56,7 +57,7 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
 fn filter_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
     let sites: Vec<String> = app.store.sites().iter().map(|s| s.to_string()).collect();
     let texts = &mut app.forms.filter_texts;
-    let f = &mut app.view.filter;
+    let f = &mut app.state.records.filter;
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 6.0;
         let l = ui.label("Site");
@@ -140,21 +141,29 @@ pub fn parse_duration(s: &str) -> Option<u32> {
     })
 }
 
-const COLUMNS: [(&str, SortColumn); 8] = [
-    ("Time", SortColumn::Time),
-    ("Site", SortColumn::Site),
-    ("Type", SortColumn::What),
-    ("Ext", SortColumn::Extension),
-    ("Trunk", SortColumn::Trunk),
-    ("Number", SortColumn::Number),
-    ("Duration", SortColumn::Duration),
-    ("Account", SortColumn::Account),
-];
+/// The table's columns in order: title, the sort a click on the title asks for (the note has
+/// none), and width (the last takes what is left).
+fn columns() -> [(&'static str, Option<SortColumn>, Column); 9] {
+    use SortColumn::*;
+    let w = |initial: f32, at_least: f32| Column::initial(initial).at_least(at_least).clip(true);
+    [
+        ("Time", Some(Time), w(150.0, 80.0)),
+        ("Site", Some(Site), w(110.0, 50.0)),
+        ("Type", Some(What), w(150.0, 40.0)),
+        ("Ext", Some(Extension), w(60.0, 40.0)),
+        ("Trunk", Some(Trunk), w(60.0, 40.0)),
+        ("Number", Some(Number), w(140.0, 60.0)),
+        ("Duration", Some(Duration), w(70.0, 50.0).clip(false)),
+        ("Account", Some(Account), w(80.0, 40.0)),
+        ("Note", None, Column::remainder().at_least(80.0).clip(true)),
+    ]
+}
 
 fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
     let n = app.view.len();
-    let follows = matches!(app.view.sort, SortColumn::Arrival | SortColumn::Time);
-    let newest_last = follows && !app.view.descending;
+    let settings = &app.state.records;
+    let follows = matches!(settings.sort, SortColumn::Arrival | SortColumn::Time);
+    let newest_last = follows && !settings.descending;
     ui.horizontal(|ui| {
         ui.label(theme::mono(format!(
             "{n} shown / {} total",
@@ -167,9 +176,10 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
         {
             app.forms.filter_texts.jump_to_latest = true;
         }
-        if app.view.sort != SortColumn::Arrival && ui.button("Arrival order").clicked() {
-            app.view.sort = SortColumn::Arrival;
-            app.view.descending = false;
+        let settings = &mut app.state.records;
+        if settings.sort != SortColumn::Arrival && ui.button("Arrival order").clicked() {
+            settings.sort = SortColumn::Arrival;
+            settings.descending = false;
         }
     });
     let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 6.0;
@@ -185,22 +195,17 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
         app.selected = None;
         ui.ctx().request_repaint();
     }
+    let columns = columns();
     let mut builder = TableBuilder::new(ui)
         .id_salt("records")
         .striped(true)
         .resizable(true)
         .sense(egui::Sense::click())
         .stick_to_bottom(newest_last)
-        .cell_layout(egui::Layout::left_to_right(Align::Center))
-        .column(Column::initial(150.0).at_least(80.0).clip(true))
-        .column(Column::initial(110.0).at_least(50.0).clip(true))
-        .column(Column::initial(150.0).at_least(40.0).clip(true))
-        .column(Column::initial(60.0).at_least(40.0).clip(true))
-        .column(Column::initial(60.0).at_least(40.0).clip(true))
-        .column(Column::initial(140.0).at_least(60.0).clip(true))
-        .column(Column::initial(70.0).at_least(50.0))
-        .column(Column::initial(80.0).at_least(40.0).clip(true))
-        .column(Column::remainder().at_least(80.0).clip(true));
+        .cell_layout(egui::Layout::left_to_right(Align::Center));
+    for (_, _, width) in columns {
+        builder = builder.column(width);
+    }
     if std::mem::take(&mut app.forms.filter_texts.jump_to_latest) && n > 0 {
         builder = builder.scroll_to_row(n - 1, Some(Align::BOTTOM));
     }
@@ -208,30 +213,31 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
         builder = builder.scroll_to_row(pos, None);
     }
     let mut clicked = None;
-    let view = &mut app.view;
+    let view = &app.view;
+    let settings = &mut app.state.records;
     let store = &app.store;
     let selected = app.selected;
     let tracker = &app.tracker;
     let out = builder
         .header(row_h + 2.0, |mut header| {
-            for (label, column) in COLUMNS {
+            for (title, sort, _) in columns {
                 header.col(|ui| {
-                    let arrow = match (view.sort == column, view.descending) {
+                    let Some(column) = sort else {
+                        ui.strong(title);
+                        return;
+                    };
+                    let arrow = match (settings.sort == column, settings.descending) {
                         (true, false) => " ▲",
                         (true, true) => " ▼",
                         _ => "",
                     };
-                    let b =
-                        egui::Button::selectable(view.sort == column, format!("{label}{arrow}"))
-                            .frame(false);
+                    let title = format!("{title}{arrow}");
+                    let b = egui::Button::selectable(settings.sort == column, title).frame(false);
                     if ui.add(b).on_hover_text("Sort by this column").clicked() {
-                        view.toggle_sort(column);
+                        settings.toggle_sort(column);
                     }
                 });
             }
-            header.col(|ui| {
-                ui.strong("Note");
-            });
         })
         .body(|body| {
             body.rows(row_h, n, |mut row| {

@@ -4,11 +4,10 @@
 use chrono::Local;
 use eframe::egui::{self, Panel, RichText};
 
-use crate::jobs::ExportFormat;
-
 use super::app::{Command, ExportScope, SmdrApp};
 use super::state::Tab;
 use super::theme;
+use super::widgets::export_menu;
 
 pub fn draw(app: &mut SmdrApp, ui: &mut egui::Ui) {
     Panel::top("top").show(ui, |ui| top_bar(app, ui));
@@ -26,7 +25,7 @@ pub fn draw(app: &mut SmdrApp, ui: &mut egui::Ui) {
         Tab::Calls => {
             let now = Local::now().naive_local();
             if let Some(super::calls::CallsAction::Export(format)) =
-                app.calls_view.show(ui, &app.tracker, now)
+                app.calls.show(ui, &mut app.state.calls, &app.tracker, now)
             {
                 app.commands
                     .push(Command::PickExport(ExportScope::Calls, format));
@@ -45,14 +44,10 @@ fn top_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
             if ui.button("Open log…").clicked() {
                 app.commands.push(Command::PickImport);
             }
-            ui.menu_button("Export the table", |ui| {
-                for format in ExportFormat::ALL {
-                    if ui.button(format.label()).clicked() {
-                        app.commands
-                            .push(Command::PickExport(ExportScope::View, format));
-                    }
-                }
-            });
+            if let Some(format) = export_menu(ui, "Export the table") {
+                app.commands
+                    .push(Command::PickExport(ExportScope::View, format));
+            }
             if ui.button("Export a day of a site…").clicked() {
                 app.forms.open_export_day(app.store.sites());
             }

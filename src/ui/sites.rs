@@ -68,7 +68,9 @@ fn card(app: &mut SmdrApp, ui: &mut egui::Ui, site: &SiteConfig, demo: bool) {
                 .map_or("—".to_string(), |t| t.format("%H:%M:%S").to_string());
             ui.label(format!("{} records today · last at {last}", s.records_today));
             if s.reconnects > 0 {
-                ui.label(format!("{} reconnects", s.reconnects));
+                ui.label(format!("{} reconnects", s.reconnects)).on_hover_text(
+                    "Connections made after the first one since collection started; failed attempts are not counted.",
+                );
             }
             for gap in s.gaps.iter().rev().take(3) {
                 ui.label(
@@ -89,6 +91,14 @@ fn card(app: &mut SmdrApp, ui: &mut egui::Ui, site: &SiteConfig, demo: bool) {
                 .clicked()
             {
                 app.forms.probe_confirm = Some(site.clone());
+            }
+            if matches!(state, SiteState::BackingOff { .. })
+                && ui
+                    .button("Retry now")
+                    .on_hover_text("Try to connect now instead of waiting")
+                    .clicked()
+            {
+                app.commands.push(Command::RetryNow(site.name.clone()));
             }
             let mut enabled = site.enabled;
             if ui.checkbox(&mut enabled, "collect").changed() {

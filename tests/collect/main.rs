@@ -466,7 +466,10 @@ fn the_demo_runs_two_simulated_sites() {
     let demo: Vec<SiteConfig> = sims
         .sites()
         .iter()
-        .map(|s| SiteConfig::from_target(s.name, &s.target))
+        .map(|s| SiteConfig {
+            log_dir: Some(sims.log_dir().to_path_buf()),
+            ..SiteConfig::from_target(s.name, &s.target)
+        })
         .collect();
     let names: Vec<&str> = demo.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["Demo 5000", "Demo App Suite"]);
@@ -475,13 +478,172 @@ fn the_demo_runs_two_simulated_sites() {
         [Protocol::Mitel5000, Protocol::Appsuite]
     );
     assert!(demo.iter().all(|s| s.enabled && s.host == "127.0.0.1"));
+    // The demo logs to a temporary folder of its own, never the user's log folder.
+    let demo_logs = demo[0].log_dir.clone().expect("the demo's own log folder");
+    assert!(demo.iter().all(|s| s.log_dir.as_ref() == Some(&demo_logs)));
+    assert!(!demo_logs.starts_with(dir.path()));
     h.collector().set_sites(demo);
     assert!(h.wait(|h| {
         let r = h.records();
         r.iter().any(|r| &*r.site == "Demo 5000") && r.iter().any(|r| &*r.site == "Demo App Suite")
     }));
+    let logged = smdr_monitor::collect::daylog::site_dir(&demo_logs, "Demo 5000");
+    assert!(!raw_log_files(&logged).is_empty());
     h.shutdown();
     assert!(h.records().iter().all(|r| r.kind != Kind::Unparsed));
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing in the user's log folder"
+    );
+    assert!(demo_logs.exists(), "the demo's logs stay while it runs");
+    drop(sims);
+    assert!(!demo_logs.exists(), "the demo's logs go with it");
+}
+
+/// The latest status the harness saw for `site`.
+fn last_status(h: &Harness, site: &str) -> Option<smdr_monitor::collect::SiteStatus> {
+    h.seen.iter().rev().find_map(|e| match e {
+        CollectorEvent::Status { site: s, status } if &**s == site => Some(status.clone()),
+        _ => None,
+    })
+}
+
+/// Backoffs `site` has entered so far (each with its own "retry at").
+fn backoffs(h: &Harness) -> usize {
+    h.states()
+        .iter()
+        .filter(|s| matches!(s, SiteState::BackingOff { .. }))
+        .count()
+}
+
+#[test]
+fn reconnects_count_connections_after_the_first_and_retry_now_cuts_the_wait() {
+    let rt = sim_runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let url = format!("mitel5000://127.0.0.1:{port}");
+    let mut h = Harness::new(dir.path());
+    h.collector().set_sites(vec![site("Site", &url)]);
+    // Nothing listens: three failed attempts are no reconnection.
+    assert!(h.wait(|h| backoffs(h) >= 3));
+    assert_eq!(last_status(&h, "Site").unwrap().reconnects, 0);
+    // The third wait is 3.2 s or more: "Retry now" connects long before it ends.
+    let options = SimOptions {
+        rate: 400.0,
+        password: Some(PASSWORD.into()),
+        ..SimOptions::default()
+    };
+    let first = SimServer::start(rt.handle(), &url, options.clone()).unwrap();
+    let asked = std::time::Instant::now();
+    assert!(h.collector().retry_now("Site"));
+    assert!(!h.collector().retry_now("Nobody"));
+    assert!(h.wait(|h| h.raw_count("Site") >= 1));
+    assert!(
+        asked.elapsed() < Duration::from_millis(2500),
+        "{:?}",
+        asked.elapsed()
+    );
+    assert!(
+        h.logs().contains(&"retrying now, as asked"),
+        "{:?}",
+        h.logs()
+    );
+    assert_eq!(
+        last_status(&h, "Site").unwrap().reconnects,
+        0,
+        "the first one"
+    );
+    // Dropped and back: one reconnection, whatever the failed attempts between.
+    first.stop();
+    drop(first);
+    let before = backoffs(&h);
+    assert!(h.wait(|h| backoffs(h) >= before + 2));
+    let _second = SimServer::start(rt.handle(), &url, options).unwrap();
+    let seen = h.raw_count("Site");
+    h.collector().retry_now("Site");
+    assert!(
+        h.wait(|h| h.raw_count("Site") > seen
+            && last_status(h, "Site").is_some_and(|s| s.reconnects == 1))
+    );
+    h.shutdown();
+    assert_eq!(last_status(&h, "Site").unwrap().reconnects, 1);
+}
+
+/// A connection test's steps and verdict.
+fn probe_reports(rx: std::sync::mpsc::Receiver<ProbeReport>) -> (Vec<String>, String, bool) {
+    let mut labels = Vec::new();
+    while let Ok(r) = rx.recv_timeout(WAIT) {
+        match r {
+            ProbeReport::Step(s) => labels.push(s.label),
+            ProbeReport::Done(v) => return (labels, v.verdict, v.success),
+        }
+    }
+    panic!("no verdict after {labels:?}");
+}
+
+#[test]
+fn a_test_of_a_feed_this_program_holds_says_so_and_can_pause_it() {
+    use smdr_monitor::collect::ProbeRequest;
+    let rt = sim_runtime();
+    let dir = tempfile::tempdir().unwrap();
+    // One collector at a time, as a PBX.
+    let sim = sim(&rt, "mitel5000://127.0.0.1:0", 1_000_000, Faults::default());
+    let url = url_of(&sim, "mitel5000");
+    let mut h = Harness::new(dir.path());
+    let hq = site("HQ", &url);
+    h.collector().set_sites(vec![hq.clone()]);
+    assert!(h.wait(|h| h.raw_count("HQ") >= 3));
+    let test = site("Test", &url);
+    assert_eq!(h.collector().holding(&test).as_deref(), Some("HQ"));
+    assert_eq!(
+        h.collector()
+            .holding(&site("Other", "mitel5000://127.0.0.1:9")),
+        None
+    );
+
+    // Tested alongside: nothing comes, and the verdict says who holds the feed.
+    let rx = h.collector().probe(test.clone(), Duration::from_secs(2));
+    let (_, verdict, ok) = probe_reports(rx);
+    assert!(!ok);
+    assert!(
+        verdict.contains("this program itself is collecting from HQ on the same connection"),
+        "{verdict}"
+    );
+
+    // Paused for the test: the test is served, then HQ collects again.
+    let rx = h.collector().probe_as(ProbeRequest {
+        site: test,
+        timeout: Duration::from_secs(10),
+        warned: true,
+        pause: Some("HQ".into()),
+    });
+    let (labels, verdict, ok) = probe_reports(rx);
+    assert!(ok, "{verdict}");
+    assert_eq!(
+        labels,
+        [
+            "pause collection",
+            "resolve",
+            "TCP connect",
+            "login sent",
+            "first bytes",
+            "first record",
+            "resume collection"
+        ],
+        "the warning once (the window said it), no \"before connecting\""
+    );
+    let seen = h.raw_count("HQ");
+    assert!(h.wait(|h| h.raw_count("HQ") > seen + 2));
+    let logs = h.logs();
+    assert!(
+        logs.contains(&"collection from HQ paused for a connection test")
+            && logs.contains(&"connection test over: collection from HQ resumed"),
+        "{logs:?}"
+    );
+    h.shutdown();
+    let conn = connection_logs(&dir.path().join("HQ"));
+    assert!(conn.contains("paused for a connection test"), "{conn}");
 }
 
 /// The reviewer's repro on loopback: a 5000 that sends the header, four stray bytes reading as

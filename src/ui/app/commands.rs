@@ -2,44 +2,41 @@
 //! dialogs.
 
 use super::*;
+use crate::export::Exported;
 
-/// A file dialog waiting for the user.
+use crate::desktop::{OpenFolderError, Pick, Picked};
+use crate::ui::paths::{FolderShown, PathFor, PathPrompt};
+
+/// A file dialog waiting for the user, or the file manager starting.
 pub(super) enum Pending {
-    Import(Receiver<Option<Vec<PathBuf>>>),
-    Export(ExportScope, ExportFormat, Receiver<Option<Vec<PathBuf>>>),
-    LogDir(Receiver<Option<Vec<PathBuf>>>),
+    Dialog(PathFor, Receiver<Picked>),
+    Folder(PathBuf, Receiver<Result<(), OpenFolderError>>),
 }
 
 impl SmdrApp {
-    pub(super) fn export(&mut self, scope: ExportScope, format: ExportFormat, path: PathBuf) {
+    fn export(&mut self, scope: ExportScope, format: ExportFormat, path: PathBuf) {
         let wake = self.wake.clone();
-        let (label, rx) = match &scope {
+        let (label, what) = match &scope {
             ExportScope::View => (
                 "exporting the table".to_string(),
-                jobs::export_records(self.store.snapshot(self.view.ids()), path, format, wake),
+                Exported::Records(self.store.snapshot(self.view.ids())),
             ),
             ExportScope::Day { site, day } => (
                 format!("exporting {site} on {day}"),
-                jobs::export_records(
-                    self.store.snapshot(self.store.day_of_site(site, *day)),
-                    path,
-                    format,
-                    wake,
-                ),
+                Exported::Records(self.store.snapshot(self.store.day_of_site(site, *day))),
             ),
             ExportScope::Calls => {
                 let calls = self
-                    .calls_view
-                    .shown(&self.tracker)
+                    .calls
+                    .view
+                    .shown(&self.state.calls, &self.tracker)
                     .into_iter()
                     .filter_map(|i| self.tracker.calls().get(i).cloned())
                     .collect();
-                (
-                    "exporting calls".to_string(),
-                    jobs::export_calls(calls, path, format, wake),
-                )
+                ("exporting calls".to_string(), Exported::Calls(calls))
             }
         };
+        let rx = jobs::export(what, path, format, wake);
         self.jobs.push(Job {
             label,
             rx,
@@ -49,7 +46,7 @@ impl SmdrApp {
     }
 
     /// Carries out what the drawing code asked for.
-    pub(super) fn run_commands(&mut self) {
+    pub(super) fn run_commands(&mut self, ctx: &egui::Context) {
         for command in std::mem::take(&mut self.commands) {
             match command {
                 Command::SaveSite { replacing, site } => {
@@ -75,25 +72,16 @@ impl SmdrApp {
                         self.apply_sites();
                     }
                 }
-                Command::Probe(site) => {
-                    let rx = self
-                        .collector
-                        .as_ref()
-                        .map(|c| c.probe(site.clone(), Duration::from_secs(20)));
-                    if rx.is_none() {
-                        self.notify_error("collection is not running: cannot test a connection");
+                Command::Probe(site) => self.start_probe(site, None),
+                Command::ProbePausing(site, holder) => self.start_probe(site, Some(holder)),
+                Command::RetryNow(name) => {
+                    if !self.collector.as_ref().is_some_and(|c| c.retry_now(&name)) {
+                        self.notify_error(format!(
+                            "{name} is not being collected: nothing to retry"
+                        ));
                     }
-                    self.probe = Some(ProbeSession {
-                        site,
-                        steps: Vec::new(),
-                        verdict: None,
-                        rx,
-                    });
                 }
-                Command::PickImport => self.pending.push(Pending::Import(crate::desktop::pick(
-                    crate::desktop::Pick::OpenLogs,
-                    self.wake.clone(),
-                ))),
+                Command::PickImport => self.pick(PathFor::Import, Pick::OpenLogs),
                 Command::Import(paths) => {
                     let n = paths.len();
                     let rx = jobs::import(paths, DecodeOptions::default(), self.wake.clone());
@@ -105,32 +93,125 @@ impl SmdrApp {
                     });
                 }
                 Command::PickExport(scope, format) => {
-                    let name = export_name(&scope, format);
-                    let rx = crate::desktop::pick(
-                        crate::desktop::Pick::SaveAs {
-                            name,
-                            extension: format.extension().into(),
-                        },
-                        self.wake.clone(),
-                    );
-                    self.pending.push(Pending::Export(scope, format, rx));
+                    let pick = Pick::SaveAs {
+                        name: export_name(&scope, format),
+                        extension: format.extension().into(),
+                    };
+                    self.pick(PathFor::Export(scope, format), pick);
                 }
-                Command::PickLogDir => self.pending.push(Pending::LogDir(crate::desktop::pick(
-                    crate::desktop::Pick::Folder,
-                    self.wake.clone(),
-                ))),
+                Command::Export(scope, format, path) => self.export(scope, format, path),
+                Command::PickLogDir => self.pick(PathFor::LogDir, Pick::Folder),
+                Command::SetLogDir(dir) => {
+                    self.state.settings.log_dir = Some(dir);
+                    self.notify("new log folder: it applies from the next start");
+                }
                 Command::OpenLogFolder => {
                     let dir = self.log_dir();
-                    if let Err(e) = crate::desktop::open_folder(&dir) {
-                        self.notify_error(format!("cannot open {}: {e}", dir.display()));
-                    }
+                    let rx = self.options.desktop.open_folder(&dir, self.wake.clone());
+                    self.pending.push(Pending::Folder(dir, rx));
                 }
                 Command::StopDemo => {
                     self.demo_sites.clear();
                     self.apply_sites();
                 }
+                Command::Settings(settings) => {
+                    if settings.theme != self.state.settings.theme {
+                        settings.theme.apply(ctx);
+                    }
+                    // The age-out applies from the tracker's next look (`drain`).
+                    self.state.settings = settings;
+                }
+                Command::CloseProbe => self.probe = None,
             }
         }
+    }
+
+    /// Shows a file dialog for `purpose`; its answer is taken in by the frame loop.
+    fn pick(&mut self, purpose: PathFor, pick: Pick) {
+        let rx = self.options.desktop.pick(pick, self.wake.clone());
+        self.pending.push(Pending::Dialog(purpose, rx));
+    }
+
+    /// What a file dialog gave: the path goes where it was asked for; when no dialog could be
+    /// shown, the user is told why and types the path instead.
+    pub(super) fn picked(&mut self, purpose: PathFor, picked: Picked) {
+        match picked {
+            Picked::Cancelled => {}
+            Picked::Paths(paths) => match purpose {
+                PathFor::Import => self.commands.push(Command::Import(paths)),
+                PathFor::Export(scope, format) => {
+                    if let Some(path) = paths.into_iter().next() {
+                        self.export(scope, format, path);
+                    }
+                }
+                PathFor::LogDir => {
+                    if let Some(dir) = paths.into_iter().next() {
+                        self.commands.push(Command::SetLogDir(dir));
+                    }
+                }
+            },
+            Picked::Unavailable(why) => {
+                self.notify_error(format!("{why}: type the path in the window instead"));
+                let path = match &purpose {
+                    PathFor::Export(scope, format) => crate::desktop::default_save_dir()
+                        .join(export_name(scope, *format))
+                        .display()
+                        .to_string(),
+                    PathFor::Import => String::new(),
+                    PathFor::LogDir => self.log_dir().display().to_string(),
+                };
+                self.forms.path_prompt = Some(PathPrompt {
+                    purpose,
+                    path,
+                    why,
+                    error: None,
+                });
+            }
+        }
+    }
+
+    /// The file manager could not show a folder: say why, and show its path to copy.
+    pub(super) fn folder_failed(&mut self, dir: PathBuf, e: OpenFolderError) {
+        self.notify_error(format!("cannot show the log folder {}: {e}", dir.display()));
+        self.forms.folder_shown = Some(FolderShown {
+            dir,
+            why: e.to_string(),
+        });
+    }
+
+    /// A connection test from the window: the user has read the warning, so the steps do not
+    /// repeat it; `pausing` names the site whose collection makes way for the test.
+    fn start_probe(&mut self, site: SiteConfig, pausing: Option<String>) {
+        let request = crate::collect::ProbeRequest {
+            site: site.clone(),
+            timeout: Duration::from_secs(20),
+            warned: true,
+            pause: pausing.clone(),
+        };
+        let rx = self.collector.as_ref().map(|c| c.probe_as(request));
+        if rx.is_none() {
+            self.notify_error("collection is not running: cannot test a connection");
+        }
+        self.probe = Some(ProbeSession {
+            site,
+            steps: Vec::new(),
+            verdict: None,
+            rx,
+            pausing,
+        });
+    }
+
+    /// The site this program collects from that a test of `site` would compete with, and its
+    /// situation in words (last record).
+    pub(crate) fn feed_holder(&self, site: &SiteConfig) -> Option<(String, String)> {
+        let name = self.collector.as_ref()?.holding(site)?;
+        let holder = self.all_sites().find(|s| s.name == name)?;
+        let last = self
+            .site_views
+            .get(name.as_str())
+            .and_then(|v| v.status.as_ref())
+            .and_then(|s| s.last_record);
+        Some((name, crate::collect::probe::held_words(holder, last)))
     }
 
     pub(super) fn save_sites(&mut self) {
@@ -138,8 +219,29 @@ impl SmdrApp {
         if !self.sites.is_empty() && self.options.demo == DemoMode::Auto {
             self.demo_sites.clear();
         }
-        if let Err(e) = crate::collect::config::save_sites(&self.options.config_path, &self.sites) {
-            self.notify_error(format!("{e}"));
+        let saved = crate::collect::config::save_sites_with(
+            &self.options.config_path,
+            &self.sites,
+            &self.options.passwords,
+        );
+        match saved {
+            Ok(notes) => {
+                // Where each password went, in the log; anything short of the store also in
+                // the status bar (and the site form's words follow what happened).
+                for note in notes {
+                    if note.is_warning() {
+                        self.password_home = format!(
+                            "No credential store took it: kept in the site list {}, {}.",
+                            self.options.config_path.display(),
+                            crate::collect::config::PRIVATE_FILE
+                        );
+                        self.notify_error(note.to_string());
+                    } else {
+                        tracing::info!("{note}");
+                    }
+                }
+            }
+            Err(e) => self.notify_error(format!("{e}")),
         }
         self.apply_sites();
     }

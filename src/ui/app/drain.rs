@@ -19,7 +19,7 @@ impl SmdrApp {
             self.tracker.set_age_out(chrono::Duration::minutes(minutes));
             self.tracker.age_out(Local::now().naive_local());
         }
-        self.store.refresh(&mut self.view);
+        self.store.refresh(&mut self.view, &self.state.records);
         if more {
             ctx.request_repaint();
         }
@@ -141,25 +141,16 @@ impl SmdrApp {
     fn drain_dialogs(&mut self) {
         let mut still = Vec::new();
         for p in std::mem::take(&mut self.pending) {
-            let rx = match &p {
-                Pending::Import(rx) | Pending::Export(_, _, rx) | Pending::LogDir(rx) => rx,
-            };
-            match rx.try_recv() {
-                Err(TryRecvError::Empty) => still.push(p),
-                Err(TryRecvError::Disconnected) | Ok(None) => {}
-                Ok(Some(paths)) => match p {
-                    Pending::Import(_) => self.commands.push(Command::Import(paths)),
-                    Pending::Export(scope, format, _) => {
-                        if let Some(path) = paths.into_iter().next() {
-                            self.export(scope, format, path);
-                        }
-                    }
-                    Pending::LogDir(_) => {
-                        if let Some(dir) = paths.into_iter().next() {
-                            self.state.settings.log_dir = Some(dir);
-                            self.notify("new log folder: it applies from the next start");
-                        }
-                    }
+            match p {
+                Pending::Dialog(purpose, rx) => match rx.try_recv() {
+                    Err(TryRecvError::Empty) => still.push(Pending::Dialog(purpose, rx)),
+                    Err(TryRecvError::Disconnected) => {}
+                    Ok(picked) => self.picked(purpose, picked),
+                },
+                Pending::Folder(dir, rx) => match rx.try_recv() {
+                    Err(TryRecvError::Empty) => still.push(Pending::Folder(dir, rx)),
+                    Err(TryRecvError::Disconnected) | Ok(Ok(())) => {}
+                    Ok(Err(e)) => self.folder_failed(dir, e),
                 },
             }
         }

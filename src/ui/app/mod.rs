@@ -25,8 +25,8 @@ mod drain;
 
 use commands::Pending;
 
-use super::calls::CallsView;
-use super::state::{PersistedState, Tab};
+use super::calls::CallsTab;
+use super::state::{PersistedState, Settings, Tab};
 
 /// Time the UI thread spends per frame taking in records; the rest waits for the next frame.
 const DRAIN_BUDGET: Duration = Duration::from_millis(8);
@@ -59,6 +59,10 @@ pub struct AppOptions {
     pub open: Vec<PathBuf>,
     /// The tab to open on (else the one open last time).
     pub tab: Option<Tab>,
+    /// Where SMDR passwords are kept (tests: in memory, or none).
+    pub passwords: crate::secrets::Passwords,
+    /// File dialogs and the file manager (tests: a desktop without them).
+    pub desktop: crate::desktop::Desktop,
 }
 
 /// Bytes that crossed a site's socket, for the raw view.
@@ -103,6 +107,8 @@ pub struct ProbeSession {
     pub steps: Vec<crate::collect::ProbeStep>,
     pub verdict: Option<crate::collect::ProbeVerdict>,
     pub rx: Option<Receiver<ProbeReport>>,
+    /// The site whose collection the test pauses (this program held the feed).
+    pub pausing: Option<String>,
 }
 
 /// A message for the user in the status bar.
@@ -124,12 +130,25 @@ pub enum Command {
     SetEnabled(String, bool),
     /// Run the connection test (the user has seen the warning).
     Probe(SiteConfig),
+    /// Run the connection test with this program's collection from the named site paused
+    /// (it holds the feed), resumed after.
+    ProbePausing(SiteConfig, String),
+    /// A site backing off tries again now.
+    RetryNow(String),
     PickImport,
     Import(Vec<PathBuf>),
+    /// Ask where to export, then export there.
     PickExport(ExportScope, ExportFormat),
+    /// Export to this path (picked in a dialog, or typed when none could be shown).
+    Export(ExportScope, ExportFormat, PathBuf),
     PickLogDir,
+    SetLogDir(PathBuf),
     OpenLogFolder,
     StopDemo,
+    /// The settings as the user changed them.
+    Settings(Settings),
+    /// Forget the connection test (its window was closed).
+    CloseProbe,
 }
 
 pub struct SmdrApp {
@@ -142,10 +161,12 @@ pub struct SmdrApp {
     pub(super) sites: Vec<SiteConfig>,
     /// The demo's sites while it runs.
     pub(super) demo_sites: Vec<SiteConfig>,
-    /// The demo's simulators (on the collectors' runtime), kept running while the window is.
+    /// The demo's simulators (on the collectors' runtime) and log folder, kept while the window
+    /// runs; declared after `collector`, so dropped after it (its sites have stopped writing).
     demo: Option<Demo>,
     pub(super) site_views: HashMap<Arc<str>, SiteView>,
     pub(super) store: Store,
+    /// The records table's rows (its filter and sort are in `state`).
     pub(super) view: View,
     pub(super) tracker: CallTracker,
     /// Rows already given to the tracker.
@@ -158,7 +179,9 @@ pub struct SmdrApp {
     pub(super) notices: VecDeque<Notice>,
     pub(super) commands: Vec<Command>,
     pending: Vec<Pending>,
-    pub(super) calls_view: CallsView,
+    pub(super) calls: CallsTab,
+    /// Where a site's SMDR password goes when saved, in words (the site form says it).
+    pub(super) password_home: String,
 }
 
 impl SmdrApp {
@@ -177,10 +200,10 @@ impl SmdrApp {
         // Coalesce: a busy feed asks for a repaint per record, the window draws ~30 times a second.
         let wake: Wake =
             Arc::new(move || repaint_ctx.request_repaint_after(Duration::from_millis(30)));
-        let filter_texts = super::records::FilterTexts::of(&state.filter);
+        let filter_texts = super::records::FilterTexts::of(&state.records.filter);
         let mut app = Self {
-            view: View::new(state.filter.clone(), state.sort, state.descending),
-            calls_view: state.calls.clone(),
+            view: View::default(),
+            calls: CallsTab::default(),
             tracker: CallTracker::new(chrono::Duration::minutes(i64::from(
                 state.settings.age_out_min.max(1),
             ))),
@@ -206,6 +229,7 @@ impl SmdrApp {
             notices: VecDeque::new(),
             commands: Vec::new(),
             pending: Vec::new(),
+            password_home: String::new(),
         };
         app.start();
         app
@@ -219,10 +243,7 @@ impl SmdrApp {
             self.commands
                 .push(Command::Import(self.options.open.clone()));
         }
-        match crate::collect::config::load_sites(&self.options.config_path) {
-            Ok(sites) => self.sites = sites,
-            Err(e) => self.notify_error(format!("{e}; starting with no sites")),
-        }
+        self.load_sites();
         if !self.options.collect {
             return;
         }
@@ -240,6 +261,41 @@ impl SmdrApp {
                 progress: None,
                 then_collect: true,
             });
+        }
+    }
+
+    /// Reads the site list, passwords from the credential store; says where passwords go, and
+    /// moves any the file holds into the store when one answers.
+    fn load_sites(&mut self) {
+        let passwords = self.options.passwords.clone();
+        let path = self.options.config_path.clone();
+        let store = passwords.check();
+        self.password_home = match &store {
+            Ok(()) => format!("Kept in {}, not in the site list.", passwords.name()),
+            Err(e) => format!(
+                "No credential store answers ({e}): kept in the site list {}, {}.",
+                path.display(),
+                crate::collect::config::PRIVATE_FILE
+            ),
+        };
+        match &store {
+            Ok(()) => tracing::info!("SMDR passwords are kept in {}", passwords.name()),
+            Err(e) => tracing::warn!(
+                "no credential store answers ({e}): SMDR passwords are kept in {}",
+                path.display()
+            ),
+        }
+        match crate::collect::config::load_sites_with(&path, &passwords) {
+            Ok(loaded) => {
+                self.sites = loaded.sites;
+                for note in loaded.notes {
+                    self.notify_error(note.to_string());
+                }
+                if !loaded.in_file.is_empty() && store.is_ok() {
+                    self.save_sites();
+                }
+            }
+            Err(e) => self.notify_error(format!("{e}; starting with no sites")),
         }
     }
 
@@ -287,10 +343,14 @@ impl SmdrApp {
         if demo && let Some(runtime) = self.collector.as_ref().and_then(|c| c.runtime()) {
             match Demo::start(runtime) {
                 Ok(demo) => {
+                    // Its logs go to its own folder, never the user's.
                     self.demo_sites = demo
                         .sites()
                         .iter()
-                        .map(|s| SiteConfig::from_target(s.name, &s.target))
+                        .map(|s| SiteConfig {
+                            log_dir: Some(demo.log_dir().to_path_buf()),
+                            ..SiteConfig::from_target(s.name, &s.target)
+                        })
                         .collect();
                     self.demo = Some(demo);
                 }
@@ -341,6 +401,11 @@ impl SmdrApp {
         &self.view
     }
 
+    /// Asks for what drawing code may ask for (carried out after the next frame is drawn).
+    pub fn command(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
     pub fn notify(&mut self, text: impl Into<String>) {
         self.push_notice(text.into(), false);
     }
@@ -367,16 +432,6 @@ impl SmdrApp {
             let running = self.all_sites().filter(|s| s.enabled).cloned().collect();
             c.set_sites(running);
         }
-    }
-
-    /// Everything the app would persist, up to date.
-    fn persisted(&self) -> PersistedState {
-        let mut s = self.state.clone();
-        s.filter = self.view.filter.clone();
-        s.sort = self.view.sort;
-        s.descending = self.view.descending;
-        s.calls = self.calls_view.clone();
-        s
     }
 
     fn draw(&mut self, ui: &mut egui::Ui) {
@@ -410,16 +465,18 @@ impl eframe::App for SmdrApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.draw(ui);
-        self.run_commands();
+        self.run_commands(ui.ctx());
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, eframe::APP_KEY, &self.persisted());
+        eframe::set_value(storage, eframe::APP_KEY, &self.state);
     }
 
     fn on_exit(&mut self) {
         if let Some(c) = self.collector.take() {
             c.shutdown();
         }
+        // After the collectors: the demo's sites have written their last lines.
+        self.demo = None;
     }
 }

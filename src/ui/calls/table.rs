@@ -3,8 +3,8 @@
 use eframe::egui::{self, Align, Layout, RichText, Sense, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::filter::CallColumn;
 use super::text::opt_duration;
+use crate::timeline::CallColumn;
 use crate::timeline::{Call, Outcome};
 
 /// What the user did in the table this frame.
