@@ -346,7 +346,7 @@ async fn run_probe(
         }));
     };
     let paused = request.pause.as_deref().and_then(|name| {
-        let mut running = inner.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut running = lock(&inner.state);
         let task = running.sites.remove(name)?;
         let _ = task.stop.send(true);
         running.paused.insert(name.to_string(), task.config.clone());
@@ -379,7 +379,7 @@ async fn run_probe(
     super::probe::probe_with(&request.site, request.timeout, options, &mut forward).await;
     if let Some(config) = paused {
         let resumed = {
-            let mut running = inner.state.lock().unwrap_or_else(|p| p.into_inner());
+            let mut running = lock(&inner.state);
             match running.paused.remove(&config.name) {
                 Some(wanted) => {
                     start_site(&inner, &handle, &mut running, wanted, None);
