@@ -28,9 +28,10 @@
 //!   never before the start, always in time order.
 //!
 //! **MiVB.** One record per call: `IN` when the calling party is a trunk (`Tnnn`, `Xnnn`), `OUT`
-//! when the called party is, else `INTERNAL`; `time_to_answer_s` as printed; `abandoned` for `***`
-//! or completion `B`/`E`, else `answered` by the called party (incoming/internal) or the calling
-//! one (outgoing); `talk_s` = duration; a `T`/`X` transfer flag adds the third party to the path
+//! when the called party is, else `INTERNAL`; `time_to_answer_s` as printed; `busy` for
+//! completion `B`, `failed` for `E` (error / invalid), else for `***` `abandoned` when incoming
+//! and `not_answered` otherwise, else `answered` by the called party (incoming/internal) or the
+//! calling one (outgoing); `talk_s` = duration; a `T`/`X` transfer flag adds the third party to the path
 //! and counts a transfer; `call_id` the printed call id (`id-sequence`) or
 //! `<calling party>@<YYYYMMDDhhmm>`; events RINGING at the start, ANSWERED after the time to
 //! answer, DISCONNECTED at the end.
@@ -329,12 +330,17 @@ pub(crate) fn fill_mivb(call: &mut Call, c: &mivb::CallRecord<'_>) {
         None => String::new(),
     };
 
-    let abandoned = c.unanswered || matches!(c.completion, "B" | "E");
+    let unanswered = match c.completion {
+        "B" => Some(Outcome::Busy),
+        "E" => Some(Outcome::Failed),
+        _ if c.unanswered => Some(Outcome::unanswered(incoming)),
+        _ => None,
+    };
     let secs = |s: u32| Duration::seconds(i64::from(s));
     let answered_at = start + secs(c.time_to_answer_s.unwrap_or(0));
     let mut events = vec![CallEvent::new(start, EventKind::Ringing, &ours)];
-    if abandoned {
-        call.outcome = Outcome::Abandoned;
+    if let Some(outcome) = unanswered {
+        call.outcome = outcome;
         call.end = Some(start + secs(c.duration_s));
         call.answered_by = None;
         call.time_to_answer_s = None;
@@ -586,5 +592,68 @@ mod tests {
         ));
         split.sort_by_key(|r| (r.0, r.1));
         assert_eq!(rows(&track(&backwards)), split);
+    }
+
+    /// MiVB lines on the 90-column template (fields at their columns).
+    fn mivb(calling: &str, tta: &str, digits: &str, completion: &str, called: &str) -> String {
+        let mut line = format!(" 11/20 10:00  00:00:00 {calling:<4}  {tta:<3} {digits:<26}");
+        line.push_str(&format!("{completion:<1} {called:<4}"));
+        format!("{line:<85}000  ")
+    }
+
+    #[test]
+    fn outcomes_say_what_happened() {
+        let lines = [
+            // Incoming, rang, nobody answered: a caller who gave up.
+            mivb("T003", "***", "94163759", "", ""),
+            // Incoming, error / invalid.
+            mivb("T004", "***", "94163760", "E", ""),
+            // Outgoing to a busy line.
+            mivb("2001", "", "96135551234", "B", "T005"),
+            // Outgoing, nobody picked up.
+            mivb("2002", "***", "96135554321", "", "T006"),
+            // Internal, nobody picked up.
+            mivb("2003", "***", "2004", "I", "2004"),
+            // Incoming, answered after 8 s.
+            mivb("T007", "008", "94163761", "", "2005"),
+        ];
+        let refs: Vec<&String> = lines.iter().collect();
+        let t = track(&refs);
+        let got: Vec<(&str, Outcome, Option<String>)> = t
+            .calls()
+            .iter()
+            .map(|c| {
+                (
+                    c.direction.as_str(),
+                    c.outcome,
+                    c.answered_by.map(|e| e.to_string()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("IN", Outcome::Abandoned, None),
+                ("IN", Outcome::Failed, None),
+                ("OUT", Outcome::Busy, None),
+                ("OUT", Outcome::NotAnswered, None),
+                ("INTERNAL", Outcome::NotAnswered, None),
+                ("IN", Outcome::Answered, Some("2005".into())),
+            ]
+        );
+        let s = crate::timeline::stats(t.calls(), 20);
+        assert_eq!(
+            (s.abandoned, s.busy, s.failed, s.not_answered, s.answered),
+            (1, 1, 1, 2, 1)
+        );
+        // Only the caller who gave up is one to call back.
+        assert_eq!((s.incoming, s.incoming_abandoned), (3, 1));
+        let callers: Vec<&str> = t
+            .calls()
+            .iter()
+            .filter(|c| crate::timeline::is_abandoned_caller(&crate::timeline::CallFacts::of(c)))
+            .map(|c| c.ddi.as_str())
+            .collect();
+        assert_eq!(callers, ["94163759"]);
     }
 }

@@ -186,7 +186,7 @@ fn ten_thousand_mivb_lines_decode_with_their_dates() {
                 || chrono::Datelike::month(&line.at.date()) == c.month
         );
     });
-    for c in ["A", "T", "E", "I", ""] {
+    for c in ["A", "T", "E", "I", "B", ""] {
         assert!(
             completions.get(c).copied().unwrap_or(0) > 100,
             "{completions:?}"
