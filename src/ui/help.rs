@@ -57,7 +57,10 @@ pub fn field(name: &str) -> &'static str {
         }
         "cost" => "5000 cost as printed: $XX.XX, $XXXXX above $99.99, $$$$$$ above $99999.",
         "account_code" => "The account code entered for the call, if any.",
-        "trunk_disconnect" => "5000: the * flag — the outside party hung up first.",
+        "trunk_disconnect" => {
+            "5000: the * flag — the outside party (the trunk side) hung up first: the caller \
+             on an incoming call, the number dialled on an outgoing one."
+        }
         "completion" => {
             "MiVB completion: A answered, B busy, E error/invalid, T toll/TAFAS, I internal."
         }

@@ -335,7 +335,9 @@ fn note(body: &Body<'_>) -> String {
         Body::AppSuiteEvent(e) if !e.contact_name.is_empty() => e.contact_name.to_string(),
         Body::AppSuiteEvent(e) if !e.ddi.is_empty() => format!("DDI {}", e.ddi),
         Body::Mitel5000Call(c) if !c.did().is_empty() => format!("DID {}", c.did()),
-        Body::Mitel5000Call(c) if c.trunk_disconnect => "caller hung up first".into(),
+        Body::Mitel5000Call(c) if c.trunk_disconnect => {
+            c.hung_up_first().unwrap_or_default().into()
+        }
         Body::MivbCall(c) if !c.third_party.is_empty() => {
             format!("{} {}", c.transfer_flag, c.third_party)
         }
