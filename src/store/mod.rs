@@ -20,7 +20,7 @@ use crate::protocol::{Body, DateDecision, Decoded, Format, Kind, Record, Source}
 
 pub use filter::{Filter, Needle, OutcomeFilter, contains_ci};
 pub use row::{NO_DURATION, unpack_time};
-pub use summary::{Summary, summary};
+pub use summary::{Note, Summary, note, summary};
 pub use view::{SortColumn, View};
 
 use row::{Row, flags, pack_time};

@@ -95,11 +95,22 @@ impl View {
     }
 }
 
-/// A sort key: numbers for times and durations, a short lower-cased prefix for text.
+/// A sort key: numbers for times and durations, a short lower-cased prefix for text, and for
+/// extensions and trunks a "natural" key: numbers by value, then names with a number in them by
+/// name and then number (`P2` before `P10`), blanks last. Ties keep arrival order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Key {
     Num(u64),
     Text([u8; 24]),
+    Natural {
+        /// Lower-cased letters before the first digit (empty for a number).
+        prefix: [u8; 12],
+        /// The first run of digits, by value (`None` when there is none: after those with one).
+        number: Option<u64>,
+        /// What follows the digits.
+        rest: [u8; 8],
+    },
+    Blank,
 }
 
 fn text_key(s: &str) -> Key {
@@ -108,6 +119,38 @@ fn text_key(s: &str) -> Key {
         *d = b.to_ascii_lowercase();
     }
     Key::Text(k)
+}
+
+fn lower_prefix<const N: usize>(s: &[u8]) -> [u8; N] {
+    let mut k = [0u8; N];
+    for (d, b) in k.iter_mut().zip(s) {
+        *d = b.to_ascii_lowercase();
+    }
+    k
+}
+
+fn natural_key(s: &str) -> Key {
+    let s = s.trim().as_bytes();
+    if s.is_empty() {
+        return Key::Blank;
+    }
+    let digits_at = s.iter().position(u8::is_ascii_digit).unwrap_or(s.len());
+    let digits_len = s[digits_at..]
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(s.len() - digits_at);
+    let digits = &s[digits_at..digits_at + digits_len];
+    // Longer than a u64 holds: the biggest value, then arrival order.
+    let number = (!digits.is_empty()).then(|| {
+        digits.iter().fold(0u64, |n, d| {
+            n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+        })
+    });
+    Key::Natural {
+        prefix: lower_prefix(&s[..digits_at]),
+        number,
+        rest: lower_prefix(&s[digits_at + digits_len..]),
+    }
 }
 
 fn key_of(column: SortColumn, r: &RecordRef<'_>) -> Key {
@@ -123,13 +166,13 @@ fn key_of(column: SortColumn, r: &RecordRef<'_>) -> Key {
         | SortColumn::Account => {
             let d = r.decode();
             let s = summary(&d);
-            text_key(match column {
-                SortColumn::What => s.what,
-                SortColumn::Extension => s.extension,
-                SortColumn::Trunk => s.trunk,
-                SortColumn::Number => s.number,
-                _ => s.account,
-            })
+            match column {
+                SortColumn::What => text_key(s.what),
+                SortColumn::Extension => natural_key(s.extension),
+                SortColumn::Trunk => natural_key(s.trunk),
+                SortColumn::Number => text_key(s.number),
+                _ => text_key(s.account),
+            }
         }
     }
 }

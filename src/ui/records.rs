@@ -5,7 +5,7 @@ use eframe::egui::{self, Align, Panel, RichText};
 use egui_extras::{Column, TableBuilder};
 
 use crate::protocol::{Body, Format, Kind};
-use crate::store::{OutcomeFilter, SortColumn, summary};
+use crate::store::{OutcomeFilter, SortColumn, note, summary};
 use crate::timeline::Outcome;
 
 use super::app::SmdrApp;
@@ -294,7 +294,7 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
                     }
                 });
                 cell(&mut row, s.account.to_string(), true);
-                cell(&mut row, note(&d.body), false);
+                cell(&mut row, note(&d.body).to_string(), false);
                 if row.response().clicked() {
                     clicked = Some(id);
                 }
@@ -319,21 +319,6 @@ fn when_text(r: &crate::store::RecordRef<'_>, d: &crate::protocol::Decoded<'_>) 
         (Body::Unparsed(_), Some(t)) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
         (_, Some(t)) => t.format("%Y-%m-%d %H:%M").to_string(),
         (_, None) => String::new(),
-    }
-}
-
-/// The most telling extra: the reason for an unparsed line, a contact name, a DID.
-fn note(body: &Body<'_>) -> String {
-    match body {
-        Body::Unparsed(reason) => reason.clone(),
-        Body::AppSuiteEvent(e) if !e.contact_name.is_empty() => e.contact_name.to_string(),
-        Body::AppSuiteEvent(e) if !e.ddi.is_empty() => format!("DDI {}", e.ddi),
-        Body::Mitel5000Call(c) if !c.did().is_empty() => format!("DID {}", c.did()),
-        Body::Mitel5000Call(c) if c.trunk_disconnect => "caller hung up first".into(),
-        Body::MivbCall(c) if !c.third_party.is_empty() => {
-            format!("{} {}", c.transfer_flag, c.third_party)
-        }
-        _ => String::new(),
     }
 }
 
