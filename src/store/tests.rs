@@ -411,3 +411,27 @@ fn extensions_and_trunks_sort_as_numbers() {
     s.refresh(&mut v);
     assert_eq!(v.ids().take(3).collect::<Vec<_>>(), [1, 0, 6]);
 }
+
+#[test]
+fn a_views_generation_says_when_rows_may_have_moved() {
+    let mut s = store();
+    let mut v = View::new(Filter::default(), SortColumn::Duration, false);
+    s.refresh(&mut v);
+    let first = v.generation();
+    assert!(!s.refresh(&mut v));
+    assert_eq!(v.generation(), first, "nothing new");
+    v.toggle_sort(SortColumn::Duration);
+    s.refresh(&mut v);
+    assert_eq!(
+        v.generation(),
+        first,
+        "a flipped direction moves no row in the sorted list"
+    );
+    let mut decoder = StreamDecoder::new(DecodeOptions::default());
+    s.push(record(&mut decoder, "hq", 9, LINES[2]));
+    s.refresh(&mut v);
+    assert_eq!(v.generation(), first + 1);
+    v.filter.site = Some("branch".into());
+    s.refresh(&mut v);
+    assert_eq!(v.generation(), first + 2);
+}

@@ -38,6 +38,8 @@ pub struct View {
     seen: usize,
     /// The filter and sort the rows were computed for.
     computed_for: Option<(Filter, SortColumn)>,
+    /// Counts the changes of `rows` (so a window can tell a row may have moved).
+    generation: u64,
 }
 
 impl View {
@@ -72,6 +74,12 @@ impl View {
     pub fn ids(&self) -> impl Iterator<Item = RowId> + '_ {
         let n = self.rows.len();
         (0..n).filter_map(|i| self.get(i))
+    }
+
+    /// Changes whenever rows are added, filtered or sorted again (not when only the direction
+    /// flips): a row's display position can have changed only if this did.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Display position of a row, if it is shown.
@@ -181,17 +189,21 @@ impl Store {
     /// Brings `view` up to date; returns whether its rows changed.
     pub fn refresh(&self, view: &mut View) -> bool {
         let key = (view.filter.clone(), view.sort);
-        if view.computed_for.as_ref() != Some(&key) {
+        let changed = if view.computed_for.as_ref() != Some(&key) {
             view.rows.clear();
             view.seen = 0;
             view.computed_for = Some(key);
             self.add_new(view);
-            return true;
+            true
+        } else if view.seen == self.len() {
+            false
+        } else {
+            self.add_new(view)
+        };
+        if changed {
+            view.generation += 1;
         }
-        if view.seen == self.len() {
-            return false;
-        }
-        self.add_new(view)
+        changed
     }
 
     fn add_new(&self, view: &mut View) -> bool {
