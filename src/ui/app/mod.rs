@@ -61,6 +61,7 @@ pub struct AppOptions {
 }
 
 /// Bytes that crossed a site's socket, for the raw view.
+#[derive(Clone)]
 pub struct RawFrame {
     pub at: DateTime<Local>,
     pub direction: Direction,
@@ -73,6 +74,8 @@ pub struct SiteView {
     pub status: Option<SiteStatus>,
     pub raw: VecDeque<RawFrame>,
     pub log: VecDeque<(DateTime<Local>, String)>,
+    /// Bytes that crossed the socket this session, both ways (the raw view's pause counts them).
+    pub bytes: u64,
 }
 
 /// What gets exported.
@@ -156,6 +159,8 @@ pub struct SmdrApp {
     pub(super) commands: Vec<Command>,
     pending: Vec<Pending>,
     pub(super) calls_view: CallsView,
+    /// The Raw stream tab's pause, while it holds.
+    pub(super) raw_pause: Option<super::raw::Paused>,
 }
 
 impl SmdrApp {
@@ -202,6 +207,7 @@ impl SmdrApp {
             notices: VecDeque::new(),
             commands: Vec::new(),
             pending: Vec::new(),
+            raw_pause: None,
         };
         app.start();
         app
@@ -320,6 +326,12 @@ impl SmdrApp {
     /// Takes in one record as if a collector had sent it (imports and tests use this too).
     pub fn ingest(&mut self, record: Record) {
         self.store.push(record);
+    }
+
+    /// Takes in one collector event as if the collectors had sent it (tests: raw frames,
+    /// statuses, log lines).
+    pub fn ingest_event(&mut self, event: CollectorEvent) {
+        self.take_event(event);
     }
 
     pub fn store(&self) -> &Store {
