@@ -10,7 +10,9 @@ use crate::timeline::Outcome;
 
 use super::app::SmdrApp;
 use super::theme;
-use super::widgets::{escape_pressed, keyboard_row, labelled_text, parse_when};
+use super::widgets::{
+    RECORDS_FIND, escape_pressed, keyboard_row, labelled_text, labelled_text_with_id, parse_when,
+};
 
 /// Text the filter bar holds before it parses into the filter (times and durations).
 #[derive(Default)]
@@ -106,7 +108,14 @@ fn filter_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
         labelled_text(ui, "Extension", &mut f.extension, 60.0, "");
         labelled_text(ui, "Trunk", &mut f.trunk, 60.0, "");
         labelled_text(ui, "Number", &mut f.number, 110.0, "");
-        labelled_text(ui, "Text", &mut f.text, 120.0, "anywhere in the line");
+        labelled_text_with_id(
+            ui,
+            "Text",
+            &mut f.text,
+            120.0,
+            "anywhere in the line or note",
+            RECORDS_FIND,
+        );
         labelled_text(ui, "From", &mut texts.from, 120.0, "YYYY-MM-DD HH:MM");
         labelled_text(ui, "To", &mut texts.to, 120.0, "YYYY-MM-DD HH:MM");
         labelled_text(ui, "Min duration", &mut texts.min_duration, 50.0, "m:ss");

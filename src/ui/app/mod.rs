@@ -161,6 +161,8 @@ pub struct SmdrApp {
     pub(super) calls_view: CallsView,
     /// The Raw stream tab's pause, while it holds.
     pub(super) raw_pause: Option<super::raw::Paused>,
+    /// The Help menu's windows.
+    pub(super) help: super::help::HelpWindows,
 }
 
 impl SmdrApp {
@@ -208,6 +210,7 @@ impl SmdrApp {
             commands: Vec::new(),
             pending: Vec::new(),
             raw_pause: None,
+            help: Default::default(),
         };
         app.start();
         app

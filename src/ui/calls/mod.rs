@@ -21,7 +21,9 @@ use crate::jobs::ExportFormat;
 use crate::timeline::{
     CallFacts, CallTracker, Outcome, SearchIndex, Stats, is_abandoned_caller, stats_of,
 };
-use crate::ui::widgets::{escape_pressed, keyboard_row, labelled_text};
+use crate::ui::widgets::{
+    CALLS_FIND, escape_pressed, keyboard_row, labelled_text, labelled_text_with_id,
+};
 
 /// What the calls view asks the app to do (applied after drawing).
 #[derive(Debug, Clone, PartialEq)]
@@ -309,7 +311,7 @@ impl CallsView {
             .labelled_by(label.id);
         labelled_text(ui, "From", &mut f.from, 120.0, "YYYY-MM-DD HH:MM");
         labelled_text(ui, "To", &mut f.to, 120.0, "YYYY-MM-DD HH:MM");
-        labelled_text(ui, "Search", &mut f.text, 110.0, "anything");
+        labelled_text_with_id(ui, "Search", &mut f.text, 110.0, "anything", CALLS_FIND);
         if !f.is_empty() && ui.button("Clear filter").clicked() {
             *f = CallFilter::default();
         }
