@@ -40,6 +40,13 @@ pub struct CallRecord<'a> {
     pub trunk_disconnect: bool,
 }
 
+/// What the `*` flag says, by the call's direction (one of these is `hung_up_first`).
+pub const HUNG_UP_FIRST: [&str; 3] = [
+    "the outside party (the caller) hung up first",
+    "the outside party (the number dialled) hung up first",
+    "the outside party (the trunk side) hung up first",
+];
+
 impl<'a> CallRecord<'a> {
     /// More digits were dialled than the 28 columns hold (`>` at the end).
     pub fn digits_overflow(&self) -> bool {
@@ -91,14 +98,14 @@ impl<'a> CallRecord<'a> {
             return None;
         }
         Some(if self.is_incoming() {
-            "the outside party (the caller) hung up first"
+            HUNG_UP_FIRST[0]
         } else if matches!(
             self.call_type,
             "LOC" | "TLC" | "TLD" | "O/I" | "OP" | "INT" | "000"
         ) {
-            "the outside party (the number dialled) hung up first"
+            HUNG_UP_FIRST[1]
         } else {
-            "the outside party (the trunk side) hung up first"
+            HUNG_UP_FIRST[2]
         })
     }
 }
