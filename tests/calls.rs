@@ -223,15 +223,16 @@ fn simulator_traffic_gives_consistent_calls() {
     let calls = tracker.calls();
     assert_eq!(calls.len(), ids.len(), "one call per call id");
     let count = |o: Outcome| calls.iter().filter(|c| c.outcome == o).count();
-    let (answered, abandoned, open) = (
+    let (answered, abandoned, not_answered, open) = (
         count(Outcome::Answered),
         count(Outcome::Abandoned),
+        count(Outcome::NotAnswered),
         count(Outcome::InProgress),
     );
-    assert_eq!(answered + abandoned + open, calls.len());
+    assert_eq!(answered + abandoned + not_answered + open, calls.len());
     assert!(
-        answered > calls.len() / 2 && abandoned > 0,
-        "{answered} {abandoned}"
+        answered > calls.len() / 2 && abandoned > 0 && not_answered > 0,
+        "{answered} {abandoned} {not_answered}"
     );
     let last = lines.last().unwrap().at;
     assert!(open > 0 && open < calls.len() / 10, "{open} still open");
@@ -264,9 +265,12 @@ fn simulator_traffic_gives_consistent_calls() {
                 );
                 assert!(c.answered_by.is_some());
             }
-            Outcome::Abandoned => {
+            Outcome::Abandoned | Outcome::NotAnswered => {
                 assert!(c.answered_by.is_none() && c.talk_s.is_none());
                 assert!(c.end.unwrap() >= c.start);
+                // Abandoned are incoming callers who gave up; outgoing calls are not answered.
+                let incoming = c.direction == "IN";
+                assert_eq!(incoming, c.outcome == Outcome::Abandoned, "{}", c.call_id);
             }
             _ => {
                 assert!(c.end.is_none());

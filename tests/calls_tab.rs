@@ -16,6 +16,7 @@ use smdr_monitor::ui::calls::{CallsAction, CallsTab};
 
 const APPSUITE: &str = "tests/fixtures/appsuite/manual-examples-162.txt";
 const AXXESS: &str = "tests/fixtures/mitel5000/axxess-8520-records.txt";
+const MIVB: &str = "tests/fixtures/mivb/standard-90-synthetic.txt";
 
 struct Tab {
     view: CallsTab,
@@ -25,8 +26,13 @@ struct Tab {
 }
 
 fn tab() -> Harness<'static, Tab> {
+    tab_of(&[("hq", APPSUITE), ("branch", AXXESS)])
+}
+
+/// The Calls tab over these (site, file) pairs.
+fn tab_of(sites: &[(&str, &str)]) -> Harness<'static, Tab> {
     let mut tracker = CallTracker::new(Duration::hours(8));
-    for (site, file) in [("hq", APPSUITE), ("branch", AXXESS)] {
+    for &(site, file) in sites {
         let site: Arc<str> = site.into();
         let data = std::fs::read(file).unwrap();
         let mut decoder = StreamDecoder::new(DecodeOptions::default());
@@ -106,6 +112,32 @@ fn the_site_filter_and_the_callers_figures() {
     harness.get_by_label("Callers abandoned");
     harness.get_by_label("1 (20 %)");
     harness.get_by_label("Abandoned callers (1)");
+}
+
+/// Every site with calls is in the Site filter, whatever its format (a MiVB site was missing).
+#[test]
+fn the_site_filter_lists_every_site_with_calls() {
+    let mut harness = tab_of(&[("hq", APPSUITE), ("branch", AXXESS), ("plant", MIVB)]);
+    harness.get_by_label("14 / 14 calls");
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::ComboBox, "Site")
+        .click();
+    harness.run();
+    for site in ["all sites", "hq", "branch", "plant"] {
+        harness.get_by_role_and_label(egui::accesskit::Role::Button, site);
+    }
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "plant")
+        .click();
+    harness.run();
+    assert_eq!(
+        harness.state().settings.filter.site.as_deref(),
+        Some("plant")
+    );
+    harness.get_by_label("5 / 14 calls");
+    // The plant's failed call (completion E) is nobody's abandoned call.
+    harness.get_by_label("Abandoned callers (0)");
+    harness.get_by_label("Failed");
 }
 
 #[test]

@@ -239,6 +239,63 @@ fn a_restart_shows_what_the_sites_collected_earlier_today() {
     step_until(&mut h, "the collector", |h| h.state().collecting());
 }
 
+/// The site's card after a restart: today's count and the spans not collected come from the
+/// logs, the time the program was closed among them.
+#[test]
+fn a_restart_keeps_todays_count_and_spans_on_the_sites_card() {
+    use smdr_monitor::collect::SiteConfig;
+    let dir = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("mitel5000://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let site = SiteConfig::from_url("HQ", &url).unwrap();
+    smdr_monitor::collect::config::save_sites(&dir.path().join("sites.toml"), &[site]).unwrap();
+    let now = chrono::Local::now();
+    let earlier = now - chrono::TimeDelta::seconds(90);
+    let (before, closed) = if earlier.date_naive() == now.date_naive() {
+        (earlier, now - chrono::TimeDelta::seconds(80))
+    } else {
+        (now, now)
+    };
+    let stamp = |t: chrono::DateTime<chrono::Local>| t.format("%Y-%m-%dT%H:%M:%S%.3f%:z");
+    let day = now.format("%Y%m%d");
+    let logs = dir.path().join("logs/HQ");
+    std::fs::create_dir_all(&logs).unwrap();
+    let records = [
+        "TLC 104   94151 952-474-1742                 08:52    S=226 $00.00              ",
+        "O/I 104   94151 011-49618296260              09:00    S=193 $00.00             *",
+        "IN  110   94129 525530894016            0061 08:48      S=1 $00.00             *",
+    ];
+    let raw: String = records
+        .iter()
+        .map(|r| format!("{}\t{r}\n", stamp(before)))
+        .collect();
+    std::fs::write(logs.join(format!("HQ.{day}.1.log")), raw).unwrap();
+    std::fs::write(
+        logs.join(format!("HQ.{day}.connection.log")),
+        format!("{}\tcollection stopped: program closed\n", stamp(closed)),
+    )
+    .unwrap();
+
+    let mut h = harness(options(dir.path(), DemoMode::Auto, true));
+    step_until(&mut h, "the site's status", |h| {
+        h.query_by_label_contains("records today").is_some()
+    });
+    h.run();
+    let last = before.format("%H:%M:%S");
+    assert!(
+        h.query_by_label(&format!("3 records today · last at {last}"))
+            .is_some(),
+        "the count goes on from the raw day log"
+    );
+    if closed < now - chrono::TimeDelta::seconds(2) {
+        // The time the program was closed is a span.
+        let from = format!("not collecting {}–", closed.format("%H:%M"));
+        assert!(h.query_by_label_contains(&from).is_some(), "{from}");
+        assert!(h.query_by_label_contains(": program closed").is_some());
+    }
+}
+
 #[test]
 fn the_keyboard_moves_the_selection() {
     use eframe::egui::Key;

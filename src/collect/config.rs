@@ -29,6 +29,14 @@ pub fn default_log_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("smdr-logs"))
 }
 
+/// The program's own log (not SMDR), written by the window: a daily file in here.
+pub fn app_log_dir() -> Option<PathBuf> {
+    project_dirs().map(|d| d.data_dir().join("app-log"))
+}
+
+/// The daily app log's name prefix; tracing-appender adds `.YYYY-MM-DD` (the UTC date).
+pub const APP_LOG_PREFIX: &str = "smdr-monitor.log";
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the site list {path}: {source}")]

@@ -14,8 +14,8 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use super::clock::Clock;
-use super::daylog::{ConnectionLog, same_folder};
-use super::events::{CollectorEvent, ProbeStep, ProbeVerdict, StepOutcome};
+use super::daylog::{self, ConnectionLog, same_folder};
+use super::events::{CollectorEvent, GapCause, ProbeStep, ProbeVerdict, StepOutcome};
 use super::feed::{Feed, run_client, run_push};
 use super::sink::{STATUS_INTERVAL, SharedSink, SiteSink};
 use super::site::{Protocol, SiteConfig};
@@ -81,7 +81,19 @@ struct SiteTask {
     stop: watch::Sender<bool>,
     /// Cuts a backoff short ("Retry now").
     retry: Arc<Notify>,
+    /// Why it is told to stop, set before `stop` (for the connection log, and so the next
+    /// start can say why nothing was collected meanwhile).
+    why: StopWhy,
     task: JoinHandle<()>,
+}
+
+type StopWhy = Arc<Mutex<GapCause>>;
+
+impl SiteTask {
+    fn stop(&self, why: GapCause) {
+        *self.why.lock().unwrap_or_else(|p| p.into_inner()) = why;
+        let _ = self.stop.send(true);
+    }
 }
 
 impl Collector {
@@ -158,7 +170,12 @@ impl Collector {
                 w.name == name && running.sites.get(&name).is_some_and(|r| r.config == *w)
             });
             if !keep && let Some(task) = running.sites.remove(&name) {
-                let _ = task.stop.send(true);
+                let changed = wanted.iter().any(|w| w.name == name);
+                task.stop(if changed {
+                    GapCause::SettingsChanged
+                } else {
+                    GapCause::Paused
+                });
                 previous.insert(name, task.task);
             }
         }
@@ -257,7 +274,7 @@ impl Drop for Collector {
             let mut tasks: Vec<JoinHandle<()>> = sites
                 .into_iter()
                 .map(|t| {
-                    let _ = t.stop.send(true);
+                    t.stop(GapCause::ProgramClosed);
                     t.task
                 })
                 .collect();
@@ -292,11 +309,12 @@ fn start_site(
     before: Option<JoinHandle<()>>,
 ) {
     let (stop, stop_rx) = watch::channel(false);
+    let why = StopWhy::new(Mutex::new(GapCause::Paused));
     let retry = Arc::new(Notify::new());
     let task = handle.spawn(site_task(
         inner.clone(),
         config.clone(),
-        stop_rx,
+        (stop_rx, why.clone()),
         retry.clone(),
         before,
     ));
@@ -306,6 +324,7 @@ fn start_site(
             config,
             stop,
             retry,
+            why,
             task,
         },
     );
@@ -348,7 +367,7 @@ async fn run_probe(
     let paused = request.pause.as_deref().and_then(|name| {
         let mut running = lock(&inner.state);
         let task = running.sites.remove(name)?;
-        let _ = task.stop.send(true);
+        task.stop(GapCause::Paused);
         running.paused.insert(name.to_string(), task.config.clone());
         Some((task.config, task.task))
     });
@@ -417,7 +436,7 @@ async fn run_probe(
 async fn site_task(
     inner: Arc<Inner>,
     config: SiteConfig,
-    stop: watch::Receiver<bool>,
+    (stop, why): (watch::Receiver<bool>, StopWhy),
     retry: Arc<Notify>,
     before: Option<JoinHandle<()>>,
 ) {
@@ -429,13 +448,30 @@ async fn site_task(
         // Changed again (or removed) while waiting: this configuration never runs.
         return;
     }
-    let sink: SharedSink = Arc::new(Mutex::new(SiteSink::new(
+    // What earlier runs collected today, read off the runtime's threads.
+    let (dir, name, today) = (
+        inner.options.log_dir.clone(),
+        config.name.clone(),
+        inner.clock.now().date_naive(),
+    );
+    let earlier = tokio::task::spawn_blocking(move || daylog::earlier(&dir, &name, today)).await;
+    let mut sink = SiteSink::new(
         &config,
         config.log_dir.as_ref().unwrap_or(&inner.options.log_dir),
         inner.clock.clone(),
         inner.events.clone(),
         inner.options.wake.clone(),
-    )));
+    );
+    match earlier {
+        Ok(Ok(earlier)) => sink.resume(earlier),
+        Ok(Err(e)) => {
+            sink.log(format!(
+                "cannot read today's earlier logs ({e}): today's count starts again at 0"
+            ));
+        }
+        Err(e) => tracing::error!(site = %config.name, "reading today's earlier logs failed: {e}"),
+    }
+    let sink: SharedSink = Arc::new(Mutex::new(sink));
     loop {
         let run = tokio::spawn(run_site(
             config.clone(),
@@ -459,7 +495,8 @@ async fn site_task(
             _ => break,
         }
     }
-    lock(&sink).stopped();
+    let why = *why.lock().unwrap_or_else(|p| p.into_inner());
+    lock(&sink).stopped(why);
 }
 
 /// The site's feeds (one, or two for App Suite with an extra push listener) and its status tick.

@@ -7,7 +7,8 @@ use crate::timeline::Needle;
 use chrono::NaiveDateTime;
 
 use super::RecordRef;
-use super::summary::summary;
+use super::summary::{NOTE_WORDS, Note, note, summary};
+use crate::protocol::mitel5000::record::HUNG_UP_FIRST;
 
 /// What a record's call came to, for the outcome filter and colour cues.
 #[derive(
@@ -45,9 +46,10 @@ pub struct Filter {
     pub what: String,
     pub extension: String,
     pub trunk: String,
-    /// Substring of the outside number.
+    /// Substring of the outside number, punctuation ignored on both sides (`7145122718` finds
+    /// `714-512-2718` and the other way round).
     pub number: String,
-    /// Substring of the raw text.
+    /// Substring of the raw text or of the Note column.
     pub text: String,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
@@ -69,17 +71,28 @@ pub(super) struct Matcher<'f> {
     trunk: Needle,
     number: Needle,
     text: Needle,
+    /// The text needle could be in a note without being in the record's text: it spans two
+    /// words or lies in one of the words a note adds.
+    text_beyond_raw: bool,
 }
 
 impl<'f> Matcher<'f> {
     pub fn new(filter: &'f Filter) -> Self {
+        let text = Needle::new(&filter.text);
+        let text_beyond_raw = !text.is_empty()
+            && (text.has_space()
+                || NOTE_WORDS
+                    .iter()
+                    .chain(&HUNG_UP_FIRST)
+                    .any(|w| text.found_in(w)));
         Self {
             filter,
             what: Needle::new(&filter.what),
             extension: Needle::new(&filter.extension),
             trunk: Needle::new(&filter.trunk),
-            number: Needle::new(&filter.number),
-            text: Needle::new(&filter.text),
+            number: Needle::number(&filter.number),
+            text,
+            text_beyond_raw,
         }
     }
 
@@ -113,21 +126,35 @@ impl<'f> Matcher<'f> {
         let text = r.text();
         // These fields are pieces of the raw text: a needle missing from the text rules the row
         // out undecoded. (`what` may be a word the text does not print, e.g. MiVB "answered".)
-        let in_text = [&self.text, &self.extension, &self.trunk, &self.number];
+        // A note shows pieces of the text too, besides a few words of its own and an unparsed
+        // line's reason: only those can hold a text needle the raw text does not.
+        let text_in_raw = self.text.found_in(text);
+        if !text_in_raw && !self.text_beyond_raw && r.kind() != Kind::Unparsed {
+            return false;
+        }
+        let in_text = [&self.extension, &self.trunk, &self.number];
         if in_text.into_iter().any(|n| !n.found_in(text)) {
             return false;
         }
-        if [&self.what, &self.extension, &self.trunk, &self.number]
-            .iter()
-            .all(|n| n.is_empty())
-        {
+        let fields = [&self.what, &self.extension, &self.trunk, &self.number];
+        if text_in_raw && fields.iter().all(|n| n.is_empty()) {
             return true;
         }
         let decoded = r.decode();
+        if !text_in_raw && !note_holds(&note(&decoded.body), &self.text) {
+            return false;
+        }
         let s = summary(&decoded);
         (self.what.found_in(s.what) || self.what.found_in(s.direction))
             && self.extension.found_in(s.extension)
             && self.trunk.found_in(s.trunk)
             && self.number.found_in(s.number)
     }
+}
+
+/// The note as shown holds `needle`: it allocates only for a needle with a space in it.
+fn note_holds(n: &Note<'_>, needle: &Needle) -> bool {
+    needle.found_in(n.label)
+        || needle.found_in(n.value)
+        || (needle.has_space() && needle.found_in(&n.to_string()))
 }

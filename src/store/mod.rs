@@ -20,7 +20,7 @@ use crate::protocol::{Body, DateDecision, Decoded, Format, Kind, Record, Source}
 
 pub use filter::{Filter, OutcomeFilter};
 pub use row::{NO_DURATION, unpack_time};
-pub use summary::{Summary, summary};
+pub use summary::{Note, Summary, note, summary};
 pub use view::{SortColumn, View, ViewSettings};
 
 use row::{Row, flags, pack_time};

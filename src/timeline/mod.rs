@@ -16,8 +16,9 @@
 //! `answered_by` the extension of the first ANSWERED; `time_to_answer_s` first ANSWERED − first
 //! RINGING; `hold_s` each HOLD until the next CONNECTED/CALLCONNECTED/ANSWERED/DISCONNECTED;
 //! `queued_s` each QUEUED until the next RINGING/ANSWERED/DISCONNECTED; `talk_s`
-//! (DISCONNECTED − first ANSWERED) − `hold_s`; `outcome` answered, abandoned (ended without
-//! ANSWERED), in progress, or aged out. `number`, `contact_name`, `ddi` and `direction` are
+//! (DISCONNECTED − first ANSWERED) − `hold_s`; `outcome` answered, abandoned (an `IN` call
+//! ended without ANSWERED), not answered (an `OUT` call ended without ANSWERED), in progress, or
+//! aged out. `number`, `contact_name`, `ddi` and `direction` are
 //! those of the earliest event, or of the latest CALLMODIFIED. Unknown events stay in the list.
 
 pub mod call;

@@ -132,7 +132,8 @@ impl CallTracker {
         self.calls.get(i as usize)
     }
 
-    /// The sites calls came from, in order of first appearance (for the site filter).
+    /// The sites calls came from, in order of first appearance (for the site filter): every
+    /// site with a call, whatever its format.
     pub fn sites(&self) -> impl Iterator<Item = &Arc<str>> {
         self.sites.iter().map(|s| &s.site)
     }
@@ -217,6 +218,8 @@ impl CallTracker {
                     self.undated += 1;
                     return None;
                 };
+                // Listed in the site filter like the sites of the other formats.
+                self.site_index(site);
                 let mut call = Call::empty(
                     site.clone(),
                     Format::Mivb,

@@ -5,12 +5,14 @@ use eframe::egui::{self, Align, Panel, RichText};
 use egui_extras::{Column, TableBuilder};
 
 use crate::protocol::{Body, Format, Kind};
-use crate::store::{OutcomeFilter, SortColumn, summary};
+use crate::store::{OutcomeFilter, RowId, SortColumn, note, summary};
 use crate::timeline::Outcome;
 
 use super::app::SmdrApp;
 use super::theme;
-use super::widgets::{escape_pressed, keyboard_row, labelled_text};
+use super::widgets::{
+    RECORDS_FIND, escape_pressed, keyboard_row, labelled_text, labelled_text_with_id,
+};
 use crate::timeline::parse_when;
 
 /// Text the filter bar holds before it parses into the filter (times and durations).
@@ -22,6 +24,27 @@ pub struct FilterTexts {
     /// The table was scrolled to the bottom last frame.
     pub at_bottom: bool,
     pub jump_to_latest: bool,
+    /// Where the selected row was on screen last frame, while it was in sight.
+    pub hold: Option<Hold>,
+    /// The detail panel was open last frame (it takes height from the table when it opens).
+    pub detail_open: bool,
+    /// "Jump to latest" was pressed since the selection last changed: follow the newest rows
+    /// even with the selected row in sight.
+    pub follow: bool,
+    /// The table's scroll offset at the end of the last frame.
+    pub offset: f32,
+}
+
+/// The selected row, held still on screen while rows arrive above it: its display position and
+/// the table's scroll offset when it was last drawn.
+#[derive(Debug, Clone, Copy)]
+pub struct Hold {
+    id: RowId,
+    pos: usize,
+    offset: f32,
+    /// The view's generation and direction `pos` was found for.
+    generation: u64,
+    descending: bool,
 }
 
 impl FilterTexts {
@@ -86,7 +109,14 @@ fn filter_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
         labelled_text(ui, "Extension", &mut f.extension, 60.0, "");
         labelled_text(ui, "Trunk", &mut f.trunk, 60.0, "");
         labelled_text(ui, "Number", &mut f.number, 110.0, "");
-        labelled_text(ui, "Text", &mut f.text, 120.0, "anywhere in the line");
+        labelled_text_with_id(
+            ui,
+            "Text",
+            &mut f.text,
+            120.0,
+            "anywhere in the line or note",
+            RECORDS_FIND,
+        );
         labelled_text(ui, "From", &mut texts.from, 120.0, "YYYY-MM-DD HH:MM");
         labelled_text(ui, "To", &mut texts.to, 120.0, "YYYY-MM-DD HH:MM");
         labelled_text(ui, "Min duration", &mut texts.min_duration, 50.0, "m:ss");
@@ -183,6 +213,8 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
         }
     });
     let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 6.0;
+    // `tab` drew the detail panel above (under the table) for the selection as it was then.
+    let detail_drawn = app.selected.is_some();
     let long_s = app.state.settings.long_call_min * 60;
     let (selected, view) = (app.selected, &app.view);
     let current = || selected.and_then(|id| view.position(id));
@@ -196,23 +228,34 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
         ui.ctx().request_repaint();
     }
     let columns = columns();
+    // egui_extras steps rows by their height plus the item spacing.
+    let row_step = row_h + ui.spacing().item_spacing.y;
+    let plan = plan_scroll(app, key_to, detail_drawn, row_step);
+    if plan.offset.is_some() {
+        // The offset reaches into rows the scroll area has not measured yet: no spring back
+        // from the old end (the end of this frame clamps it to the new one).
+        ui.spacing_mut().scroll.kinetic.rubber_band = false;
+    }
     let mut builder = TableBuilder::new(ui)
         .id_salt("records")
         .striped(true)
         .resizable(true)
         .sense(egui::Sense::click())
-        .stick_to_bottom(newest_last)
+        .stick_to_bottom(newest_last && !plan.holding)
         .cell_layout(egui::Layout::left_to_right(Align::Center));
     for (_, _, width) in columns {
         builder = builder.column(width);
     }
-    if std::mem::take(&mut app.forms.filter_texts.jump_to_latest) && n > 0 {
+    if plan.jump {
         builder = builder.scroll_to_row(n - 1, Some(Align::BOTTOM));
     }
-    if let Some(pos) = key_to {
+    if let Some(pos) = key_to.or(plan.reveal) {
         builder = builder.scroll_to_row(pos, None);
+    } else if let Some(offset) = plan.offset {
+        builder = builder.vertical_scroll_offset(offset);
     }
     let mut clicked = None;
+    let mut selected_at = None;
     let view = &app.view;
     let settings = &mut app.state.records;
     let store = &app.store;
@@ -245,7 +288,10 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
                     return;
                 };
                 let Some(r) = store.get(id) else { return };
-                row.set_selected(selected == Some(id));
+                if selected == Some(id) {
+                    row.set_selected(true);
+                    selected_at = Some(row.index());
+                }
                 let d = r.decode();
                 let s = summary(&d);
                 let unparsed = d.kind() == Kind::Unparsed;
@@ -300,22 +346,117 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
                     }
                 });
                 cell(&mut row, s.account.to_string(), true);
-                cell(&mut row, note(&d.body), false);
+                cell(&mut row, note(&d.body).to_string(), false);
                 if row.response().clicked() {
-                    clicked = Some(id);
+                    clicked = Some((id, row.index()));
                 }
             });
         });
-    let at_bottom =
-        out.state.clamped_offset().y + out.inner_rect.height() >= out.content_size.y - row_h;
-    app.forms.filter_texts.at_bottom = at_bottom;
-    if let Some(id) = clicked {
-        app.selected = if app.selected == Some(id) {
-            None
-        } else {
-            Some(id)
-        };
+    if let Some((id, pos)) = clicked {
+        let again = app.selected == Some(id);
+        app.selected = (!again).then_some(id);
+        selected_at = (!again).then_some(pos);
     }
+    let chose = clicked.is_some() || key_to.is_some();
+    remember_scroll(
+        app,
+        ui.ctx(),
+        &out,
+        (row_h, row_step),
+        selected_at,
+        (plan.jump, chose),
+    );
+}
+
+/// How the table scrolls this frame.
+struct ScrollPlan {
+    /// "Jump to latest" was pressed.
+    jump: bool,
+    /// The selected row is held: the table does not follow the newest rows meanwhile.
+    holding: bool,
+    /// The row to scroll into sight: the selected one, when the detail panel has just opened
+    /// over it.
+    reveal: Option<usize>,
+    /// The offset that keeps the held row where it was, when rows arrived above it.
+    offset: Option<f32>,
+}
+
+/// A jump or a key press scrolls on purpose; otherwise the selected row, if it was in sight,
+/// stays where it was on screen, whatever arrives above it.
+fn plan_scroll(
+    app: &mut SmdrApp,
+    key_to: Option<usize>,
+    detail_drawn: bool,
+    row_step: f32,
+) -> ScrollPlan {
+    let texts = &mut app.forms.filter_texts;
+    let (view, selected) = (&app.view, app.selected);
+    let jump = std::mem::take(&mut texts.jump_to_latest) && !view.is_empty();
+    let on_purpose = jump || key_to.is_some();
+    let hold = texts
+        .hold
+        .take()
+        .filter(|h| Some(h.id) == selected && !on_purpose);
+    let offset = hold.and_then(|h| {
+        // Rows can only have moved if the view changed.
+        if h.generation == view.generation() && h.descending == view.descending() {
+            return None;
+        }
+        let moved = (view.position(h.id)? as f32 - h.pos as f32) * row_step;
+        (moved != 0.0).then_some((h.offset + moved).max(0.0))
+    });
+    let detail_opened = detail_drawn && !texts.detail_open;
+    texts.detail_open = detail_drawn;
+    let reveal = selected
+        .filter(|_| detail_opened && !on_purpose)
+        .and_then(|id| view.position(id));
+    ScrollPlan {
+        jump,
+        holding: hold.is_some(),
+        reveal,
+        offset,
+    }
+}
+
+/// After drawing: whether the table is at its end, and where the selected row is if in sight
+/// (the next frame holds it there).
+/// `jump`: "Jump to latest" was pressed; `chose`: the user picked a row (so a jump's following
+/// ends).
+fn remember_scroll(
+    app: &mut SmdrApp,
+    ctx: &egui::Context,
+    out: &egui::scroll_area::ScrollAreaOutput<()>,
+    (row_h, row_step): (f32, f32),
+    selected_at: Option<usize>,
+    (jump, chose): (bool, bool),
+) {
+    let texts = &mut app.forms.filter_texts;
+    let offset = out.state.clamped_offset().y;
+    let height = out.inner_rect.height();
+    let at_bottom = offset + height >= out.content_size.y - row_h;
+    if at_bottom != texts.at_bottom || offset != texts.offset {
+        // The rows were drawn before the table stuck to its end, and "Jump to latest" shows
+        // (or goes) on the next frame.
+        ctx.request_repaint();
+    }
+    texts.offset = offset;
+    texts.at_bottom = at_bottom;
+    texts.follow = (texts.follow || jump) && !chose;
+    // Drawn rows reach a little past the edges: only a row in sight is held.
+    let in_sight = |pos: usize| {
+        let top = pos as f32 * row_step;
+        top + row_h > offset && top < offset + height
+    };
+    texts.hold = selected_at
+        .filter(|&pos| !texts.follow && in_sight(pos))
+        .zip(app.selected)
+        .map(|(pos, id)| Hold {
+            id,
+            pos,
+            offset,
+            generation: app.view.generation(),
+            descending: app.view.descending(),
+        });
 }
 
 fn when_text(r: &crate::store::RecordRef<'_>, d: &crate::protocol::Decoded<'_>) -> String {
@@ -325,21 +466,6 @@ fn when_text(r: &crate::store::RecordRef<'_>, d: &crate::protocol::Decoded<'_>) 
         (Body::Unparsed(_), Some(t)) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
         (_, Some(t)) => t.format("%Y-%m-%d %H:%M").to_string(),
         (_, None) => String::new(),
-    }
-}
-
-/// The most telling extra: the reason for an unparsed line, a contact name, a DID.
-fn note(body: &Body<'_>) -> String {
-    match body {
-        Body::Unparsed(reason) => reason.clone(),
-        Body::AppSuiteEvent(e) if !e.contact_name.is_empty() => e.contact_name.to_string(),
-        Body::AppSuiteEvent(e) if !e.ddi.is_empty() => format!("DDI {}", e.ddi),
-        Body::Mitel5000Call(c) if !c.did().is_empty() => format!("DID {}", c.did()),
-        Body::Mitel5000Call(c) if c.trunk_disconnect => "caller hung up first".into(),
-        Body::MivbCall(c) if !c.third_party.is_empty() => {
-            format!("{} {}", c.transfer_flag, c.third_party)
-        }
-        _ => String::new(),
     }
 }
 

@@ -2,14 +2,36 @@
 //! at the bottom, and the open tab in the middle.
 
 use chrono::Local;
-use eframe::egui::{self, Panel, RichText};
+use eframe::egui::{self, Key, KeyboardShortcut, Modifiers, Panel, RichText};
 
 use super::app::{Command, ExportScope, SmdrApp};
 use super::state::Tab;
 use super::theme;
 use super::widgets::export_menu;
+use crate::jobs::ExportFormat;
+
+const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+const FIND: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
+const EXPORT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
+const GUIDE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F1);
+const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
+
+/// The window's shortcuts, for the guide (Ctrl is ⌘ on a Mac).
+pub const SHORTCUTS: [(KeyboardShortcut, &str); 5] = [
+    (OPEN, "open saved logs"),
+    (
+        FIND,
+        "type in the open tab's filter (Records: Text; Calls: Search)",
+    ),
+    (EXPORT, "export the open table as CSV (Records or Calls)"),
+    (GUIDE, "this guide"),
+    (QUIT, "quit"),
+];
 
 pub fn draw(app: &mut SmdrApp, ui: &mut egui::Ui) {
+    // Before anything is drawn: the keys are taken before a text box sees them, and a focus
+    // request reaches the filter box drawn later in this frame.
+    shortcuts(app, ui.ctx());
     Panel::top("top").show(ui, |ui| top_bar(app, ui));
     if app.is_demo() {
         Panel::top("demo").show(ui, |ui| demo_banner(app, ui));
@@ -34,6 +56,65 @@ pub fn draw(app: &mut SmdrApp, ui: &mut egui::Ui) {
         Tab::Raw => super::raw::tab(app, ui),
     });
     super::forms::windows(app, ui);
+    super::help::windows(app, ui.ctx());
+}
+
+fn shortcuts(app: &mut SmdrApp, ctx: &egui::Context) {
+    let pressed = |s: KeyboardShortcut| ctx.input_mut(|i| i.consume_shortcut(&s));
+    for shortcut in [OPEN, EXPORT] {
+        if pressed(shortcut)
+            && let Some(c) = command_for(shortcut, app.state.tab)
+        {
+            app.commands.push(c);
+        }
+    }
+    if pressed(FIND) {
+        match app.state.tab {
+            Tab::Calls => {
+                let text = &app.state.calls.filter.text;
+                super::widgets::focus_text(ctx, super::widgets::CALLS_FIND, text);
+            }
+            // The Raw stream has no filter: the records' is the one meant.
+            Tab::Records | Tab::Raw => {
+                app.state.tab = Tab::Records;
+                let text = &app.state.records.filter.text;
+                super::widgets::focus_text(ctx, super::widgets::RECORDS_FIND, text);
+            }
+        }
+    }
+    if pressed(GUIDE) {
+        app.help.guide = true;
+    }
+    if pressed(QUIT) {
+        quit(ctx);
+    }
+}
+
+/// What a shortcut asks the app to do on `tab` (the others act on the window itself).
+fn command_for(shortcut: KeyboardShortcut, tab: Tab) -> Option<Command> {
+    if shortcut == OPEN {
+        Some(Command::PickImport)
+    } else if shortcut == EXPORT {
+        let scope = match tab {
+            Tab::Calls => ExportScope::Calls,
+            Tab::Records | Tab::Raw => ExportScope::View,
+        };
+        Some(Command::PickExport(scope, ExportFormat::Csv))
+    } else {
+        None
+    }
+}
+
+/// Closes the window; eframe saves the window's state and the app stops its collectors.
+fn quit(ctx: &egui::Context) {
+    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+}
+
+/// A menu entry showing its shortcut.
+fn item(ui: &mut egui::Ui, text: &str, shortcut: KeyboardShortcut) -> bool {
+    let keys = ui.ctx().format_shortcut(&shortcut);
+    ui.add(egui::Button::new(text).shortcut_text(keys))
+        .clicked()
 }
 
 fn top_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
@@ -41,10 +122,10 @@ fn top_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
         ui.heading(RichText::new("SMDR Monitor").strong());
         ui.separator();
         ui.menu_button("File", |ui| {
-            if ui.button("Open log…").clicked() {
+            if item(ui, "Open log…", OPEN) {
                 app.commands.push(Command::PickImport);
             }
-            if let Some(format) = export_menu(ui, "Export the table") {
+            if let Some(format) = export_menu(ui, "Export the table", Some(&EXPORT)) {
                 app.commands
                     .push(Command::PickExport(ExportScope::View, format));
             }
@@ -58,6 +139,10 @@ fn top_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
             if ui.button("Settings…").clicked() {
                 app.forms.settings_open = true;
             }
+            ui.separator();
+            if item(ui, "Quit", QUIT) {
+                quit(ui.ctx());
+            }
         });
         ui.menu_button("Sites", |ui| {
             if ui.button("Add site…").clicked() {
@@ -65,6 +150,14 @@ fn top_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
             }
             if app.is_demo() && ui.button("Stop the demo").clicked() {
                 app.commands.push(Command::StopDemo);
+            }
+        });
+        ui.menu_button("Help", |ui| {
+            if item(ui, "Guide", GUIDE) {
+                app.help.guide = true;
+            }
+            if ui.button("About SMDR Monitor").clicked() {
+                app.help.about = true;
             }
         });
         ui.separator();
@@ -138,4 +231,31 @@ fn status_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
             ui.label(RichText::new(&n.text).color(color));
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_and_export_shortcuts_ask_for_a_file() {
+        assert!(matches!(
+            command_for(OPEN, Tab::Raw),
+            Some(Command::PickImport)
+        ));
+        assert!(matches!(
+            command_for(EXPORT, Tab::Records),
+            Some(Command::PickExport(ExportScope::View, ExportFormat::Csv))
+        ));
+        assert!(matches!(
+            command_for(EXPORT, Tab::Calls),
+            Some(Command::PickExport(ExportScope::Calls, ExportFormat::Csv))
+        ));
+        assert!(command_for(FIND, Tab::Records).is_none());
+        let keys: Vec<String> = SHORTCUTS
+            .iter()
+            .map(|(s, _)| s.format(&egui::ModifierNames::NAMES, false))
+            .collect();
+        assert_eq!(keys, ["Ctrl+O", "Ctrl+F", "Ctrl+E", "F1", "Ctrl+Q"]);
+    }
 }

@@ -15,6 +15,45 @@ pub fn labelled_text(ui: &mut egui::Ui, label: &str, value: &mut String, width: 
     .labelled_by(l.id);
 }
 
+/// The records tab's Text filter box: where Ctrl+F puts the keyboard on that tab.
+pub const RECORDS_FIND: &str = "records.find";
+/// The calls tab's Search box: where Ctrl+F puts the keyboard on that tab.
+pub const CALLS_FIND: &str = "calls.find";
+
+/// [`labelled_text`] with a known id (`egui::Id::unique(id)`), so a shortcut can give it the
+/// keyboard.
+pub fn labelled_text_with_id(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    width: f32,
+    hint: &str,
+    id: &str,
+) {
+    let l = ui.label(label);
+    ui.add(
+        TextEdit::singleline(value)
+            .id(egui::Id::unique(id))
+            .desired_width(width)
+            .hint_text(hint),
+    )
+    .labelled_by(l.id);
+}
+
+/// Gives the text box made with `id` the keyboard, with its text selected (typing replaces
+/// it, as in any find box). Call before the box is drawn in this frame.
+pub fn focus_text(ctx: &egui::Context, id: &str, text: &str) {
+    let id = egui::Id::unique(id);
+    ctx.memory_mut(|m| m.request_focus(id));
+    let mut state = egui::text_edit::TextEditState::load(ctx, id).unwrap_or_default();
+    let all = egui::text::CCursorRange::two(
+        egui::text::CCursor::new(0),
+        egui::text::CCursor::new(text.chars().count()),
+    );
+    state.cursor.set_char_range(Some(all));
+    state.store(ctx, id);
+}
+
 /// Where the keyboard moves a table's selection among `n` rows: ↑ ↓ by one, Page Up/Down by
 /// `page`, Home and End to the ends; from nothing selected ↓ starts at the top and ↑ at the
 /// bottom. `None` when no such key was pressed or a text box has the keyboard (its arrows
@@ -71,11 +110,20 @@ pub fn escape_pressed(ui: &egui::Ui) -> bool {
 }
 
 /// A menu of every export format (the Records and Calls tabs offer the same); the one chosen.
-pub fn export_menu(ui: &mut egui::Ui, title: &str) -> Option<ExportFormat> {
+/// CSV shows `csv_shortcut` (Ctrl+E) when given.
+pub fn export_menu(
+    ui: &mut egui::Ui,
+    title: &str,
+    csv_shortcut: Option<&egui::KeyboardShortcut>,
+) -> Option<ExportFormat> {
     let mut chosen = None;
     ui.menu_button(title, |ui| {
         for format in ExportFormat::ALL {
-            if ui.button(format.label()).clicked() {
+            let mut button = egui::Button::new(format.label());
+            if let Some(s) = csv_shortcut.filter(|_| format == ExportFormat::Csv) {
+                button = button.shortcut_text(ui.ctx().format_shortcut(s));
+            }
+            if ui.add(button).clicked() {
                 chosen = Some(format);
             }
         }

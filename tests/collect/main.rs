@@ -5,6 +5,7 @@
 mod cli;
 mod harness;
 mod probe;
+mod today;
 
 use std::fs;
 use std::sync::Arc;

@@ -45,7 +45,7 @@ impl SmdrApp {
         out_of_time
     }
 
-    fn take_event(&mut self, e: CollectorEvent) {
+    pub(super) fn take_event(&mut self, e: CollectorEvent) {
         {
             match e {
                 CollectorEvent::Record(r) => {
@@ -57,7 +57,9 @@ impl SmdrApp {
                     direction,
                     bytes,
                 } => {
-                    let raw = &mut self.site_views.entry(site).or_default().raw;
+                    let view = self.site_views.entry(site).or_default();
+                    view.bytes += bytes.len() as u64;
+                    let raw = &mut view.raw;
                     raw.push_back(RawFrame {
                         at,
                         direction,

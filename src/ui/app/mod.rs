@@ -66,6 +66,7 @@ pub struct AppOptions {
 }
 
 /// Bytes that crossed a site's socket, for the raw view.
+#[derive(Clone)]
 pub struct RawFrame {
     pub at: DateTime<Local>,
     pub direction: Direction,
@@ -78,6 +79,8 @@ pub struct SiteView {
     pub status: Option<SiteStatus>,
     pub raw: VecDeque<RawFrame>,
     pub log: VecDeque<(DateTime<Local>, String)>,
+    /// Bytes that crossed the socket this session, both ways (the raw view's pause counts them).
+    pub bytes: u64,
 }
 
 /// What gets exported.
@@ -182,6 +185,10 @@ pub struct SmdrApp {
     pub(super) calls: CallsTab,
     /// Where a site's SMDR password goes when saved, in words (the site form says it).
     pub(super) password_home: String,
+    /// The Raw stream tab's pause, while it holds.
+    pub(super) raw_pause: Option<super::raw::Paused>,
+    /// The Help menu's windows.
+    pub(super) help: super::help::HelpWindows,
 }
 
 impl SmdrApp {
@@ -230,6 +237,8 @@ impl SmdrApp {
             commands: Vec::new(),
             pending: Vec::new(),
             password_home: String::new(),
+            raw_pause: None,
+            help: Default::default(),
         };
         app.start();
         app
@@ -393,8 +402,19 @@ impl SmdrApp {
         self.store.push(record);
     }
 
+    /// Takes in one collector event as if the collectors had sent it (tests: raw frames,
+    /// statuses, log lines).
+    pub fn ingest_event(&mut self, event: CollectorEvent) {
+        self.take_event(event);
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The records table's saved filter and sort.
+    pub fn records_settings(&self) -> &crate::store::ViewSettings {
+        &self.state.records
     }
 
     pub fn view(&self) -> &View {

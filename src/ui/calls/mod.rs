@@ -16,7 +16,9 @@ use crate::timeline::view::Refresh;
 use crate::timeline::{
     CallFilter, CallTracker, CallsSettings, CallsView, DirectionFilter, Outcome,
 };
-use crate::ui::widgets::{escape_pressed, export_menu, keyboard_row, labelled_text};
+use crate::ui::widgets::{
+    CALLS_FIND, escape_pressed, export_menu, keyboard_row, labelled_text, labelled_text_with_id,
+};
 
 /// What the calls view asks the app to do (applied after drawing).
 #[derive(Debug, Clone, PartialEq)]
@@ -59,7 +61,7 @@ impl CallsTab {
                 ui.spinner();
                 ui.label(format!("indexing calls for search… {:.0} %", done * 100.0));
             }
-            if let Some(format) = export_menu(ui, "Export…") {
+            if let Some(format) = export_menu(ui, "Export…", None) {
                 action = Some(CallsAction::Export(format));
             }
         });
@@ -185,7 +187,7 @@ impl CallsTab {
             .labelled_by(label.id);
         labelled_text(ui, "From", &mut f.from, 120.0, "YYYY-MM-DD HH:MM");
         labelled_text(ui, "To", &mut f.to, 120.0, "YYYY-MM-DD HH:MM");
-        labelled_text(ui, "Search", &mut f.text, 110.0, "anything");
+        labelled_text_with_id(ui, "Search", &mut f.text, 110.0, "anything", CALLS_FIND);
         if !f.is_empty() && ui.button("Clear filter").clicked() {
             *f = CallFilter::default();
         }
