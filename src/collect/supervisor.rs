@@ -91,7 +91,7 @@ type StopWhy = Arc<Mutex<GapCause>>;
 
 impl SiteTask {
     fn stop(&self, why: GapCause) {
-        *self.why.lock().unwrap_or_else(|p| p.into_inner()) = why;
+        *lock(&self.why) = why;
         let _ = self.stop.send(true);
     }
 }
@@ -495,7 +495,7 @@ async fn site_task(
             _ => break,
         }
     }
-    let why = *why.lock().unwrap_or_else(|p| p.into_inner());
+    let why = *lock(&why);
     lock(&sink).stopped(why);
 }
 
