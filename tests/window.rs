@@ -353,10 +353,14 @@ fn the_detail_says_when_an_event_time_was_read_on_a_12_hour_clock() {
     );
 }
 
-/// Clicks the menu item `item` under `menu` (and `sub`, when given).
+/// Clicks the menu items of `path` in turn (an item with a shortcut is labelled with it too,
+/// e.g. "CSV" then "Ctrl+E").
 fn menu(h: &mut Harness<'static, SmdrApp>, path: &[&str]) {
     for item in path {
-        h.get_by_label(item).click();
+        match h.query_by_label(item) {
+            Some(node) => node.click(),
+            None => h.get_by_label_contains(item).click(),
+        }
         h.run();
     }
 }
