@@ -221,9 +221,16 @@ pub fn parse_duration(s: &str) -> Option<u32> {
 
 /// The table's columns in order: title, the sort a click on the title asks for (the note has
 /// none), and width (the last takes what is left).
-fn columns() -> [(&'static str, Option<SortColumn>, Column); 9] {
+/// `width` is the table's: in a narrow window the first widths shrink so the Note stays in sight.
+fn columns(width: f32) -> [(&'static str, Option<SortColumn>, Column); 9] {
     use SortColumn::*;
-    let w = |initial: f32, at_least: f32| Column::initial(initial).at_least(at_least).clip(true);
+    // The initial widths below add up to 745, plus the Note's 80 and the gaps between columns.
+    let scale = ((width - 80.0 - 9.0 * 8.0) / 745.0).clamp(0.6, 1.0);
+    let w = |initial: f32, at_least: f32| {
+        Column::initial((initial * scale).max(at_least))
+            .at_least(at_least)
+            .clip(true)
+    };
     [
         ("Time", Some(Time), w(150.0, 80.0)),
         ("Site", Some(Site), w(100.0, 50.0)),
@@ -275,7 +282,7 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
         app.selected = None;
         ui.ctx().request_repaint();
     }
-    let columns = columns();
+    let columns = columns(ui.available_width());
     // egui_extras steps rows by their height plus the item spacing.
     let row_step = row_h + ui.spacing().item_spacing.y;
     let plan = plan_scroll(app, key_to, detail_drawn, row_step);
