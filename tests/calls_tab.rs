@@ -168,6 +168,8 @@ fn the_keyboard_walks_the_calls() {
 #[test]
 fn the_transferred_call_draws_a_lane_per_extension() {
     let mut harness = tab();
+    harness.get_by_label("More filters").click();
+    harness.run();
     type_into(&mut harness, "Extension", "2560");
     harness.get_by_label("1 / 9 calls");
     harness.get_by_label("2012-03-09 01:31:15").click();

@@ -91,10 +91,14 @@ pub fn show(app: &mut SmdrApp, ui: &mut egui::Ui) {
         )
         .labelled_by(label.id);
         ui.label(RichText::new(format!("Bytes ({})", r.raw_bytes().len())).strong());
-        egui::ScrollArea::vertical()
+        // Rows of 16 bytes stay whole: scrolled sideways in a narrow panel, never wrapped.
+        egui::ScrollArea::both()
             .id_salt("detail-hex")
             .show(ui, |ui| {
-                ui.label(theme::mono(hex_dump(r.raw_bytes())));
+                ui.add(
+                    egui::Label::new(theme::mono(hex_dump(r.raw_bytes())))
+                        .wrap_mode(egui::TextWrapMode::Extend),
+                );
             });
     });
 }

@@ -33,6 +33,8 @@ pub struct FilterTexts {
     pub follow: bool,
     /// The table's scroll offset at the end of the last frame.
     pub offset: f32,
+    /// The filters behind "More filters" are shown.
+    pub more_filters: bool,
 }
 
 /// The selected row, held still on screen while rows arrive above it: its display position and
@@ -68,12 +70,18 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
     ui.separator();
     app.store.refresh(&mut app.view, &app.state.records);
     if app.selected.is_some() {
+        // A filled frame: the table's lines must not show through the detail.
+        let frame = egui::Frame::side_top_panel(ui.style()).fill(ui.visuals().panel_fill);
         Panel::bottom("detail")
+            .frame(frame)
             .resizable(true)
             .default_size(240.0)
             .min_size(120.0)
             .show(ui, |ui| super::detail::show(app, ui));
     }
+    // The table's column lines reach its full height: kept to the space above the detail.
+    let clip = ui.clip_rect().intersect(ui.available_rect_before_wrap());
+    ui.set_clip_rect(clip);
     table(app, ui);
 }
 
@@ -81,7 +89,9 @@ fn filter_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
     let sites: Vec<String> = app.store.sites().iter().map(|s| s.to_string()).collect();
     let texts = &mut app.forms.filter_texts;
     let f = &mut app.state.records.filter;
-    ui.horizontal_wrapped(|ui| {
+    // One row of the filters used most; the rest behind "More filters", so a narrow window keeps
+    // its table. The button counts the folded filters in use, so none is forgotten.
+    ui.horizontal(|ui| {
         ui.spacing_mut().item_spacing.x = 6.0;
         let l = ui.label("Site");
         egui::ComboBox::from_id_salt("site-filter")
@@ -94,70 +104,108 @@ fn filter_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
             })
             .response
             .labelled_by(l.id);
-        let l = ui.label("Format");
-        egui::ComboBox::from_id_salt("format-filter")
-            .selected_text(f.format.map_or("all formats", Format::label))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut f.format, None, "all formats");
-                for fmt in Format::ALL {
-                    ui.selectable_value(&mut f.format, Some(fmt), fmt.label());
-                }
-            })
-            .response
-            .labelled_by(l.id);
-        labelled_text(ui, "Type/event", &mut f.what, 80.0, "TLC, IN, RINGING…");
-        labelled_text(ui, "Extension", &mut f.extension, 60.0, "");
-        labelled_text(ui, "Trunk", &mut f.trunk, 60.0, "");
-        labelled_text(ui, "Number", &mut f.number, 110.0, "");
         labelled_text_with_id(
             ui,
             "Text",
             &mut f.text,
-            120.0,
+            170.0,
             "anywhere in the line or note",
             RECORDS_FIND,
         );
-        labelled_text(ui, "From", &mut texts.from, 120.0, "YYYY-MM-DD HH:MM");
-        labelled_text(ui, "To", &mut texts.to, 120.0, "YYYY-MM-DD HH:MM");
-        labelled_text(ui, "Min duration", &mut texts.min_duration, 50.0, "m:ss");
-        let l = ui.label("Outcome");
-        egui::ComboBox::from_id_salt("outcome-filter")
-            .selected_text(f.outcome.label())
-            .show_ui(ui, |ui| {
-                for o in OutcomeFilter::ALL {
-                    ui.selectable_value(&mut f.outcome, o, o.label());
-                }
-            })
-            .response
-            .labelled_by(l.id)
-            .on_hover_text(
-                "Answered and unanswered judge call records (5000, MiVB). An App Suite line is \
-                 one event of a call: its call's outcome is in the Calls tab, and the events of \
-                 abandoned calls are shown in red here.",
-            );
-        f.from = parse_when(&texts.from, false);
-        f.to = parse_when(&texts.to, true);
-        f.min_duration_s = parse_duration(&texts.min_duration);
-        let bad = [
-            (!texts.from.trim().is_empty() && f.from.is_none(), "From"),
-            (!texts.to.trim().is_empty() && f.to.is_none(), "To"),
-            (
-                !texts.min_duration.trim().is_empty() && f.min_duration_s.is_none(),
-                "Min duration",
-            ),
-        ];
-        for (is_bad, what) in bad {
-            if is_bad {
-                ui.label(
-                    RichText::new(format!("{what}: not understood")).color(theme::WARN.get(ui)),
-                );
-            }
+        labelled_text(ui, "Number", &mut f.number, 110.0, "");
+        let folded = folded_in_use(f, texts);
+        let more = match (texts.more_filters, folded) {
+            (true, _) => "Fewer filters".to_string(),
+            (false, 0) => "More filters".to_string(),
+            (false, n) => format!("More filters ({n} in use)"),
+        };
+        if ui
+            .selectable_label(texts.more_filters, more)
+            .on_hover_text("Format, type, extension, trunk, times, duration and outcome")
+            .clicked()
+        {
+            texts.more_filters = !texts.more_filters;
         }
         if !f.is_empty() && ui.button("Clear").clicked() {
             *f = Default::default();
-            *texts = FilterTexts::default();
+            let more = texts.more_filters;
+            *texts = FilterTexts {
+                more_filters: more,
+                ..Default::default()
+            };
         }
     });
+    if texts.more_filters {
+        ui.horizontal_wrapped(|ui| {
+            ui.spacing_mut().item_spacing.x = 6.0;
+            let l = ui.label("Format");
+            egui::ComboBox::from_id_salt("format-filter")
+                .selected_text(f.format.map_or("all formats", Format::label))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut f.format, None, "all formats");
+                    for fmt in Format::ALL {
+                        ui.selectable_value(&mut f.format, Some(fmt), fmt.label());
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            labelled_text(ui, "Type/event", &mut f.what, 80.0, "TLC, IN, RINGING…");
+            labelled_text(ui, "Extension", &mut f.extension, 60.0, "");
+            labelled_text(ui, "Trunk", &mut f.trunk, 60.0, "");
+            labelled_text(ui, "From", &mut texts.from, 120.0, "YYYY-MM-DD HH:MM");
+            labelled_text(ui, "To", &mut texts.to, 120.0, "YYYY-MM-DD HH:MM");
+            labelled_text(ui, "Min duration", &mut texts.min_duration, 50.0, "m:ss");
+            let l = ui.label("Outcome");
+            egui::ComboBox::from_id_salt("outcome-filter")
+                .selected_text(f.outcome.label())
+                .show_ui(ui, |ui| {
+                    for o in OutcomeFilter::ALL {
+                        ui.selectable_value(&mut f.outcome, o, o.label());
+                    }
+                })
+                .response
+                .labelled_by(l.id)
+                .on_hover_text(
+                    "Answered and unanswered judge call records (5000, MiVB). An App Suite line \
+                     is one event of a call: its call's outcome is in the Calls tab, and the \
+                     events of abandoned calls are shown in red here.",
+                );
+        });
+    }
+    f.from = parse_when(&texts.from, false);
+    f.to = parse_when(&texts.to, true);
+    f.min_duration_s = parse_duration(&texts.min_duration);
+    let bad = [
+        (!texts.from.trim().is_empty() && f.from.is_none(), "From"),
+        (!texts.to.trim().is_empty() && f.to.is_none(), "To"),
+        (
+            !texts.min_duration.trim().is_empty() && f.min_duration_s.is_none(),
+            "Min duration",
+        ),
+    ];
+    let bad: Vec<&str> = bad.iter().filter(|(b, _)| *b).map(|(_, w)| *w).collect();
+    if !bad.is_empty() {
+        ui.label(
+            RichText::new(format!("{}: not understood", bad.join(", "))).color(theme::WARN.get(ui)),
+        );
+    }
+}
+
+/// How many of the filters behind "More filters" are in use (typed, even if not understood).
+fn folded_in_use(f: &crate::store::Filter, texts: &FilterTexts) -> usize {
+    [
+        f.format.is_some(),
+        !f.what.trim().is_empty(),
+        !f.extension.trim().is_empty(),
+        !f.trunk.trim().is_empty(),
+        !texts.from.trim().is_empty(),
+        !texts.to.trim().is_empty(),
+        !texts.min_duration.trim().is_empty(),
+        f.outcome != OutcomeFilter::default(),
+    ]
+    .into_iter()
+    .filter(|&b| b)
+    .count()
 }
 
 /// `90` (seconds), `1:30`, `1:00:00`.
@@ -173,18 +221,25 @@ pub fn parse_duration(s: &str) -> Option<u32> {
 
 /// The table's columns in order: title, the sort a click on the title asks for (the note has
 /// none), and width (the last takes what is left).
-fn columns() -> [(&'static str, Option<SortColumn>, Column); 9] {
+/// `width` is the table's: in a narrow window the first widths shrink so the Note stays in sight.
+fn columns(width: f32) -> [(&'static str, Option<SortColumn>, Column); 9] {
     use SortColumn::*;
-    let w = |initial: f32, at_least: f32| Column::initial(initial).at_least(at_least).clip(true);
+    // The initial widths below add up to 745, plus the Note's 80 and the gaps between columns.
+    let scale = ((width - 80.0 - 9.0 * 8.0) / 745.0).clamp(0.6, 1.0);
+    let w = |initial: f32, at_least: f32| {
+        Column::initial((initial * scale).max(at_least))
+            .at_least(at_least)
+            .clip(true)
+    };
     [
         ("Time", Some(Time), w(150.0, 80.0)),
-        ("Site", Some(Site), w(110.0, 50.0)),
-        ("Type", Some(What), w(150.0, 40.0)),
-        ("Ext", Some(Extension), w(60.0, 40.0)),
-        ("Trunk", Some(Trunk), w(60.0, 40.0)),
-        ("Number", Some(Number), w(140.0, 60.0)),
-        ("Duration", Some(Duration), w(70.0, 50.0).clip(false)),
-        ("Account", Some(Account), w(80.0, 40.0)),
+        ("Site", Some(Site), w(100.0, 50.0)),
+        ("Type", Some(What), w(110.0, 40.0)),
+        ("Ext", Some(Extension), w(50.0, 40.0)),
+        ("Trunk", Some(Trunk), w(55.0, 40.0)),
+        ("Number", Some(Number), w(150.0, 60.0)),
+        ("Duration", Some(Duration), w(65.0, 50.0).clip(false)),
+        ("Account", Some(Account), w(65.0, 40.0)),
         ("Note", None, Column::remainder().at_least(80.0).clip(true)),
     ]
 }
@@ -227,7 +282,7 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
         app.selected = None;
         ui.ctx().request_repaint();
     }
-    let columns = columns();
+    let columns = columns(ui.available_width());
     // egui_extras steps rows by their height plus the item spacing.
     let row_step = row_h + ui.spacing().item_spacing.y;
     let plan = plan_scroll(app, key_to, detail_drawn, row_step);

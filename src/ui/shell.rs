@@ -37,9 +37,12 @@ pub fn draw(app: &mut SmdrApp, ui: &mut egui::Ui) {
         Panel::top("demo").show(ui, |ui| demo_banner(app, ui));
     }
     Panel::bottom("status").show(ui, |ui| status_bar(app, ui));
+    // Narrower in a small window, so the table keeps its columns; resizable, and egui keeps
+    // the width the user gives it.
+    let sites_width = (ui.ctx().content_rect().width() * 0.22).clamp(220.0, 290.0);
     Panel::left("sites")
         .resizable(true)
-        .default_size(290.0)
+        .default_size(sites_width)
         .min_size(220.0)
         .show(ui, |ui| super::sites::panel(app, ui));
     egui::CentralPanel::default().show(ui, |ui| match app.state.tab {

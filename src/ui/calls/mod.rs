@@ -34,6 +34,8 @@ pub struct CallsTab {
     pub view: CallsView,
     /// Selected call (index into `CallTracker::calls`).
     pub selected: Option<usize>,
+    /// The filters behind "More filters" are shown.
+    pub more_filters: bool,
 }
 
 impl CallsTab {
@@ -49,7 +51,7 @@ impl CallsTab {
     ) -> Option<CallsAction> {
         let mut action = None;
         ui.horizontal_wrapped(|ui| {
-            Self::filter_bar(ui, &mut settings.filter, tracker);
+            Self::filter_bar(ui, &mut settings.filter, tracker, &mut self.more_filters);
             self.refresh(ui, settings, tracker);
             ui.separator();
             ui.label(format!(
@@ -65,6 +67,9 @@ impl CallsTab {
                 action = Some(CallsAction::Export(format));
             }
         });
+        if self.more_filters {
+            ui.horizontal_wrapped(|ui| Self::more_filters(ui, &mut settings.filter));
+        }
         for problem in self.view.problems() {
             ui.colored_label(ui.visuals().warn_fg_color, problem);
         }
@@ -150,7 +155,9 @@ impl CallsTab {
         }
     }
 
-    fn filter_bar(ui: &mut Ui, f: &mut CallFilter, tracker: &CallTracker) {
+    /// The filters used most, in one row; the rest behind "More filters" (which counts those in
+    /// use), so a narrow window keeps its table.
+    fn filter_bar(ui: &mut Ui, f: &mut CallFilter, tracker: &CallTracker, more: &mut bool) {
         let label = ui.label("Site");
         egui::ComboBox::from_id_salt("calls.site")
             .selected_text(f.site.as_deref().unwrap_or("all sites"))
@@ -162,6 +169,36 @@ impl CallsTab {
             })
             .response
             .labelled_by(label.id);
+        labelled_text(ui, "Number or name", &mut f.party, 110.0, "");
+        labelled_text_with_id(ui, "Search", &mut f.text, 110.0, "anything", CALLS_FIND);
+        let folded = [
+            f.direction != DirectionFilter::default(),
+            !f.extension.trim().is_empty(),
+            f.outcome.is_some(),
+            !f.from.trim().is_empty(),
+            !f.to.trim().is_empty(),
+        ]
+        .into_iter()
+        .filter(|&b| b)
+        .count();
+        let text = match (*more, folded) {
+            (true, _) => "Fewer filters".to_string(),
+            (false, 0) => "More filters".to_string(),
+            (false, n) => format!("More filters ({n} in use)"),
+        };
+        if ui
+            .selectable_label(*more, text)
+            .on_hover_text("Direction, extension, outcome, from and to")
+            .clicked()
+        {
+            *more = !*more;
+        }
+        if !f.is_empty() && ui.button("Clear filter").clicked() {
+            *f = CallFilter::default();
+        }
+    }
+
+    fn more_filters(ui: &mut Ui, f: &mut CallFilter) {
         let label = ui.label("Direction");
         egui::ComboBox::from_id_salt("calls.direction")
             .selected_text(f.direction.label())
@@ -172,7 +209,6 @@ impl CallsTab {
             })
             .response
             .labelled_by(label.id);
-        labelled_text(ui, "Number or name", &mut f.party, 110.0, "");
         labelled_text(ui, "Extension", &mut f.extension, 60.0, "");
         let label = ui.label("Outcome");
         egui::ComboBox::from_id_salt("calls.outcome")
@@ -187,10 +223,6 @@ impl CallsTab {
             .labelled_by(label.id);
         labelled_text(ui, "From", &mut f.from, 120.0, "YYYY-MM-DD HH:MM");
         labelled_text(ui, "To", &mut f.to, 120.0, "YYYY-MM-DD HH:MM");
-        labelled_text_with_id(ui, "Search", &mut f.text, 110.0, "anything", CALLS_FIND);
-        if !f.is_empty() && ui.button("Clear filter").clicked() {
-            *f = CallFilter::default();
-        }
     }
 
     fn selected_call(&self, ui: &mut Ui, tracker: &CallTracker, now: NaiveDateTime) {

@@ -1,7 +1,7 @@
 //! The statistics panel: figures for the calls the filter shows, calls per hour, and the
 //! abandoned callers to call back.
 
-use eframe::egui::{self, Align, Layout, Ui};
+use eframe::egui::{self, Ui};
 use egui_plot::{Bar, BarChart, Plot};
 
 use super::text::{duration, opt_duration, when};
@@ -20,12 +20,13 @@ fn counted(part: u32, whole: u32) -> String {
     }
 }
 
-/// A figure row: name on the left (what it counts on hover), the value right-aligned.
+/// A figure row: name on the left (what it counts on hover), the value beside it. Not pushed to
+/// the right edge: a right-to-left cell takes the whole width and its value went under the
+/// panel's edge in a narrow window.
 fn row(ui: &mut Ui, name: &str, counts: &str, value: String) {
-    ui.label(name).on_hover_text(counts);
-    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-        ui.label(egui::RichText::new(value).monospace());
-    });
+    ui.add(egui::Label::new(name).extend())
+        .on_hover_text(counts);
+    ui.add(egui::Label::new(egui::RichText::new(value).monospace()).extend());
     ui.end_row();
 }
 
@@ -155,18 +156,16 @@ pub fn show(
                     .unwrap_or_default(),
             );
             let label = ui.label("Service level target");
-            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                ui.add(
-                    egui::DragValue::new(service_level_s)
-                        .range(1..=600)
-                        .suffix(" s"),
-                )
-                .labelled_by(label.id)
-                .on_hover_text(
-                    "A caller answered within this many seconds of arriving (queue included) \
-                     counts as in service level",
-                );
-            });
+            ui.add(
+                egui::DragValue::new(service_level_s)
+                    .range(1..=600)
+                    .suffix(" s"),
+            )
+            .labelled_by(label.id)
+            .on_hover_text(
+                "A caller answered within this many seconds of arriving (queue included) \
+                 counts as in service level",
+            );
             ui.end_row();
         });
 
