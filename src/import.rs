@@ -9,6 +9,7 @@ use chrono::{DateTime, FixedOffset};
 
 use std::borrow::Cow;
 
+use crate::protocol::lines::Lines;
 use crate::protocol::mitel5000::framer::{
     DEFAULT_MAX_FRAME, Frame, FrameDecoder, payload_text, whole_frame_at,
 };
@@ -82,7 +83,8 @@ pub struct Item<'a> {
     pub problem: Option<String>,
 }
 
-/// Splits input into record items, in order. Blank lines are not records and are skipped.
+/// Splits input into record items, in order. Text splits into lines exactly as a socket does
+/// (`protocol::lines`): blank lines are skipped, an over-long one is a problem item.
 pub fn items(data: &[u8], mut f: impl FnMut(Item<'_>)) {
     match sniff(data) {
         InputKind::Capture => {
@@ -137,31 +139,20 @@ pub fn items(data: &[u8], mut f: impl FnMut(Item<'_>)) {
             }
         }
         InputKind::Text => {
-            let mut start = 0;
-            let mut number = 0;
-            while start < data.len() {
-                let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
-                number += 1;
-                let line = &data[start..end];
-                start = end + 1;
-                if is_blank_bytes(line) {
-                    continue;
-                }
-                let (received, bytes) = split_receipt_time(line);
+            for line in Lines::new(data) {
+                let (received, bytes) = match line.problem {
+                    None => split_receipt_time(line.bytes),
+                    Some(_) => (None, line.bytes),
+                };
                 f(Item {
-                    number,
+                    number: line.number,
                     bytes,
                     received,
-                    problem: None,
+                    problem: line.problem.map(|p| p.to_string()),
                 });
             }
         }
     }
-}
-
-fn is_blank_bytes(line: &[u8]) -> bool {
-    line.iter()
-        .all(|b| matches!(b, b' ' | b'\0' | b'\r' | b'\n' | b'\t'))
 }
 
 /// A raw-day-log line: `2026-11-22T14:02:11.123+01:00<TAB>text`. Other lines have no time.

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
-use crate::collect::supervisor::Wake;
 use crate::export;
 use crate::import;
 use crate::protocol::{DecodeOptions, StreamDecoder};
 use crate::store::Store;
+use crate::wake::Wake;
 
 pub use crate::export::ExportFormat;
 
@@ -23,8 +23,23 @@ pub enum JobEvent {
     Progress { done: u64, total: u64 },
     /// A batch of imported records, in file order, ready to [`Store::append`].
     Records(Store),
-    /// The job ended: a summary in words, or what went wrong in words.
-    Finished(Result<String, String>),
+    /// The job ended: a summary in words, or what went wrong.
+    Finished(Result<String, JobError>),
+}
+
+/// Why a job did not finish. The window shows it (and logs it) once.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Export(#[from] export::ExportError),
+    #[error("cannot start a thread: {0}")]
+    Thread(#[source] std::io::Error),
 }
 
 impl std::fmt::Debug for JobEvent {
@@ -71,7 +86,7 @@ impl Reporter {
 fn spawn(
     name: &str,
     wake: Wake,
-    work: impl FnOnce(&mut Reporter) -> Result<String, String> + Send + 'static,
+    work: impl FnOnce(&mut Reporter) -> Result<String, JobError> + Send + 'static,
 ) -> Receiver<JobEvent> {
     let (tx, rx) = channel();
     let failed = (tx.clone(), wake.clone());
@@ -80,15 +95,10 @@ fn spawn(
         .spawn(move || {
             let mut reporter = Reporter::new(tx, wake);
             let result = work(&mut reporter);
-            if let Err(e) = &result {
-                tracing::warn!("{e}");
-            }
             reporter.send(JobEvent::Finished(result));
         });
     if let Err(e) = spawned {
-        let _ = failed.0.send(JobEvent::Finished(Err(format!(
-            "cannot start a thread: {e}"
-        ))));
+        let _ = failed.0.send(JobEvent::Finished(Err(JobError::Thread(e))));
         (failed.1)();
     }
     rx
@@ -136,8 +146,10 @@ pub fn import_as(files: Vec<ImportFile>, wake: Wake) -> Receiver<JobEvent> {
             options,
         } in &files
         {
-            let data =
-                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let data = std::fs::read(path).map_err(|source| JobError::Read {
+                path: path.clone(),
+                source,
+            })?;
             let origin: Arc<str> = path.display().to_string().into();
             let mut decoder = StreamDecoder::new(options.clone());
             let mut batch = Store::new();
@@ -187,8 +199,7 @@ pub fn export(
     wake: Wake,
 ) -> Receiver<JobEvent> {
     spawn("smdr-export", wake, move |rep| {
-        let n = export::write(&what, &path, format, |d, t| rep.progress(d, t))
-            .map_err(|e| e.to_string())?;
+        let n = export::write(&what, &path, format, |d, t| rep.progress(d, t))?;
         Ok(format!(
             "exported {n} {} to {}",
             what.noun(),
@@ -208,7 +219,7 @@ mod tests {
         Arc::new(|| {})
     }
 
-    fn finish(rx: Receiver<JobEvent>) -> (Store, Result<String, String>) {
+    fn finish(rx: Receiver<JobEvent>) -> (Store, Result<String, JobError>) {
         let mut store = Store::new();
         loop {
             match rx.recv_timeout(Duration::from_secs(20)) {
@@ -220,7 +231,7 @@ mod tests {
         }
     }
 
-    fn imported(paths: &[&str]) -> (Store, Result<String, String>) {
+    fn imported(paths: &[&str]) -> (Store, Result<String, JobError>) {
         let files = paths
             .iter()
             .map(|p| PathBuf::from(format!("tests/fixtures/{p}")))
@@ -258,6 +269,7 @@ mod tests {
         assert!(
             result
                 .unwrap_err()
+                .to_string()
                 .starts_with("cannot read tests/fixtures/no/such/file.log")
         );
     }

@@ -25,4 +25,4 @@ pub use events::{
     StepOutcome,
 };
 pub use site::{Protocol, Secret, SiteConfig, UrlError, UrlTarget};
-pub use supervisor::{CollectOptions, Collector, ProbeReport, ProbeRequest, Wake};
+pub use supervisor::{CollectOptions, Collector, ProbeReport, ProbeRequest};

@@ -13,7 +13,9 @@ use super::net::connect;
 use super::push::PushListener;
 use super::site::{Protocol, SiteConfig};
 use super::supervisor::ProbeReport;
-use super::words::{self, connect_error, hex_preview, read_error};
+use super::words::{connect_error, read_error};
+use crate::protocol::duration;
+use crate::protocol::hex::hex_preview;
 use crate::protocol::mitel5000::framer::{DEFAULT_MAX_FRAME, whole_frame_at};
 use crate::protocol::mitel5000::{login_frame, masked_hex};
 use crate::protocol::record::lossy;
@@ -247,7 +249,8 @@ async fn probe_push(
 ) -> ProbeVerdict {
     let (listener, warnings) = match PushListener::bind(bind, &site.push_peers()).await {
         Ok(l) => l,
-        Err(why) => {
+        Err(e) => {
+            let why = e.to_string();
             steps.step("listen", StepOutcome::Failed, why.clone());
             return fail(why);
         }
@@ -285,7 +288,7 @@ async fn probe_push(
         return fail(format!(
             "nobody connected to {} within {}{also}: check that the App Suite's push address and port point at this PC and that this PC's firewall lets the connection in",
             listener.local,
-            words::duration(timeout)
+            duration::words(timeout)
         ));
     };
     steps.step(
@@ -325,7 +328,7 @@ async fn read_first_record(
         let read = match tokio::time::timeout(steps.left(), stream.read(&mut buf)).await {
             Err(_) => {
                 skipped.report(site.protocol, steps);
-                let t = words::duration(timeout);
+                let t = duration::words(timeout);
                 if received == 0 {
                     steps.step(
                         "first bytes",
@@ -519,7 +522,7 @@ fn likely_format(sample: &[u8]) -> Option<Format> {
 }
 
 fn nothing_words(protocol: Protocol, what: &str, timeout: Duration, no_bytes: bool) -> String {
-    let t = words::duration(timeout);
+    let t = duration::words(timeout);
     if !no_bytes {
         return format!(
             "{what}, but no whole record arrived within {t}: the stream is not SMDR of this kind, or it stalled"
@@ -539,7 +542,7 @@ fn nothing_words(protocol: Protocol, what: &str, timeout: Duration, no_bytes: bo
 }
 
 fn closed_words(protocol: Protocol, what: &str, after: Duration, no_bytes: bool) -> String {
-    let after = words::duration(after);
+    let after = duration::words(after);
     match (protocol, no_bytes) {
         (Protocol::Mitel5000, true) => format!(
             "{what}, but the PBX closed the connection {after} later without sending anything: most likely a wrong SMDR password (or another collector holds the feed)"

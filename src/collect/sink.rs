@@ -3,7 +3,7 @@
 
 use std::path::Path;
 use std::sync::mpsc::Sender;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Local, NaiveDate};
@@ -13,9 +13,9 @@ use super::codec::{Chunk, Codec};
 use super::daylog::{ConnectionLog, Earlier, RawLog, gap_message, stop_message};
 use super::events::{CollectorEvent, Direction, Gap, GapCause, SiteState, SiteStatus};
 use super::site::SiteConfig;
-use super::supervisor::Wake;
-use super::words::hex_preview;
+use crate::protocol::hex::hex_preview;
 use crate::protocol::{Format, Record, Source, StreamDecoder};
+use crate::wake::Wake;
 
 /// Counter changes are sent at most this often (state changes at once).
 pub const STATUS_INTERVAL: Duration = Duration::from_millis(250);
@@ -49,12 +49,6 @@ pub struct SiteSink {
 
 /// The sink behind a lock: held only for synchronous work, never across an `await`.
 pub type SharedSink = Arc<Mutex<SiteSink>>;
-
-pub fn lock(sink: &SharedSink) -> MutexGuard<'_, SiteSink> {
-    // A panic elsewhere must not stop this site's logging: the data is still consistent
-    // enough to append lines to.
-    sink.lock().unwrap_or_else(|p| p.into_inner())
-}
 
 impl SiteSink {
     pub fn new(

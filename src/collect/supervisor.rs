@@ -17,13 +17,10 @@ use super::clock::Clock;
 use super::daylog::{self, ConnectionLog, same_folder};
 use super::events::{CollectorEvent, GapCause, ProbeStep, ProbeVerdict, StepOutcome};
 use super::feed::{Feed, run_client, run_push};
-use super::sink::{STATUS_INTERVAL, SharedSink, SiteSink, lock};
+use super::sink::{STATUS_INTERVAL, SharedSink, SiteSink};
 use super::site::{Protocol, SiteConfig};
-use crate::sim::{SimOptions, SimServer};
-
-/// Called after events are sent, so a consumer can wake up (the window passes
-/// `ctx.request_repaint`); must be cheap and non-blocking.
-pub type Wake = Arc<dyn Fn() + Send + Sync>;
+use crate::sync::lock;
+use crate::wake::Wake;
 
 #[derive(Clone)]
 pub struct CollectOptions {
@@ -74,11 +71,6 @@ struct Running {
     sites: HashMap<String, SiteTask>,
     /// Tasks told to stop and not yet awaited (shutdown waits for them).
     stopping: Vec<JoinHandle<()>>,
-    demo: Vec<SimServer>,
-    demo_sites: Vec<SiteConfig>,
-    /// Where the demo's raw day logs go while it runs (removed at shutdown): never the user's
-    /// log folder.
-    demo_logs: Option<tempfile::TempDir>,
     /// Sites paused for a connection test, by name: they start again after it (with the config
     /// `set_sites` last asked for, unless it dropped them meanwhile).
     paused: HashMap<String, SiteConfig>,
@@ -99,7 +91,7 @@ type StopWhy = Arc<Mutex<GapCause>>;
 
 impl SiteTask {
     fn stop(&self, why: GapCause) {
-        *self.why.lock().unwrap_or_else(|p| p.into_inner()) = why;
+        *lock(&self.why) = why;
         let _ = self.stop.send(true);
     }
 }
@@ -138,17 +130,13 @@ impl Collector {
     }
 
     fn running(&self) -> MutexGuard<'_, Running> {
-        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn handle(&self) -> Option<&tokio::runtime::Handle> {
-        self.runtime.as_ref().map(|r| r.handle())
+        lock(&self.inner.state)
     }
 
     /// Makes the running set of sites match `sites`: new ones start, removed or disabled ones
     /// stop, changed ones restart (after the old task has finished its last lines).
     pub fn set_sites(&self, sites: Vec<SiteConfig>) {
-        let Some(handle) = self.handle().cloned() else {
+        let Some(handle) = self.runtime().cloned() else {
             return;
         };
         let mut wanted: Vec<SiteConfig> = Vec::new();
@@ -206,6 +194,12 @@ impl Collector {
         running.stopping.extend(previous.into_values());
     }
 
+    /// The runtime the collectors run on (`None` once shut down), for work that belongs beside
+    /// them, such as the demo's simulators.
+    pub fn runtime(&self) -> Option<&tokio::runtime::Handle> {
+        self.runtime.as_ref().map(|r| r.handle())
+    }
+
     /// Cuts short the wait of a site that is backing off: it tries again now. False when the
     /// site is not running.
     pub fn retry_now(&self, name: &str) -> bool {
@@ -232,48 +226,6 @@ impl Collector {
             .map(|c| c.name.clone())
     }
 
-    /// Starts the built-in demo: simulators on loopback (a `mitel5000` and an `appsuite`
-    /// source) and returns their site configs, ready for [`Self::set_sites`]. Calling it again
-    /// returns the same sites.
-    pub fn start_demo(&self) -> std::io::Result<Vec<SiteConfig>> {
-        let mut running = self.running();
-        if !running.demo_sites.is_empty() {
-            return Ok(running.demo_sites.clone());
-        }
-        let Some(handle) = self.handle().cloned() else {
-            return Err(std::io::Error::other("the collector is shut down"));
-        };
-        let logs = tempfile::Builder::new()
-            .prefix("smdr-monitor-demo-")
-            .tempdir()?;
-        let mut sims = Vec::new();
-        let mut sites = Vec::new();
-        for (name, scheme, rate) in [
-            ("Demo 5000", "mitel5000", 0.5),
-            ("Demo App Suite", "appsuite", 1.5),
-        ] {
-            let options = SimOptions {
-                rate,
-                concurrent: true,
-                ..SimOptions::default()
-            };
-            let sim = SimServer::start(&handle, &format!("{scheme}://127.0.0.1:0"), options)?;
-            let addr = sim
-                .local_addr()
-                .ok_or_else(|| std::io::Error::other("the demo simulator has no address"))?;
-            let mut site = SiteConfig::from_url(name, &format!("{scheme}://{addr}"))
-                .map_err(|e| std::io::Error::other(e.to_string()))?;
-            site.enabled = true;
-            site.log_dir = Some(logs.path().to_path_buf());
-            sites.push(site);
-            sims.push(sim);
-        }
-        running.demo = sims;
-        running.demo_sites = sites.clone();
-        running.demo_logs = Some(logs);
-        Ok(sites)
-    }
-
     /// Runs a connection test on the runtime; steps arrive as they happen, then the verdict.
     pub fn probe(&self, site: SiteConfig, timeout: Duration) -> Receiver<ProbeReport> {
         self.probe_as(ProbeRequest {
@@ -293,7 +245,7 @@ impl Collector {
             Some(_) => None,
             None => self.holding(&request.site),
         };
-        let Some(handle) = self.handle().cloned() else {
+        let Some(handle) = self.runtime().cloned() else {
             return rx;
         };
         let inner = self.inner.clone();
@@ -317,9 +269,6 @@ impl Drop for Collector {
     fn drop(&mut self) {
         let tasks: Vec<JoinHandle<()>> = {
             let mut running = self.running();
-            for sim in running.demo.drain(..) {
-                sim.stop();
-            }
             running.paused.clear();
             let sites: Vec<SiteTask> = running.sites.drain().map(|(_, t)| t).collect();
             let mut tasks: Vec<JoinHandle<()>> = sites
@@ -348,8 +297,6 @@ impl Drop for Collector {
             }
         });
         runtime.shutdown_timeout(Duration::from_secs(1));
-        // The sites have stopped writing: the demo's logs can go.
-        drop(self.running().demo_logs.take());
     }
 }
 
@@ -418,7 +365,7 @@ async fn run_probe(
         }));
     };
     let paused = request.pause.as_deref().and_then(|name| {
-        let mut running = inner.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut running = lock(&inner.state);
         let task = running.sites.remove(name)?;
         task.stop(GapCause::Paused);
         running.paused.insert(name.to_string(), task.config.clone());
@@ -451,7 +398,7 @@ async fn run_probe(
     super::probe::probe_with(&request.site, request.timeout, options, &mut forward).await;
     if let Some(config) = paused {
         let resumed = {
-            let mut running = inner.state.lock().unwrap_or_else(|p| p.into_inner());
+            let mut running = lock(&inner.state);
             match running.paused.remove(&config.name) {
                 Some(wanted) => {
                     start_site(&inner, &handle, &mut running, wanted, None);
@@ -548,7 +495,7 @@ async fn site_task(
             _ => break,
         }
     }
-    let why = *why.lock().unwrap_or_else(|p| p.into_inner());
+    let why = *lock(&why);
     lock(&sink).stopped(why);
 }
 

@@ -2,7 +2,10 @@
 
 pub mod appsuite;
 pub mod dates;
+pub mod duration;
 pub mod fields;
+pub mod hex;
+pub mod lines;
 pub mod mitel5000;
 pub mod mivb;
 #[cfg(test)]

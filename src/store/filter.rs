@@ -42,7 +42,6 @@ impl OutcomeFilter {
 pub struct Filter {
     pub site: Option<String>,
     pub format: Option<Format>,
-    pub kind: Option<Kind>,
     /// Call type / direction / event (substring of either).
     pub what: String,
     pub extension: String,
@@ -100,7 +99,6 @@ impl<'f> Matcher<'f> {
     pub fn matches(&self, r: &RecordRef<'_>) -> bool {
         let f = self.filter;
         if f.format.is_some_and(|x| x != r.format())
-            || f.kind.is_some_and(|x| x != r.kind())
             || f.site.as_deref().is_some_and(|s| s != &**r.site())
         {
             return false;

@@ -120,10 +120,6 @@ impl CallTracker {
         self.undated
     }
 
-    pub fn age_out_after(&self) -> Duration {
-        self.age_out
-    }
-
     /// A new age-out time for calls still open (a settings change applies at once).
     pub fn set_age_out(&mut self, age_out: Duration) {
         self.age_out = age_out;

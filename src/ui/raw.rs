@@ -128,7 +128,7 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
                     f.bytes.len(),
                     printable(&f.bytes)
                 )))
-                .on_hover_text(theme::mono(super::detail::hex_dump(&f.bytes)));
+                .on_hover_text(theme::mono(crate::protocol::hex::hex_dump(&f.bytes)));
             }
         });
 }

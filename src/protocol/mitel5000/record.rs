@@ -254,12 +254,6 @@ pub fn parse_elapsed(s: &str) -> Option<u32> {
     h.checked_mul(3600)?.checked_add(m * 60 + secs)
 }
 
-/// True when the line's START column holds digits (used to pick a likely format for errors).
-pub fn has_start_digits(line: &str) -> bool {
-    let c = Columns::new(line);
-    c.byte_at(45).is_ascii_digit() && c.byte_at(47) == b':'
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, BinaryHeap};
 use chrono::{NaiveDateTime, NaiveTime};
 
 use super::{Line, after, digits, pick, secs};
+use crate::protocol::duration::hh_mm_ss;
 use crate::protocol::mitel5000::record::HEADER_MARK;
 
 pub const TITLE_LINE: &str =
@@ -61,7 +62,7 @@ fn elapsed(rng: &mut fastrand::Rng, s: i64) -> String {
     if rng.bool() && s <= 999_999 {
         format!("S={s}")
     } else {
-        format!("{:02}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
+        hh_mm_ss(s.unsigned_abs())
     }
 }
 

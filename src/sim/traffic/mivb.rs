@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 
 use super::{Line, after, digits, secs};
+use crate::protocol::duration::hh_mm_ss;
 
 /// A 90-column line of spaces with each field written at its column.
 struct Columns([u8; 90]);
@@ -101,15 +102,7 @@ pub fn call(rng: &mut fastrand::Rng, start: NaiveDateTime, out: &mut Vec<Line>) 
     c.put(0, long_call_mark(duration));
     c.put(1, &start.format("%m/%d").to_string());
     c.put(7, &start.format("%H:%M").to_string());
-    c.put(
-        14,
-        &format!(
-            "{:02}:{:02}:{:02}",
-            duration / 3600,
-            (duration % 3600) / 60,
-            duration % 60
-        ),
-    );
+    c.put(14, &hh_mm_ss(duration.unsigned_abs()));
     c.put(85, "000");
     out.push(Line {
         at: after(start, answer_wait + duration),

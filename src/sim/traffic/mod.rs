@@ -15,7 +15,7 @@ use std::collections::BinaryHeap;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 
-use crate::collect::Protocol;
+use crate::site_url::Protocol;
 
 pub use mitel5000::{TITLE_LINE, header as mitel5000_header};
 

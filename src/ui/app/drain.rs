@@ -96,7 +96,7 @@ impl SmdrApp {
                     Ok(JobEvent::Progress { done, total }) => job.progress = Some((done, total)),
                     Ok(JobEvent::Records(batch)) => self.store.append(batch),
                     Ok(JobEvent::Finished(result)) => {
-                        finished.push((i, result));
+                        finished.push((i, result.map_err(|e| e.to_string())));
                         break;
                     }
                     Err(TryRecvError::Empty) => break,

@@ -10,14 +10,15 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Local, NaiveDate};
 use eframe::egui;
 
-use crate::collect::supervisor::Wake;
 use crate::collect::{
     CollectOptions, Collector, CollectorEvent, Direction, ProbeReport, SiteConfig, SiteStatus,
 };
 use crate::jobs::{self, ExportFormat, JobEvent};
 use crate::protocol::{DecodeOptions, Record};
+use crate::sim::Demo;
 use crate::store::{RowId, Store, View};
 use crate::timeline::CallTracker;
+use crate::wake::Wake;
 
 mod commands;
 mod drain;
@@ -163,6 +164,9 @@ pub struct SmdrApp {
     pub(super) sites: Vec<SiteConfig>,
     /// The demo's sites while it runs.
     pub(super) demo_sites: Vec<SiteConfig>,
+    /// The demo's simulators (on the collectors' runtime) and log folder, kept while the window
+    /// runs; declared after `collector`, so dropped after it (its sites have stopped writing).
+    demo: Option<Demo>,
     pub(super) site_views: HashMap<Arc<str>, SiteView>,
     pub(super) store: Store,
     /// The records table's rows (its filter and sort are in `state`).
@@ -217,6 +221,7 @@ impl SmdrApp {
             wake,
             sites: Vec::new(),
             demo_sites: Vec::new(),
+            demo: None,
             site_views: HashMap::new(),
             store: Store::new(),
             tracked: 0,
@@ -344,9 +349,20 @@ impl SmdrApp {
             DemoMode::Auto => self.sites.is_empty(),
             DemoMode::Off => false,
         };
-        if demo && let Some(c) = &self.collector {
-            match c.start_demo() {
-                Ok(sites) => self.demo_sites = sites,
+        if demo && let Some(runtime) = self.collector.as_ref().and_then(|c| c.runtime()) {
+            match Demo::start(runtime) {
+                Ok(demo) => {
+                    // Its logs go to its own folder, never the user's.
+                    self.demo_sites = demo
+                        .sites()
+                        .iter()
+                        .map(|s| SiteConfig {
+                            log_dir: Some(demo.log_dir().to_path_buf()),
+                            ..SiteConfig::from_target(s.name, &s.target)
+                        })
+                        .collect();
+                    self.demo = Some(demo);
+                }
                 Err(e) => self.notify_error(format!("cannot start the demo site: {e}")),
             }
         }
@@ -480,5 +496,7 @@ impl eframe::App for SmdrApp {
         if let Some(c) = self.collector.take() {
             c.shutdown();
         }
+        // After the collectors: the demo's sites have written their last lines.
+        self.demo = None;
     }
 }
