@@ -242,6 +242,26 @@ impl Store {
         out
     }
 
+    /// Rows `from..` that `keep` accepts, as a store of their own with its own copy of their
+    /// texts (closing an imported file: the store only appends, so it is rebuilt without it).
+    /// Row ids start again from 0; sites not kept are gone from [`Store::sites`].
+    pub fn filtered(&self, from: usize, keep: impl Fn(&RecordRef<'_>) -> bool) -> Store {
+        let mut out = Store::new();
+        for r in self.iter().skip(from).filter(|r| keep(r)) {
+            let id = out.rows.len() as RowId;
+            let mut row = *r.row;
+            row.src = out.intern_key(r.key().clone());
+            if let Some(extra) = r.extra() {
+                out.extras.push((id, extra.clone()));
+            }
+            if r.extra().is_none_or(|e| e.long_text.is_none()) {
+                (row.chunk, row.offset, row.len) = out.put_text(r.text());
+            }
+            out.rows.push(row);
+        }
+        out
+    }
+
     fn put_text(&mut self, text: &str) -> (u16, u32, u16) {
         let writable = self
             .chunks

@@ -460,3 +460,22 @@ fn a_views_generation_says_when_rows_may_have_moved() {
     s.refresh(&mut v, &settings);
     assert_eq!(v.generation(), first + 2);
 }
+
+#[test]
+fn a_filtered_store_keeps_only_the_rows_asked_for_with_their_texts() {
+    let s = store();
+    let kept = s.filtered(0, |r| &**r.site() == "branch");
+    assert_eq!(kept.len(), LINES.len() - 4);
+    let texts: Vec<&str> = kept.iter().map(|r| r.text()).collect();
+    assert_eq!(texts, LINES[4..]);
+    assert_eq!(
+        kept.sites().iter().map(|s| &**s).collect::<Vec<_>>(),
+        ["branch"]
+    );
+    let originals: Vec<_> = s.iter().skip(4).map(|r| r.to_record()).collect();
+    let copies: Vec<_> = kept.iter().map(|r| r.to_record()).collect();
+    assert_eq!(copies, originals, "every field survives the rebuild");
+    let tail = s.filtered(5, |_| true);
+    assert_eq!(tail.len(), LINES.len() - 5);
+    assert_eq!(tail.get(0).unwrap().text(), LINES[5]);
+}

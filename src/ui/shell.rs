@@ -120,6 +120,28 @@ fn item(ui: &mut egui::Ui, text: &str, shortcut: KeyboardShortcut) -> bool {
         .clicked()
 }
 
+/// The files opened in the window, each with a way to close it (its rows leave the tables).
+fn imported_files_menu(app: &mut SmdrApp, ui: &mut egui::Ui) {
+    let files: Vec<_> = app.open_files.list().cloned().collect();
+    ui.add_enabled_ui(!files.is_empty(), |ui| {
+        ui.menu_button("Imported files", |ui| {
+            for f in files {
+                ui.horizontal(|ui| {
+                    ui.label(&*f.site).on_hover_text(format!(
+                        "{}: {} records",
+                        f.origin,
+                        f.records.unwrap_or(0)
+                    ));
+                    if ui.button("Close").clicked() {
+                        app.commands.push(Command::CloseFile(f.origin.clone()));
+                        ui.close();
+                    }
+                });
+            }
+        });
+    });
+}
+
 fn top_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         ui.heading(RichText::new("SMDR Monitor").strong());
@@ -135,6 +157,7 @@ fn top_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
             if ui.button("Export a day of a site…").clicked() {
                 app.forms.open_export_day(app.store.sites());
             }
+            imported_files_menu(app, ui);
             if ui.button("Open log folder").clicked() {
                 app.commands.push(Command::OpenLogFolder);
             }
@@ -232,6 +255,11 @@ fn status_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
                 ui.visuals().text_color()
             };
             ui.label(RichText::new(&n.text).color(color));
+            if let Some((label, command)) = &n.action
+                && ui.button(label).clicked()
+            {
+                app.commands.push(command.clone());
+            }
         }
     });
 }

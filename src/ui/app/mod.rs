@@ -119,6 +119,8 @@ pub struct Notice {
     pub text: String,
     pub error: bool,
     pub at: Instant,
+    /// A way on the notice offers: a button's label and what it asks for.
+    pub action: Option<(String, Command)>,
 }
 
 /// What drawing code asks the app to do.
@@ -140,6 +142,10 @@ pub enum Command {
     RetryNow(String),
     PickImport,
     Import(Vec<PathBuf>),
+    /// Import files even though no SMDR was found in them (the user asked).
+    ImportAnyway(Vec<PathBuf>),
+    /// Close an imported file (by its rows' origin): its rows leave the store.
+    CloseFile(Arc<str>),
     /// Ask where to export, then export there.
     PickExport(ExportScope, ExportFormat),
     /// Export to this path (picked in a dialog, or typed when none could be shown).
@@ -177,6 +183,10 @@ pub struct SmdrApp {
     last_age_out: Instant,
     pub(super) selected: Option<RowId>,
     pub(super) jobs: Vec<Job>,
+    /// Files opened in the window (File › Imported files).
+    pub(super) open_files: jobs::OpenFiles,
+    /// Files an import did not take, said once its job ends.
+    refused: Vec<crate::import::Refusal>,
     pub(super) probe: Option<ProbeSession>,
     pub(super) forms: super::forms::Forms,
     pub(super) notices: VecDeque<Notice>,
@@ -228,6 +238,8 @@ impl SmdrApp {
             last_age_out: Instant::now(),
             selected: None,
             jobs: Vec::new(),
+            open_files: Default::default(),
+            refused: Vec::new(),
             probe: None,
             forms: super::forms::Forms {
                 filter_texts,
@@ -319,6 +331,8 @@ impl SmdrApp {
                     path,
                     site: site.name.as_str().into(),
                     options: site.decode_options(today),
+                    // The site's own logs: reloaded whatever they hold.
+                    anyway: true,
                 })),
                 Err(e) => problems.push(format!("cannot read today's logs of {}: {e}", site.name)),
             }
@@ -437,10 +451,15 @@ impl SmdrApp {
     }
 
     fn push_notice(&mut self, text: String, error: bool) {
+        self.push_notice_with(text, error, None);
+    }
+
+    fn push_notice_with(&mut self, text: String, error: bool, action: Option<(String, Command)>) {
         self.notices.push_back(Notice {
             text,
             error,
             at: Instant::now(),
+            action,
         });
         while self.notices.len() > 20 {
             self.notices.pop_front();
