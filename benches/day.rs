@@ -18,7 +18,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use smdr_monitor::store::{Store, View};
-use smdr_monitor::ui::calls::{CallColumn, CallFilter, filter};
+use smdr_monitor::timeline::view::filter;
+use smdr_monitor::timeline::{CallColumn, CallFilter};
 
 use common::{SAMPLES, benchmarking, sample_records, size, store_of, track, tracker, traffic};
 use smdr_monitor::sim::TrafficFormat;
@@ -116,7 +117,7 @@ fn run_day(path: &Path) -> Stages {
 
     let t = Instant::now();
     let mut view = View::default();
-    store.refresh(&mut view);
+    store.refresh(&mut view, &Default::default());
     // The calls tab's default order (newest first), and its rows through an empty filter.
     let sorted = filter::sorted_rows(calls.calls(), CallColumn::Start, true);
     let (matcher, _) = CallFilter::default().compile();

@@ -21,8 +21,8 @@ use chrono::Local;
 use smdr_monitor::collect::{CollectOptions, Collector, CollectorEvent, SiteConfig};
 use smdr_monitor::sim::{SimOptions, SimServer};
 use smdr_monitor::store::{RowId, Store, View};
-use smdr_monitor::timeline::stats_of;
-use smdr_monitor::ui::calls::{CallColumn, filter, update_facts};
+use smdr_monitor::timeline::view::Refresh;
+use smdr_monitor::timeline::{CallsSettings, CallsView};
 
 use common::{benchmarking, tracker};
 
@@ -98,10 +98,9 @@ fn main() {
     let mut tracked = 0usize;
     let (mut intake, mut latency) = (Vec::new(), Vec::new());
     // The Calls tab open all along: its rows and statistics brought up to date at most every
-    // 250 ms while calls change, as the window does (`ui::calls`).
-    let (mut calls_recompute, mut last_recompute) = (Vec::new(), Instant::now());
-    let (mut sorted, mut sorted_seen) = (Vec::new(), 0usize);
-    let (mut facts, mut facts_seen) = (Vec::new(), 0usize);
+    // 250 ms while calls change, by the view the window uses (`timeline::CallsView`).
+    let mut calls_recompute = Vec::new();
+    let (mut calls_view, calls_settings) = (CallsView::default(), CallsSettings::default());
     let started = Instant::now();
     let mut stopped_at = None;
     let mut next = Instant::now();
@@ -143,25 +142,12 @@ fn main() {
             }
             tracked = end;
         }
-        store.refresh(&mut view);
+        store.refresh(&mut view, &Default::default());
         intake.push(ms(frame_start.elapsed()));
-        let changes = calls.changes();
-        if last_recompute.elapsed() >= Duration::from_millis(250) && sorted_seen < changes.len() {
-            last_recompute = Instant::now();
-            let t = Instant::now();
-            let all = calls.calls();
-            filter::resort_changed(
-                &mut sorted,
-                all,
-                &changes[sorted_seen..],
-                CallColumn::Start,
-                true,
-            );
-            sorted_seen = changes.len();
-            update_facts(&mut facts, &mut facts_seen, &calls);
-            // No filter: every call is a row.
-            let rows = sorted.clone();
-            std::hint::black_box(stats_of(rows.iter().map(|&i| facts[i]), 20));
+        let t = Instant::now();
+        if !calls.calls().is_empty()
+            && calls_view.refresh(&calls_settings, &calls, t) == Refresh::Updated
+        {
             calls_recompute.push(ms(t.elapsed()));
         }
         next += FRAME;

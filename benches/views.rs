@@ -13,9 +13,10 @@ use divan::{Bencher, black_box};
 use eframe::egui;
 use smdr_monitor::protocol::StreamDecoder;
 use smdr_monitor::sim::TrafficFormat;
-use smdr_monitor::store::{Filter, Store, View};
-use smdr_monitor::timeline::{CallTracker, SearchIndex};
-use smdr_monitor::ui::calls::{CallColumn, CallFilter, CallsView, filter};
+use smdr_monitor::store::{Filter, Store, View, ViewSettings};
+use smdr_monitor::timeline::view::filter;
+use smdr_monitor::timeline::{CallColumn, CallFilter, CallTracker, CallsSettings, SearchIndex};
+use smdr_monitor::ui::calls::CallsTab;
 use smdr_monitor::ui::state::{PersistedState, Tab};
 use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
 
@@ -46,8 +47,8 @@ static CALLS: LazyLock<CallTracker> = LazyLock::new(|| {
     t
 });
 
-/// `field:needle` → a records filter.
-fn record_filter(arg: &str) -> Filter {
+/// `field:needle` → the records table's filter.
+fn record_filter(arg: &str) -> ViewSettings {
     let (field, needle) = arg.split_once(':').unwrap_or(("text", arg));
     let mut f = Filter::default();
     match field {
@@ -55,7 +56,10 @@ fn record_filter(arg: &str) -> Filter {
         "extension" => f.extension = needle.into(),
         _ => f.text = needle.into(),
     }
-    f
+    ViewSettings {
+        filter: f,
+        ..Default::default()
+    }
 }
 
 /// `field:needle` → a calls filter.
@@ -77,9 +81,10 @@ const CALL_FILTERS: [&str; 3] = ["text:61234", "text:smith", "extension:2001"];
 #[divan::bench(args = RECORD_FILTERS, sample_count = 20)]
 fn refilter_records(bencher: Bencher, arg: &str) {
     let store = &*STORE;
+    let settings = record_filter(arg);
     bencher
-        .with_inputs(|| View::new(record_filter(arg), Default::default(), false))
-        .bench_local_refs(|view| store.refresh(view));
+        .with_inputs(View::default)
+        .bench_local_refs(|view| store.refresh(view, &settings));
 }
 
 /// The calls' search index, as the calls view keeps it while a needle is typed.
@@ -147,13 +152,16 @@ fn frame_calls_table(bencher: Bencher, arg: &str) {
     let tracker = &*CALLS;
     let ctx = egui::Context::default();
     smdr_monitor::ui::theme::install(&ctx);
-    let mut view = CallsView::default();
-    view.filter = call_filter(arg);
+    let mut view = CallsTab::default();
+    let mut settings = CallsSettings {
+        filter: call_filter(arg),
+        ..Default::default()
+    };
     let now = NaiveDateTime::default();
-    let draw = |ctx: &egui::Context, view: &mut CallsView| {
+    let mut draw = |ctx: &egui::Context, view: &mut CallsTab| {
         frame(ctx, |ui| {
             egui::CentralPanel::default().show(ui, |ui| {
-                black_box(view.show(ui, tracker, now));
+                black_box(view.show(ui, &mut settings, tracker, now));
             });
         })
     };
@@ -163,12 +171,12 @@ fn frame_calls_table(bencher: Bencher, arg: &str) {
         draw(&ctx, &mut view);
     }
     for _ in 0..100_000 {
-        if view.indexing().is_none() {
+        if view.view.indexing().is_none() {
             break;
         }
         draw(&ctx, &mut view);
     }
-    assert!(view.indexing().is_none(), "the index was never built");
+    assert!(view.view.indexing().is_none(), "the index was never built");
     draw(&ctx, &mut view);
     bencher.bench_local(|| draw(&ctx, &mut view));
 }
@@ -211,7 +219,7 @@ fn frame_records_table(bencher: Bencher, arg: &str) {
     let mut storage = MemStorage::default();
     let state = PersistedState {
         tab: Tab::Records,
-        filter: record_filter(arg),
+        records: record_filter(arg),
         ..Default::default()
     };
     eframe::set_value(&mut storage, eframe::APP_KEY, &state);

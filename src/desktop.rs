@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use crate::collect::supervisor::Wake;
+use crate::wake::Wake;
 
 /// What to ask the user for.
 #[derive(Debug, Clone)]

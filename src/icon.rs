@@ -5,18 +5,21 @@
 //! window has no icon of its own: the compositor finds `smdr-monitor.desktop` through [`APP_ID`]
 //! and shows that entry's icon, which is why the two must match.
 
+#[cfg(feature = "gui")]
 use eframe::egui::IconData;
 
 /// Matches the `.desktop` file name and its `StartupWMClass`, and the icon name in the hicolor
 /// theme (`packaging/linux/smdr-monitor.desktop`).
 pub const APP_ID: &str = "smdr-monitor";
 
-/// Width and height of [`window_icon`], in pixels.
+/// Width and height of the window icon, in pixels.
 pub const WINDOW_ICON_SIZE: u32 = 256;
 
+#[cfg(feature = "gui")]
 const WINDOW_ICON_PNG: &[u8] = include_bytes!("../assets/icons/smdr-monitor-256.png");
 
 /// The window icon (`ViewportBuilder::with_icon`), `None` if it cannot be decoded.
+#[cfg(feature = "gui")]
 pub fn window_icon() -> Option<IconData> {
     match eframe::icon_data::from_png_bytes(WINDOW_ICON_PNG) {
         Ok(icon) => Some(icon),
@@ -39,6 +42,7 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR"))
     }
 
+    #[cfg(feature = "gui")]
     fn pixel(icon: &IconData, x: u32, y: u32) -> [u8; 4] {
         let i = ((y * icon.width + x) * 4) as usize;
         [
@@ -49,6 +53,7 @@ mod tests {
         ]
     }
 
+    #[cfg(feature = "gui")]
     #[test]
     fn window_icon_decodes_to_its_size_with_a_transparent_corner_and_an_opaque_tile() {
         let icon = window_icon().expect("the embedded icon decodes");
@@ -65,6 +70,7 @@ mod tests {
         assert!(b > r && g > r, "tile is teal, got {r},{g},{b}");
     }
 
+    #[cfg(feature = "gui")]
     #[test]
     fn every_hicolor_size_is_a_square_png_of_that_size() {
         for size in [16u32, 24, 32, 48, 64, 128, 256, 512] {

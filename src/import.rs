@@ -3,12 +3,16 @@
 //! the project's own raw day logs (`<RFC 3339 receipt time>\t<record text>`), whose receipt
 //! times then date the records. Saved data takes the same road as live data: framer, decoder.
 
+use std::io;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use chrono::{DateTime, FixedOffset};
 
 use std::borrow::Cow;
 
+use crate::protocol::lines::Lines;
 use crate::protocol::mitel5000::framer::{
     DEFAULT_MAX_FRAME, Frame, FrameDecoder, payload_text, whole_frame_at,
 };
@@ -82,7 +86,8 @@ pub struct Item<'a> {
     pub problem: Option<String>,
 }
 
-/// Splits input into record items, in order. Blank lines are not records and are skipped.
+/// Splits input into record items, in order. Text splits into lines exactly as a socket does
+/// (`protocol::lines`): blank lines are skipped, an over-long one is a problem item.
 pub fn items(data: &[u8], mut f: impl FnMut(Item<'_>)) {
     match sniff(data) {
         InputKind::Capture => {
@@ -137,31 +142,20 @@ pub fn items(data: &[u8], mut f: impl FnMut(Item<'_>)) {
             }
         }
         InputKind::Text => {
-            let mut start = 0;
-            let mut number = 0;
-            while start < data.len() {
-                let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
-                number += 1;
-                let line = &data[start..end];
-                start = end + 1;
-                if is_blank_bytes(line) {
-                    continue;
-                }
-                let (received, bytes) = split_receipt_time(line);
+            for line in Lines::new(data) {
+                let (received, bytes) = match line.problem {
+                    None => split_receipt_time(line.bytes),
+                    Some(_) => (None, line.bytes),
+                };
                 f(Item {
-                    number,
+                    number: line.number,
                     bytes,
                     received,
-                    problem: None,
+                    problem: line.problem.map(|p| p.to_string()),
                 });
             }
         }
     }
-}
-
-fn is_blank_bytes(line: &[u8]) -> bool {
-    line.iter()
-        .all(|b| matches!(b, b' ' | b'\0' | b'\r' | b'\n' | b'\t'))
 }
 
 /// A raw-day-log line: `2026-11-22T14:02:11.123+01:00<TAB>text`. Other lines have no time.
@@ -238,6 +232,79 @@ pub fn decode_each(data: &[u8], decoder: &mut StreamDecoder, mut f: impl FnMut(u
         }
         None => decoder.decode_bytes(item.bytes, item.received, |d, _| f(item.number, d)),
     });
+}
+
+/// A raw day log's companion, `<site>.<YYYYMMDD>.connection.log` (see `collect::daylog`): what
+/// the collector did, not records.
+pub fn is_connection_log(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let Some(stem) = name.strip_suffix(".connection.log") else {
+        return false;
+    };
+    stem.rsplit_once('.').is_some_and(|(site, day)| {
+        !site.is_empty() && day.len() == 8 && day.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// Which file a path names: its canonical path, and its size and modification time to tell
+/// whether it changed since it was opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileId {
+    pub canonical: PathBuf,
+    pub len: u64,
+    pub modified: Option<SystemTime>,
+}
+
+impl FileId {
+    pub fn of(path: &Path) -> io::Result<Self> {
+        let canonical = std::fs::canonicalize(path)?;
+        let meta = std::fs::metadata(&canonical)?;
+        Ok(Self {
+            canonical,
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        })
+    }
+
+    /// The same file, unchanged since `self` was taken.
+    pub fn unchanged(&self, now: &FileId) -> bool {
+        self.canonical == now.canonical && self.len == now.len && self.modified == now.modified
+    }
+}
+
+/// Why a file was not imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// It is open already (`changed`: it grew or changed since).
+    AlreadyOpen { changed: bool },
+    /// A connection log: the collector's own notes, not records.
+    ConnectionLog,
+    /// Not one line of it is SMDR (an unrelated log, say).
+    NoSmdr,
+}
+
+/// A file not imported, and why, in words a technician reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub path: PathBuf,
+    pub why: Refused,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let file = self.path.display();
+        match self.why {
+            Refused::AlreadyOpen { changed: false } => write!(f, "already open: {file}"),
+            Refused::AlreadyOpen { changed: true } => write!(
+                f,
+                "already open: {file} (it has changed since: close it under File › Imported files and open it again to read it anew)"
+            ),
+            Refused::ConnectionLog => write!(f, "{file} is a connection log, not SMDR"),
+            Refused::NoSmdr => write!(f, "no SMDR found in {file}: not imported"),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -365,6 +432,51 @@ mod tests {
         assert!(got[1].3.as_deref().unwrap().contains("length prefix 768"));
         assert_eq!((got[3].1.as_str(), &got[3].2[..3]), ("2012-07-03", "TLC"));
         assert_eq!((got[4].1.as_str(), &got[4].2[..3]), ("2012-07-03", "IN "));
+    }
+
+    #[test]
+    fn connection_logs_are_known_by_name() {
+        for yes in [
+            "logs/HQ/HQ.20261129.connection.log",
+            "Head_office.20260101.connection.log",
+            "a.b.20261129.connection.log",
+        ] {
+            assert!(is_connection_log(Path::new(yes)), "{yes}");
+        }
+        for no in [
+            "logs/HQ/HQ.20261129.1.log",
+            "HQ.2026112.connection.log",
+            ".20261129.connection.log",
+            "HQ.connection.log",
+            "HQ.20261129.connection.log.bak",
+        ] {
+            assert!(!is_connection_log(Path::new(no)), "{no}");
+        }
+    }
+
+    #[test]
+    fn refusals_say_what_happened() {
+        let path = PathBuf::from("x/apt.log");
+        let said = |why| {
+            Refusal {
+                path: path.clone(),
+                why,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            said(Refused::NoSmdr),
+            "no SMDR found in x/apt.log: not imported"
+        );
+        assert_eq!(
+            said(Refused::ConnectionLog),
+            "x/apt.log is a connection log, not SMDR"
+        );
+        assert_eq!(
+            said(Refused::AlreadyOpen { changed: false }),
+            "already open: x/apt.log"
+        );
+        assert!(said(Refused::AlreadyOpen { changed: true }).contains("it has changed since"));
     }
 
     #[test]

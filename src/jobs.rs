@@ -6,12 +6,11 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
-use crate::collect::supervisor::Wake;
 use crate::export;
-use crate::import;
+use crate::import::{self, FileId, Refusal, Refused};
 use crate::protocol::{DecodeOptions, StreamDecoder};
 use crate::store::Store;
-use crate::timeline::Call;
+use crate::wake::Wake;
 
 pub use crate::export::ExportFormat;
 
@@ -24,8 +23,36 @@ pub enum JobEvent {
     Progress { done: u64, total: u64 },
     /// A batch of imported records, in file order, ready to [`Store::append`].
     Records(Store),
-    /// The job ended: a summary in words, or what went wrong in words.
-    Finished(Result<String, String>),
+    /// A file imported whole: its rows are the ones from `origin` under `site`.
+    Imported {
+        site: Arc<str>,
+        origin: Arc<str>,
+        records: u64,
+    },
+    /// A file not imported, and why.
+    Refused(Refusal),
+    /// A file not imported because the job stopped before it (its error follows).
+    NotImported(PathBuf),
+    /// The store rebuilt without a closed file's rows, from rows `0..upto` of the store it was
+    /// given (rows that arrived since are still to be added).
+    Rebuilt { store: Store, upto: usize },
+    /// The job ended: a summary in words, or what went wrong.
+    Finished(Result<String, JobError>),
+}
+
+/// Why a job did not finish. The window shows it (and logs it) once.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Export(#[from] export::ExportError),
+    #[error("cannot start a thread: {0}")]
+    Thread(#[source] std::io::Error),
 }
 
 impl std::fmt::Debug for JobEvent {
@@ -33,6 +60,12 @@ impl std::fmt::Debug for JobEvent {
         match self {
             Self::Progress { done, total } => write!(f, "Progress({done}/{total})"),
             Self::Records(s) => write!(f, "Records({})", s.len()),
+            Self::Imported {
+                origin, records, ..
+            } => write!(f, "Imported({origin}: {records})"),
+            Self::Refused(r) => write!(f, "Refused({r})"),
+            Self::NotImported(p) => write!(f, "NotImported({})", p.display()),
+            Self::Rebuilt { store, upto } => write!(f, "Rebuilt({}/{upto})", store.len()),
             Self::Finished(r) => write!(f, "Finished({r:?})"),
         }
     }
@@ -72,7 +105,7 @@ impl Reporter {
 fn spawn(
     name: &str,
     wake: Wake,
-    work: impl FnOnce(&mut Reporter) -> Result<String, String> + Send + 'static,
+    work: impl FnOnce(&mut Reporter) -> Result<String, JobError> + Send + 'static,
 ) -> Receiver<JobEvent> {
     let (tx, rx) = channel();
     let failed = (tx.clone(), wake.clone());
@@ -81,15 +114,10 @@ fn spawn(
         .spawn(move || {
             let mut reporter = Reporter::new(tx, wake);
             let result = work(&mut reporter);
-            if let Err(e) = &result {
-                tracing::warn!("{e}");
-            }
             reporter.send(JobEvent::Finished(result));
         });
     if let Err(e) = spawned {
-        let _ = failed.0.send(JobEvent::Finished(Err(format!(
-            "cannot start a thread: {e}"
-        ))));
+        let _ = failed.0.send(JobEvent::Finished(Err(JobError::Thread(e))));
         (failed.1)();
     }
     rx
@@ -107,6 +135,29 @@ pub struct ImportFile {
     pub path: PathBuf,
     pub site: Arc<str>,
     pub options: DecodeOptions,
+    /// Imported even when not one line of it is SMDR (the user asked for it).
+    pub anyway: bool,
+}
+
+impl ImportFile {
+    /// A file shown as a source named after it.
+    pub fn named_after(path: PathBuf, options: DecodeOptions, anyway: bool) -> Self {
+        Self {
+            site: file_name(&path).into(),
+            path,
+            options,
+            anyway,
+        }
+    }
+
+    /// The name its rows carry as their origin.
+    pub fn origin(&self) -> Arc<str> {
+        origin_of(&self.path)
+    }
+}
+
+fn origin_of(path: &Path) -> Arc<str> {
+    path.display().to_string().into()
 }
 
 /// Imports saved logs (raw day logs, seed-script logs, captures) as an offline source named
@@ -114,11 +165,7 @@ pub struct ImportFile {
 pub fn import(files: Vec<PathBuf>, options: DecodeOptions, wake: Wake) -> Receiver<JobEvent> {
     let files = files
         .into_iter()
-        .map(|path| ImportFile {
-            site: file_name(&path).into(),
-            path,
-            options: options.clone(),
-        })
+        .map(|path| ImportFile::named_after(path, options.clone(), false))
         .collect();
     import_as(files, wake)
 }
@@ -130,47 +177,196 @@ pub fn import_as(files: Vec<ImportFile>, wake: Wake) -> Receiver<JobEvent> {
             .iter()
             .map(|f| std::fs::metadata(&f.path).map_or(0, |m| m.len()))
             .sum();
-        let (mut done_files, mut records, mut unparsed) = (0u64, 0u64, 0u64);
-        for ImportFile {
-            path,
-            site,
-            options,
-        } in &files
-        {
-            let data =
-                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let origin: Arc<str> = path.display().to_string().into();
-            let mut decoder = StreamDecoder::new(options.clone());
+        let (mut done_bytes, mut records, mut unparsed, mut imported) = (0u64, 0u64, 0u64, 0);
+        for (i, file) in files.iter().enumerate() {
+            let path = &file.path;
+            if import::is_connection_log(path) {
+                rep.send(JobEvent::Refused(Refusal {
+                    path: path.clone(),
+                    why: Refused::ConnectionLog,
+                }));
+                done_bytes += std::fs::metadata(path).map_or(0, |m| m.len());
+                continue;
+            }
+            let data = match std::fs::read(path) {
+                Ok(data) => data,
+                Err(e) => {
+                    for rest in &files[i..] {
+                        rep.send(JobEvent::NotImported(rest.path.clone()));
+                    }
+                    return Err(JobError::Read {
+                        path: path.clone(),
+                        source: e,
+                    });
+                }
+            };
+            let origin = file.origin();
+            let mut decoder = StreamDecoder::new(file.options.clone());
             let mut batch = Store::new();
-            let mut sent_before = 0u64;
+            let (mut sent_before, mut unparsed_sent) = (0u64, 0u64);
+            // Rows are held back until the file shows one line of SMDR: a file without any is
+            // not imported unless asked.
+            let (mut smdr, mut looked) = (file.anyway, 0usize);
             import::into_store(
                 &data,
                 &origin,
-                site,
+                &file.site,
                 &mut decoder,
                 &mut batch,
                 |store, consumed| {
-                    if store.len() >= BATCH {
-                        sent_before += store.len() as u64;
-                        unparsed += unparsed_in(store);
-                        rep.send(JobEvent::Records(std::mem::take(store)));
+                    if !smdr {
+                        smdr = (looked..store.len()).any(|id| {
+                            store
+                                .get(id as u32)
+                                .is_some_and(|r| r.kind() != crate::protocol::Kind::Unparsed)
+                        });
+                        looked = store.len();
                     }
-                    rep.progress(done_files + consumed.min(data.len() as u64), total);
+                    if smdr && store.len() >= BATCH {
+                        sent_before += store.len() as u64;
+                        unparsed_sent += unparsed_in(store);
+                        rep.send(JobEvent::Records(std::mem::take(store)));
+                        looked = 0;
+                    }
+                    rep.progress(done_bytes + consumed.min(data.len() as u64), total);
                 },
             );
+            done_bytes += data.len() as u64;
+            if !smdr {
+                rep.send(JobEvent::Refused(Refusal {
+                    path: path.clone(),
+                    why: Refused::NoSmdr,
+                }));
+                continue;
+            }
             let in_file = sent_before + batch.len() as u64;
-            unparsed += unparsed_in(&batch);
+            unparsed += unparsed_sent + unparsed_in(&batch);
             rep.send(JobEvent::Records(batch));
+            rep.send(JobEvent::Imported {
+                site: file.site.clone(),
+                origin,
+                records: in_file,
+            });
             records += in_file;
-            done_files += data.len() as u64;
+            imported += 1;
         }
         rep.progress(total, total);
-        let files_word = if files.len() == 1 { "file" } else { "files" };
+        if imported == 0 {
+            return Ok("nothing imported".to_string());
+        }
+        let files_word = if imported == 1 { "file" } else { "files" };
         Ok(format!(
-            "imported {records} records from {} {files_word}, {unparsed} of them not decoded",
-            files.len()
+            "imported {records} records from {imported} {files_word}, {unparsed} of them not decoded"
         ))
     })
+}
+
+/// Rebuilds `store` (a snapshot of the window's, rows `0..upto`) without the rows of one
+/// imported file, off the UI thread.
+pub fn close_file(
+    store: Store,
+    site: Arc<str>,
+    origin: Arc<str>,
+    wake: Wake,
+) -> Receiver<JobEvent> {
+    spawn("smdr-close", wake, move |rep| {
+        let upto = store.len();
+        let rebuilt = store.filtered(0, |r| !is_of(r, &site, &origin));
+        let removed = upto - rebuilt.len();
+        rep.send(JobEvent::Rebuilt {
+            store: rebuilt,
+            upto,
+        });
+        Ok(format!("closed {origin}: {removed} records removed"))
+    })
+}
+
+/// The record came from the imported file `origin`, shown as `site`.
+pub fn is_of(r: &crate::store::RecordRef<'_>, site: &str, origin: &str) -> bool {
+    &**r.site() == site && *r.source().origin == *origin
+}
+
+/// One file opened in the window (File › Open log…).
+#[derive(Debug, Clone)]
+pub struct OpenFile {
+    pub id: FileId,
+    pub path: PathBuf,
+    pub site: Arc<str>,
+    pub origin: Arc<str>,
+    /// Records imported; `None` while its import runs.
+    pub records: Option<u64>,
+}
+
+/// The files opened in the window: a file is opened once; closing one removes its rows.
+#[derive(Debug, Default)]
+pub struct OpenFiles {
+    files: Vec<OpenFile>,
+}
+
+impl OpenFiles {
+    /// Takes the files not open yet (once each) for import, and says why the others are not.
+    /// A file that cannot be read is passed on: the import says why.
+    pub fn claim(
+        &mut self,
+        paths: Vec<PathBuf>,
+        options: &DecodeOptions,
+        anyway: bool,
+    ) -> (Vec<ImportFile>, Vec<Refusal>) {
+        let (mut take, mut refused) = (Vec::new(), Vec::new());
+        for path in paths {
+            let Ok(id) = FileId::of(&path) else {
+                take.push(ImportFile::named_after(path, options.clone(), anyway));
+                continue;
+            };
+            if let Some(open) = self.files.iter().find(|f| f.id.canonical == id.canonical) {
+                refused.push(Refusal {
+                    path,
+                    why: Refused::AlreadyOpen {
+                        changed: !open.id.unchanged(&id),
+                    },
+                });
+                continue;
+            }
+            let file = ImportFile::named_after(path, options.clone(), anyway);
+            self.files.push(OpenFile {
+                id,
+                path: file.path.clone(),
+                site: file.site.clone(),
+                origin: file.origin(),
+                records: None,
+            });
+            take.push(file);
+        }
+        (take, refused)
+    }
+
+    /// The import of `origin` ended with `records` rows.
+    pub fn imported(&mut self, origin: &str, records: u64) {
+        if let Some(f) = self.files.iter_mut().find(|f| &*f.origin == origin) {
+            f.records = Some(records);
+        }
+    }
+
+    /// A claimed file was not imported after all (refused, or its import failed).
+    pub fn release(&mut self, path: &Path) {
+        self.files.retain(|f| f.path != path);
+    }
+
+    /// Files whose import is still running are released (the job ended without them).
+    pub fn release_unfinished(&mut self) {
+        self.files.retain(|f| f.records.is_some());
+    }
+
+    /// Forgets `origin`; returns it to have its rows removed.
+    pub fn close(&mut self, origin: &str) -> Option<OpenFile> {
+        let i = self.files.iter().position(|f| &*f.origin == origin)?;
+        Some(self.files.remove(i))
+    }
+
+    /// The files imported, in the order they were opened.
+    pub fn list(&self) -> impl Iterator<Item = &OpenFile> {
+        self.files.iter().filter(|f| f.records.is_some())
+    }
 }
 
 fn unparsed_in(store: &Store) -> u64 {
@@ -180,31 +376,20 @@ fn unparsed_in(store: &Store) -> u64 {
         .count() as u64
 }
 
-/// Writes records (a snapshot of the rows the window chose, in its order) to `path`.
-pub fn export_records(
-    records: Store,
+/// Writes records or calls (as the window chose and ordered them) to `path`.
+pub fn export(
+    what: export::Exported,
     path: PathBuf,
     format: ExportFormat,
     wake: Wake,
 ) -> Receiver<JobEvent> {
     spawn("smdr-export", wake, move |rep| {
-        let n = export::write_records(&records, &path, format, |d, t| rep.progress(d, t))
-            .map_err(|e| e.to_string())?;
-        Ok(format!("exported {n} records to {}", path.display()))
-    })
-}
-
-/// Writes calls to `path` (the calls view's export).
-pub fn export_calls(
-    calls: Vec<Call>,
-    path: PathBuf,
-    format: ExportFormat,
-    wake: Wake,
-) -> Receiver<JobEvent> {
-    spawn("smdr-export", wake, move |rep| {
-        let n = export::calls::write_calls(&calls, &path, format, |d, t| rep.progress(d, t))
-            .map_err(|e| e.to_string())?;
-        Ok(format!("exported {n} calls to {}", path.display()))
+        let n = export::write(&what, &path, format, |d, t| rep.progress(d, t))?;
+        Ok(format!(
+            "exported {n} {} to {}",
+            what.noun(),
+            path.display()
+        ))
     })
 }
 
@@ -219,19 +404,21 @@ mod tests {
         Arc::new(|| {})
     }
 
-    fn finish(rx: Receiver<JobEvent>) -> (Store, Result<String, String>) {
+    fn finish(rx: Receiver<JobEvent>) -> (Store, Result<String, JobError>) {
         let mut store = Store::new();
         loop {
             match rx.recv_timeout(Duration::from_secs(20)) {
                 Ok(JobEvent::Records(batch)) => store.append(batch),
                 Ok(JobEvent::Progress { done, total }) => assert!(done <= total),
+                Ok(JobEvent::Rebuilt { store: s, .. }) => store = s,
                 Ok(JobEvent::Finished(r)) => return (store, r),
+                Ok(_) => {}
                 Err(e) => panic!("job did not finish: {e}"),
             }
         }
     }
 
-    fn imported(paths: &[&str]) -> (Store, Result<String, String>) {
+    fn imported(paths: &[&str]) -> (Store, Result<String, JobError>) {
         let files = paths
             .iter()
             .map(|p| PathBuf::from(format!("tests/fixtures/{p}")))
@@ -263,12 +450,133 @@ mod tests {
         );
     }
 
+    /// Runs an import to its end: the store, the refusals and the summary.
+    fn import_files(files: Vec<ImportFile>) -> (Store, Vec<Refusal>, Vec<u64>, String) {
+        let rx = import_as(files, no_wake());
+        let (mut store, mut refused, mut counts) = (Store::new(), Vec::new(), Vec::new());
+        loop {
+            match rx.recv_timeout(Duration::from_secs(20)) {
+                Ok(JobEvent::Records(batch)) => store.append(batch),
+                Ok(JobEvent::Refused(r)) => refused.push(r),
+                Ok(JobEvent::Imported { records, .. }) => counts.push(records),
+                Ok(JobEvent::Finished(r)) => return (store, refused, counts, r.unwrap()),
+                Ok(_) => {}
+                Err(e) => panic!("job did not finish: {e}"),
+            }
+        }
+    }
+
+    fn fixture(p: &str, anyway: bool) -> ImportFile {
+        let path = PathBuf::from(format!("tests/fixtures/{p}"));
+        ImportFile::named_after(path, DecodeOptions::default(), anyway)
+    }
+
+    #[test]
+    fn a_file_without_smdr_is_refused_unless_asked() {
+        let (store, refused, counts, summary) = import_files(vec![
+            fixture("other/apt-history.log", false),
+            fixture("mitel5000/axxess-8520-records.txt", false),
+        ]);
+        assert_eq!(
+            refused,
+            [Refusal {
+                path: "tests/fixtures/other/apt-history.log".into(),
+                why: Refused::NoSmdr
+            }]
+        );
+        assert_eq!(counts, [7]);
+        assert_eq!(store.len(), 7);
+        assert!(
+            summary.starts_with("imported 7 records from 1 file"),
+            "{summary}"
+        );
+        let (store, refused, counts, _) =
+            import_files(vec![fixture("other/apt-history.log", true)]);
+        assert!(refused.is_empty());
+        assert_eq!((store.len(), counts.as_slice()), (8, &[8][..]));
+        assert!(store.iter().all(|r| r.kind() == Kind::Unparsed));
+    }
+
+    #[test]
+    fn a_connection_log_is_not_imported_as_records() {
+        let (store, refused, counts, summary) =
+            import_files(vec![fixture("other/HQ.20261129.connection.log", true)]);
+        assert_eq!(refused[0].why, Refused::ConnectionLog);
+        assert!(
+            refused[0]
+                .to_string()
+                .ends_with("HQ.20261129.connection.log is a connection log, not SMDR")
+        );
+        assert!(store.is_empty() && counts.is_empty());
+        assert_eq!(summary, "nothing imported");
+    }
+
+    #[test]
+    fn a_file_is_opened_once_and_closing_it_forgets_it() {
+        let mut open = OpenFiles::default();
+        let options = DecodeOptions::default();
+        let axxess = PathBuf::from("tests/fixtures/mitel5000/axxess-8520-records.txt");
+        let (take, refused) = open.claim(vec![axxess.clone()], &options, false);
+        assert_eq!(take.len(), 1);
+        assert!(refused.is_empty());
+        assert_eq!(open.list().count(), 0, "listed once imported");
+        open.imported(&take[0].origin(), 7);
+        // The same file by another path, and twice in one request.
+        let again = PathBuf::from("tests/fixtures/mitel5000/../mitel5000/axxess-8520-records.txt");
+        let seed = PathBuf::from("tests/fixtures/mitel5000/seed-debug-output.txt");
+        let (take, refused) = open.claim(
+            vec![again.clone(), seed.clone(), seed.clone()],
+            &options,
+            false,
+        );
+        assert_eq!(
+            take.iter().map(|f| f.path.as_path()).collect::<Vec<_>>(),
+            [seed.as_path()]
+        );
+        assert_eq!(
+            refused.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                format!("already open: {}", again.display()),
+                format!("already open: {}", seed.display())
+            ]
+        );
+        open.release(&seed);
+        let closed = open.close(&axxess.display().to_string()).unwrap();
+        assert_eq!(closed.records, Some(7));
+        assert_eq!(open.list().count(), 0);
+        let (take, _) = open.claim(vec![axxess, seed], &options, false);
+        assert_eq!(take.len(), 2, "closed and released files open again");
+    }
+
+    #[test]
+    fn closing_a_file_rebuilds_the_store_without_its_rows() {
+        let (store, _, _, _) = import_files(vec![
+            fixture("mitel5000/axxess-8520-records.txt", false),
+            fixture("appsuite/manual-examples-162.txt", false),
+        ]);
+        let all = store.len();
+        let site: Arc<str> = "axxess-8520-records.txt".into();
+        let origin: Arc<str> = "tests/fixtures/mitel5000/axxess-8520-records.txt".into();
+        let (rebuilt, r) = finish(close_file(store, site, origin, no_wake()));
+        assert_eq!(
+            r.unwrap(),
+            "closed tests/fixtures/mitel5000/axxess-8520-records.txt: 7 records removed"
+        );
+        assert_eq!(rebuilt.len(), all - 7);
+        assert_eq!(
+            rebuilt.sites().iter().map(|s| &**s).collect::<Vec<_>>(),
+            ["manual-examples-162.txt"]
+        );
+        assert!(rebuilt.iter().all(|r| r.kind() == Kind::Event));
+    }
+
     #[test]
     fn a_missing_file_is_an_error_in_words() {
         let (_, result) = imported(&["no/such/file.log"]);
         assert!(
             result
                 .unwrap_err()
+                .to_string()
                 .starts_with("cannot read tests/fixtures/no/such/file.log")
         );
     }
@@ -280,8 +588,8 @@ mod tests {
         let snap = store.snapshot((0..store.len() as u32).rev());
         for format in ExportFormat::ALL {
             let path = dir.path().join(format!("day.{}", format.extension()));
-            let (_, r) = finish(export_records(
-                store.snapshot(snap.iter().map(|r| r.id)),
+            let (_, r) = finish(export(
+                export::Exported::Records(store.snapshot(snap.iter().map(|r| r.id))),
                 path.clone(),
                 format,
                 no_wake(),

@@ -1,7 +1,9 @@
 //! SMDR Monitor: the engine. Data flows one way: socket → framer → decoder → store → views.
+//! The window (`ui`, `desktop`) is the cargo feature `gui`, on by default.
 
 pub mod alarm;
 pub mod collect;
+#[cfg(feature = "gui")]
 pub mod desktop;
 pub mod export;
 pub mod icon;
@@ -10,6 +12,10 @@ pub mod jobs;
 pub mod protocol;
 pub mod secrets;
 pub mod sim;
+pub mod site_url;
 pub mod store;
+pub mod sync;
 pub mod timeline;
+#[cfg(feature = "gui")]
 pub mod ui;
+pub mod wake;

@@ -1,7 +1,11 @@
-//! `smdr-monitor`: with no arguments, the window; otherwise one of the subcommands.
+//! `smdr-monitor`: with no arguments, the window; otherwise one of the subcommands. Built
+//! without the `gui` feature it is the command line alone (a server's headless collector).
 
 // Windows release builds open no console window behind the app window; see attach_console.
-#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
+#![cfg_attr(
+    all(windows, not(debug_assertions), feature = "gui"),
+    windows_subsystem = "windows"
+)]
 
 mod cli;
 
@@ -18,12 +22,15 @@ use clap::{Parser, Subcommand};
 #[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     /// Start the built-in demo site even when sites are configured.
+    #[cfg(feature = "gui")]
     #[arg(long)]
     demo: bool,
     /// The tab the window opens on.
+    #[cfg(feature = "gui")]
     #[arg(long, value_enum)]
     tab: Option<smdr_monitor::ui::state::Tab>,
     /// Saved logs or captures to open in the window.
+    #[cfg(feature = "gui")]
     #[arg(value_name = "FILE")]
     files: Vec<std::path::PathBuf>,
     #[command(subcommand)]
@@ -55,9 +62,12 @@ fn main() -> ExitCode {
     if cli.command.is_some() {
         attach_console();
     }
-    let _log = cli::logging::init(cli.command.is_none());
+    let _log = cli::logging::init(cfg!(feature = "gui") && cli.command.is_none());
     let result = match cli.command {
+        #[cfg(feature = "gui")]
         None => cli::window::run(cli.demo, cli.tab, cli.files),
+        #[cfg(not(feature = "gui"))]
+        None => Ok(no_window()),
         Some(Command::Decode(args)) => cli::decode::run(args),
         Some(Command::Calls(args)) => cli::calls::run(args),
         Some(Command::Collect(args)) => cli::collect::run(args),
@@ -74,11 +84,20 @@ fn main() -> ExitCode {
     }
 }
 
+/// Built without the window: say so, and what this build can do (exit code 2, a usage error).
+#[cfg(not(feature = "gui"))]
+fn no_window() -> ExitCode {
+    eprintln!(
+        "this build of smdr-monitor has no window (built without the `gui` feature): use a subcommand — decode, calls, collect, probe, simulate; see --help"
+    );
+    ExitCode::from(2)
+}
+
 /// A GUI-subsystem program starts without a console, so a subcommand (or `--help`) typed in
 /// cmd.exe or PowerShell would print nothing: borrow the console it was typed in. Output already
 /// redirected to a file or pipe stays there. The window stays detached. (The shell does not wait
 /// for a GUI program; `smdr-monitor.com` beside the .exe is the console build: packaging/.)
-#[cfg(all(windows, not(debug_assertions)))]
+#[cfg(all(windows, not(debug_assertions), feature = "gui"))]
 fn attach_console() {
     use windows_sys::Win32::Storage::FileSystem::{FILE_TYPE_DISK, FILE_TYPE_PIPE, GetFileType};
     use windows_sys::Win32::System::Console::{
@@ -101,5 +120,5 @@ fn attach_console() {
 }
 
 /// Console programs (every other build) already print where they were started.
-#[cfg(not(all(windows, not(debug_assertions))))]
+#[cfg(not(all(windows, not(debug_assertions), feature = "gui")))]
 fn attach_console() {}

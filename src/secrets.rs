@@ -114,7 +114,7 @@ impl CredentialStore for MemoryStore {
 
 impl MemoryStore {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        crate::sync::lock(&self.0)
     }
 }
 

@@ -1,19 +1,14 @@
-//! Calls as a user meets them: the `calls` command's output, and the Calls tab in the window.
+//! Calls as a user meets them: the `calls` command's output and the calls engine (the Calls tab
+//! in the window: tests/calls_tab.rs).
 
 mod common;
 
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDateTime};
-use eframe::egui;
-use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
 use smdr_monitor::export::calls::CALL_COLUMNS;
-use smdr_monitor::import;
-use smdr_monitor::jobs::ExportFormat;
 use smdr_monitor::protocol::{DecodeOptions, StreamDecoder};
 use smdr_monitor::timeline::CallTracker;
-use smdr_monitor::ui::calls::{CallColumn, CallsAction, CallsView};
 
 const APPSUITE: &str = "tests/fixtures/appsuite/manual-examples-162.txt";
 const PUBLISHED: &str = "tests/fixtures/appsuite/manual-examples-as-published.txt";
@@ -201,163 +196,6 @@ fn calls_left_open_age_out_at_the_end_of_the_input() {
     assert!(err.contains("1 in progress, 1 aged out"), "{err}");
 }
 
-// ---------------------------------------------------------------------------------------------
-// The Calls tab.
-
-struct Tab {
-    view: CallsView,
-    tracker: CallTracker,
-    action: Option<CallsAction>,
-}
-
-fn tab() -> Harness<'static, Tab> {
-    let mut tracker = CallTracker::new(Duration::hours(8));
-    for (site, file) in [("hq", APPSUITE), ("branch", AXXESS)] {
-        let site: Arc<str> = site.into();
-        let data = std::fs::read(file).unwrap();
-        let mut decoder = StreamDecoder::new(DecodeOptions::default());
-        import::decode_each(&data, &mut decoder, |_, d| {
-            tracker.push_decoded(&site, d);
-        });
-    }
-    let now = NaiveDateTime::parse_from_str("2012-07-03 12:00:00", "%F %T").unwrap();
-    let state = Tab {
-        view: CallsView::default(),
-        tracker,
-        action: None,
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1600.0, 1000.0))
-        // The window's fonts and colours, as the app sets them up.
-        .with_context_setup(smdr_monitor::ui::theme::install)
-        .build_ui_state(
-            move |ui, tab: &mut Tab| {
-                if let Some(a) = tab.view.show(ui, &tab.tracker, now) {
-                    tab.action = Some(a);
-                }
-            },
-            state,
-        );
-    harness.run();
-    harness
-}
-
-fn type_into(harness: &mut Harness<'_, Tab>, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    harness.run();
-    harness.get_by_label(label).type_text(text);
-    harness.run();
-}
-
-#[test]
-fn the_calls_tab_filters_as_you_type_and_shows_where_an_abandoned_call_rang() {
-    let mut harness = tab();
-    harness.get_by_label("9 / 9 calls");
-    harness.get_by_label("Abandoned callers (1)");
-
-    type_into(&mut harness, "Number or name", "612-804");
-    harness.get_by_label("1 / 9 calls");
-    harness.get_by_label("Select a call to see where it rang, for how long, and what came of it.");
-
-    // Click the abandoned call's row: its timeline appears below.
-    harness.get_by_label("2012-07-03 00:29:00").click();
-    harness.run();
-    assert!(harness.state().view.selected.is_some());
-    harness.get_by_label(
-        "Rang at an unknown extension for 0:05; nobody answered: the caller hung up after 0:05.",
-    );
-    harness.get_by_label("(no extension)");
-    harness.get_by_label("Events (2)");
-}
-
-#[test]
-fn the_site_filter_and_the_callers_figures() {
-    let mut harness = tab();
-    // The branch's 5000 gives five calls; the App Suite outbound call is nobody's wait.
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::ComboBox, "Site")
-        .click();
-    harness.run();
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::Button, "branch")
-        .click();
-    harness.run();
-    assert_eq!(harness.state().view.filter.site.as_deref(), Some("branch"));
-    harness.get_by_label("5 / 9 calls");
-    harness.get_by_label("Incoming calls");
-    harness.get_by_label("Callers abandoned");
-    harness.get_by_label("1 (20 %)");
-    harness.get_by_label("Abandoned callers (1)");
-}
-
-#[test]
-fn the_keyboard_walks_the_calls() {
-    let mut harness = tab();
-    harness.key_press(egui::Key::ArrowDown);
-    harness.run();
-    // Newest first.
-    let first = harness
-        .state()
-        .view
-        .selected
-        .expect("↓ selects the first call");
-    harness.key_press(egui::Key::ArrowDown);
-    harness.run();
-    let second = harness.state().view.selected.unwrap();
-    assert_ne!(first, second);
-    let calls = harness.state().tracker.calls();
-    assert!(calls[first].start >= calls[second].start);
-    harness.key_press(egui::Key::ArrowUp);
-    harness.run();
-    assert_eq!(harness.state().view.selected, Some(first));
-    harness.key_press(egui::Key::Escape);
-    harness.run();
-    assert_eq!(harness.state().view.selected, None);
-}
-
-#[test]
-fn the_transferred_call_draws_a_lane_per_extension() {
-    let mut harness = tab();
-    type_into(&mut harness, "Extension", "2560");
-    harness.get_by_label("1 / 9 calls");
-    harness.get_by_label("2012-03-09 01:31:15").click();
-    harness.run();
-    harness.get_by_label(
-        "Rang at 1843 for 0:03, then 2560 for 0:00; answered by 1843 after 0:03; on hold 0:07; \
-         transferred once; talked 0:04.",
-    );
-    // One lane per extension, named by a label each, and the legend for the bars.
-    assert!(harness.query_all_by_label("1843").count() >= 2);
-    assert!(harness.query_all_by_label("2560").count() >= 1);
-    harness.get_by_label("on hold");
-    harness.get_by_label("Events (7)");
-    // Statistics follow the filter.
-    harness.get_by_label("Abandoned callers (0)");
-}
-
-#[test]
-fn sorting_and_export_buttons() {
-    let mut harness = tab();
-    assert_eq!(harness.state().view.sort, CallColumn::Start);
-    harness.get_by_label("Number").click();
-    harness.run();
-    assert_eq!(harness.state().view.sort, CallColumn::Number);
-    assert!(!harness.state().view.descending);
-    harness.get_by_label("Number ▲").click();
-    harness.run();
-    assert!(harness.state().view.descending);
-
-    harness.get_by_label("Export CSV…").click();
-    harness.run();
-    assert_eq!(
-        harness.state().action,
-        Some(CallsAction::Export(ExportFormat::Csv))
-    );
-    let view = &harness.state().view;
-    let shown = view.shown(&harness.state().tracker);
-    assert_eq!(shown.len(), 9);
-}
-
 /// Calls made from simulator traffic: every call accounted for and its numbers consistent.
 #[test]
 fn simulator_traffic_gives_consistent_calls() {
@@ -385,15 +223,16 @@ fn simulator_traffic_gives_consistent_calls() {
     let calls = tracker.calls();
     assert_eq!(calls.len(), ids.len(), "one call per call id");
     let count = |o: Outcome| calls.iter().filter(|c| c.outcome == o).count();
-    let (answered, abandoned, open) = (
+    let (answered, abandoned, not_answered, open) = (
         count(Outcome::Answered),
         count(Outcome::Abandoned),
+        count(Outcome::NotAnswered),
         count(Outcome::InProgress),
     );
-    assert_eq!(answered + abandoned + open, calls.len());
+    assert_eq!(answered + abandoned + not_answered + open, calls.len());
     assert!(
-        answered > calls.len() / 2 && abandoned > 0,
-        "{answered} {abandoned}"
+        answered > calls.len() / 2 && abandoned > 0 && not_answered > 0,
+        "{answered} {abandoned} {not_answered}"
     );
     let last = lines.last().unwrap().at;
     assert!(open > 0 && open < calls.len() / 10, "{open} still open");
@@ -426,9 +265,12 @@ fn simulator_traffic_gives_consistent_calls() {
                 );
                 assert!(c.answered_by.is_some());
             }
-            Outcome::Abandoned => {
+            Outcome::Abandoned | Outcome::NotAnswered => {
                 assert!(c.answered_by.is_none() && c.talk_s.is_none());
                 assert!(c.end.unwrap() >= c.start);
+                // Abandoned are incoming callers who gave up; outgoing calls are not answered.
+                let incoming = c.direction == "IN";
+                assert_eq!(incoming, c.outcome == Outcome::Abandoned, "{}", c.call_id);
             }
             _ => {
                 assert!(c.end.is_none());
@@ -447,8 +289,9 @@ fn simulator_traffic_gives_consistent_calls() {
 #[test]
 fn indexed_filtering_agrees_with_searching_each_call() {
     use smdr_monitor::sim::{Generator, TrafficFormat};
+    use smdr_monitor::timeline::CallFilter;
     use smdr_monitor::timeline::SearchIndex;
-    use smdr_monitor::ui::calls::filter::{self, CallFilter};
+    use smdr_monitor::timeline::view::filter;
 
     let start = NaiveDateTime::parse_from_str("2026-11-20 08:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
     let mut g = Generator::new(TrafficFormat::AppSuite, 11, start);

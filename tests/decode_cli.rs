@@ -69,6 +69,7 @@ fn jsonl_has_exactly_the_contract_fields_for_each_kind() {
         "time_to_answer_s",
         "completion",
         "transfer_flag",
+        "attendant",
         "account_code",
         "long_call",
         "system_id",
@@ -203,4 +204,104 @@ fn a_capture_with_a_stray_length_decodes_every_record() {
         (&serde_json::json!("*****"), &serde_json::json!("181"))
     );
     assert!(rows[3..].iter().all(|r| r["date"] == "2012-07-03"));
+}
+
+const MIVB_ATTENDANT: &str = "tests/fixtures/mivb/attendant-and-lost-column-synthetic.txt";
+
+/// §3: the attendant flag as a JSON bool in both layouts; a line that lost its first column
+/// decodes with `long_call` empty.
+#[test]
+fn mivb_attendant_flag_and_lost_first_column_as_jsonl() {
+    let (code, out, err) = decode(&["--as", "jsonl", "--date", "2026-11-22", MIVB_ATTENDANT]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("5 records decoded, 0 unparsed"), "{err}");
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let attendant: Vec<&serde_json::Value> = rows.iter().map(|r| &r["attendant"]).collect();
+    let (t, f) = (serde_json::json!(true), serde_json::json!(false));
+    assert_eq!(attendant, [&t, &f, &t, &f, &t]);
+    assert!(rows.iter().all(|r| r["kind"] == "call"));
+    assert_eq!(rows[2]["long_call"], "-");
+    let lost = &rows[4];
+    assert_eq!(
+        (&lost["long_call"], &lost["date"], &lost["start"]),
+        (
+            &serde_json::json!(""),
+            &serde_json::json!("2026-03-12"),
+            &serde_json::json!("11:40")
+        )
+    );
+    assert_eq!(
+        (
+            &lost["calling_party"],
+            &lost["called_party"],
+            &lost["account_code"]
+        ),
+        (
+            &serde_json::json!("T009"),
+            &serde_json::json!("2301"),
+            &serde_json::json!("4455")
+        )
+    );
+}
+
+#[test]
+fn mivb_attendant_flag_and_lost_first_column_as_csv() {
+    let (code, out, err) = decode(&["--as", "csv", "--date", "2026-11-22", MIVB_ATTENDANT]);
+    assert_eq!(code, 0, "{err}");
+    let mut lines = out.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 5);
+    let attendant: Vec<&str> = rows.iter().map(|r| r[col("attendant")]).collect();
+    assert_eq!(attendant, ["true", "false", "true", "false", "true"]);
+    let long_call: Vec<&str> = rows.iter().map(|r| r[col("long_call")]).collect();
+    assert_eq!(long_call, ["", "", "-", "", ""]);
+    assert_eq!(rows[4][col("calling_party")], "T009");
+    assert_eq!(rows[4][col("date")], "2026-03-12");
+    // Other formats have the column, empty.
+    let (_, out, _) = decode(&["--as", "csv", "tests/fixtures/mitel5000/socket-stream.bin"]);
+    let mut lines = out.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = header.iter().position(|h| *h == "attendant").unwrap();
+    let call = lines.nth(4).unwrap().split(',').collect::<Vec<_>>();
+    assert_eq!(call[at], "");
+}
+
+/// §1.2: an old log dated only by headers. The records buffered before a late connect header
+/// are on its day; the live flow after it crosses midnight.
+#[test]
+fn buffered_5000_records_after_a_connect_header_keep_its_day() {
+    let record = |start: &str| format!("{:<45}{start} 00:04:56 $00.00\r\n", "IN  3456  90001");
+    let mut log = format!(
+        "{:<60}22:15:00 03-31-2026\r\n",
+        "Station Message Detailed Recording"
+    );
+    for start in ["07:50", "13:20", "22:05", "23:40", "00:10"] {
+        log.push_str(&record(start));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old-log.txt");
+    std::fs::write(&path, log).unwrap();
+    let (code, out, err) = decode(&[path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("call dates: 5 from SMDR headers"), "{err}");
+    let dates: Vec<String> = out
+        .lines()
+        .skip(1)
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["date"].to_string())
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            "\"2026-03-31\"",
+            "\"2026-03-31\"",
+            "\"2026-03-31\"",
+            "\"2026-03-31\"",
+            "\"2026-04-01\""
+        ]
+    );
 }

@@ -397,6 +397,7 @@ fn mivb_standard_lines() {
             ("completion", "A"),
             ("called_party", "T054"),
             ("system_id", "000"),
+            ("attendant", "false"),
         ],
     );
     check(
@@ -445,6 +446,69 @@ fn mivb_standard_lines() {
     );
     // Without ANI/DNIS or call-id options, those fields are absent, not empty.
     assert!(!records[0].contains_key("ani") && !records[0].contains_key("call_id"));
+}
+
+/// The attendant flag in both layouts, and a line that lost its first column (§3).
+#[test]
+fn mivb_attendant_flag_and_a_lost_first_column() {
+    let records = decode_fixture(
+        "mivb/attendant-and-lost-column-synthetic.txt",
+        today(2026, 11, 22),
+    );
+    assert_eq!(records.len(), 5);
+    assert!(
+        records
+            .iter()
+            .all(|r| r["format"] == "mivb" && r["kind"] == "call")
+    );
+    let attendant: Vec<&str> = records.iter().map(|r| r["attendant"].as_str()).collect();
+    assert_eq!(attendant, ["true", "false", "true", "false", "true"]);
+    check(
+        &records[0],
+        &[
+            ("calling_party", "T014"),
+            ("time_to_answer_s", "6"),
+            ("called_party", "ATT1"),
+            ("long_call", ""),
+        ],
+    );
+    check(
+        &records[2],
+        &[
+            ("long_call", "-"),
+            ("duration_s", "401"),
+            ("calling_party", "T0101"),
+            ("time_to_answer_s", "11"),
+            ("called_party", "ATT1"),
+            ("transfer_flag", "T"),
+            ("third_party", "7001234"),
+            ("system_id", "000"),
+        ],
+    );
+    check(
+        &records[3],
+        &[
+            ("calling_party", "7001234"),
+            ("digits", "16135550123"),
+            ("called_party", "T0102"),
+        ],
+    );
+    // The date starts in column 0: every field is still in place, the long-call marker empty.
+    check(
+        &records[4],
+        &[
+            ("long_call", ""),
+            ("date", "2026-03-12"),
+            ("start", "11:40"),
+            ("duration_s", "210"),
+            ("calling_party", "T009"),
+            ("time_to_answer_s", "5"),
+            ("completion", "A"),
+            ("called_party", "2301"),
+            ("account_code", "4455"),
+            ("system_id", "000"),
+        ],
+    );
 }
 
 #[test]

@@ -105,6 +105,8 @@ fn records_become_rows_and_filters_narrow_them() {
     assert!(h.query_by_label("7 shown / 7 total").is_some());
     assert!(h.query_by_label("952-474-1742").is_some());
     assert!(h.query_by_label("011-49618296260").is_some());
+    h.get_by_label("More filters").click();
+    h.run();
     type_into(&mut h, "Extension", "104");
     assert!(h.query_by_label("2 shown / 7 total").is_some());
     assert!(
@@ -239,6 +241,63 @@ fn a_restart_shows_what_the_sites_collected_earlier_today() {
     step_until(&mut h, "the collector", |h| h.state().collecting());
 }
 
+/// The site's card after a restart: today's count and the spans not collected come from the
+/// logs, the time the program was closed among them.
+#[test]
+fn a_restart_keeps_todays_count_and_spans_on_the_sites_card() {
+    use smdr_monitor::collect::SiteConfig;
+    let dir = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("mitel5000://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let site = SiteConfig::from_url("HQ", &url).unwrap();
+    smdr_monitor::collect::config::save_sites(&dir.path().join("sites.toml"), &[site]).unwrap();
+    let now = chrono::Local::now();
+    let earlier = now - chrono::TimeDelta::seconds(90);
+    let (before, closed) = if earlier.date_naive() == now.date_naive() {
+        (earlier, now - chrono::TimeDelta::seconds(80))
+    } else {
+        (now, now)
+    };
+    let stamp = |t: chrono::DateTime<chrono::Local>| t.format("%Y-%m-%dT%H:%M:%S%.3f%:z");
+    let day = now.format("%Y%m%d");
+    let logs = dir.path().join("logs/HQ");
+    std::fs::create_dir_all(&logs).unwrap();
+    let records = [
+        "TLC 104   94151 952-474-1742                 08:52    S=226 $00.00              ",
+        "O/I 104   94151 011-49618296260              09:00    S=193 $00.00             *",
+        "IN  110   94129 525530894016            0061 08:48      S=1 $00.00             *",
+    ];
+    let raw: String = records
+        .iter()
+        .map(|r| format!("{}\t{r}\n", stamp(before)))
+        .collect();
+    std::fs::write(logs.join(format!("HQ.{day}.1.log")), raw).unwrap();
+    std::fs::write(
+        logs.join(format!("HQ.{day}.connection.log")),
+        format!("{}\tcollection stopped: program closed\n", stamp(closed)),
+    )
+    .unwrap();
+
+    let mut h = harness(options(dir.path(), DemoMode::Auto, true));
+    step_until(&mut h, "the site's status", |h| {
+        h.query_by_label_contains("records today").is_some()
+    });
+    h.run();
+    let last = before.format("%H:%M:%S");
+    assert!(
+        h.query_by_label(&format!("3 records today · last at {last}"))
+            .is_some(),
+        "the count goes on from the raw day log"
+    );
+    if closed < now - chrono::TimeDelta::seconds(2) {
+        // The time the program was closed is a span.
+        let from = format!("not collecting {}–", closed.format("%H:%M"));
+        assert!(h.query_by_label_contains(&from).is_some(), "{from}");
+        assert!(h.query_by_label_contains(": program closed").is_some());
+    }
+}
+
 #[test]
 fn the_keyboard_moves_the_selection() {
     use eframe::egui::Key;
@@ -270,6 +329,8 @@ fn the_keyboard_moves_the_selection() {
     h.run();
     assert_eq!(h.state().selected_row(), None);
     // Typing in a filter box keeps its arrows.
+    h.get_by_label("More filters").click();
+    h.run();
     type_into(&mut h, "Extension", "104");
     h.key_press(Key::ArrowDown);
     h.run();
@@ -296,10 +357,14 @@ fn the_detail_says_when_an_event_time_was_read_on_a_12_hour_clock() {
     );
 }
 
-/// Clicks the menu item `item` under `menu` (and `sub`, when given).
+/// Clicks the menu items of `path` in turn (an item with a shortcut is labelled with it too,
+/// e.g. "CSV" then "Ctrl+E").
 fn menu(h: &mut Harness<'static, SmdrApp>, path: &[&str]) {
     for item in path {
-        h.get_by_label(item).click();
+        match h.query_by_label(item) {
+            Some(node) => node.click(),
+            None => h.get_by_label_contains(item).click(),
+        }
         h.run();
     }
 }
@@ -479,4 +544,88 @@ fn a_password_the_site_list_holds_moves_into_the_credential_store_at_start() {
         "hunter2",
         "the site still logs in with it"
     );
+}
+
+#[test]
+fn the_calls_tab_exports_json_lines_with_the_contract_fields() {
+    use smdr_monitor::export::ExportFormat;
+    use smdr_monitor::export::calls::CALL_COLUMNS;
+    use smdr_monitor::ui::app::{Command, ExportScope};
+    use smdr_monitor::ui::state::Tab;
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = options(dir.path(), DemoMode::Off, false);
+    options.tab = Some(Tab::Calls);
+    let mut h = harness(options);
+    feed_lines(
+        h.state_mut(),
+        "appsuite/manual-examples-162.txt",
+        "appsuite.log",
+    );
+    h.run();
+    // The view recomputes at most four times a second while calls arrive.
+    step_until(&mut h, "the calls", |h| {
+        h.query_by_label("4 / 4 calls").is_some()
+    });
+    // The tab offers every format the records table does.
+    h.get_by_label("Export…").click();
+    h.run();
+    assert!(h.query_by_label("JSON lines").is_some());
+    h.key_press(eframe::egui::Key::Escape);
+    h.run();
+
+    // What the file dialog's answer becomes.
+    let path = dir.path().join("calls.jsonl");
+    h.state_mut().command(Command::Export(
+        ExportScope::Calls,
+        ExportFormat::Json,
+        path.clone(),
+    ));
+    step_until(&mut h, "the export", |h| {
+        h.query_by_label_contains("exported 4 calls to").is_some()
+    });
+    let text = std::fs::read_to_string(&path).unwrap();
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4);
+    let mut contract = CALL_COLUMNS.to_vec();
+    contract.sort();
+    for row in &rows {
+        let mut keys: Vec<&str> = row
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort();
+        assert_eq!(keys, contract);
+        assert_eq!(row["outcome"], "answered");
+    }
+    // As the tab shows them: newest first.
+    let starts: Vec<&str> = rows.iter().map(|r| r["start"].as_str().unwrap()).collect();
+    assert!(starts.windows(2).all(|w| w[0] >= w[1]), "{starts:?}");
+}
+
+/// §3: a MiVB line that lost its first column is decoded, and the detail says so; the
+/// attendant flag is one of the fields shown.
+#[test]
+fn the_detail_says_when_a_mivb_line_lost_its_long_call_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), DemoMode::Off, false));
+    feed_lines(
+        h.state_mut(),
+        "mivb/attendant-and-lost-column-synthetic.txt",
+        "mivb.log",
+    );
+    h.run();
+    type_into(&mut h, "Text", "4455");
+    assert!(h.query_by_label("1 shown / 5 total").is_some());
+    h.get_by_label("T009").click();
+    h.run();
+    assert!(
+        h.query_by_label("the long-call column is missing: the line starts with its date")
+            .is_some()
+    );
+    assert!(h.query_by_label("attendant").is_some());
 }

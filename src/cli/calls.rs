@@ -60,13 +60,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let count = |o: Outcome| tracker.calls().iter().filter(|c| c.outcome == o).count();
     eprintln!(
         "{} calls from {records} records ({unparsed} unparsed): {} answered, {} abandoned, \
-         {} in progress, {} aged out (no end and nothing for {} min)",
+         {} in progress, {} aged out (no end and nothing for {} min), {} not answered, {} busy, \
+         {} failed",
         tracker.calls().len(),
         count(Outcome::Answered),
         count(Outcome::Abandoned),
         count(Outcome::InProgress),
         count(Outcome::AgedOut),
         args.age_out,
+        count(Outcome::NotAnswered),
+        count(Outcome::Busy),
+        count(Outcome::Failed),
     );
     let undated = tracker.undated_records();
     if undated > 0 {

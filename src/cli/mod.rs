@@ -8,4 +8,5 @@ pub mod decode;
 pub mod logging;
 pub mod probe;
 pub mod simulate;
+#[cfg(feature = "gui")]
 pub mod window;

@@ -11,17 +11,21 @@ use smdr_monitor::ui::state::Tab;
 use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
 
 pub fn run(demo: bool, tab: Option<Tab>, open: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
+    // `SMDR_WINDOW_SIZE=1024x640`: the screenshots' sizes (a saved size is not used then).
+    let size = std::env::var("SMDR_WINDOW_SIZE")
+        .ok()
+        .and_then(|s| window_size(&s));
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("SMDR Monitor")
         .with_app_id(icon::APP_ID)
-        .with_inner_size([1280.0, 800.0])
+        .with_inner_size(size.unwrap_or([1280.0, 800.0]))
         .with_min_inner_size([760.0, 480.0]);
     if let Some(icon) = icon::window_icon() {
         viewport = viewport.with_icon(icon);
     }
     let native = eframe::NativeOptions {
         viewport,
-        persist_window: true,
+        persist_window: size.is_none(),
         ..Default::default()
     };
     let options = AppOptions {
@@ -50,4 +54,10 @@ pub fn run(demo: bool, tab: Option<Tab>, open: Vec<PathBuf>) -> anyhow::Result<E
         )
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `1024x640` as a window size.
+fn window_size(s: &str) -> Option<[f32; 2]> {
+    let (w, h) = s.trim().split_once('x')?;
+    Some([w.parse().ok()?, h.parse().ok()?])
 }

@@ -1,11 +1,8 @@
 //! Bytes from a socket → record bytes. The 5000 sends length-prefixed frames; App Suite and
 //! MiVB send lines. Both come out as the record text without framing or line end.
 
+use crate::protocol::lines::{Line, LineBuffer};
 use crate::protocol::mitel5000::framer::{Frame, FrameDecoder, payload_text};
-
-/// A line this long without a line end is not SMDR: reported and dropped from the buffer so a
-/// stream of junk cannot grow it without bound.
-pub const MAX_LINE: usize = 4096;
 
 /// What the codec yields.
 #[derive(Debug, PartialEq, Eq)]
@@ -19,14 +16,14 @@ pub enum Chunk<'a> {
 #[derive(Debug)]
 pub enum Codec {
     Frames(FrameDecoder),
-    Lines(LineDecoder),
+    Lines(LineBuffer),
 }
 
 impl Codec {
     pub fn for_protocol(protocol: super::Protocol) -> Self {
         match protocol {
             super::Protocol::Mitel5000 => Self::Frames(FrameDecoder::default()),
-            _ => Self::Lines(LineDecoder::default()),
+            _ => Self::Lines(LineBuffer::default()),
         }
     }
 
@@ -41,7 +38,7 @@ impl Codec {
     pub fn next_chunk(&mut self) -> Option<Chunk<'_>> {
         match self {
             Self::Frames(f) => f.next_frame().map(frame_chunk),
-            Self::Lines(l) => l.next_chunk(),
+            Self::Lines(l) => l.next_line().map(line_chunk),
         }
     }
 
@@ -59,7 +56,7 @@ impl Codec {
     pub fn pending(&self) -> usize {
         match self {
             Self::Frames(f) => f.pending().len(),
-            Self::Lines(l) => l.buf.len() - l.start,
+            Self::Lines(l) => l.pending(),
         }
     }
 
@@ -67,8 +64,19 @@ impl Codec {
     pub fn reset(&mut self) {
         match self {
             Self::Frames(f) => f.reset(),
-            Self::Lines(l) => *l = LineDecoder::default(),
+            Self::Lines(l) => *l = LineBuffer::default(),
         }
+    }
+}
+
+/// App Suite and MiVB lines, split as a saved log's are (`protocol::lines`).
+fn line_chunk(line: Line<'_>) -> Chunk<'_> {
+    match line.problem {
+        None => Chunk::Record(line.bytes),
+        Some(reason) => Chunk::Garbage {
+            bytes: line.bytes,
+            reason: reason.to_string(),
+        },
     }
 }
 
@@ -84,71 +92,11 @@ fn frame_chunk(frame: Frame<'_>) -> Chunk<'_> {
     }
 }
 
-/// Lines ending in CR LF or LF. Empty lines are not records and are skipped.
-#[derive(Debug, Default)]
-pub struct LineDecoder {
-    buf: Vec<u8>,
-    start: usize,
-    /// How far `buf[start..]` has been searched for a line end already.
-    scanned: usize,
-}
-
-impl LineDecoder {
-    pub fn push(&mut self, bytes: &[u8]) {
-        if self.start > 0 {
-            self.buf.drain(..self.start);
-            self.scanned -= self.start;
-            self.start = 0;
-        }
-        self.buf.extend_from_slice(bytes);
-    }
-
-    pub fn next_chunk(&mut self) -> Option<Chunk<'_>> {
-        loop {
-            let from = self.scanned.max(self.start);
-            let Some(i) = memchr::memchr(b'\n', &self.buf[from..]) else {
-                self.scanned = self.buf.len();
-                if self.buf.len() - self.start > MAX_LINE {
-                    let begin = self.start;
-                    self.start += MAX_LINE;
-                    return Some(Chunk::Garbage {
-                        bytes: &self.buf[begin..self.start],
-                        reason: format!(
-                            "more than {MAX_LINE} bytes without a line end: not App Suite or MiVoice Business SMDR, or the stream is out of step"
-                        ),
-                    });
-                }
-                return None;
-            };
-            let end = from + i;
-            let begin = self.start;
-            self.start = end + 1;
-            self.scanned = self.start;
-            let mut line = &self.buf[begin..end];
-            if let Some(l) = line.strip_suffix(b"\r") {
-                line = l;
-            }
-            if line.is_empty() {
-                continue;
-            }
-            if line.len() > MAX_LINE {
-                return Some(Chunk::Garbage {
-                    bytes: line,
-                    reason: format!(
-                        "a line of {} bytes: not App Suite or MiVoice Business SMDR",
-                        line.len()
-                    ),
-                });
-            }
-            return Some(Chunk::Record(line));
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::collect::Protocol;
+    use crate::protocol::lines::MAX_LINE;
     use crate::protocol::mitel5000::framer::encode_frame;
 
     fn drain(c: &mut Codec) -> Vec<Result<Vec<u8>, usize>> {

@@ -29,12 +29,26 @@ pub fn default_log_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("smdr-logs"))
 }
 
+/// The program's own log (not SMDR), written by the window: a daily file in here.
+pub fn app_log_dir() -> Option<PathBuf> {
+    project_dirs().map(|d| d.data_dir().join("app-log"))
+}
+
+/// The daily app log's name prefix; tracing-appender adds `.YYYY-MM-DD` (the UTC date).
+pub const APP_LOG_PREFIX: &str = "smdr-monitor.log";
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the site list {path}: {source}")]
     Read { path: PathBuf, source: io::Error },
+    /// `message` is the parser's words without its quote of the file.
     #[error("the site list {path} is not valid: {message}")]
-    Parse { path: PathBuf, message: String },
+    Parse {
+        path: PathBuf,
+        message: String,
+        #[source]
+        source: Box<toml::de::Error>,
+    },
     #[error(
         "the site list {path} names two sites {name:?}: each site needs its own name (it names its log folder)"
     )]
@@ -54,6 +68,11 @@ pub enum ConfigError {
     EmptyName { path: PathBuf },
     #[error("cannot save the site list to {path}: {source}")]
     Write { path: PathBuf, source: io::Error },
+    #[error("cannot save the site list to {path}: {source}")]
+    Serialize {
+        path: PathBuf,
+        source: toml::ser::Error,
+    },
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -215,9 +234,10 @@ fn read_sites(path: &Path, missing_is_empty: bool) -> Result<Vec<SiteEntry>, Con
             });
         }
     };
-    let file: SitesFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+    let file: SitesFile = toml::from_str(&text).map_err(|source| ConfigError::Parse {
         path: path.into(),
-        message: e.message().to_string(),
+        message: source.message().to_string(),
+        source: Box::new(source),
     })?;
     if file.sites.iter().any(|s| s.site.name.trim().is_empty()) {
         return Err(ConfigError::EmptyName { path: path.into() });
@@ -300,8 +320,12 @@ pub fn save_sites_with(
         }
         entries.push(entry);
     }
-    let text = toml::to_string_pretty(&SitesFile { sites: entries })
-        .map_err(|e| write_err(io::Error::other(e.to_string())))?;
+    let text = toml::to_string_pretty(&SitesFile { sites: entries }).map_err(|source| {
+        ConfigError::Serialize {
+            path: path.into(),
+            source,
+        }
+    })?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(write_err)?;
     }

@@ -4,15 +4,19 @@
 //! Raw day log: `<log-dir>/<site>/<site>.<YYYYMMDD>.<N>.log`, lines `<receipt time>\t<text>\n`.
 //! `N` is one more than the highest existing for that day when the file is opened, so nothing
 //! is ever overwritten; a record received after local midnight opens the next day's file.
+//!
+//! The two logs are also where a site's day is read back from when it starts again
+//! ([`earlier`]): how many records, the spans not collected, when the last run ended.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, Local, NaiveDate};
+use chrono::{DateTime, Local, NaiveDate, NaiveTime, TimeZone};
 
 use super::clock::stamp;
+use super::events::{Gap, GapCause};
 
 /// A site name made safe for a file and folder name: letters, digits, `-`, `_`, `.`; anything
 /// else becomes `_`. Never empty, never only dots, never a Windows device name.
@@ -236,6 +240,137 @@ impl ConnectionLog {
     }
 }
 
+/// The connection-log line of a span not collected (`note` adds words to a span without a
+/// connection). [`earlier`] reads it back.
+pub fn gap_message(gap: &Gap, note: &str) -> String {
+    let (from, to) = (gap.from.format("%H:%M:%S"), gap.to.format("%H:%M:%S"));
+    match gap.cause {
+        GapCause::NoConnection => {
+            format!("no connection {from}–{to}{note}, records may be missing")
+        }
+        cause => format!(
+            "not collecting {from}–{to}: {}, records may be missing",
+            cause.words()
+        ),
+    }
+}
+
+/// The connection-log line of a site that stops collecting, by why it stops.
+pub fn stop_message(why: GapCause) -> &'static str {
+    match why {
+        GapCause::Paused => "collection paused",
+        GapCause::ProgramClosed => "collection stopped: program closed",
+        GapCause::SettingsChanged => "collection stopped: site settings changed",
+        GapCause::NoConnection => "collection stopped",
+    }
+}
+
+/// A [`gap_message`] line logged at `at` (the span's end), read back.
+fn parse_gap(at: DateTime<Local>, message: &str) -> Option<Gap> {
+    let rest = message.strip_suffix(", records may be missing")?;
+    let (rest, cause) = match rest.strip_prefix("no connection ") {
+        Some(rest) => (rest, GapCause::NoConnection),
+        None => {
+            let rest = rest.strip_prefix("not collecting ")?;
+            let (_, words) = rest.split_once(": ")?;
+            (rest, GapCause::from_words(words)?)
+        }
+    };
+    let from = NaiveTime::parse_from_str(rest.get(..8)?, "%H:%M:%S").ok()?;
+    // A span that began before midnight ends on the log's day.
+    let day = if from > at.time() {
+        at.date_naive().pred_opt()?
+    } else {
+        at.date_naive()
+    };
+    let from = Local.from_local_datetime(&day.and_time(from)).earliest()?;
+    Some(Gap {
+        from,
+        to: at,
+        cause,
+    })
+}
+
+/// A log line's receipt-time stamp and the rest.
+fn split_stamp(line: &[u8]) -> Option<(DateTime<Local>, &[u8])> {
+    let tab = memchr::memchr(b'\t', &line[..line.len().min(40)])?;
+    let stamp = std::str::from_utf8(&line[..tab]).ok()?;
+    let at = DateTime::parse_from_rfc3339(stamp).ok()?;
+    Some((at.with_timezone(&Local), &line[tab + 1..]))
+}
+
+/// What a site's logs say about a day before this run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Earlier {
+    /// Records in the day's raw day logs.
+    pub records: u64,
+    pub last_record: Option<DateTime<Local>>,
+    /// Spans not collected, oldest first, from the connection log.
+    pub gaps: Vec<Gap>,
+    /// When the last run was last heard of (its last record or log line), and why it stopped:
+    /// from then until now nothing was collected.
+    pub ended: Option<(DateTime<Local>, GapCause)>,
+}
+
+/// Reads a site's raw day logs and connection log of `day`.
+pub fn earlier(log_dir: &Path, site: &str, day: NaiveDate) -> io::Result<Earlier> {
+    let mut e = Earlier::default();
+    for path in day_logs(log_dir, site, day)? {
+        let data = fs::read(&path)?;
+        let lines = data
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty() && *l != b"\r");
+        let mut last = None;
+        for line in lines {
+            e.records += 1;
+            last = Some(line);
+        }
+        if let Some((at, _)) = last.and_then(split_stamp) {
+            e.last_record = Some(e.last_record.map_or(at, |t| t.max(at)));
+        }
+    }
+    let path = site_dir(log_dir, site).join(format!(
+        "{}.{}.connection.log",
+        file_name_for(site),
+        day.format("%Y%m%d")
+    ));
+    let data = match fs::read(&path) {
+        Ok(data) => data,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(err) => return Err(err),
+    };
+    let mut last_line: Option<(DateTime<Local>, String)> = None;
+    for line in data.split(|&b| b == b'\n') {
+        let Some((at, message)) = split_stamp(line) else {
+            continue;
+        };
+        let message = String::from_utf8_lossy(message);
+        if let Some(gap) = parse_gap(at, &message) {
+            e.gaps.push(gap);
+        }
+        last_line = Some((at, message.into_owned()));
+    }
+    let stopped = |message: &str| {
+        [
+            GapCause::Paused,
+            GapCause::SettingsChanged,
+            GapCause::ProgramClosed,
+        ]
+        .into_iter()
+        .find(|&why| stop_message(why) == message)
+    };
+    e.ended = match (last_line, e.last_record) {
+        // Records after the last log line: the program ended while receiving.
+        (Some((at, _)), Some(record)) if record > at => Some((record, GapCause::ProgramClosed)),
+        (Some((at, message)), _) => {
+            Some((at, stopped(&message).unwrap_or(GapCause::ProgramClosed)))
+        }
+        (None, Some(record)) => Some((record, GapCause::ProgramClosed)),
+        (None, None) => None,
+    };
+    Ok(e)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,5 +462,104 @@ mod tests {
         assert_eq!((p2, n), (p, 2));
         let text = fs::read_to_string(dir.path().join("HQ/HQ.20261129.connection.log")).unwrap();
         assert!(text.ends_with("\tline break\n"), "{text}");
+    }
+
+    #[test]
+    fn a_day_read_back_from_the_logs() {
+        let dir = tempfile::tempdir().unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let mut raw = RawLog::new(dir.path(), "HQ");
+        let mut conn = ConnectionLog::new(dir.path(), "HQ");
+        conn.append(&at("2026-11-29 08:00:00.000"), "connected")
+            .unwrap();
+        raw.append(&at("2026-11-29 08:00:01.000"), b"TLC 104")
+            .unwrap();
+        let gap = Gap {
+            from: at("2026-11-29 09:00:00.000"),
+            to: at("2026-11-29 09:05:30.250"),
+            cause: GapCause::NoConnection,
+        };
+        conn.append(&gap.to, &gap_message(&gap, " (until collection stopped)"))
+            .unwrap();
+        raw.append(&at("2026-11-29 09:06:00.000"), b"IN  110")
+            .unwrap();
+        conn.append(
+            &at("2026-11-29 14:02:11.000"),
+            stop_message(GapCause::ProgramClosed),
+        )
+        .unwrap();
+        // A second run that day, a span before it began (written by that run), then a pause.
+        let mut raw = RawLog::new(dir.path(), "HQ");
+        let closed = Gap {
+            from: at("2026-11-29 14:02:11.000"),
+            to: at("2026-11-29 16:40:05.000"),
+            cause: GapCause::ProgramClosed,
+        };
+        assert_eq!(
+            gap_message(&closed, ""),
+            "not collecting 14:02:11–16:40:05: program closed, records may be missing"
+        );
+        conn.append(&closed.to, &gap_message(&closed, "")).unwrap();
+        raw.append(&at("2026-11-29 16:41:00.000"), b"NET 1234")
+            .unwrap();
+        conn.append(
+            &at("2026-11-29 17:00:00.000"),
+            stop_message(GapCause::Paused),
+        )
+        .unwrap();
+
+        let e = earlier(dir.path(), "HQ", day).unwrap();
+        assert_eq!(e.records, 3);
+        assert_eq!(e.last_record, Some(at("2026-11-29 16:41:00.000")));
+        let spans: Vec<(String, GapCause)> = e
+            .gaps
+            .iter()
+            .map(|g| {
+                (
+                    format!("{}–{}", g.from.format("%T"), g.to.format("%T%.3f")),
+                    g.cause,
+                )
+            })
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                ("09:00:00–09:05:30.250".to_string(), GapCause::NoConnection),
+                ("14:02:11–16:40:05.000".to_string(), GapCause::ProgramClosed),
+            ]
+        );
+        assert_eq!(
+            e.gaps[1].describe(),
+            "not collecting 14:02–16:40: program closed"
+        );
+        assert_eq!(e.gaps[0].describe(), "records may be missing 09:00–09:05");
+        // Paused at 17:00: from then until the next start nothing is collected.
+        assert_eq!(
+            e.ended,
+            Some((at("2026-11-29 17:00:00.000"), GapCause::Paused))
+        );
+
+        // Records after the last log line: the program ended while receiving.
+        raw.append(&at("2026-11-29 18:00:00.000"), b"LOC 105")
+            .unwrap();
+        let e = earlier(dir.path(), "HQ", day).unwrap();
+        assert_eq!(e.records, 4);
+        assert_eq!(
+            e.ended,
+            Some((at("2026-11-29 18:00:00.000"), GapCause::ProgramClosed))
+        );
+        // A span across midnight, logged after it, began the day before.
+        let g = parse_gap(
+            at("2026-11-30 00:10:00.000"),
+            "no connection 23:50:00–00:10:00, records may be missing",
+        )
+        .unwrap();
+        assert_eq!(g.from, at("2026-11-29 23:50:00.000"));
+        // Nothing logged that day: nothing earlier.
+        let other = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        assert_eq!(
+            earlier(dir.path(), "HQ", other).unwrap(),
+            Earlier::default()
+        );
     }
 }

@@ -39,14 +39,88 @@ impl SiteState {
     }
 }
 
-/// A span when a site had no connection: records from it may be missing.
+/// A span when a site was not collected: records from it may be missing (a PBX buffers only
+/// so many).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Gap {
     pub from: DateTime<Local>,
     pub to: DateTime<Local>,
+    pub cause: GapCause,
 }
 
-/// A site's state and counters.
+/// Why a site was not collected for a while.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GapCause {
+    /// Collecting, but with no connection to the PBX.
+    NoConnection,
+    /// The site was paused (or removed).
+    Paused,
+    /// The program was closed (or ended unexpectedly).
+    ProgramClosed,
+    /// The site restarted with new settings.
+    SettingsChanged,
+}
+
+impl GapCause {
+    /// Why, in words, after "not collecting 14:02–16:40: ".
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::NoConnection => "no connection",
+            Self::Paused => "paused",
+            Self::ProgramClosed => "program closed",
+            Self::SettingsChanged => "site settings changed",
+        }
+    }
+
+    /// Read back from [`GapCause::words`].
+    pub fn from_words(words: &str) -> Option<Self> {
+        [
+            Self::NoConnection,
+            Self::Paused,
+            Self::ProgramClosed,
+            Self::SettingsChanged,
+        ]
+        .into_iter()
+        .find(|c| c.words() == words)
+    }
+}
+
+impl Gap {
+    /// The span as the site's card shows it: "records may be missing 14:02–14:09" without a
+    /// connection, "not collecting 14:02–16:40: program closed" otherwise.
+    pub fn describe(&self) -> String {
+        let (from, to) = (self.from.format("%H:%M"), self.to.format("%H:%M"));
+        match self.cause {
+            GapCause::NoConnection => format!("records may be missing {from}–{to}"),
+            cause => format!("not collecting {from}–{to}: {}", cause.words()),
+        }
+    }
+
+    /// What the span means for the records (a tooltip).
+    pub fn explain(&self) -> &'static str {
+        match self.cause {
+            GapCause::NoConnection => {
+                "The site had no connection in this span: the PBX may have dropped records it \
+                 could not buffer."
+            }
+            GapCause::Paused => {
+                "Collection was paused in this span: the PBX may have dropped records it could \
+                 not buffer."
+            }
+            GapCause::ProgramClosed => {
+                "The program was closed in this span: the PBX may have dropped records it could \
+                 not buffer."
+            }
+            GapCause::SettingsChanged => {
+                "The site restarted with new settings in this span: the PBX may have dropped \
+                 records it could not buffer."
+            }
+        }
+    }
+}
+
+/// A site's state and counters. Today's counters and spans start from the site's raw day logs
+/// and connection log, so they survive a pause or a restart of the program.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SiteStatus {
     pub state: SiteState,

@@ -1,6 +1,7 @@
 //! One source of a site's SMDR, run until the site stops: a client connection (5000, App Suite
 //! local, MiVB) reconnecting with backoff, or a push listener serving the App Suite server.
 
+use std::fmt;
 use std::future::pending;
 use std::io;
 use std::net::SocketAddr;
@@ -15,10 +16,13 @@ use super::codec::Codec;
 use super::events::SiteState;
 use super::net::{CONNECT_TIMEOUT, connect};
 use super::push::{PushListener, refused_words};
-use super::sink::{SharedSink, SiteSink, Slot, lock};
+use super::sink::{SharedSink, SiteSink, Slot};
 use super::site::{Protocol, SiteConfig};
-use super::words::{self, connect_error, mask_login, read_error};
-use crate::protocol::mitel5000::{login_frame, masked_hex};
+use super::words::{connect_error, read_error};
+use crate::protocol::duration;
+use crate::protocol::mitel5000::login::LoginError;
+use crate::protocol::mitel5000::{login_frame, mask_login, masked_hex};
+use crate::sync::lock;
 
 pub struct Feed {
     pub sink: SharedSink,
@@ -26,6 +30,15 @@ pub struct Feed {
     pub stop: watch::Receiver<bool>,
     /// "Retry now": ends a backoff early.
     pub retry: std::sync::Arc<Notify>,
+}
+
+/// Why the 5000 login could not be sent.
+#[derive(Debug, thiserror::Error)]
+enum SendLoginError {
+    #[error("cannot log in: {0}")]
+    Frame(#[from] LoginError),
+    #[error("sending the login failed: {}", read_error(.0))]
+    Send(#[source] io::Error),
 }
 
 /// How a connection ended.
@@ -56,8 +69,10 @@ impl Feed {
         let _ = rx.wait_for(|stop| *stop).await;
     }
 
-    /// Waits `delay` in the backing-off state; false when the site stopped meanwhile.
-    async fn back_off(&self, backoff: &mut Backoff, error: String) -> bool {
+    /// Waits `delay` in the backing-off state; false when the site stopped meanwhile. The error
+    /// is handled here: logged once and shown in the site's state.
+    async fn back_off(&self, backoff: &mut Backoff, error: impl fmt::Display) -> bool {
+        let error = error.to_string();
         let delay = backoff.next_delay();
         let until = self.with(|s| s.now())
             + chrono::TimeDelta::from_std(delay).unwrap_or(chrono::TimeDelta::MAX);
@@ -65,7 +80,7 @@ impl Feed {
         let retry = self.retry.notified();
         tokio::pin!(retry);
         retry.as_mut().enable();
-        self.log(format!("{error}; retrying in {}", words::duration(delay)));
+        self.log(format!("{error}; retrying in {}", duration::words(delay)));
         self.state(SiteState::BackingOff {
             until,
             last_error: error,
@@ -182,19 +197,22 @@ pub async fn run_client(feed: Feed, config: SiteConfig) {
 }
 
 /// Sends the 5000 login frame; the log and the raw view see the password as `*`.
-async fn log_in(stream: &mut TcpStream, config: &SiteConfig, feed: &Feed) -> Result<(), String> {
+async fn log_in(
+    stream: &mut TcpStream,
+    config: &SiteConfig,
+    feed: &Feed,
+) -> Result<(), SendLoginError> {
     let password = config.effective_password();
     let how = match (&password, config.password.is_empty()) {
         (Some(_), false) => "",
         (Some(_), true) => " (password from SMDR_PASSWORD)",
         (None, _) => " (no password: none configured and SMDR_PASSWORD is not set)",
     };
-    let frame = login_frame(password.as_ref().map(|p| p.expose()))
-        .map_err(|e| format!("cannot log in: {e}"))?;
+    let frame = login_frame(password.as_ref().map(|p| p.expose()))?;
     stream
         .write_all(&frame)
         .await
-        .map_err(|e| format!("sending the login failed: {}", read_error(&e)))?;
+        .map_err(SendLoginError::Send)?;
     feed.with(|s| {
         s.sent(mask_login(&frame));
         s.log(format!("login sent{how}: {}", masked_hex(&frame)));
@@ -204,7 +222,7 @@ async fn log_in(stream: &mut TcpStream, config: &SiteConfig, feed: &Feed) -> Res
 
 /// Why the other side closing the connection matters, in words.
 fn closed_words(protocol: Protocol, peer: &str, after: Duration, got_data: bool) -> String {
-    let after = words::duration(after);
+    let after = duration::words(after);
     match (protocol, got_data) {
         (_, true) => format!("{peer} closed the connection after {after}"),
         (Protocol::Mitel5000, false) => format!(

@@ -21,7 +21,8 @@ pub use config::{
     ConfigError, default_config_path, default_log_dir, load_named_sites, load_sites, save_sites,
 };
 pub use events::{
-    CollectorEvent, Direction, Gap, ProbeStep, ProbeVerdict, SiteState, SiteStatus, StepOutcome,
+    CollectorEvent, Direction, Gap, GapCause, ProbeStep, ProbeVerdict, SiteState, SiteStatus,
+    StepOutcome,
 };
 pub use site::{Protocol, Secret, SiteConfig, UrlError, UrlTarget};
-pub use supervisor::{CollectOptions, Collector, ProbeReport, ProbeRequest, Wake};
+pub use supervisor::{CollectOptions, Collector, ProbeReport, ProbeRequest};

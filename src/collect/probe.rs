@@ -1,6 +1,7 @@
 //! The connection test, step by step: resolve, connect, log in, first bytes, first record, then
 //! a verdict in words. Used by `smdr-monitor probe` and the window's "Test connection".
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -12,7 +13,9 @@ use super::net::connect;
 use super::push::PushListener;
 use super::site::{Protocol, SiteConfig};
 use super::supervisor::ProbeReport;
-use super::words::{self, connect_error, hex_preview, read_error};
+use super::words::{connect_error, read_error};
+use crate::protocol::duration;
+use crate::protocol::hex::hex_preview;
 use crate::protocol::mitel5000::framer::{DEFAULT_MAX_FRAME, whole_frame_at};
 use crate::protocol::mitel5000::{login_frame, masked_hex};
 use crate::protocol::record::lossy;
@@ -246,7 +249,8 @@ async fn probe_push(
 ) -> ProbeVerdict {
     let (listener, warnings) = match PushListener::bind(bind, &site.push_peers()).await {
         Ok(l) => l,
-        Err(why) => {
+        Err(e) => {
+            let why = e.to_string();
             steps.step("listen", StepOutcome::Failed, why.clone());
             return fail(why);
         }
@@ -284,7 +288,7 @@ async fn probe_push(
         return fail(format!(
             "nobody connected to {} within {}{also}: check that the App Suite's push address and port point at this PC and that this PC's firewall lets the connection in",
             listener.local,
-            words::duration(timeout)
+            duration::words(timeout)
         ));
     };
     steps.step(
@@ -324,7 +328,7 @@ async fn read_first_record(
         let read = match tokio::time::timeout(steps.left(), stream.read(&mut buf)).await {
             Err(_) => {
                 skipped.report(site.protocol, steps);
-                let t = words::duration(timeout);
+                let t = duration::words(timeout);
                 if received == 0 {
                     steps.step(
                         "first bytes",
@@ -506,26 +510,19 @@ fn likely_format(sample: &[u8]) -> Option<Format> {
     if whole_frame_at(sample, DEFAULT_MAX_FRAME).is_some() {
         return Some(Format::Mitel5000);
     }
-    let mut counts = [0u32; 3];
+    let mut counts: BTreeMap<Format, u32> = BTreeMap::new();
     for line in sample.split(|&b| b == b'\n') {
         let text = lossy(line);
-        match detect(clean_line(&text)) {
-            Some(Format::Mitel5000) => counts[0] += 1,
-            Some(Format::AppSuite) => counts[1] += 1,
-            Some(Format::Mivb) => counts[2] += 1,
-            _ => {}
+        if let Some(format) = detect(clean_line(&text)).filter(|f| *f != Format::Unknown) {
+            *counts.entry(format).or_default() += 1;
         }
     }
-    let (best, n) = counts
-        .iter()
-        .enumerate()
-        .max_by_key(|(_, n)| **n)
-        .map(|(i, n)| (i, *n))?;
-    (n > 0).then(|| [Format::Mitel5000, Format::AppSuite, Format::Mivb][best])
+    // A tie goes to the later format in `Format`'s order (`max_by_key` keeps the last).
+    counts.into_iter().max_by_key(|&(_, n)| n).map(|(f, _)| f)
 }
 
 fn nothing_words(protocol: Protocol, what: &str, timeout: Duration, no_bytes: bool) -> String {
-    let t = words::duration(timeout);
+    let t = duration::words(timeout);
     if !no_bytes {
         return format!(
             "{what}, but no whole record arrived within {t}: the stream is not SMDR of this kind, or it stalled"
@@ -545,7 +542,7 @@ fn nothing_words(protocol: Protocol, what: &str, timeout: Duration, no_bytes: bo
 }
 
 fn closed_words(protocol: Protocol, what: &str, after: Duration, no_bytes: bool) -> String {
-    let after = words::duration(after);
+    let after = duration::words(after);
     match (protocol, no_bytes) {
         (Protocol::Mitel5000, true) => format!(
             "{what}, but the PBX closed the connection {after} later without sending anything: most likely a wrong SMDR password (or another collector holds the feed)"
@@ -556,5 +553,28 @@ fn closed_words(protocol: Protocol, what: &str, after: Duration, no_bytes: bool)
         (_, false) => {
             format!("{what}, but the connection closed {after} later before a whole record arrived")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture_lines(path: &str) -> Vec<String> {
+        let path = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(path).unwrap();
+        text.lines().map(|l| format!("{l}\n")).collect()
+    }
+
+    #[test]
+    fn the_likely_format_is_the_one_most_lines_have() {
+        let mivb = fixture_lines("mivb/standard-90-synthetic.txt");
+        let appsuite = fixture_lines("appsuite/manual-examples-162.txt");
+        let sample = |lines: &[&String]| lines.iter().map(|l| l.as_str()).collect::<String>();
+        let two_to_one = sample(&[&appsuite[0], &mivb[0], &appsuite[1]]);
+        assert_eq!(likely_format(two_to_one.as_bytes()), Some(Format::AppSuite));
+        let one_to_two = sample(&[&mivb[0], &appsuite[0], &mivb[1]]);
+        assert_eq!(likely_format(one_to_two.as_bytes()), Some(Format::Mivb));
+        assert_eq!(likely_format(b"hello\nworld\n"), None);
     }
 }

@@ -9,6 +9,15 @@ use tokio::net::{TcpListener, TcpStream};
 use super::net::keep_alive;
 use super::words::bind_error;
 
+/// The push listener could not listen; says why in a technician's words.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", bind_error(.addr, .source))]
+pub struct BindError {
+    pub addr: String,
+    #[source]
+    pub source: std::io::Error,
+}
+
 pub struct PushListener {
     listener: TcpListener,
     allowed: Vec<IpAddr>,
@@ -21,11 +30,13 @@ pub struct PushListener {
 impl PushListener {
     /// Binds `bind` and resolves `peers` (addresses or names); none means this PC only.
     /// Returns the listener and warnings about peers that could not be resolved.
-    pub async fn bind(bind: &str, peers: &[String]) -> Result<(Self, Vec<String>), String> {
-        let listener = TcpListener::bind(bind)
-            .await
-            .map_err(|e| bind_error(bind, &e))?;
-        let local = listener.local_addr().map_err(|e| bind_error(bind, &e))?;
+    pub async fn bind(bind: &str, peers: &[String]) -> Result<(Self, Vec<String>), BindError> {
+        let bind_err = |source| BindError {
+            addr: bind.to_string(),
+            source,
+        };
+        let listener = TcpListener::bind(bind).await.map_err(bind_err)?;
+        let local = listener.local_addr().map_err(bind_err)?;
         let mut allowed = Vec::new();
         let mut warnings = Vec::new();
         for peer in peers {

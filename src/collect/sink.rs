@@ -3,19 +3,19 @@
 
 use std::path::Path;
 use std::sync::mpsc::Sender;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Local, NaiveDate};
 
 use super::clock::Clock;
 use super::codec::{Chunk, Codec};
-use super::daylog::{ConnectionLog, RawLog};
-use super::events::{CollectorEvent, Direction, Gap, SiteState, SiteStatus};
+use super::daylog::{ConnectionLog, Earlier, RawLog, gap_message, stop_message};
+use super::events::{CollectorEvent, Direction, Gap, GapCause, SiteState, SiteStatus};
 use super::site::SiteConfig;
-use super::supervisor::Wake;
-use super::words::hex_preview;
+use crate::protocol::hex::hex_preview;
 use crate::protocol::{Format, Record, Source, StreamDecoder};
+use crate::wake::Wake;
 
 /// Counter changes are sent at most this often (state changes at once).
 pub const STATUS_INTERVAL: Duration = Duration::from_millis(250);
@@ -49,12 +49,6 @@ pub struct SiteSink {
 
 /// The sink behind a lock: held only for synchronous work, never across an `await`.
 pub type SharedSink = Arc<Mutex<SiteSink>>;
-
-pub fn lock(sink: &SharedSink) -> MutexGuard<'_, SiteSink> {
-    // A panic elsewhere must not stop this site's logging: the data is still consistent
-    // enough to append lines to.
-    sink.lock().unwrap_or_else(|p| p.into_inner())
-}
 
 impl SiteSink {
     pub fn new(
@@ -98,6 +92,21 @@ impl SiteSink {
 
     pub fn now(&self) -> DateTime<Local> {
         self.clock.now()
+    }
+
+    /// Takes up today's counters and spans from what earlier runs wrote ([`Earlier`]), and
+    /// records the time since the last run as not collected (paused, program closed…). Called
+    /// before the first status is sent.
+    pub fn resume(&mut self, earlier: Earlier) {
+        self.status.records_today = earlier.records;
+        self.status.last_record = earlier.last_record;
+        let mut gaps = earlier.gaps;
+        gaps.drain(..gaps.len().saturating_sub(MAX_GAPS));
+        self.status.gaps = gaps;
+        if let Some((from, cause)) = earlier.ended {
+            let to = self.now();
+            self.push_gap(Gap { from, to, cause }, "");
+        }
     }
 
     fn send(&self, event: CollectorEvent) {
@@ -225,20 +234,27 @@ impl SiteSink {
     }
 
     fn close_gap(&mut self, from: DateTime<Local>, why: &str) {
-        let to = self.now();
-        if to - from < MIN_GAP {
-            return;
+        let gap = Gap {
+            from,
+            to: self.now(),
+            cause: GapCause::NoConnection,
+        };
+        if self.push_gap(gap, why) {
+            self.counters_changed();
         }
-        self.log(format!(
-            "no connection {}–{}{why}, records may be missing",
-            from.format("%H:%M:%S"),
-            to.format("%H:%M:%S")
-        ));
+    }
+
+    /// Logs and keeps a span not collected, unless it is too short to matter.
+    fn push_gap(&mut self, gap: Gap, note: &str) -> bool {
+        if gap.to - gap.from < MIN_GAP {
+            return false;
+        }
+        self.log(gap_message(&gap, note));
         if self.status.gaps.len() >= MAX_GAPS {
             self.status.gaps.remove(0);
         }
-        self.status.gaps.push(Gap { from, to });
-        self.counters_changed();
+        self.status.gaps.push(gap);
+        true
     }
 
     /// Bytes read from a connection: shown raw, then split into records.
@@ -358,12 +374,13 @@ impl SiteSink {
         codec.reset();
     }
 
-    /// The site is stopping: close an open gap, say so, and send the final status.
-    pub fn stopped(&mut self) {
+    /// The site is stopping (`why`: paused, program closed…): close an open gap, say so (the
+    /// next start reads it back), and send the final status.
+    pub fn stopped(&mut self, why: GapCause) {
         if let Some(from) = self.gap_from.take() {
             self.close_gap(from, " (until collection stopped)");
         }
-        self.log("collection stopped");
+        self.log(stop_message(why));
         self.slots = [None, None];
         self.status.state = SiteState::Stopped;
         self.send_status();

@@ -14,16 +14,13 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use super::clock::Clock;
-use super::daylog::{ConnectionLog, same_folder};
-use super::events::{CollectorEvent, ProbeStep, ProbeVerdict, StepOutcome};
+use super::daylog::{self, ConnectionLog, same_folder};
+use super::events::{CollectorEvent, GapCause, ProbeStep, ProbeVerdict, StepOutcome};
 use super::feed::{Feed, run_client, run_push};
-use super::sink::{STATUS_INTERVAL, SharedSink, SiteSink, lock};
+use super::sink::{STATUS_INTERVAL, SharedSink, SiteSink};
 use super::site::{Protocol, SiteConfig};
-use crate::sim::{SimOptions, SimServer};
-
-/// Called after events are sent, so a consumer can wake up (the window passes
-/// `ctx.request_repaint`); must be cheap and non-blocking.
-pub type Wake = Arc<dyn Fn() + Send + Sync>;
+use crate::sync::lock;
+use crate::wake::Wake;
 
 #[derive(Clone)]
 pub struct CollectOptions {
@@ -74,11 +71,6 @@ struct Running {
     sites: HashMap<String, SiteTask>,
     /// Tasks told to stop and not yet awaited (shutdown waits for them).
     stopping: Vec<JoinHandle<()>>,
-    demo: Vec<SimServer>,
-    demo_sites: Vec<SiteConfig>,
-    /// Where the demo's raw day logs go while it runs (removed at shutdown): never the user's
-    /// log folder.
-    demo_logs: Option<tempfile::TempDir>,
     /// Sites paused for a connection test, by name: they start again after it (with the config
     /// `set_sites` last asked for, unless it dropped them meanwhile).
     paused: HashMap<String, SiteConfig>,
@@ -89,7 +81,19 @@ struct SiteTask {
     stop: watch::Sender<bool>,
     /// Cuts a backoff short ("Retry now").
     retry: Arc<Notify>,
+    /// Why it is told to stop, set before `stop` (for the connection log, and so the next
+    /// start can say why nothing was collected meanwhile).
+    why: StopWhy,
     task: JoinHandle<()>,
+}
+
+type StopWhy = Arc<Mutex<GapCause>>;
+
+impl SiteTask {
+    fn stop(&self, why: GapCause) {
+        *lock(&self.why) = why;
+        let _ = self.stop.send(true);
+    }
 }
 
 impl Collector {
@@ -126,17 +130,13 @@ impl Collector {
     }
 
     fn running(&self) -> MutexGuard<'_, Running> {
-        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn handle(&self) -> Option<&tokio::runtime::Handle> {
-        self.runtime.as_ref().map(|r| r.handle())
+        lock(&self.inner.state)
     }
 
     /// Makes the running set of sites match `sites`: new ones start, removed or disabled ones
     /// stop, changed ones restart (after the old task has finished its last lines).
     pub fn set_sites(&self, sites: Vec<SiteConfig>) {
-        let Some(handle) = self.handle().cloned() else {
+        let Some(handle) = self.runtime().cloned() else {
             return;
         };
         let mut wanted: Vec<SiteConfig> = Vec::new();
@@ -170,7 +170,12 @@ impl Collector {
                 w.name == name && running.sites.get(&name).is_some_and(|r| r.config == *w)
             });
             if !keep && let Some(task) = running.sites.remove(&name) {
-                let _ = task.stop.send(true);
+                let changed = wanted.iter().any(|w| w.name == name);
+                task.stop(if changed {
+                    GapCause::SettingsChanged
+                } else {
+                    GapCause::Paused
+                });
                 previous.insert(name, task.task);
             }
         }
@@ -187,6 +192,12 @@ impl Collector {
             start_site(&self.inner, &handle, &mut running, config, before);
         }
         running.stopping.extend(previous.into_values());
+    }
+
+    /// The runtime the collectors run on (`None` once shut down), for work that belongs beside
+    /// them, such as the demo's simulators.
+    pub fn runtime(&self) -> Option<&tokio::runtime::Handle> {
+        self.runtime.as_ref().map(|r| r.handle())
     }
 
     /// Cuts short the wait of a site that is backing off: it tries again now. False when the
@@ -215,48 +226,6 @@ impl Collector {
             .map(|c| c.name.clone())
     }
 
-    /// Starts the built-in demo: simulators on loopback (a `mitel5000` and an `appsuite`
-    /// source) and returns their site configs, ready for [`Self::set_sites`]. Calling it again
-    /// returns the same sites.
-    pub fn start_demo(&self) -> std::io::Result<Vec<SiteConfig>> {
-        let mut running = self.running();
-        if !running.demo_sites.is_empty() {
-            return Ok(running.demo_sites.clone());
-        }
-        let Some(handle) = self.handle().cloned() else {
-            return Err(std::io::Error::other("the collector is shut down"));
-        };
-        let logs = tempfile::Builder::new()
-            .prefix("smdr-monitor-demo-")
-            .tempdir()?;
-        let mut sims = Vec::new();
-        let mut sites = Vec::new();
-        for (name, scheme, rate) in [
-            ("Demo 5000", "mitel5000", 0.5),
-            ("Demo App Suite", "appsuite", 1.5),
-        ] {
-            let options = SimOptions {
-                rate,
-                concurrent: true,
-                ..SimOptions::default()
-            };
-            let sim = SimServer::start(&handle, &format!("{scheme}://127.0.0.1:0"), options)?;
-            let addr = sim
-                .local_addr()
-                .ok_or_else(|| std::io::Error::other("the demo simulator has no address"))?;
-            let mut site = SiteConfig::from_url(name, &format!("{scheme}://{addr}"))
-                .map_err(|e| std::io::Error::other(e.to_string()))?;
-            site.enabled = true;
-            site.log_dir = Some(logs.path().to_path_buf());
-            sites.push(site);
-            sims.push(sim);
-        }
-        running.demo = sims;
-        running.demo_sites = sites.clone();
-        running.demo_logs = Some(logs);
-        Ok(sites)
-    }
-
     /// Runs a connection test on the runtime; steps arrive as they happen, then the verdict.
     pub fn probe(&self, site: SiteConfig, timeout: Duration) -> Receiver<ProbeReport> {
         self.probe_as(ProbeRequest {
@@ -276,7 +245,7 @@ impl Collector {
             Some(_) => None,
             None => self.holding(&request.site),
         };
-        let Some(handle) = self.handle().cloned() else {
+        let Some(handle) = self.runtime().cloned() else {
             return rx;
         };
         let inner = self.inner.clone();
@@ -300,15 +269,12 @@ impl Drop for Collector {
     fn drop(&mut self) {
         let tasks: Vec<JoinHandle<()>> = {
             let mut running = self.running();
-            for sim in running.demo.drain(..) {
-                sim.stop();
-            }
             running.paused.clear();
             let sites: Vec<SiteTask> = running.sites.drain().map(|(_, t)| t).collect();
             let mut tasks: Vec<JoinHandle<()>> = sites
                 .into_iter()
                 .map(|t| {
-                    let _ = t.stop.send(true);
+                    t.stop(GapCause::ProgramClosed);
                     t.task
                 })
                 .collect();
@@ -331,8 +297,6 @@ impl Drop for Collector {
             }
         });
         runtime.shutdown_timeout(Duration::from_secs(1));
-        // The sites have stopped writing: the demo's logs can go.
-        drop(self.running().demo_logs.take());
     }
 }
 
@@ -345,11 +309,12 @@ fn start_site(
     before: Option<JoinHandle<()>>,
 ) {
     let (stop, stop_rx) = watch::channel(false);
+    let why = StopWhy::new(Mutex::new(GapCause::Paused));
     let retry = Arc::new(Notify::new());
     let task = handle.spawn(site_task(
         inner.clone(),
         config.clone(),
-        stop_rx,
+        (stop_rx, why.clone()),
         retry.clone(),
         before,
     ));
@@ -359,6 +324,7 @@ fn start_site(
             config,
             stop,
             retry,
+            why,
             task,
         },
     );
@@ -399,9 +365,9 @@ async fn run_probe(
         }));
     };
     let paused = request.pause.as_deref().and_then(|name| {
-        let mut running = inner.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut running = lock(&inner.state);
         let task = running.sites.remove(name)?;
-        let _ = task.stop.send(true);
+        task.stop(GapCause::Paused);
         running.paused.insert(name.to_string(), task.config.clone());
         Some((task.config, task.task))
     });
@@ -432,7 +398,7 @@ async fn run_probe(
     super::probe::probe_with(&request.site, request.timeout, options, &mut forward).await;
     if let Some(config) = paused {
         let resumed = {
-            let mut running = inner.state.lock().unwrap_or_else(|p| p.into_inner());
+            let mut running = lock(&inner.state);
             match running.paused.remove(&config.name) {
                 Some(wanted) => {
                     start_site(&inner, &handle, &mut running, wanted, None);
@@ -470,7 +436,7 @@ async fn run_probe(
 async fn site_task(
     inner: Arc<Inner>,
     config: SiteConfig,
-    stop: watch::Receiver<bool>,
+    (stop, why): (watch::Receiver<bool>, StopWhy),
     retry: Arc<Notify>,
     before: Option<JoinHandle<()>>,
 ) {
@@ -482,13 +448,30 @@ async fn site_task(
         // Changed again (or removed) while waiting: this configuration never runs.
         return;
     }
-    let sink: SharedSink = Arc::new(Mutex::new(SiteSink::new(
+    // What earlier runs collected today, read off the runtime's threads.
+    let (dir, name, today) = (
+        inner.options.log_dir.clone(),
+        config.name.clone(),
+        inner.clock.now().date_naive(),
+    );
+    let earlier = tokio::task::spawn_blocking(move || daylog::earlier(&dir, &name, today)).await;
+    let mut sink = SiteSink::new(
         &config,
         config.log_dir.as_ref().unwrap_or(&inner.options.log_dir),
         inner.clock.clone(),
         inner.events.clone(),
         inner.options.wake.clone(),
-    )));
+    );
+    match earlier {
+        Ok(Ok(earlier)) => sink.resume(earlier),
+        Ok(Err(e)) => {
+            sink.log(format!(
+                "cannot read today's earlier logs ({e}): today's count starts again at 0"
+            ));
+        }
+        Err(e) => tracing::error!(site = %config.name, "reading today's earlier logs failed: {e}"),
+    }
+    let sink: SharedSink = Arc::new(Mutex::new(sink));
     loop {
         let run = tokio::spawn(run_site(
             config.clone(),
@@ -512,7 +495,8 @@ async fn site_task(
             _ => break,
         }
     }
-    lock(&sink).stopped();
+    let why = *lock(&why);
+    lock(&sink).stopped(why);
 }
 
 /// The site's feeds (one, or two for App Suite with an extra push listener) and its status tick.

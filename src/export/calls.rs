@@ -8,13 +8,11 @@
 //! only when it differs from the previous event's (a call across midnight).
 
 use std::fmt;
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
-use std::path::Path;
+use std::io::{self, Write};
 
+use super::TextFormat;
 use super::csv::write_row;
 use super::jsonl::{push_str, push_value};
-use super::{ExportError, ExportFormat, TextFormat, xlsx};
 use crate::protocol::fields::Value;
 use crate::timeline::{Call, CallEvent, Ext};
 
@@ -176,16 +174,17 @@ pub fn row(call: &Call) -> [CallValue<'_>; CALL_COLUMNS.len()] {
     row
 }
 
+/// A row's values as CSV and XLSX cells hold them: lists as text.
+pub fn cells<'r>(row: &'r [CallValue<'_>]) -> impl Iterator<Item = Value<'r>> {
+    row.iter().map(|v| match v {
+        CallValue::Scalar(s) => *s,
+        list => Value::Display(list),
+    })
+}
+
 /// One call as a CSV row (no header).
 pub fn write_csv(out: &mut impl Write, call: &Call) -> io::Result<()> {
-    let row = row(call);
-    write_row(
-        out,
-        row.iter().map(|v| match v {
-            CallValue::Scalar(s) => *s,
-            list => Value::Display(list),
-        }),
-    )
+    write_row(out, cells(&row(call)))
 }
 
 /// Writes calls one by one in the chosen text format.
@@ -232,65 +231,10 @@ impl<W: Write> CallWriter<W> {
     }
 }
 
-/// Writes `calls` (already chosen and ordered) to `path`, calling `progress(done, total)` now
-/// and then. Returns the number of calls written. XLSX cells hold dates and numbers as such, and
-/// `path` and `events` as the text CSV has.
-pub fn write_calls(
-    calls: &[Call],
-    path: &Path,
-    format: ExportFormat,
-    mut progress: impl FnMut(u64, u64),
-) -> Result<u64, ExportError> {
-    let total = calls.len() as u64;
-    let mut tick = |i: usize| {
-        if (i as u64).is_multiple_of(4096) {
-            progress(i as u64, total);
-        }
-    };
-    match format {
-        ExportFormat::Csv | ExportFormat::Json => {
-            let io_err = |source| ExportError::Io {
-                path: path.to_path_buf(),
-                source,
-            };
-            let text = if format == ExportFormat::Csv {
-                TextFormat::Csv
-            } else {
-                TextFormat::Jsonl
-            };
-            let file = File::create(path).map_err(io_err)?;
-            let mut w = CallWriter::new(BufWriter::new(file), text);
-            for (i, call) in calls.iter().enumerate() {
-                tick(i);
-                w.write(call).map_err(io_err)?;
-            }
-            w.finish().map_err(io_err)?;
-        }
-        ExportFormat::Xlsx => {
-            let xlsx_err = |source| ExportError::Xlsx {
-                path: path.to_path_buf(),
-                source,
-            };
-            let mut w = xlsx::XlsxWriter::new("calls", CALL_COLUMNS);
-            for (i, call) in calls.iter().enumerate() {
-                tick(i);
-                let row = row(call);
-                w.write_row(row.iter().enumerate().map(|(c, v)| match v {
-                    CallValue::Scalar(s) => (c, *s),
-                    list => (c, Value::Display(list)),
-                }))
-                .map_err(xlsx_err)?;
-            }
-            w.save(path).map_err(xlsx_err)?;
-        }
-    }
-    progress(total, total);
-    Ok(total)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::export::{ExportFormat, Exported, write};
     use crate::protocol::Format;
     use crate::protocol::appsuite::EventKind;
     use chrono::NaiveDateTime;
@@ -372,11 +316,11 @@ mod tests {
     #[test]
     fn files_in_every_format() {
         let dir = tempfile::tempdir().unwrap();
-        let calls = vec![transferred(), transferred()];
+        let calls = Exported::Calls(vec![transferred(), transferred()]);
         for format in ExportFormat::ALL {
             let path = dir.path().join(format!("calls.{}", format.extension()));
             let mut last = (0, 0);
-            let n = write_calls(&calls, &path, format, |d, t| last = (d, t)).unwrap();
+            let n = write(&calls, &path, format, |d, t| last = (d, t)).unwrap();
             assert_eq!((n, last), (2, (2, 2)));
             let text = std::fs::read(&path).unwrap();
             match format {
@@ -387,7 +331,7 @@ mod tests {
             }
         }
         let missing = dir.path().join("no/such/dir.csv");
-        let err = write_calls(&calls, &missing, ExportFormat::Csv, |_, _| {}).unwrap_err();
+        let err = write(&calls, &missing, ExportFormat::Csv, |_, _| {}).unwrap_err();
         assert!(err.to_string().starts_with("cannot write"), "{err}");
     }
 }

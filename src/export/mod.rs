@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::protocol::fields::{RECORD_COLUMNS, Value, visit_fields};
 use crate::protocol::{Decoded, Source};
 use crate::store::Store;
+use crate::timeline::Call;
 
 /// The file formats a view can be exported to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -37,6 +38,15 @@ impl ExportFormat {
             Self::Csv => "CSV",
             Self::Xlsx => "Excel (XLSX)",
             Self::Json => "JSON lines",
+        }
+    }
+
+    /// The text format it is written in (`None`: a spreadsheet).
+    pub fn text(self) -> Option<TextFormat> {
+        match self {
+            Self::Csv => Some(TextFormat::Csv),
+            Self::Json => Some(TextFormat::Jsonl),
+            Self::Xlsx => None,
         }
     }
 
@@ -67,62 +77,118 @@ pub enum ExportError {
     },
 }
 
-/// Writes every record of `store` (a snapshot of what the user chose) to `path`, calling
-/// `progress(done, total)` now and then. Returns the number of records written.
-pub fn write_records(
-    store: &Store,
+/// What an export holds, in the order it is written.
+pub enum Exported {
+    /// A snapshot of the records the window chose.
+    Records(Store),
+    /// The calls the calls view shows.
+    Calls(Vec<Call>),
+}
+
+impl Exported {
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Records(store) => store.len(),
+            Self::Calls(calls) => calls.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// What the rows are, in words.
+    pub fn noun(&self) -> &'static str {
+        match self {
+            Self::Records(_) => "records",
+            Self::Calls(_) => "calls",
+        }
+    }
+}
+
+/// Writes `what` to `path` (records and calls alike, for the Records and the Calls tab), calling
+/// `progress(done, total)` now and then. Returns the number of rows written. XLSX cells hold
+/// dates and numbers as such, and a call's `path` and `events` as the text CSV has.
+pub fn write(
+    what: &Exported,
     path: &Path,
     format: ExportFormat,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<u64, ExportError> {
-    let total = store.len() as u64;
-    let io_err = |source| ExportError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let tick = |i: u64, progress: &mut dyn FnMut(u64, u64)| {
-        if i.is_multiple_of(4096) {
-            progress(i, total);
+    let total = what.len() as u64;
+    let mut tick = |i: usize| {
+        if (i as u64).is_multiple_of(4096) {
+            progress(i as u64, total);
         }
     };
-    match format {
-        ExportFormat::Csv | ExportFormat::Json => {
-            let text = if format == ExportFormat::Csv {
-                TextFormat::Csv
-            } else {
-                TextFormat::Jsonl
-            };
-            let file = File::create(path).map_err(io_err)?;
-            let mut w = RecordWriter::new(BufWriter::new(file), text);
-            for (i, r) in store.iter().enumerate() {
-                tick(i as u64, &mut progress);
-                w.write(&r.decode(), &r.source()).map_err(io_err)?;
+    if let Some(text) = format.text() {
+        let io_err = |source| ExportError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let out = BufWriter::new(File::create(path).map_err(io_err)?);
+        match what {
+            Exported::Records(store) => {
+                let mut w = RecordWriter::new(out, text);
+                for (i, r) in store.iter().enumerate() {
+                    tick(i);
+                    w.write(&r.decode(), &r.source()).map_err(io_err)?;
+                }
+                w.finish().map_err(io_err)?;
             }
-            w.finish().map_err(io_err)?;
-        }
-        ExportFormat::Xlsx => {
-            let xlsx_err = |source| ExportError::Xlsx {
-                path: path.to_path_buf(),
-                source,
-            };
-            let mut w = xlsx::XlsxWriter::new("records", RECORD_COLUMNS);
-            for (i, r) in store.iter().enumerate() {
-                tick(i as u64, &mut progress);
-                let d = r.decode();
-                let source = r.source();
-                let mut row = Vec::with_capacity(24);
-                visit_fields(&d, &source, |name, v| {
-                    if let Some(c) = column_of(name) {
-                        row.push((c, v));
-                    }
-                });
-                w.write_row(row).map_err(xlsx_err)?;
+            Exported::Calls(all) => {
+                let mut w = calls::CallWriter::new(out, text);
+                for (i, call) in all.iter().enumerate() {
+                    tick(i);
+                    w.write(call).map_err(io_err)?;
+                }
+                w.finish().map_err(io_err)?;
             }
-            w.save(path).map_err(xlsx_err)?;
         }
+    } else {
+        let xlsx_err = |source| ExportError::Xlsx {
+            path: path.to_path_buf(),
+            source,
+        };
+        let (sheet, columns) = match what {
+            Exported::Records(_) => ("records", RECORD_COLUMNS),
+            Exported::Calls(_) => ("calls", calls::CALL_COLUMNS),
+        };
+        let mut w = xlsx::XlsxWriter::new(sheet, columns);
+        match what {
+            Exported::Records(store) => {
+                for (i, r) in store.iter().enumerate() {
+                    tick(i);
+                    let (d, source) = (r.decode(), r.source());
+                    let cells = record_cells(&d, &source);
+                    w.write_row(cells.into_iter().enumerate())
+                        .map_err(xlsx_err)?;
+                }
+            }
+            Exported::Calls(all) => {
+                for (i, call) in all.iter().enumerate() {
+                    tick(i);
+                    let row = calls::row(call);
+                    w.write_row(calls::cells(&row).enumerate())
+                        .map_err(xlsx_err)?;
+                }
+            }
+        }
+        w.save(path).map_err(xlsx_err)?;
     }
     progress(total, total);
     Ok(total)
+}
+
+/// A record's values in [`RECORD_COLUMNS`] order, `Null` where it has no such field.
+fn record_cells<'b>(d: &'b Decoded<'_>, source: &'b Source) -> [Value<'b>; RECORD_COLUMNS.len()] {
+    let mut row = [Value::Null; RECORD_COLUMNS.len()];
+    visit_fields(d, source, |name, v| {
+        if let Some(i) = column_of(name) {
+            row[i] = v;
+        }
+    });
+    row
 }
 
 fn column_of(name: &str) -> Option<usize> {
@@ -170,14 +236,7 @@ impl<W: Write> RecordWriter<W> {
                     csv::write_row(&mut self.out, RECORD_COLUMNS.iter().map(|c| Value::Str(c)))?;
                     self.wrote_header = true;
                 }
-                let mut row: [Value<'_>; RECORD_COLUMNS.len()] =
-                    [Value::Null; RECORD_COLUMNS.len()];
-                visit_fields(d, source, |name, v| {
-                    if let Some(i) = column_of(name) {
-                        row[i] = v;
-                    }
-                });
-                csv::write_row(&mut self.out, row.into_iter())
+                csv::write_row(&mut self.out, record_cells(d, source).into_iter())
             }
         }
     }
@@ -189,5 +248,71 @@ impl<W: Write> RecordWriter<W> {
         }
         self.out.flush()?;
         Ok(self.out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::protocol::{DecodeOptions, StreamDecoder};
+
+    /// Every record of every fixture, and a MiVB record with each optional field (ANI/DNIS and
+    /// call ids), decoded.
+    fn each_record(mut f: impl FnMut(&Decoded<'_>, &Source)) {
+        let dir = format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR"));
+        let mut inputs = Vec::new();
+        for format in ["mitel5000", "appsuite", "mivb"] {
+            for entry in std::fs::read_dir(format!("{dir}/{format}")).unwrap() {
+                let path = entry.unwrap().path();
+                inputs.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+            }
+        }
+        let mivb = std::fs::read_to_string(format!("{dir}/mivb/standard-90-synthetic.txt"));
+        let mivb = mivb.unwrap();
+        let line = mivb.lines().nth(1).unwrap().trim_end();
+        let full = format!("{line:<88}{:<24}123400011 12340000\r\n", "6135551234 4001");
+        inputs.push(("all-fields".into(), format!("{mivb}{full}").into_bytes()));
+        for (origin, data) in &inputs {
+            let mut decoder = StreamDecoder::new(DecodeOptions::default());
+            crate::import::decode_each(data, &mut decoder, |line, d| {
+                let origin = origin.as_str().into();
+                f(d, &Source { origin, line });
+            });
+        }
+    }
+
+    /// What `visit_fields` gives is what CSV and XLSX (through `record_cells`) and JSON lines
+    /// write: a field with no column, or two with one name, fails here.
+    #[test]
+    fn every_field_of_every_record_reaches_every_writer() {
+        let mut seen = BTreeSet::new();
+        each_record(|d, source| {
+            let mut json = Vec::new();
+            jsonl::write_record(&mut json, d, source).unwrap();
+            let json: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_slice(&json).unwrap();
+            let mut names = BTreeSet::new();
+            visit_fields(d, source, |name, v| {
+                assert!(column_of(name).is_some(), "{name}: no CSV/XLSX column");
+                assert!(names.insert(name), "{name} twice in one record");
+                let j = &json[name];
+                match v {
+                    Value::Null => assert!(j.is_null(), "{name}"),
+                    Value::UInt(u) => assert_eq!(j.as_u64(), Some(u), "{name}"),
+                    Value::Bool(b) => assert_eq!(j.as_bool(), Some(b), "{name}"),
+                    v => assert_eq!(j.as_str(), Some(v.to_string().as_str()), "{name}"),
+                }
+                seen.insert(name);
+            });
+            assert_eq!(json.len(), names.len(), "{json:?}");
+        });
+        // Every column is some record's: the walk met every kind of record.
+        let unseen: Vec<_> = RECORD_COLUMNS
+            .iter()
+            .filter(|c| !seen.contains(*c))
+            .collect();
+        assert!(unseen.is_empty(), "no fixture record has {unseen:?}");
     }
 }

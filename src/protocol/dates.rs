@@ -70,22 +70,28 @@ const HALF_DAY: Duration = Duration::hours(12);
 /// The date state of one 5000 stream.
 #[derive(Debug, Clone, Default)]
 pub struct Mitel5000Dates {
-    /// The latest header's date and time, moved forward by each record placed on that date.
-    reference: Option<NaiveDateTime>,
+    /// The latest header's date and time.
+    header: Option<NaiveDateTime>,
+    /// The latest START of the live flow: set once a START later than the header's time (and its
+    /// skew) has been dated, and moved forward by every record after it. `None` while the records
+    /// after a header are still the ones the PBX buffered while nobody was connected.
+    live: Option<NaiveDateTime>,
     given: Option<NaiveDate>,
 }
 
 impl Mitel5000Dates {
     pub fn new(given: Option<NaiveDate>) -> Self {
         Self {
-            reference: None,
+            header: None,
+            live: None,
             given,
         }
     }
 
     pub fn header(&mut self, date: Option<NaiveDate>, time: Option<NaiveTime>) {
         if let Some(date) = date {
-            self.reference = Some(date.and_time(time.unwrap_or(NaiveTime::MIN)));
+            self.header = Some(date.and_time(time.unwrap_or(NaiveTime::MIN)));
+            self.live = None;
         }
     }
 
@@ -100,26 +106,50 @@ impl Mitel5000Dates {
             };
             return DateDecision::new(day, DateSource::Receipt);
         }
-        if let Some(reference) = self.reference {
-            let same_day = reference.date().and_time(start);
-            let day = if same_day - reference > HALF_DAY {
-                // Started late on the day before and ended after the header: not moved forward.
-                return DateDecision::new(
-                    reference.date().pred_opt().unwrap_or(reference.date()),
-                    DateSource::Header,
-                );
-            } else if reference - same_day > HALF_DAY {
-                // Midnight passed without a header (the doc's rule assumes one around midnight).
-                reference.date().succ_opt().unwrap_or(reference.date())
-            } else {
-                reference.date()
-            };
-            self.reference = Some(day.and_time(start).max(reference));
-            return DateDecision::new(day, DateSource::Header);
+        if let Some(live) = self.live {
+            return DateDecision::new(self.live_record(live, start), DateSource::Header);
+        }
+        if let Some(header) = self.header {
+            return DateDecision::new(self.after_header(header, start), DateSource::Header);
         }
         match self.given {
             Some(d) => DateDecision::new(d, DateSource::Given),
             None => DateDecision::default(),
+        }
+    }
+
+    /// §1.2 before the live flow: the header is sent on connect, then the records buffered while
+    /// nobody was connected (STARTs earlier that day), so an early START is never the next day.
+    fn after_header(&mut self, header: NaiveDateTime, start: NaiveTime) -> NaiveDate {
+        let day = header.date();
+        let same_day = day.and_time(start);
+        if same_day <= header + CLOCK_SKEW_ALLOWANCE {
+            // Buffered, or in progress at the header.
+            day
+        } else if same_day - header > HALF_DAY {
+            // Began before midnight and ended after the header (header 00:00:05, START 23:59).
+            day.pred_opt().unwrap_or(day)
+        } else {
+            // Began after the header: the live flow.
+            self.live = Some(same_day);
+            day
+        }
+    }
+
+    /// §1.2 in the live flow: records arrive as calls end, so a START more than half a day
+    /// before the latest one means midnight passed without a header.
+    fn live_record(&mut self, live: NaiveDateTime, start: NaiveTime) -> NaiveDate {
+        let same_day = live.date().and_time(start);
+        if live - same_day > HALF_DAY {
+            let next = live.date().succ_opt().unwrap_or(live.date());
+            self.live = Some(next.and_time(start));
+            next
+        } else if same_day - live > HALF_DAY {
+            // Began late on the day before and ended after the latest START: not moved forward.
+            live.date().pred_opt().unwrap_or(live.date())
+        } else {
+            self.live = Some(same_day.max(live));
+            live.date()
         }
     }
 }
@@ -178,6 +208,101 @@ mod tests {
         assert_eq!(m.record(t("23:50"), None).date, Some(d("2026-03-01")));
         assert_eq!(m.record(t("00:10"), None).date, Some(d("2026-03-02")));
         assert_eq!(m.record(t("08:00"), None).date, Some(d("2026-03-02")));
+    }
+
+    fn hms(s: &str) -> Option<NaiveTime> {
+        Some(NaiveTime::parse_from_str(s, "%H:%M:%S").unwrap())
+    }
+
+    /// Each START's date, in order, from one header on.
+    fn dated(header: (&str, &str), starts: &[&str]) -> Vec<String> {
+        let mut m = Mitel5000Dates::new(None);
+        m.header(Some(d(header.0)), hms(header.1));
+        starts
+            .iter()
+            .map(|s| {
+                let decision = m.record(t(s), None);
+                assert_eq!(decision.source, DateSource::Header);
+                decision.date.unwrap().to_string()
+            })
+            .collect()
+    }
+
+    /// smdr-formats §1.2's examples, exactly.
+    #[test]
+    fn header_rule_doc_examples() {
+        assert_eq!(
+            dated(("2026-03-31", "22:15:00"), &["07:50", "13:20", "22:05"]),
+            ["2026-03-31", "2026-03-31", "2026-03-31"]
+        );
+        assert_eq!(
+            dated(("2026-01-01", "00:00:05"), &["23:59", "00:02"]),
+            ["2025-12-31", "2026-01-01"]
+        );
+    }
+
+    /// Connecting late in the day: the records the PBX buffered come first, with STARTs from
+    /// early that day; they are on the header's day, never the next. Then the live flow, in
+    /// which midnight passing without a header is still recognised.
+    #[test]
+    fn header_rule_connect_burst_late_in_the_day() {
+        assert_eq!(
+            dated(
+                ("2026-03-31", "22:15:00"),
+                &[
+                    "07:50", "00:30", "21:50", // buffered
+                    "22:20", // clock skew: still the burst
+                    "07:55", // buffered still
+                    "22:40", "23:55", // live
+                    "00:20", // midnight passed without a header
+                    "23:58", // began before midnight, ended after 00:20
+                    "06:00", "11:30",
+                ]
+            ),
+            [
+                "2026-03-31",
+                "2026-03-31",
+                "2026-03-31",
+                "2026-03-31",
+                "2026-03-31",
+                "2026-03-31",
+                "2026-03-31",
+                "2026-04-01",
+                "2026-03-31",
+                "2026-04-01",
+                "2026-04-01",
+            ]
+        );
+    }
+
+    /// The live flow crosses midnight and the new year with no header.
+    #[test]
+    fn header_rule_live_flow_into_a_new_year() {
+        assert_eq!(
+            dated(
+                ("2025-12-31", "23:00:00"),
+                &["09:00", "23:30", "23:45", "00:05", "23:50", "08:00"]
+            ),
+            [
+                "2025-12-31",
+                "2025-12-31",
+                "2025-12-31",
+                "2026-01-01",
+                "2025-12-31",
+                "2026-01-01",
+            ]
+        );
+    }
+
+    /// A header (a reconnect) starts a new burst: the live flow before it is forgotten.
+    #[test]
+    fn header_rule_a_new_header_starts_a_new_burst() {
+        let mut m = Mitel5000Dates::new(None);
+        m.header(Some(d("2026-03-30")), hms("09:00:00"));
+        assert_eq!(m.record(t("20:00"), None).date, Some(d("2026-03-30")));
+        m.header(Some(d("2026-03-31")), hms("22:15:00"));
+        assert_eq!(m.record(t("07:50"), None).date, Some(d("2026-03-31")));
+        assert_eq!(m.record(t("01:10"), None).date, Some(d("2026-03-31")));
     }
 
     #[test]

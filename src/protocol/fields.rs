@@ -6,6 +6,7 @@ use std::fmt;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use super::record::{Body, Decoded, Source};
+use super::{appsuite, mitel5000, mivb};
 
 /// One field's value, borrowed; writers decide how to print it.
 #[derive(Clone, Copy)]
@@ -71,6 +72,7 @@ pub const RECORD_COLUMNS: &[&str] = &[
     "trunk_disconnect",
     "completion",
     "transfer_flag",
+    "attendant",
     "long_call",
     "system_id",
     "ani",
@@ -91,7 +93,11 @@ fn opt_str(s: Option<&str>) -> Value<'_> {
 }
 
 /// Calls `f` with each field the record has, in output order: `format`, `kind`, `source`, the
-/// kind's own fields, then `raw`.
+/// kind's own fields, then `raw`. Every writer (JSON lines, CSV, XLSX, the detail view) prints
+/// what this gives, so a field is added here once.
+///
+/// Each record type is taken apart field by field, without `..`: a field added to a record does
+/// not compile until it is printed here, or named with why it is not.
 pub fn visit_fields<'b>(
     d: &'b Decoded<'_>,
     source: &'b Source,
@@ -102,62 +108,131 @@ pub fn visit_fields<'b>(
     f("source", Value::Display(source));
     match &d.body {
         Body::Mitel5000Call(c) => {
+            let mitel5000::CallRecord {
+                call_type,
+                ring_in,
+                extension,
+                trunk,
+                digits,
+                start,
+                duration_s,
+                cost,
+                account_code,
+                trunk_disconnect,
+            } = *c;
             f("date", opt_date(d.date.date));
-            f("start", Value::Hm(c.start));
-            f("call_type", Value::Str(c.call_type));
-            f("ring_in", Value::Bool(c.ring_in));
-            f("extension", Value::Str(c.extension));
-            f("trunk", Value::Str(c.trunk));
-            f("digits", Value::Str(c.digits));
-            f("duration_s", Value::UInt(c.duration_s.into()));
-            f("cost", Value::Str(c.cost));
-            f("account_code", Value::Str(c.account_code));
-            f("trunk_disconnect", Value::Bool(c.trunk_disconnect));
+            f("start", Value::Hm(start));
+            f("call_type", Value::Str(call_type));
+            f("ring_in", Value::Bool(ring_in));
+            f("extension", Value::Str(extension));
+            f("trunk", Value::Str(trunk));
+            f("digits", Value::Str(digits));
+            f("duration_s", Value::UInt(duration_s.into()));
+            f("cost", Value::Str(cost));
+            f("account_code", Value::Str(account_code));
+            f("trunk_disconnect", Value::Bool(trunk_disconnect));
         }
         Body::Mitel5000Header(h) => {
-            f("date", opt_date(h.date));
-            f("start", h.time.map_or(Value::Null, Value::Hms));
+            // The column-title line has no values: `raw` shows it.
+            let mitel5000::Header {
+                date,
+                time,
+                title_line: _,
+            } = *h;
+            f("date", opt_date(date));
+            f("start", time.map_or(Value::Null, Value::Hms));
         }
         Body::AppSuiteEvent(e) => {
-            f("timestamp", Value::DateTime(e.timestamp));
-            f("direction", Value::Str(e.direction));
-            f("call_id", Value::Str(e.call_id));
-            f("trunk", Value::Str(e.trunk));
-            f("extension", Value::Str(e.extension));
-            f("source_extension", Value::Str(e.source_extension));
-            f("number", Value::Str(e.number));
-            f("contact_name", Value::Str(e.contact_name));
-            f("ddi", Value::Str(e.ddi));
-            f("ddi_name", Value::Str(e.ddi_name));
-            f("account_code", Value::Str(e.account_code));
-            f("event", Value::Str(e.event));
+            let appsuite::Event {
+                timestamp,
+                // How the time was read: the detail view's note (`time_note`).
+                time_reading: _,
+                // The first 14 digits of `call_id`.
+                call_start: _,
+                direction,
+                call_id,
+                trunk,
+                extension,
+                source_extension,
+                number,
+                contact_name,
+                ddi,
+                ddi_name,
+                account_code,
+                event,
+                // `event`, recognised.
+                kind: _,
+            } = *e;
+            f("timestamp", Value::DateTime(timestamp));
+            f("direction", Value::Str(direction));
+            f("call_id", Value::Str(call_id));
+            f("trunk", Value::Str(trunk));
+            f("extension", Value::Str(extension));
+            f("source_extension", Value::Str(source_extension));
+            f("number", Value::Str(number));
+            f("contact_name", Value::Str(contact_name));
+            f("ddi", Value::Str(ddi));
+            f("ddi_name", Value::Str(ddi_name));
+            f("account_code", Value::Str(account_code));
+            f("event", Value::Str(event));
         }
         Body::MivbCall(c) => {
+            let mivb::CallRecord {
+                // Which of the optional fields the line has.
+                layout,
+                long_call,
+                // Shown as a note in the detail view (`protocol::line_note`).
+                long_call_missing: _,
+                // With the year decided: `date`.
+                month: _,
+                day: _,
+                start,
+                duration_s,
+                calling_party,
+                attendant,
+                // Documented, not printed yet.
+                speed_forward: _,
+                time_to_answer_s,
+                // `***`: `time_to_answer_s` is null.
+                unanswered: _,
+                digits,
+                completion,
+                called_party,
+                transfer_flag,
+                third_party,
+                account_code,
+                system_id,
+                ani,
+                dnis,
+                call_id,
+                call_sequence,
+                associated_call_id,
+            } = *c;
             f("date", opt_date(d.date.date));
-            f("start", Value::Hm(c.start));
-            f("duration_s", Value::UInt(c.duration_s.into()));
-            f("calling_party", Value::Str(c.calling_party));
-            f("called_party", Value::Str(c.called_party));
-            f("third_party", Value::Str(c.third_party));
-            f("digits", Value::Str(c.digits));
+            f("start", Value::Hm(start));
+            f("duration_s", Value::UInt(duration_s.into()));
+            f("calling_party", Value::Str(calling_party));
+            f("called_party", Value::Str(called_party));
+            f("third_party", Value::Str(third_party));
+            f("digits", Value::Str(digits));
             f(
                 "time_to_answer_s",
-                c.time_to_answer_s
-                    .map_or(Value::Null, |s| Value::UInt(s.into())),
+                time_to_answer_s.map_or(Value::Null, |s| Value::UInt(s.into())),
             );
-            f("completion", Value::Str(c.completion));
-            f("transfer_flag", Value::Str(c.transfer_flag));
-            f("account_code", Value::Str(c.account_code));
-            f("long_call", Value::Str(c.long_call));
-            f("system_id", Value::Str(c.system_id));
-            if c.layout.ani_dnis {
-                f("ani", opt_str(c.ani));
-                f("dnis", opt_str(c.dnis));
+            f("completion", Value::Str(completion));
+            f("transfer_flag", Value::Str(transfer_flag));
+            f("attendant", Value::Bool(attendant));
+            f("account_code", Value::Str(account_code));
+            f("long_call", Value::Str(long_call));
+            f("system_id", Value::Str(system_id));
+            if layout.ani_dnis {
+                f("ani", opt_str(ani));
+                f("dnis", opt_str(dnis));
             }
-            if c.layout.call_ids {
-                f("call_id", opt_str(c.call_id));
-                f("call_sequence", opt_str(c.call_sequence));
-                f("associated_call_id", opt_str(c.associated_call_id));
+            if layout.call_ids {
+                f("call_id", opt_str(call_id));
+                f("call_sequence", opt_str(call_sequence));
+                f("associated_call_id", opt_str(associated_call_id));
             }
         }
         Body::Unparsed(reason) => f("error", Value::Str(reason)),

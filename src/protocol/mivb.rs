@@ -3,6 +3,8 @@
 //! One line per call. The layout depends on PBX options and is detected per line: standard or
 //! extended digits (duration `hh:mm:ss` or `hhhh:mm:ss` at column 14), "Extended Reporting
 //! Level 2" (start `hh:mm:ssp`, later fields +3), and appended ANI/DNIS and call-id fields.
+//! A line that lost its first column (the long-call marker) in copying starts with its date;
+//! it is read one column to the left.
 
 use chrono::NaiveTime;
 
@@ -19,8 +21,12 @@ pub struct Layout {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CallRecord<'a> {
     pub layout: Layout,
-    /// Blank (< 5 min), `-` (5–9:59), `%` (10–29:59) or `+` (30 min and over).
+    /// Blank (< 5 min), `-` (5–9:59), `%` (10–29:59) or `+` (30 min and over); blank too when
+    /// the column is missing.
     pub long_call: &'a str,
+    /// The line lost its first column (the long-call marker) in copying: it starts with its
+    /// date, and the long-call marker is unknown.
+    pub long_call_missing: bool,
     pub month: u32,
     pub day: u32,
     /// Start, 24-hour (a `P` suffix on a 12-hour clock already applied).
@@ -114,19 +120,76 @@ const EXTENDED: Cols = Cols {
     call_ids: (120, 139),
 };
 
-/// Looks like a MiVB record: `mm/dd` at columns 1-5 and a time at 7-11.
+/// A line's columns numbered as the template numbers them. A line that lost its first column
+/// starts with its date: each template column is then one column to the left.
+#[derive(Clone, Copy)]
+struct Template<'a> {
+    line: Columns<'a>,
+    lost: usize,
+}
+
+impl<'a> Template<'a> {
+    fn new(line: Columns<'a>) -> Self {
+        // `mm/dd` in columns 0-4 (its `/` at 2, not 3) and the start's `:` at 8, not 9.
+        let lost = line.byte_at(3) != b'/'
+            && line.byte_at(2) == b'/'
+            && line.two_digits(0).is_some()
+            && line.byte_at(8) == b':';
+        Self {
+            line,
+            lost: usize::from(lost),
+        }
+    }
+
+    fn width(&self) -> usize {
+        self.line.width() + self.lost
+    }
+
+    fn width_of(&self, piece: &str) -> usize {
+        self.line.width_of(piece) + self.lost
+    }
+
+    fn cols(&self, start: usize, end: usize) -> &'a str {
+        self.line.cols(
+            start.saturating_sub(self.lost),
+            end.saturating_sub(self.lost),
+        )
+    }
+
+    fn field(&self, start: usize, end: usize) -> &'a str {
+        self.line.field(
+            start.saturating_sub(self.lost),
+            end.saturating_sub(self.lost),
+        )
+    }
+
+    fn byte_at(&self, col: usize) -> u8 {
+        match col.checked_sub(self.lost) {
+            Some(c) => self.line.byte_at(c),
+            None => b' ',
+        }
+    }
+
+    fn two_digits(&self, col: usize) -> Option<u32> {
+        self.line.two_digits(col.checked_sub(self.lost)?)
+    }
+}
+
+/// Looks like a MiVB record: `mm/dd` at columns 1-5 and a time at 7-11 (or both one column
+/// to the left on a line that lost its first column).
 pub fn looks_like_record(line: &str) -> bool {
     looks_like_record_in(Columns::new(line))
 }
 
 /// [`looks_like_record`] for a line whose columns are known already.
 pub fn looks_like_record_in(c: Columns<'_>) -> bool {
-    c.width() >= 60
-        && c.byte_at(3) == b'/'
-        && c.two_digits(1).is_some()
-        && c.two_digits(4).is_some()
-        && c.byte_at(9) == b':'
-        && matches!(c.byte_at(0), b' ' | b'-' | b'%' | b'+')
+    let t = Template::new(c);
+    t.width() >= 60
+        && t.byte_at(3) == b'/'
+        && t.two_digits(1).is_some()
+        && t.two_digits(4).is_some()
+        && t.byte_at(9) == b':'
+        && (t.lost == 1 || matches!(c.byte_at(0), b' ' | b'-' | b'%' | b'+'))
 }
 
 pub fn parse_record(text: &str) -> Result<CallRecord<'_>, MivbError> {
@@ -134,8 +197,9 @@ pub fn parse_record(text: &str) -> Result<CallRecord<'_>, MivbError> {
 }
 
 /// [`parse_record`] for a line whose columns are known already.
-pub fn parse_columns(line: Columns<'_>) -> Result<CallRecord<'_>, MivbError> {
-    let text = line.text();
+pub fn parse_columns(columns: Columns<'_>) -> Result<CallRecord<'_>, MivbError> {
+    let text = columns.text();
+    let line = Template::new(columns);
     let (month, day) = match (line.two_digits(1), line.two_digits(4), line.byte_at(3)) {
         (Some(m), Some(d), b'/') if (1..=12).contains(&m) && (1..=31).contains(&d) => (m, d),
         _ => return Err(MivbError::BadDate(line.cols(1, 6).to_string())),
@@ -190,7 +254,8 @@ pub fn parse_columns(line: Columns<'_>) -> Result<CallRecord<'_>, MivbError> {
             ani_dnis,
             call_ids,
         },
-        long_call: line.field(0, 1),
+        long_call: if line.lost == 1 { "" } else { line.field(0, 1) },
+        long_call_missing: line.lost == 1,
         month,
         day,
         start,
@@ -221,7 +286,7 @@ fn split_pair(s: &str) -> (Option<&str>, Option<&str>) {
     (Some(t.next().unwrap_or("")), Some(t.next().unwrap_or("")))
 }
 
-fn parse_start(line: Columns<'_>, level2: bool) -> Option<NaiveTime> {
+fn parse_start(line: Template<'_>, level2: bool) -> Option<NaiveTime> {
     if line.byte_at(9) != b':' {
         return None;
     }
@@ -373,6 +438,109 @@ mod tests {
             (10, "2001", "I", "2002")
         );
         assert_eq!((r.time_to_answer_s, r.system_id), (Some(4), "000"));
+    }
+
+    /// A standard (90) or extended-digit (101) line with the attendant flag `flag`.
+    fn attendant_line(extended: bool, flag: &str) -> String {
+        if extended {
+            line_with(
+                101,
+                &[
+                    (1, "03/12"),
+                    (7, "10:02"),
+                    (14, "0000:06:41"),
+                    (25, "T0101"),
+                ]
+                .into_iter()
+                .chain([
+                    (33, flag),
+                    (34, "011"),
+                    (64, "A"),
+                    (66, "7001234"),
+                    (96, "000"),
+                ])
+                .collect::<Vec<_>>(),
+            )
+        } else {
+            line_with(
+                90,
+                &[
+                    (0, "%"),
+                    (1, "03/12"),
+                    (7, "11:40P"),
+                    (14, "00:13:30"),
+                    (23, "T009"),
+                ]
+                .into_iter()
+                .chain([(28, flag), (29, "005"), (33, "6135550123"), (59, "A")])
+                .chain([
+                    (61, "2301"),
+                    (65, "T"),
+                    (67, "2305"),
+                    (72, "4455"),
+                    (85, "001"),
+                ])
+                .collect::<Vec<_>>(),
+            )
+        }
+    }
+
+    /// The attendant flag: `*` at column 28 (standard) or 33 (extended digits), else clear.
+    #[test]
+    fn attendant_flag_in_both_layouts() {
+        for (extended, party, tta) in [(false, "T009", 5), (true, "T0101", 11)] {
+            for (flag, expected) in [("*", true), (" ", false)] {
+                let l = attendant_line(extended, flag);
+                let r = rec(&l);
+                assert_eq!(r.layout.extended_digits, extended);
+                assert_eq!(r.attendant, expected, "{l:?}");
+                // The flag is its own column: the fields beside it are unchanged.
+                assert_eq!((r.calling_party, r.time_to_answer_s), (party, Some(tta)));
+            }
+        }
+        // A `*` in the standard column of an extended line is not the flag.
+        let mut l = attendant_line(true, " ");
+        l.replace_range(28..29, "*");
+        assert!(!rec(&l).attendant);
+    }
+
+    /// A line that lost its first column in copying starts with its date: it decodes, every
+    /// field in place, with the long-call marker empty and the loss recorded.
+    #[test]
+    fn a_line_without_its_long_call_column_decodes() {
+        for extended in [false, true] {
+            let whole = attendant_line(extended, "*");
+            let full = rec(&whole);
+            assert!(!full.long_call_missing);
+            let lost = &whole[1..];
+            assert!(lost.starts_with("03/1") && looks_like_record(lost));
+            let r = rec(lost);
+            assert_eq!((r.long_call, r.long_call_missing), ("", true));
+            let long_call = full.long_call;
+            assert_eq!(
+                CallRecord {
+                    long_call,
+                    long_call_missing: false,
+                    ..r
+                },
+                full
+            );
+        }
+        let lost = attendant_line(false, "*");
+        let r = rec(&lost[1..]);
+        assert_eq!(r.start, NaiveTime::from_hms_opt(23, 40, 0).unwrap());
+        assert_eq!(
+            (r.duration_s, r.calling_party, r.attendant, r.digits),
+            (810, "T009", true, "6135550123")
+        );
+        assert_eq!(
+            (r.called_party, r.third_party, r.account_code, r.system_id),
+            ("2301", "2305", "4455", "001")
+        );
+        // Something else that starts with digits and a slash is still not a record.
+        assert!(!looks_like_record(
+            "12/2024 is a date, not a record line of any kind at all, really"
+        ));
     }
 
     /// Fuzz finding: a 9-byte call-id token with a multi-byte character across byte 8 (a lossy

@@ -2,7 +2,10 @@
 
 pub mod appsuite;
 pub mod dates;
+pub mod duration;
 pub mod fields;
+pub mod hex;
+pub mod lines;
 pub mod mitel5000;
 pub mod mivb;
 #[cfg(test)]
@@ -12,5 +15,5 @@ pub mod stream;
 pub mod text;
 
 pub use dates::{DateDecision, DateSource};
-pub use record::{Body, Decoded, Format, Kind, Record, Source, decode_as, time_note};
+pub use record::{Body, Decoded, Format, Kind, Record, Source, decode_as, line_note, time_note};
 pub use stream::{DecodeOptions, StreamDecoder};

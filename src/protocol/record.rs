@@ -163,6 +163,17 @@ pub fn time_note(d: &Decoded<'_>) -> Option<String> {
     }
 }
 
+/// A sentence on a line that was decoded although damaged (a MiVB line that lost its first
+/// column), for a record's detail view. `None` otherwise.
+pub fn line_note(d: &Decoded<'_>) -> Option<&'static str> {
+    match &d.body {
+        Body::MivbCall(c) if c.long_call_missing => {
+            Some("the long-call column is missing: the line starts with its date")
+        }
+        _ => None,
+    }
+}
+
 /// Decodes text known to be of `format`. Pure: the same inputs always give the same record,
 /// so a store can keep only the text and the date decision and decode again when drawing.
 pub fn decode_as(format: Format, text: &str, padding: char) -> Body<'_> {
@@ -312,5 +323,26 @@ mod tests {
         let as_printed = shifted.replacen("12:46:59", "00:47:06", 1);
         assert_eq!(note(&as_printed), None);
         assert_eq!(note("not an event"), None);
+    }
+
+    /// A MiVB line that lost its first column gets the detail view's note; a whole one none.
+    #[test]
+    fn line_notes_say_a_mivb_line_lost_its_first_column() {
+        let whole = " 02/04 13:31  00:00:00 T003  *** 94163759                  E                         000  ";
+        let line_note_of = |line: &str| {
+            let body = decode_as(Format::Mivb, line, '0');
+            assert_eq!(body.kind(), Kind::Call, "{line:?}");
+            line_note(&Decoded {
+                format: Format::Mivb,
+                text: line,
+                date: DateDecision::default(),
+                body,
+            })
+        };
+        assert_eq!(line_note_of(whole), None);
+        assert_eq!(
+            line_note_of(&whole[1..]),
+            Some("the long-call column is missing: the line starts with its date")
+        );
     }
 }

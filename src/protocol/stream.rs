@@ -324,6 +324,37 @@ mod tests {
         assert!(r.text.starts_with("IN  3456"));
     }
 
+    /// §1.2: an old log with only headers. After a connect header late in the day, the buffered
+    /// records (early STARTs) are on the header's day; the live flow then crosses midnight.
+    #[test]
+    fn buffered_records_after_a_connect_header_keep_its_day() {
+        let mut s = StreamDecoder::new(DecodeOptions::default());
+        let header = format!(
+            "{:<60}22:15:00 03-31-2026",
+            "Station Message Detailed Recording"
+        );
+        assert_eq!(s.decode(&header, None).kind(), Kind::Header);
+        let dates: Vec<String> = ["07:50", "13:20", "22:05", "23:40", "00:10"]
+            .iter()
+            .map(|start| {
+                let line = format!("{:<45}{start} 00:04:56 $00.00", "IN  3456  90001");
+                let r = s.decode(&line, None);
+                assert_eq!((r.kind(), r.date.source), (Kind::Call, DateSource::Header));
+                r.date.date.unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(
+            dates,
+            [
+                "2026-03-31",
+                "2026-03-31",
+                "2026-03-31",
+                "2026-03-31",
+                "2026-04-01"
+            ]
+        );
+    }
+
     #[test]
     fn garbage_after_a_known_format_keeps_that_format_and_a_reason() {
         let mut s = StreamDecoder::new(DecodeOptions::default());

@@ -212,10 +212,6 @@ pub fn byte_at(line: &str, col: usize) -> u8 {
     line.as_bytes().get(col).copied().unwrap_or(b' ')
 }
 
-pub fn is_digit_at(line: &str, col: usize) -> bool {
-    byte_at(line, col).is_ascii_digit()
-}
-
 /// Parses ASCII digits without allocating; `None` for empty input, any other character, or overflow.
 pub fn parse_u32(s: &str) -> Option<u32> {
     if s.is_empty() || s.len() > 9 {

@@ -19,27 +19,6 @@ pub struct Faults {
     pub garbage: bool,
 }
 
-impl Faults {
-    /// From names: `split`, `drip`, `drop`, `garbage`.
-    pub fn parse(names: &[String]) -> Result<Self, String> {
-        let mut f = Self::default();
-        for name in names {
-            match name.trim() {
-                "split" => f.split = true,
-                "drip" => f.drip = true,
-                "drop" => f.drop = true,
-                "garbage" => f.garbage = true,
-                other => {
-                    return Err(format!(
-                        "unknown fault {other:?}: use split, drip, drop or garbage"
-                    ));
-                }
-            }
-        }
-        Ok(f)
-    }
-}
-
 /// Junk between records. Bytes are 0x80 and above, so a 5000 framer can never read them as a
 /// plausible length prefix; for line protocols the junk is a line of its own (junk without a
 /// line end would spoil the next record, which no collector can undo).

@@ -5,7 +5,7 @@
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{Local, NaiveDateTime};
@@ -16,12 +16,30 @@ use tokio::time::Instant;
 
 use super::faults::{Faults, junk, write_record};
 use super::traffic::{Generator, Line, Scenario, TITLE_LINE, TrafficFormat, mitel5000_header};
-use crate::collect::{Protocol, UrlTarget};
 use crate::protocol::mitel5000::framer::encode_frame;
 use crate::protocol::mitel5000::login::parse_login;
+use crate::site_url::{Protocol, UrlError, UrlTarget};
+use crate::sync::lock;
 
 /// A wrong 5000 password gets this long of silence, then the connection is closed.
 pub const WRONG_PASSWORD_SILENCE: Duration = Duration::from_secs(3);
+
+/// Why a simulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error(transparent)]
+    Url(#[from] UrlError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{0} has no address to connect to")]
+    NoAddress(String),
+    #[error("cannot make a folder for the demo's logs: {0}")]
+    LogFolder(#[source] io::Error),
+}
 
 #[derive(Debug, Clone)]
 pub struct SimOptions {
@@ -129,10 +147,6 @@ impl SimFeed {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 impl SimServer {
     /// Starts simulating `url` on `handle`'s runtime: `mitel5000://127.0.0.1:0` listens on an
     /// ephemeral port ([`Self::local_addr`]); `appsuite-push://host:port` connects out there.
@@ -140,8 +154,8 @@ impl SimServer {
         handle: &tokio::runtime::Handle,
         url: &str,
         mut options: SimOptions,
-    ) -> io::Result<Self> {
-        let target = UrlTarget::parse(url).map_err(|e| io::Error::other(e.to_string()))?;
+    ) -> Result<Self, SimError> {
+        let target = UrlTarget::parse(url)?;
         let seed = options.seed.unwrap_or_else(|| fastrand::u64(..));
         let start = Local::now().naive_local();
         let format = TrafficFormat::for_protocol(target.protocol);
@@ -172,10 +186,18 @@ impl SimServer {
             handle.spawn(push_loop(shared.clone(), target.address(), stop_rx));
             None
         } else {
-            let std_listener = std::net::TcpListener::bind(target.address())?;
-            std_listener.set_nonblocking(true)?;
-            let listener = TcpListener::from_std(std_listener)?;
-            let local = listener.local_addr()?;
+            let addr = target.address();
+            let listen = || -> io::Result<(TcpListener, SocketAddr)> {
+                let std_listener = std::net::TcpListener::bind(&addr)?;
+                std_listener.set_nonblocking(true)?;
+                let listener = TcpListener::from_std(std_listener)?;
+                let local = listener.local_addr()?;
+                Ok((listener, local))
+            };
+            let (listener, local) = listen().map_err(|source| SimError::Listen {
+                addr: addr.clone(),
+                source,
+            })?;
             handle.spawn(accept_loop(shared.clone(), listener, stop_rx));
             Some(local)
         };

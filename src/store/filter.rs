@@ -2,13 +2,13 @@
 //! the raw text before anything is decoded, so a filter over a million rows decodes only the
 //! rows that could match.
 
-use chrono::NaiveDateTime;
-use memchr::memmem::Finder;
-
 use crate::protocol::{Format, Kind};
+use crate::timeline::Needle;
+use chrono::NaiveDateTime;
 
 use super::RecordRef;
-use super::summary::summary;
+use super::summary::{NOTE_WORDS, Note, note, summary};
+use crate::protocol::mitel5000::record::HUNG_UP_FIRST;
 
 /// What a record's call came to, for the outcome filter and colour cues.
 #[derive(
@@ -42,14 +42,14 @@ impl OutcomeFilter {
 pub struct Filter {
     pub site: Option<String>,
     pub format: Option<Format>,
-    pub kind: Option<Kind>,
     /// Call type / direction / event (substring of either).
     pub what: String,
     pub extension: String,
     pub trunk: String,
-    /// Substring of the outside number.
+    /// Substring of the outside number, punctuation ignored on both sides (`7145122718` finds
+    /// `714-512-2718` and the other way round).
     pub number: String,
-    /// Substring of the raw text.
+    /// Substring of the raw text or of the Note column.
     pub text: String,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
@@ -63,61 +63,6 @@ impl Filter {
     }
 }
 
-/// A case-insensitive substring, prepared once per filter change; an empty one matches all.
-#[derive(Debug, Clone, Default)]
-pub struct Needle {
-    lower: Vec<u8>,
-    /// Exact search is enough (and fastest) when the needle has no letters.
-    exact: Option<Finder<'static>>,
-}
-
-impl Needle {
-    pub fn new(s: &str) -> Self {
-        let lower = s.trim().to_ascii_lowercase().into_bytes();
-        let exact =
-            (!lower.iter().any(u8::is_ascii_alphabetic)).then(|| Finder::new(&lower).into_owned());
-        Self { lower, exact }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.lower.is_empty()
-    }
-
-    /// Whether `hay` holds the needle, ignoring ASCII case; no allocation.
-    pub fn found_in(&self, hay: &str) -> bool {
-        match &self.exact {
-            _ if self.lower.is_empty() => true,
-            Some(f) => f.find(hay.as_bytes()).is_some(),
-            None => contains_lower(hay.as_bytes(), &self.lower),
-        }
-    }
-}
-
-/// `needle` (any case) occurs in `hay`, ignoring ASCII case.
-pub fn contains_ci(hay: &str, needle: &str) -> bool {
-    Needle::new(needle).found_in(hay)
-}
-
-/// ASCII case-insensitive search for an already lower-cased needle.
-fn contains_lower(hay: &[u8], lower: &[u8]) -> bool {
-    let Some((&first, rest)) = lower.split_first() else {
-        return true;
-    };
-    let upper = first.to_ascii_uppercase();
-    let mut at = 0;
-    while let Some(i) = memchr::memchr2(first, upper, &hay[at..]) {
-        let start = at + i + 1;
-        if hay
-            .get(start..start + rest.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(rest))
-        {
-            return true;
-        }
-        at = start;
-    }
-    false
-}
-
 /// A [`Filter`] prepared for testing many rows.
 pub(super) struct Matcher<'f> {
     filter: &'f Filter,
@@ -126,24 +71,34 @@ pub(super) struct Matcher<'f> {
     trunk: Needle,
     number: Needle,
     text: Needle,
+    /// The text needle could be in a note without being in the record's text: it spans two
+    /// words or lies in one of the words a note adds.
+    text_beyond_raw: bool,
 }
 
 impl<'f> Matcher<'f> {
     pub fn new(filter: &'f Filter) -> Self {
+        let text = Needle::new(&filter.text);
+        let text_beyond_raw = !text.is_empty()
+            && (text.has_space()
+                || NOTE_WORDS
+                    .iter()
+                    .chain(&HUNG_UP_FIRST)
+                    .any(|w| text.found_in(w)));
         Self {
             filter,
             what: Needle::new(&filter.what),
             extension: Needle::new(&filter.extension),
             trunk: Needle::new(&filter.trunk),
-            number: Needle::new(&filter.number),
-            text: Needle::new(&filter.text),
+            number: Needle::number(&filter.number),
+            text,
+            text_beyond_raw,
         }
     }
 
     pub fn matches(&self, r: &RecordRef<'_>) -> bool {
         let f = self.filter;
         if f.format.is_some_and(|x| x != r.format())
-            || f.kind.is_some_and(|x| x != r.kind())
             || f.site.as_deref().is_some_and(|s| s != &**r.site())
         {
             return false;
@@ -171,17 +126,24 @@ impl<'f> Matcher<'f> {
         let text = r.text();
         // These fields are pieces of the raw text: a needle missing from the text rules the row
         // out undecoded. (`what` may be a word the text does not print, e.g. MiVB "answered".)
-        let in_text = [&self.text, &self.extension, &self.trunk, &self.number];
+        // A note shows pieces of the text too, besides a few words of its own and an unparsed
+        // line's reason: only those can hold a text needle the raw text does not.
+        let text_in_raw = self.text.found_in(text);
+        if !text_in_raw && !self.text_beyond_raw && r.kind() != Kind::Unparsed {
+            return false;
+        }
+        let in_text = [&self.extension, &self.trunk, &self.number];
         if in_text.into_iter().any(|n| !n.found_in(text)) {
             return false;
         }
-        if [&self.what, &self.extension, &self.trunk, &self.number]
-            .iter()
-            .all(|n| n.is_empty())
-        {
+        let fields = [&self.what, &self.extension, &self.trunk, &self.number];
+        if text_in_raw && fields.iter().all(|n| n.is_empty()) {
             return true;
         }
         let decoded = r.decode();
+        if !text_in_raw && !note_holds(&note(&decoded.body), &self.text) {
+            return false;
+        }
         let s = summary(&decoded);
         (self.what.found_in(s.what) || self.what.found_in(s.direction))
             && self.extension.found_in(s.extension)
@@ -190,18 +152,9 @@ impl<'f> Matcher<'f> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn case_insensitive_search() {
-        assert!(contains_ci("CHRIS R MOBILE", "r mob"));
-        assert!(contains_ci("Station Message", "MESSAGE"));
-        assert!(contains_ci("abc", ""));
-        assert!(contains_ci("94129 RG", "129"));
-        assert!(!contains_ci("94129", "1299"));
-        assert!(!contains_ci("ab", "abc"));
-        assert!(contains_ci("xxAaB", "aab"));
-    }
+/// The note as shown holds `needle`: it allocates only for a needle with a space in it.
+fn note_holds(n: &Note<'_>, needle: &Needle) -> bool {
+    needle.found_in(n.label)
+        || needle.found_in(n.value)
+        || (needle.has_space() && needle.found_in(&n.to_string()))
 }

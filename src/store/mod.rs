@@ -18,10 +18,10 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 
 use crate::protocol::{Body, DateDecision, Decoded, Format, Kind, Record, Source};
 
-pub use filter::{Filter, Needle, OutcomeFilter, contains_ci};
+pub use filter::{Filter, OutcomeFilter};
 pub use row::{NO_DURATION, unpack_time};
-pub use summary::{Summary, summary};
-pub use view::{SortColumn, View};
+pub use summary::{Note, Summary, note, summary};
+pub use view::{SortColumn, View, ViewSettings};
 
 use row::{Row, flags, pack_time};
 
@@ -238,6 +238,26 @@ impl Store {
                 out.extras.push((out.rows.len() as RowId, e.clone()));
             }
             out.rows.push(*row);
+        }
+        out
+    }
+
+    /// Rows `from..` that `keep` accepts, as a store of their own with its own copy of their
+    /// texts (closing an imported file: the store only appends, so it is rebuilt without it).
+    /// Row ids start again from 0; sites not kept are gone from [`Store::sites`].
+    pub fn filtered(&self, from: usize, keep: impl Fn(&RecordRef<'_>) -> bool) -> Store {
+        let mut out = Store::new();
+        for r in self.iter().skip(from).filter(|r| keep(r)) {
+            let id = out.rows.len() as RowId;
+            let mut row = *r.row;
+            row.src = out.intern_key(r.key().clone());
+            if let Some(extra) = r.extra() {
+                out.extras.push((id, extra.clone()));
+            }
+            if r.extra().is_none_or(|e| e.long_text.is_none()) {
+                (row.chunk, row.offset, row.len) = out.put_text(r.text());
+            }
+            out.rows.push(row);
         }
         out
     }

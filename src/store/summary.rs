@@ -103,3 +103,59 @@ fn mivb_completion(code: &str) -> &'static str {
         _ => "other",
     }
 }
+
+/// The table's Note column: the most telling extra of a record — the reason for an unparsed line,
+/// a contact name, a DID or DDI, the 5000 `*` flag, a MiVB transfer. Two parts shown with a
+/// space between; borrowed, so the records filter can search it without allocating.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Note<'a> {
+    pub label: &'a str,
+    pub value: &'a str,
+}
+
+/// Words a note prints that are not in the record's text (the filter needs to know them: see
+/// `filter::Matcher`), besides the 5000 `*` flag's sentences (`HUNG_UP_FIRST`). Everything
+/// else a note shows is a piece of the text or an unparsed line's reason.
+pub(super) const NOTE_WORDS: [&str; 2] = ["DID", "DDI"];
+
+impl Note<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.label.is_empty() && self.value.is_empty()
+    }
+}
+
+impl std::fmt::Display for Note<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.label.is_empty(), self.value.is_empty()) {
+            (false, false) => write!(f, "{} {}", self.label, self.value),
+            (false, true) => f.write_str(self.label),
+            _ => f.write_str(self.value),
+        }
+    }
+}
+
+/// The Note column of a record.
+pub fn note<'b>(body: &'b Body<'_>) -> Note<'b> {
+    let value = |value| Note { label: "", value };
+    match body {
+        Body::Unparsed(reason) => value(reason),
+        Body::AppSuiteEvent(e) if !e.contact_name.is_empty() => value(e.contact_name),
+        Body::AppSuiteEvent(e) if !e.ddi.is_empty() => Note {
+            label: NOTE_WORDS[1],
+            value: e.ddi,
+        },
+        Body::Mitel5000Call(c) if !c.did().is_empty() => Note {
+            label: NOTE_WORDS[0],
+            value: c.did(),
+        },
+        Body::Mitel5000Call(c) if c.trunk_disconnect => Note {
+            label: c.hung_up_first().unwrap_or_default(),
+            value: "",
+        },
+        Body::MivbCall(c) if !c.third_party.is_empty() => Note {
+            label: c.transfer_flag,
+            value: c.third_party,
+        },
+        _ => Note::default(),
+    }
+}

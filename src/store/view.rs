@@ -26,30 +26,38 @@ pub enum SortColumn {
 /// More new rows than this are sorted with the rest rather than inserted one by one.
 const INSERT_LIMIT: usize = 256;
 
-/// A filtered, sorted list of row ids.
-#[derive(Debug, Clone, Default)]
-pub struct View {
+/// What the user chose for the records table: saved between runs.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ViewSettings {
     pub filter: Filter,
     pub sort: SortColumn,
     pub descending: bool,
+}
+
+impl ViewSettings {
+    /// Clicking a column header: sort by it, or flip the direction if it is already the sort.
+    pub fn toggle_sort(&mut self, column: SortColumn) {
+        crate::timeline::view::toggle_sort(&mut self.sort, &mut self.descending, column);
+    }
+}
+
+/// The rows a [`ViewSettings`] selects, in its order: derived, runtime only.
+#[derive(Debug, Clone, Default)]
+pub struct View {
     /// Matching rows in ascending sort order (display order reverses it when descending).
     rows: Vec<RowId>,
     /// Store length already looked at.
     seen: usize,
     /// The filter and sort the rows were computed for.
     computed_for: Option<(Filter, SortColumn)>,
+    /// The direction of the last refresh (it needs no recompute).
+    descending: bool,
+    /// Counts the changes of `rows` (so a window can tell a row may have moved).
+    generation: u64,
 }
 
 impl View {
-    pub fn new(filter: Filter, sort: SortColumn, descending: bool) -> Self {
-        Self {
-            filter,
-            sort,
-            descending,
-            ..Default::default()
-        }
-    }
-
     /// How many records match (the "shown" of "shown / total").
     pub fn len(&self) -> usize {
         self.rows.len()
@@ -74,6 +82,17 @@ impl View {
         (0..n).filter_map(|i| self.get(i))
     }
 
+    /// Changes whenever rows are added, filtered or sorted again (not when only the direction
+    /// flips): a row's display position can have changed only if this did.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The direction of the last refresh (newest first when sorted by time, descending).
+    pub fn descending(&self) -> bool {
+        self.descending
+    }
+
     /// Display position of a row, if it is shown.
     pub fn position(&self, id: RowId) -> Option<usize> {
         let i = self.rows.iter().position(|&r| r == id)?;
@@ -83,23 +102,24 @@ impl View {
             i
         })
     }
-
-    /// Clicking a column header: sort by it, or flip the direction if it is already the sort.
-    pub fn toggle_sort(&mut self, column: SortColumn) {
-        if self.sort == column {
-            self.descending = !self.descending;
-        } else {
-            self.sort = column;
-            self.descending = false;
-        }
-    }
 }
 
-/// A sort key: numbers for times and durations, a short lower-cased prefix for text.
+/// A sort key: numbers for times and durations, a short lower-cased prefix for text, and for
+/// extensions and trunks a "natural" key: numbers by value, then names with a number in them by
+/// name and then number (`P2` before `P10`), blanks last. Ties keep arrival order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Key {
     Num(u64),
     Text([u8; 24]),
+    Natural {
+        /// Lower-cased letters before the first digit (empty for a number).
+        prefix: [u8; 12],
+        /// The first run of digits, by value (`None` when there is none: after those with one).
+        number: Option<u64>,
+        /// What follows the digits.
+        rest: [u8; 8],
+    },
+    Blank,
 }
 
 fn text_key(s: &str) -> Key {
@@ -108,6 +128,38 @@ fn text_key(s: &str) -> Key {
         *d = b.to_ascii_lowercase();
     }
     Key::Text(k)
+}
+
+fn lower_prefix<const N: usize>(s: &[u8]) -> [u8; N] {
+    let mut k = [0u8; N];
+    for (d, b) in k.iter_mut().zip(s) {
+        *d = b.to_ascii_lowercase();
+    }
+    k
+}
+
+fn natural_key(s: &str) -> Key {
+    let s = s.trim().as_bytes();
+    if s.is_empty() {
+        return Key::Blank;
+    }
+    let digits_at = s.iter().position(u8::is_ascii_digit).unwrap_or(s.len());
+    let digits_len = s[digits_at..]
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(s.len() - digits_at);
+    let digits = &s[digits_at..digits_at + digits_len];
+    // Longer than a u64 holds: the biggest value, then arrival order.
+    let number = (!digits.is_empty()).then(|| {
+        digits.iter().fold(0u64, |n, d| {
+            n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+        })
+    });
+    Key::Natural {
+        prefix: lower_prefix(&s[..digits_at]),
+        number,
+        rest: lower_prefix(&s[digits_at + digits_len..]),
+    }
 }
 
 fn key_of(column: SortColumn, r: &RecordRef<'_>) -> Key {
@@ -123,36 +175,42 @@ fn key_of(column: SortColumn, r: &RecordRef<'_>) -> Key {
         | SortColumn::Account => {
             let d = r.decode();
             let s = summary(&d);
-            text_key(match column {
-                SortColumn::What => s.what,
-                SortColumn::Extension => s.extension,
-                SortColumn::Trunk => s.trunk,
-                SortColumn::Number => s.number,
-                _ => s.account,
-            })
+            match column {
+                SortColumn::What => text_key(s.what),
+                SortColumn::Extension => natural_key(s.extension),
+                SortColumn::Trunk => natural_key(s.trunk),
+                SortColumn::Number => text_key(s.number),
+                _ => text_key(s.account),
+            }
         }
     }
 }
 
 impl Store {
-    /// Brings `view` up to date; returns whether its rows changed.
-    pub fn refresh(&self, view: &mut View) -> bool {
-        let key = (view.filter.clone(), view.sort);
-        if view.computed_for.as_ref() != Some(&key) {
+    /// Brings `view` up to date with `settings` and the records; returns whether its rows
+    /// changed (a new direction only reverses the display order).
+    pub fn refresh(&self, view: &mut View, settings: &ViewSettings) -> bool {
+        view.descending = settings.descending;
+        let key = (settings.filter.clone(), settings.sort);
+        let changed = if view.computed_for.as_ref() != Some(&key) {
             view.rows.clear();
             view.seen = 0;
             view.computed_for = Some(key);
-            self.add_new(view);
-            return true;
+            self.add_new(view, settings);
+            true
+        } else if view.seen == self.len() {
+            false
+        } else {
+            self.add_new(view, settings)
+        };
+        if changed {
+            view.generation += 1;
         }
-        if view.seen == self.len() {
-            return false;
-        }
-        self.add_new(view)
+        changed
     }
 
-    fn add_new(&self, view: &mut View) -> bool {
-        let matcher = Matcher::new(&view.filter);
+    fn add_new(&self, view: &mut View, settings: &ViewSettings) -> bool {
+        let matcher = Matcher::new(&settings.filter);
         let new: Vec<RowId> = self.rows[view.seen..]
             .iter()
             .enumerate()
@@ -168,7 +226,7 @@ impl Store {
         if new.is_empty() {
             return false;
         }
-        let column = view.sort;
+        let column = settings.sort;
         let key = |id: RowId| self.get(id).map(|r| (key_of(column, &r), id));
         if column == SortColumn::Arrival {
             view.rows.extend(new);

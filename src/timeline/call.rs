@@ -8,13 +8,19 @@ use super::ext::Ext;
 use crate::protocol::Format;
 use crate::protocol::appsuite::EventKind;
 
-/// How a call ended.
+/// How a call ended (`docs/calls.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Answered,
-    /// Ended without any ANSWERED.
+    /// An incoming caller who rang and hung up before anyone answered.
     Abandoned,
+    /// An outgoing or internal call nobody answered.
+    NotAnswered,
+    /// The call met a busy line (MiVB completion `B`).
+    Busy,
+    /// The phone system reports an error or an invalid call (MiVB completion `E`).
+    Failed,
     /// No DISCONNECTED yet.
     InProgress,
     /// No DISCONNECTED and no event for longer than the age-out time.
@@ -22,9 +28,12 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 4] = [
+    pub const ALL: [Outcome; 7] = [
         Outcome::Answered,
         Outcome::Abandoned,
+        Outcome::NotAnswered,
+        Outcome::Busy,
+        Outcome::Failed,
         Outcome::InProgress,
         Outcome::AgedOut,
     ];
@@ -33,6 +42,9 @@ impl Outcome {
         match self {
             Self::Answered => "answered",
             Self::Abandoned => "abandoned",
+            Self::NotAnswered => "not_answered",
+            Self::Busy => "busy",
+            Self::Failed => "failed",
             Self::InProgress => "in_progress",
             Self::AgedOut => "aged_out",
         }
@@ -43,8 +55,43 @@ impl Outcome {
         match self {
             Self::Answered => "answered",
             Self::Abandoned => "abandoned",
+            Self::NotAnswered => "not answered",
+            Self::Busy => "busy",
+            Self::Failed => "failed",
             Self::InProgress => "in progress",
             Self::AgedOut => "aged out (no end seen)",
+        }
+    }
+
+    /// What the outcome means, in a sentence (tooltips).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::Answered => "Someone answered the call.",
+            Self::Abandoned => {
+                "An incoming caller rang and hung up before anyone answered: a caller to call back."
+            }
+            Self::NotAnswered => {
+                "An outgoing or internal call nobody picked up: not a caller who gave up."
+            }
+            Self::Busy => "The call met a busy line (MiVB completion B).",
+            Self::Failed => {
+                "The phone system reports an error or an invalid call (MiVB completion E): \
+                 nobody was reached, and nobody gave up."
+            }
+            Self::InProgress => "The call is not over yet.",
+            Self::AgedOut => {
+                "No end was seen, and nothing for longer than the age-out time (Settings)."
+            }
+        }
+    }
+
+    /// The outcome of a call that ended without an answer: a caller who gave up only when the
+    /// call came in.
+    pub fn unanswered(incoming: bool) -> Self {
+        if incoming {
+            Self::Abandoned
+        } else {
+            Self::NotAnswered
         }
     }
 }
@@ -174,7 +221,12 @@ impl Call {
                 .map(|e| seconds(self.start, e.at))
                 .or(self.time_to_answer_s),
             Outcome::Abandoned => self.end.map(|end| seconds(self.start, end)),
-            Outcome::InProgress | Outcome::AgedOut => None,
+            // Nobody was waiting to be answered.
+            Outcome::NotAnswered
+            | Outcome::Busy
+            | Outcome::Failed
+            | Outcome::InProgress
+            | Outcome::AgedOut => None,
         }
     }
 
@@ -345,7 +397,7 @@ impl Fold {
         call.diversions = self.diversions;
         call.outcome = match (self.end, self.first_answer) {
             (Some(_), Some(_)) => Outcome::Answered,
-            (Some(_), None) => Outcome::Abandoned,
+            (Some(_), None) => Outcome::unanswered(call.direction == "IN"),
             (None, _) if aged => Outcome::AgedOut,
             (None, _) => Outcome::InProgress,
         };

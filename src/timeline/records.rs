@@ -3,10 +3,18 @@
 //!
 //! **5000.** A ring-in diagnostic record (TYP blank) tells when a trunk began ringing, for how
 //! long, and who answered (`*****`: nobody). The call record (`IN`, `DID`, `DSA`) comes when the
-//! call ends. The two are paired when they are on the same trunk and the call record starts
-//! between a minute before the ring and a minute after it stopped (START is only `HH:MM`), in
-//! either arrival order; among several candidates the one answered at the call record's
-//! extension, then any answered one, then the closest wins. Fields:
+//! call ends. The pairing rule (`docs/calls.md`): a trunk carries one call at a time, so calls on
+//! one trunk that overlap or follow within a minute are different calls; an answered ring-in
+//! and an incoming call record on the same trunk are one call only when their times agree — the
+//! call record's START (the minute the call was answered) is the minute of ring START + ring
+//! time, i.e. `START(record) − START(ring-in)` is within 59 s of the ring time (both STARTs are
+//! whole minutes). A `*****` ring-in is a whole call: nobody answered, so no call record follows
+//! it. A ring-in is sent when the ringing ends, so before its call's record; a call record that
+//! came before a ring-in pairs with it only when its call was certainly still on when the ring
+//! began (START + ELAPSED past the ring-in's START minute): the record of the trunk's previous
+//! call, which ended just before, fits the minute as well. Among several candidates the one
+//! answered at the call record's extension, then the closest fit, then the earliest wins.
+//! Fields:
 //! - `call_id` = `<trunk>@<YYYYMMDDhhmm>` of the ring (or call) start; `start` the ring start;
 //! - `direction` `IN` for ring-ins and `IN`/`DID`/`DSA`, `OUT` for `LOC`, `TLC`, `TLD`, `O/I`,
 //!   `OP`, `INT`, `000`, else the call type as printed (`NET`, `CNF`);
@@ -14,13 +22,16 @@
 //!   `answered` (a ring-in says so even before its call record arrives; `end` and `talk_s` stay
 //!   empty until then); `talk_s` = ELAPSED; `answered_by` the ring-in's extension, or the call
 //!   record's; `path` those extensions;
-//! - events derived: RINGING at the ring start, ANSWERED after the ring time, DISCONNECTED at
-//!   the end (for an unanswered ring-in, after the ring time).
+//! - events derived: RINGING at the ring start (moved later within its START minute when the
+//!   call record's START says the answer came later), ANSWERED after the ring time,
+//!   DISCONNECTED at the answer + ELAPSED (for an unanswered ring-in, after the ring time):
+//!   never before the start, always in time order.
 //!
 //! **MiVB.** One record per call: `IN` when the calling party is a trunk (`Tnnn`, `Xnnn`), `OUT`
-//! when the called party is, else `INTERNAL`; `time_to_answer_s` as printed; `abandoned` for `***`
-//! or completion `B`/`E`, else `answered` by the called party (incoming/internal) or the calling
-//! one (outgoing); `talk_s` = duration; a `T`/`X` transfer flag adds the third party to the path
+//! when the called party is, else `INTERNAL`; `time_to_answer_s` as printed; `busy` for
+//! completion `B`, `failed` for `E` (error / invalid), else for `***` `abandoned` when incoming
+//! and `not_answered` otherwise, else `answered` by the called party (incoming/internal) or the
+//! calling one (outgoing); `talk_s` = duration; a `T`/`X` transfer flag adds the third party to the path
 //! and counts a transfer; `call_id` the printed call id (`id-sequence`) or
 //! `<calling party>@<YYYYMMDDhhmm>`; events RINGING at the start, ANSWERED after the time to
 //! answer, DISCONNECTED at the end.
@@ -55,7 +66,7 @@ impl Part5000 {
         Waiting {
             trunk: self.trunk,
             start: self.start,
-            ring_s: if self.ring_in { self.seconds } else { 0 },
+            seconds: self.seconds,
             extension: self.extension,
             call,
         }
@@ -79,9 +90,35 @@ pub(crate) fn part_5000(c: &mitel5000::CallRecord<'_>, start: NaiveDateTime) -> 
     }
 }
 
-/// Ring-ins and incoming call records are paired; other records are calls on their own.
+/// Answered ring-ins and incoming call records are paired; other records (an unanswered
+/// ring-in among them) are calls on their own.
 pub(crate) fn pairable(c: &mitel5000::CallRecord<'_>) -> bool {
-    c.ring_in || matches!(c.call_type, "IN" | "DID" | "DSA")
+    if c.ring_in {
+        !c.unanswered_ring()
+    } else {
+        matches!(c.call_type, "IN" | "DID" | "DSA")
+    }
+}
+
+/// STARTs are whole minutes: the true times lie up to this much after them.
+const MINUTE_SLACK_S: i64 = 59;
+
+/// How far a call record's START is from where an answered ring-in says its call was answered
+/// (ring START + ring time), in seconds; `None` when the two cannot be one call. The call was
+/// answered at `r` + ring time for some `r` in the ring-in's START minute, and the call record's
+/// START is the minute of that answer, so their difference is within 59 s of the ring time.
+fn misfit_s(ring: &Waiting, record: &Waiting) -> Option<i64> {
+    let gap = (record.start - ring.start).num_seconds();
+    let misfit = (gap - i64::from(ring.seconds)).abs();
+    (misfit <= MINUTE_SLACK_S).then_some(misfit)
+}
+
+/// Whether a call record's call was certainly still on when a ring-in's ringing began: it ended
+/// no earlier than START + ELAPSED, the ringing began within the ring-in's START minute. Then
+/// the two are one call, as a trunk carries one call at a time.
+fn on_when_it_rang(ring: &Waiting, record: &Waiting) -> bool {
+    let earliest_end = record.start + Duration::seconds(i64::from(record.seconds));
+    earliest_end > ring.start + Duration::seconds(MINUTE_SLACK_S)
 }
 
 /// The ring-in and call record of one 5000 call, as far as they have arrived.
@@ -106,8 +143,8 @@ impl Parts5000 {
 pub(crate) struct Waiting {
     trunk: Ext,
     start: NaiveDateTime,
-    /// Ring time of a waiting ring-in; 0 for a call record.
-    ring_s: u32,
+    /// Ring time of a ring-in, ELAPSED of a call record.
+    seconds: u32,
     extension: Ext,
     call: u32,
 }
@@ -122,7 +159,6 @@ pub(crate) struct Pairing {
 /// Waiting records whose start is this far behind a new one are given up on, so the lists
 /// stay short on a busy trunk.
 const GIVE_UP: Duration = Duration::hours(24);
-const SLACK_S: i64 = 60;
 
 impl Pairing {
     pub(crate) fn wait(&mut self, w: Waiting, ring_in: bool) {
@@ -150,16 +186,15 @@ impl Pairing {
             .enumerate()
             .filter_map(|(i, w)| {
                 let (ring, record) = if part.ring_in { (&me, w) } else { (w, &me) };
-                let gap = (record.start - ring.start).num_seconds();
-                let fits = gap >= -SLACK_S && gap <= i64::from(ring.ring_s) + SLACK_S;
-                let preference = if ring.extension.is_empty() {
-                    2
-                } else if ring.extension == record.extension {
-                    0
-                } else {
-                    1
-                };
-                fits.then_some(((preference, gap.abs()), i))
+                let misfit = misfit_s(ring, record)?;
+                // A ring-in arriving after a call record: the record of the trunk's previous
+                // call (ended just before this one rang) fits the minute as well as this
+                // call's own would; only a call still on when this one rang is certainly it.
+                if part.ring_in && !on_when_it_rang(ring, record) {
+                    return None;
+                }
+                let other_extension = ring.extension != record.extension;
+                Some(((other_extension, misfit, w.start), i))
             })
             .min()?;
         Some(list.remove(best.1).call)
@@ -172,7 +207,15 @@ pub(crate) fn fill_5000(call: &mut Call, parts: &Parts5000) {
     let Some(first) = ring.or(record) else {
         return;
     };
-    call.start = first.start;
+    let secs = |s: u32| Duration::seconds(i64::from(s));
+    let unanswered = ring.is_some_and(|r| r.extension.is_empty());
+    // STARTs are whole minutes. An answered call's record START is the minute of its answer, so
+    // a ring that ended in that minute began no earlier than START(record) − ring time.
+    let rang_from = match (ring, record) {
+        (Some(r), Some(rec)) if !unanswered => r.start.max(rec.start - secs(r.seconds)),
+        _ => first.start,
+    };
+    call.start = rang_from;
     call.call_id = format!("{}@{}", first.trunk, first.start.format("%Y%m%d%H%M"));
     call.direction = Ext::new(match record {
         Some(r) => direction_5000(&r.call_type),
@@ -190,14 +233,12 @@ pub(crate) fn fill_5000(call: &mut Call, parts: &Parts5000) {
     call.ddi = pick(|p| &p.did);
     call.contact_name.clear();
 
-    let secs = |s: u32| Duration::seconds(i64::from(s));
     let mut events = Vec::with_capacity(3);
-    let unanswered = ring.is_some_and(|r| r.extension.is_empty());
     if let Some(r) = ring {
-        events.push(CallEvent::new(r.start, EventKind::Ringing, &r.extension));
+        events.push(CallEvent::new(rang_from, EventKind::Ringing, &r.extension));
     }
     let answer = match ring {
-        Some(r) if !unanswered => Some((r.start + secs(r.seconds), r.extension)),
+        Some(r) if !unanswered => Some((rang_from + secs(r.seconds), r.extension)),
         Some(_) => None,
         None => record
             .filter(|r| !r.extension.is_empty())
@@ -210,7 +251,9 @@ pub(crate) fn fill_5000(call: &mut Call, parts: &Parts5000) {
         (Some(rec), _) => Some(answer.map_or(rec.start, |(at, _)| at) + secs(rec.seconds)),
         (None, Some(r)) if unanswered => Some(r.start + secs(r.seconds)),
         (None, _) => None,
-    };
+    }
+    // Pairing keeps this from happening; a call that ended before it started is nonsense.
+    .map(|end| end.max(call.start));
     if let Some(end) = call.end {
         let ext = record.map_or(Ext::default(), |r| r.extension);
         events.push(CallEvent::new(end, EventKind::Disconnected, &ext));
@@ -287,12 +330,17 @@ pub(crate) fn fill_mivb(call: &mut Call, c: &mivb::CallRecord<'_>) {
         None => String::new(),
     };
 
-    let abandoned = c.unanswered || matches!(c.completion, "B" | "E");
+    let unanswered = match c.completion {
+        "B" => Some(Outcome::Busy),
+        "E" => Some(Outcome::Failed),
+        _ if c.unanswered => Some(Outcome::unanswered(incoming)),
+        _ => None,
+    };
     let secs = |s: u32| Duration::seconds(i64::from(s));
     let answered_at = start + secs(c.time_to_answer_s.unwrap_or(0));
     let mut events = vec![CallEvent::new(start, EventKind::Ringing, &ours)];
-    if abandoned {
-        call.outcome = Outcome::Abandoned;
+    if let Some(outcome) = unanswered {
+        call.outcome = outcome;
         call.end = Some(start + secs(c.duration_s));
         call.answered_by = None;
         call.time_to_answer_s = None;
@@ -324,3 +372,6 @@ pub(crate) fn fill_mivb(call: &mut Call, c: &mivb::CallRecord<'_>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -29,14 +29,18 @@ impl CallFacts {
     }
 }
 
-/// Figures over a set of calls. Outcome counts cover every call; the queue figures (time to
-/// answer, waits, service level) only incoming ones: an outgoing call nobody picked up is not a
+/// Figures over a set of calls. Outcome counts cover every call (`abandoned` are incoming
+/// callers by definition); the queue figures (time to answer, waits, service level) only
+/// incoming ones: an outgoing call nobody picked up, a busy line or a failed call is not a
 /// caller who gave up waiting.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Stats {
     pub calls: u32,
     pub answered: u32,
     pub abandoned: u32,
+    pub not_answered: u32,
+    pub busy: u32,
+    pub failed: u32,
     pub in_progress: u32,
     pub aged_out: u32,
     /// Calls started in each hour of the day (0..24), over all days in the set.
@@ -84,6 +88,9 @@ pub fn stats_of(facts: impl IntoIterator<Item = CallFacts>, service_level_s: u32
         match f.outcome {
             Outcome::Answered => s.answered += 1,
             Outcome::Abandoned => s.abandoned += 1,
+            Outcome::NotAnswered => s.not_answered += 1,
+            Outcome::Busy => s.busy += 1,
+            Outcome::Failed => s.failed += 1,
             Outcome::InProgress => s.in_progress += 1,
             Outcome::AgedOut => s.aged_out += 1,
         }
@@ -101,7 +108,11 @@ pub fn stats_of(facts: impl IntoIterator<Item = CallFacts>, service_level_s: u32
                 }
             }
             Outcome::Abandoned => s.incoming_abandoned += 1,
-            Outcome::InProgress | Outcome::AgedOut => {}
+            Outcome::NotAnswered
+            | Outcome::Busy
+            | Outcome::Failed
+            | Outcome::InProgress
+            | Outcome::AgedOut => {}
         }
         if let Some(w) = f.wait_s {
             s.longest_wait_s = Some(s.longest_wait_s.map_or(w, |l| l.max(w)));
@@ -180,17 +191,30 @@ mod tests {
             call(9, Outcome::Answered, Some(10), "1"),
             call(9, Outcome::Abandoned, None, "0612345678"),
         ];
-        let mut out = call(10, Outcome::Abandoned, None, "01611234567");
+        let mut out = call(10, Outcome::NotAnswered, None, "01611234567");
         out.direction = Ext::new("OUT");
         calls.push(out);
         let mut out = call(10, Outcome::Answered, Some(30), "01617654321");
         out.direction = Ext::new("OUT");
         calls.push(out);
+        // Busy and failed incoming calls are nobody's wait either.
+        calls.push(call(11, Outcome::Busy, None, "0612000001"));
+        calls.push(call(11, Outcome::Failed, None, "0612000002"));
         let s = stats(&calls, 20);
-        assert_eq!((s.calls, s.answered, s.abandoned), (4, 2, 2));
+        assert_eq!(
+            (
+                s.calls,
+                s.answered,
+                s.abandoned,
+                s.not_answered,
+                s.busy,
+                s.failed
+            ),
+            (6, 2, 1, 1, 1, 1)
+        );
         assert_eq!(
             (s.incoming, s.incoming_answered, s.incoming_abandoned),
-            (2, 1, 1)
+            (4, 1, 1)
         );
         assert_eq!(s.avg_time_to_answer_s, Some(10.0));
         assert_eq!(s.longest_wait_s, Some(45));

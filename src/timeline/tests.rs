@@ -533,9 +533,10 @@ fn mivb_records_are_calls() {
             0
         )
     );
+    // `***` with completion E: an error, not a caller who gave up.
     assert_eq!(
         row(&c[2]),
-        ("IN".into(), Outcome::Abandoned, None, None, None, 0)
+        ("IN".into(), Outcome::Failed, None, None, None, 0)
     );
     assert_eq!(c[2].ddi, "94163759");
     assert_eq!(

@@ -120,10 +120,6 @@ impl CallTracker {
         self.undated
     }
 
-    pub fn age_out_after(&self) -> Duration {
-        self.age_out
-    }
-
     /// A new age-out time for calls still open (a settings change applies at once).
     pub fn set_age_out(&mut self, age_out: Duration) {
         self.age_out = age_out;
@@ -136,7 +132,8 @@ impl CallTracker {
         self.calls.get(i as usize)
     }
 
-    /// The sites calls came from, in order of first appearance (for the site filter).
+    /// The sites calls came from, in order of first appearance (for the site filter): every
+    /// site with a call, whatever its format.
     pub fn sites(&self) -> impl Iterator<Item = &Arc<str>> {
         self.sites.iter().map(|s| &s.site)
     }
@@ -221,6 +218,8 @@ impl CallTracker {
                     self.undated += 1;
                     return None;
                 };
+                // Listed in the site filter like the sites of the other formats.
+                self.site_index(site);
                 let mut call = Call::empty(
                     site.clone(),
                     Format::Mivb,

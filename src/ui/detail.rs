@@ -6,6 +6,7 @@ use eframe::egui::{self, RichText};
 use crate::protocol::Body;
 use crate::protocol::appsuite::TimeReading;
 use crate::protocol::fields::visit_fields;
+use crate::protocol::hex::hex_dump;
 
 use super::app::SmdrApp;
 use super::{help, theme};
@@ -39,6 +40,9 @@ pub fn show(app: &mut SmdrApp, ui: &mut egui::Ui) {
                 theme::MUTED.get(ui)
             };
             ui.label(RichText::new(format!("time {note}")).color(color));
+        }
+        if let Some(note) = crate::protocol::line_note(&d) {
+            ui.label(RichText::new(note).color(theme::WARN.get(ui)));
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button("Close").clicked() {
@@ -87,43 +91,14 @@ pub fn show(app: &mut SmdrApp, ui: &mut egui::Ui) {
         )
         .labelled_by(label.id);
         ui.label(RichText::new(format!("Bytes ({})", r.raw_bytes().len())).strong());
-        egui::ScrollArea::vertical()
+        // Rows of 16 bytes stay whole: scrolled sideways in a narrow panel, never wrapped.
+        egui::ScrollArea::both()
             .id_salt("detail-hex")
             .show(ui, |ui| {
-                ui.label(theme::mono(hex_dump(r.raw_bytes())));
+                ui.add(
+                    egui::Label::new(theme::mono(hex_dump(r.raw_bytes())))
+                        .wrap_mode(egui::TextWrapMode::Extend),
+                );
             });
     });
-}
-
-/// Classic hex dump: offset, 16 bytes in hex, then the printable characters.
-pub fn hex_dump(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for (i, chunk) in bytes.chunks(16).enumerate() {
-        let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02X}")).collect();
-        let ascii: String = chunk
-            .iter()
-            .map(|&b| {
-                if (0x20..0x7f).contains(&b) {
-                    b as char
-                } else {
-                    '.'
-                }
-            })
-            .collect();
-        out.push_str(&format!("{:04X}  {:<47}  {ascii}\n", i * 16, hex.join(" ")));
-    }
-    out.pop();
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn hex_dump_lines() {
-        let d = super::hex_dump(b"R\0\0\0TLC 104");
-        assert_eq!(
-            d,
-            "0000  52 00 00 00 54 4C 43 20 31 30 34                 R...TLC 104"
-        );
-    }
 }

@@ -6,13 +6,30 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use eframe::egui::{self, RichText, TextEdit};
 
-use crate::collect::{Protocol, Secret, SiteConfig, StepOutcome};
+use crate::collect::{Protocol, Secret, SiteConfig, StepOutcome, UrlError};
 use crate::jobs::ExportFormat;
 
 use super::app::{Command, ExportScope, SmdrApp};
 use super::paths::sentence;
 use super::records::FilterTexts;
 use super::theme::{self, ThemeChoice};
+
+/// What is wrong with the site form, in words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SiteFormError {
+    #[error("give the site a name")]
+    NoName,
+    #[error("there is already a site called {0}")]
+    NameTaken(String),
+    #[error("enter the PBX's address (name or IP)")]
+    NoHost,
+    #[error(transparent)]
+    Port(UrlError),
+    #[error("the padding character is one character")]
+    Padding,
+    #[error("the SMDR password is at most 15 plain ASCII characters")]
+    Password,
+}
 
 /// The site form's fields, as typed.
 #[derive(Debug, Clone)]
@@ -65,36 +82,31 @@ impl SiteForm {
     }
 
     /// The site the form describes, or what is wrong with it in words.
-    pub fn to_site(&self, others: &[SiteConfig]) -> Result<SiteConfig, String> {
+    pub fn to_site(&self, others: &[SiteConfig]) -> Result<SiteConfig, SiteFormError> {
         let name = self.name.trim();
         if name.is_empty() {
-            return Err("give the site a name".into());
+            return Err(SiteFormError::NoName);
         }
         if others
             .iter()
             .any(|s| s.name == name && self.replacing.as_deref() != Some(name))
         {
-            return Err(format!("there is already a site called {name}"));
+            return Err(SiteFormError::NameTaken(name.to_string()));
         }
         let push = self.protocol == Protocol::AppsuitePush;
         let host = self.host.trim();
         if host.is_empty() && !push {
-            return Err("enter the PBX's address (name or IP)".into());
+            return Err(SiteFormError::NoHost);
         }
         let port: u16 = match self.port.trim().parse() {
             Ok(p) if p > 0 => p,
-            _ => {
-                return Err(format!(
-                    "port {:?} is not a number from 1 to 65535",
-                    self.port
-                ));
-            }
+            _ => return Err(SiteFormError::Port(UrlError::BadPort(self.port.clone()))),
         };
         let mut padding = self.padding.chars();
         let pad = match (padding.next(), padding.next()) {
             (Some(c), None) => c,
             (None, _) => '0',
-            _ => return Err("the padding character is one character".into()),
+            _ => return Err(SiteFormError::Padding),
         };
         let bind = self.bind.trim();
         let bind = if push {
@@ -107,7 +119,7 @@ impl SiteForm {
             None
         };
         if self.password.len() > 15 || !self.password.is_ascii() {
-            return Err("the SMDR password is at most 15 plain ASCII characters".into());
+            return Err(SiteFormError::Password);
         }
         Ok(SiteConfig {
             name: name.to_string(),
@@ -291,13 +303,13 @@ fn site_form(app: &mut SmdrApp, ctx: &egui::Context) {
                 if ui.button("Save").clicked() {
                     match form.to_site(&app.sites) {
                         Ok(site) => save = Some((form.replacing.clone(), site)),
-                        Err(e) => form.error = Some(e),
+                        Err(e) => form.error = Some(e.to_string()),
                     }
                 }
                 if ui.button("Test connection").clicked() {
                     match form.to_site(&app.sites) {
                         Ok(site) => test = Some(site),
-                        Err(e) => form.error = Some(e),
+                        Err(e) => form.error = Some(e.to_string()),
                     }
                 }
             });
@@ -418,7 +430,7 @@ fn probe_window(app: &mut SmdrApp, ctx: &egui::Context) {
         });
     }
     if !open {
-        app.probe = None;
+        app.commands.push(Command::CloseProbe);
     }
 }
 
@@ -491,7 +503,9 @@ fn settings(app: &mut SmdrApp, ctx: &egui::Context) {
     }
     let mut open = true;
     let log_dir = app.log_dir();
-    let s = &mut app.state.settings;
+    // Edited as a copy: the app takes the changes as a command, after drawing.
+    let mut edited = app.state.settings.clone();
+    let s = &mut edited;
     let mut pick_dir = false;
     egui::Window::new("Settings")
         .open(&mut open)
@@ -499,7 +513,6 @@ fn settings(app: &mut SmdrApp, ctx: &egui::Context) {
         .show(ctx, |ui| {
             egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
                 let l = ui.label("Theme");
-                let before = s.theme;
                 egui::ComboBox::from_id_salt("theme")
                     .selected_text(s.theme.label())
                     .show_ui(ui, |ui| {
@@ -509,9 +522,6 @@ fn settings(app: &mut SmdrApp, ctx: &egui::Context) {
                     })
                     .response
                     .labelled_by(l.id);
-                if before != s.theme {
-                    s.theme.apply(ui.ctx());
-                }
                 ui.end_row();
                 ui.label("Log folder");
                 ui.horizontal(|ui| {
@@ -533,6 +543,9 @@ fn settings(app: &mut SmdrApp, ctx: &egui::Context) {
         });
     if pick_dir {
         app.commands.push(Command::PickLogDir);
+    }
+    if edited != app.state.settings {
+        app.commands.push(Command::Settings(edited));
     }
     app.forms.settings_open = open;
 }
@@ -570,10 +583,13 @@ mod tests {
     #[test]
     fn the_site_form_says_what_is_wrong() {
         let mut f = SiteForm::new();
-        assert_eq!(f.to_site(&[]).unwrap_err(), "give the site a name");
+        assert_eq!(
+            f.to_site(&[]).unwrap_err().to_string(),
+            "give the site a name"
+        );
         f.name = "HQ".into();
         assert_eq!(
-            f.to_site(&[]).unwrap_err(),
+            f.to_site(&[]).unwrap_err().to_string(),
             "enter the PBX's address (name or IP)"
         );
         f.host = "10.0.0.5".into();
@@ -582,11 +598,11 @@ mod tests {
         assert_eq!(s.url(), "mitel5000://10.0.0.5:4000");
         assert_eq!(s.password.expose(), "secret");
         assert_eq!(
-            f.to_site(std::slice::from_ref(&s)).unwrap_err(),
+            f.to_site(std::slice::from_ref(&s)).unwrap_err().to_string(),
             "there is already a site called HQ"
         );
         f.port = "99999".into();
-        assert!(f.to_site(&[]).unwrap_err().starts_with("port"));
+        assert!(f.to_site(&[]).unwrap_err().to_string().starts_with("port"));
         let mut p = SiteForm::new();
         p.name = "push".into();
         p.protocol = Protocol::AppsuitePush;

@@ -1,5 +1,145 @@
-//! What each decoded field means, for the detail view's tooltips.
+//! Help: what each decoded field means (the detail view's tooltips), the Help menu's short
+//! guide, and About (version and where things are kept, each path ready to copy).
 
+use std::path::PathBuf;
+
+use eframe::egui::{self, RichText};
+
+use super::app::SmdrApp;
+use super::shell::SHORTCUTS;
+use super::theme;
+
+/// Which of the Help menu's windows are open.
+#[derive(Debug, Default)]
+pub struct HelpWindows {
+    pub guide: bool,
+    pub about: bool,
+}
+
+/// The guide: a page per part of the window, a sentence or three each.
+const GUIDE: &[(&str, &str)] = &[
+    (
+        "Sites",
+        "Sites › Add site… takes the phone system's address and format (a Mitel 5000 also needs \
+         its SMDR password). Each site is collected from on its own; its card on the left says \
+         whether records are arriving. Test connection checks the connection step by step.",
+    ),
+    (
+        "Records",
+        "Every line each site sent, decoded, newest at the bottom. The boxes above the table \
+         filter it: Number ignores punctuation (7145122718 finds 714-512-2718), Text looks in the \
+         whole line and in the Note column. Click a column's title to sort by it, a row to see \
+         its fields, raw text and bytes. While a row is selected it stays where it is on screen; \
+         ↓ Jump to latest follows the newest rows again.",
+    ),
+    (
+        "Calls",
+        "Records and App Suite events put together into calls: who called, who answered, how \
+         long they waited and talked, and what became of the call, with statistics for the calls \
+         shown. Click a call for its timeline.",
+    ),
+    (
+        "Raw stream",
+        "The latest bytes each site sent, as they came, and its connection log. Pause holds the \
+         frames still to read them; collecting goes on, and the bytes since are counted. \
+         Symbols: · space, ∅ NUL, ¤ CR, ¶ LF, ░ any other byte; hover a frame for its hex.",
+    ),
+    (
+        "Logs and files",
+        "Everything received is kept as it came in raw day logs, one folder per site, in the log \
+         folder (File › Open log folder). File › Open log… reads saved logs and captures into the \
+         table; files can also be dropped on the window. Export writes the table or the calls \
+         as CSV, XLSX or JSON lines.",
+    ),
+];
+
+/// The Help menu's windows, when open.
+pub fn windows(app: &mut SmdrApp, ctx: &egui::Context) {
+    egui::Window::new("Guide")
+        .open(&mut app.help.guide)
+        .default_width(520.0)
+        .vscroll(true)
+        .show(ctx, |ui| {
+            for (title, text) in GUIDE {
+                ui.strong(*title);
+                ui.label(*text);
+                ui.add_space(6.0);
+            }
+            ui.strong("Keyboard");
+            egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
+                for (shortcut, what) in SHORTCUTS {
+                    ui.label(theme::mono(ctx.format_shortcut(&shortcut)));
+                    ui.label(what);
+                    ui.end_row();
+                }
+                for (keys, what) in [
+                    ("↑ ↓ PgUp PgDn Home End", "move the selected row"),
+                    ("Esc", "clear the selection"),
+                ] {
+                    ui.label(theme::mono(keys));
+                    ui.label(what);
+                    ui.end_row();
+                }
+            });
+        });
+    let paths = about_paths(app);
+    egui::Window::new("About SMDR Monitor")
+        .open(&mut app.help.about)
+        .resizable(false)
+        .show(ctx, |ui| {
+            ui.label(RichText::new(format!("SMDR Monitor {}", env!("CARGO_PKG_VERSION"))).strong());
+            ui.label(env!("CARGO_PKG_DESCRIPTION"));
+            ui.add_space(6.0);
+            egui::Grid::new("about-paths").show(ui, |ui| {
+                for (what, path) in &paths {
+                    ui.label(*what);
+                    match path {
+                        Some(p) => {
+                            let text = p.display().to_string();
+                            ui.label(theme::mono(&text));
+                            if ui
+                                .button("Copy path")
+                                .on_hover_text(format!("Copy the {} path", what.to_lowercase()))
+                                .clicked()
+                            {
+                                ctx.copy_text(text);
+                            }
+                        }
+                        None => {
+                            ui.label("unknown: this system names no home folder");
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
+        });
+}
+
+/// What About lists: the folders and the file a technician may be asked for.
+fn about_paths(app: &SmdrApp) -> [(&'static str, Option<PathBuf>); 3] {
+    let config = app.options.config_path.clone();
+    let config_dir = config.parent().map(|p| {
+        if p.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            p.to_path_buf()
+        }
+    });
+    let app_log = crate::collect::config::app_log_dir().map(|d| {
+        d.join(format!(
+            "{}.{}",
+            crate::collect::config::APP_LOG_PREFIX,
+            chrono::Utc::now().format("%Y-%m-%d")
+        ))
+    });
+    [
+        ("Config folder", config_dir),
+        ("Log folder", Some(app.log_dir())),
+        ("App log", app_log),
+    ]
+}
+
+/// What each decoded field means, for the detail view's tooltips.
 pub fn field(name: &str) -> &'static str {
     match name {
         "format" => {
@@ -57,12 +197,20 @@ pub fn field(name: &str) -> &'static str {
         }
         "cost" => "5000 cost as printed: $XX.XX, $XXXXX above $99.99, $$$$$$ above $99999.",
         "account_code" => "The account code entered for the call, if any.",
-        "trunk_disconnect" => "5000: the * flag — the outside party hung up first.",
+        "trunk_disconnect" => {
+            "5000: the * flag — the outside party (the trunk side) hung up first: the caller \
+             on an incoming call, the number dialled on an outgoing one."
+        }
         "completion" => {
             "MiVB completion: A answered, B busy, E error/invalid, T toll/TAFAS, I internal."
         }
         "transfer_flag" => "MiVB: T supervised transfer, X unsupervised, C conference.",
-        "long_call" => "MiVB: - 5 to 10 minutes, % 10 to 30, + 30 minutes and more.",
+        "attendant" => {
+            "MiVB: the * flag — an attendant (operator console) was involved in the call."
+        }
+        "long_call" => {
+            "MiVB: - 5 to 10 minutes, % 10 to 30, + 30 minutes and more; empty when the line lost that first column."
+        }
         "system_id" => "MiVB: the system identifier.",
         "ani" => "MiVB: the calling number (ANI) when the option is on.",
         "dnis" => "MiVB: the dialled number (DNIS) when the option is on.",

@@ -74,7 +74,7 @@ impl PathPrompt {
                 if path.is_dir() {
                     return Err(format!("{} is a folder: add a file name", path.display()));
                 }
-                Ok(Command::ExportTo(scope.clone(), *format, path))
+                Ok(Command::Export(scope.clone(), *format, path))
             }
             PathFor::Import => {
                 if !path.is_file() {

@@ -1,12 +1,26 @@
 //! The Raw stream tab, like DiagMon: each site's latest bytes as they crossed the socket (the
-//! 5000 login with its password masked), and the site's connection log.
+//! 5000 login with its password masked), and the site's connection log. Pause freezes the
+//! frames shown while collecting goes on.
 
+use chrono::{DateTime, Local};
 use eframe::egui::{self, Panel, RichText};
 
 use crate::collect::Direction;
 
-use super::app::SmdrApp;
+use super::app::{RawFrame, SmdrApp};
 use super::theme;
+
+/// The frames shown when Pause was pressed, while the site's bytes keep coming.
+pub struct Paused {
+    site: String,
+    frames: Vec<RawFrame>,
+    /// The site's byte count then.
+    bytes_then: u64,
+    at: DateTime<Local>,
+}
+
+/// What the symbols of unprintable bytes mean (shown under the frames).
+const LEGEND: &str = "· space   ∅ NUL   ¤ CR   ¶ LF   ░ any other byte (hover a frame for its hex)";
 
 pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
     let names: Vec<String> = app.all_sites().map(|s| s.name.clone()).collect();
@@ -14,6 +28,16 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
     if chosen.as_ref().is_none_or(|c| !names.contains(c)) {
         *chosen = names.first().cloned();
     }
+    let view = chosen.as_ref().and_then(|n| app.site_views.get(n.as_str()));
+    // A pause belongs to the site it froze.
+    if app
+        .raw_pause
+        .as_ref()
+        .is_some_and(|p| Some(&p.site) != chosen.as_ref())
+    {
+        app.raw_pause = None;
+    }
+    let bytes_now = view.map_or(0, |v| v.bytes);
     ui.horizontal(|ui| {
         let l = ui.label("Site");
         egui::ComboBox::from_id_salt("raw-site")
@@ -25,12 +49,46 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
             })
             .response
             .labelled_by(l.id);
+        match &app.raw_pause {
+            Some(p) => {
+                if ui.button("Resume").clicked() {
+                    app.raw_pause = None;
+                } else {
+                    let since = bytes_now.saturating_sub(p.bytes_then);
+                    ui.label(
+                        RichText::new(format!(
+                            "paused at {} — {since} bytes since",
+                            p.at.format("%H:%M:%S")
+                        ))
+                        .color(theme::WARN.get(ui)),
+                    );
+                }
+            }
+            None => {
+                if let Some(n) = chosen.as_ref()
+                    && ui
+                        .button("Pause")
+                        .on_hover_text("Hold the frames still to read them; collecting goes on")
+                        .clicked()
+                {
+                    app.raw_pause = Some(Paused {
+                        site: n.clone(),
+                        frames: view
+                            .map(|v| v.raw.iter().cloned().collect())
+                            .unwrap_or_default(),
+                        bytes_then: bytes_now,
+                        at: Local::now(),
+                    });
+                }
+            }
+        }
         ui.label(
             RichText::new("latest frames as received · ← from the PBX · → sent by us")
                 .color(theme::MUTED.get(ui)),
         );
     });
-    let Some(view) = chosen.as_ref().and_then(|n| app.site_views.get(n.as_str())) else {
+    ui.label(RichText::new(LEGEND).color(theme::MUTED.get(ui)));
+    let Some(view) = view else {
         ui.label("Nothing received yet.");
         return;
     };
@@ -50,13 +108,16 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
                 });
         });
     let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
-    let frames = &view.raw;
+    let frames: Vec<&RawFrame> = match &app.raw_pause {
+        Some(p) => p.frames.iter().collect(),
+        None => view.raw.iter().collect(),
+    };
     egui::ScrollArea::both()
         .id_salt("raw-frames")
-        .stick_to_bottom(true)
+        .stick_to_bottom(app.raw_pause.is_none())
         .auto_shrink(false)
         .show_rows(ui, row_h, frames.len(), |ui, range| {
-            for f in frames.range(range) {
+            for f in &frames[range] {
                 let arrow = match f.direction {
                     Direction::Received => "←",
                     Direction::Sent => "→",
@@ -67,20 +128,35 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
                     f.bytes.len(),
                     printable(&f.bytes)
                 )))
-                .on_hover_text(theme::mono(super::detail::hex_dump(&f.bytes)));
+                .on_hover_text(theme::mono(crate::protocol::hex::hex_dump(&f.bytes)));
             }
         });
 }
 
-/// The bytes as text, with anything unprintable as `·` (hover shows the hex).
+/// The bytes as text, each byte one character: spaces, NULs and line ends as the symbols of
+/// [`LEGEND`], anything else unprintable as `░` (hover shows the hex).
 fn printable(bytes: &[u8]) -> String {
     bytes
         .iter()
         .map(|&b| match b {
+            b' ' => '·',
+            0 => '∅',
             b'\r' => '¤',
             b'\n' => '¶',
-            0x20..=0x7e => b as char,
-            _ => '·',
+            0x21..=0x7e => b as char,
+            _ => '░',
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_byte_is_one_symbol() {
+        assert_eq!(printable(b"IN  110\r\n"), "IN··110¤¶");
+        assert_eq!(printable(&[0x0a, 0, 0, 0, 0x84, b'1', 0]), "¶∅∅∅░1∅");
+        assert_eq!(printable(b"\t\x7f~"), "░░~");
+    }
 }

@@ -5,12 +5,15 @@ use eframe::egui::{self, Align, Panel, RichText};
 use egui_extras::{Column, TableBuilder};
 
 use crate::protocol::{Body, Format, Kind};
-use crate::store::{OutcomeFilter, SortColumn, summary};
+use crate::store::{OutcomeFilter, RowId, SortColumn, note, summary};
 use crate::timeline::Outcome;
 
 use super::app::SmdrApp;
 use super::theme;
-use super::widgets::{escape_pressed, keyboard_row, labelled_text, parse_when};
+use super::widgets::{
+    RECORDS_FIND, escape_pressed, keyboard_row, labelled_text, labelled_text_with_id,
+};
+use crate::timeline::parse_when;
 
 /// Text the filter bar holds before it parses into the filter (times and durations).
 #[derive(Default)]
@@ -21,6 +24,29 @@ pub struct FilterTexts {
     /// The table was scrolled to the bottom last frame.
     pub at_bottom: bool,
     pub jump_to_latest: bool,
+    /// Where the selected row was on screen last frame, while it was in sight.
+    pub hold: Option<Hold>,
+    /// The detail panel was open last frame (it takes height from the table when it opens).
+    pub detail_open: bool,
+    /// "Jump to latest" was pressed since the selection last changed: follow the newest rows
+    /// even with the selected row in sight.
+    pub follow: bool,
+    /// The table's scroll offset at the end of the last frame.
+    pub offset: f32,
+    /// The filters behind "More filters" are shown.
+    pub more_filters: bool,
+}
+
+/// The selected row, held still on screen while rows arrive above it: its display position and
+/// the table's scroll offset when it was last drawn.
+#[derive(Debug, Clone, Copy)]
+pub struct Hold {
+    id: RowId,
+    pos: usize,
+    offset: f32,
+    /// The view's generation and direction `pos` was found for.
+    generation: u64,
+    descending: bool,
 }
 
 impl FilterTexts {
@@ -42,22 +68,30 @@ impl FilterTexts {
 pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
     filter_bar(app, ui);
     ui.separator();
-    app.store.refresh(&mut app.view);
+    app.store.refresh(&mut app.view, &app.state.records);
     if app.selected.is_some() {
+        // A filled frame: the table's lines must not show through the detail.
+        let frame = egui::Frame::side_top_panel(ui.style()).fill(ui.visuals().panel_fill);
         Panel::bottom("detail")
+            .frame(frame)
             .resizable(true)
             .default_size(240.0)
             .min_size(120.0)
             .show(ui, |ui| super::detail::show(app, ui));
     }
+    // The table's column lines reach its full height: kept to the space above the detail.
+    let clip = ui.clip_rect().intersect(ui.available_rect_before_wrap());
+    ui.set_clip_rect(clip);
     table(app, ui);
 }
 
 fn filter_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
     let sites: Vec<String> = app.store.sites().iter().map(|s| s.to_string()).collect();
     let texts = &mut app.forms.filter_texts;
-    let f = &mut app.view.filter;
-    ui.horizontal_wrapped(|ui| {
+    let f = &mut app.state.records.filter;
+    // One row of the filters used most; the rest behind "More filters", so a narrow window keeps
+    // its table. The button counts the folded filters in use, so none is forgotten.
+    ui.horizontal(|ui| {
         ui.spacing_mut().item_spacing.x = 6.0;
         let l = ui.label("Site");
         egui::ComboBox::from_id_salt("site-filter")
@@ -70,63 +104,108 @@ fn filter_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
             })
             .response
             .labelled_by(l.id);
-        let l = ui.label("Format");
-        egui::ComboBox::from_id_salt("format-filter")
-            .selected_text(f.format.map_or("all formats", Format::label))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut f.format, None, "all formats");
-                for fmt in Format::ALL {
-                    ui.selectable_value(&mut f.format, Some(fmt), fmt.label());
-                }
-            })
-            .response
-            .labelled_by(l.id);
-        labelled_text(ui, "Type/event", &mut f.what, 80.0, "TLC, IN, RINGING…");
-        labelled_text(ui, "Extension", &mut f.extension, 60.0, "");
-        labelled_text(ui, "Trunk", &mut f.trunk, 60.0, "");
+        labelled_text_with_id(
+            ui,
+            "Text",
+            &mut f.text,
+            170.0,
+            "anywhere in the line or note",
+            RECORDS_FIND,
+        );
         labelled_text(ui, "Number", &mut f.number, 110.0, "");
-        labelled_text(ui, "Text", &mut f.text, 120.0, "anywhere in the line");
-        labelled_text(ui, "From", &mut texts.from, 120.0, "YYYY-MM-DD HH:MM");
-        labelled_text(ui, "To", &mut texts.to, 120.0, "YYYY-MM-DD HH:MM");
-        labelled_text(ui, "Min duration", &mut texts.min_duration, 50.0, "m:ss");
-        let l = ui.label("Outcome");
-        egui::ComboBox::from_id_salt("outcome-filter")
-            .selected_text(f.outcome.label())
-            .show_ui(ui, |ui| {
-                for o in OutcomeFilter::ALL {
-                    ui.selectable_value(&mut f.outcome, o, o.label());
-                }
-            })
-            .response
-            .labelled_by(l.id)
-            .on_hover_text(
-                "Answered and unanswered judge call records (5000, MiVB). An App Suite line is \
-                 one event of a call: its call's outcome is in the Calls tab, and the events of \
-                 abandoned calls are shown in red here.",
-            );
-        f.from = parse_when(&texts.from, false);
-        f.to = parse_when(&texts.to, true);
-        f.min_duration_s = parse_duration(&texts.min_duration);
-        let bad = [
-            (!texts.from.trim().is_empty() && f.from.is_none(), "From"),
-            (!texts.to.trim().is_empty() && f.to.is_none(), "To"),
-            (
-                !texts.min_duration.trim().is_empty() && f.min_duration_s.is_none(),
-                "Min duration",
-            ),
-        ];
-        for (is_bad, what) in bad {
-            if is_bad {
-                ui.label(
-                    RichText::new(format!("{what}: not understood")).color(theme::WARN.get(ui)),
-                );
-            }
+        let folded = folded_in_use(f, texts);
+        let more = match (texts.more_filters, folded) {
+            (true, _) => "Fewer filters".to_string(),
+            (false, 0) => "More filters".to_string(),
+            (false, n) => format!("More filters ({n} in use)"),
+        };
+        if ui
+            .selectable_label(texts.more_filters, more)
+            .on_hover_text("Format, type, extension, trunk, times, duration and outcome")
+            .clicked()
+        {
+            texts.more_filters = !texts.more_filters;
         }
         if !f.is_empty() && ui.button("Clear").clicked() {
             *f = Default::default();
-            *texts = FilterTexts::default();
+            let more = texts.more_filters;
+            *texts = FilterTexts {
+                more_filters: more,
+                ..Default::default()
+            };
         }
     });
+    if texts.more_filters {
+        ui.horizontal_wrapped(|ui| {
+            ui.spacing_mut().item_spacing.x = 6.0;
+            let l = ui.label("Format");
+            egui::ComboBox::from_id_salt("format-filter")
+                .selected_text(f.format.map_or("all formats", Format::label))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut f.format, None, "all formats");
+                    for fmt in Format::ALL {
+                        ui.selectable_value(&mut f.format, Some(fmt), fmt.label());
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            labelled_text(ui, "Type/event", &mut f.what, 80.0, "TLC, IN, RINGING…");
+            labelled_text(ui, "Extension", &mut f.extension, 60.0, "");
+            labelled_text(ui, "Trunk", &mut f.trunk, 60.0, "");
+            labelled_text(ui, "From", &mut texts.from, 120.0, "YYYY-MM-DD HH:MM");
+            labelled_text(ui, "To", &mut texts.to, 120.0, "YYYY-MM-DD HH:MM");
+            labelled_text(ui, "Min duration", &mut texts.min_duration, 50.0, "m:ss");
+            let l = ui.label("Outcome");
+            egui::ComboBox::from_id_salt("outcome-filter")
+                .selected_text(f.outcome.label())
+                .show_ui(ui, |ui| {
+                    for o in OutcomeFilter::ALL {
+                        ui.selectable_value(&mut f.outcome, o, o.label());
+                    }
+                })
+                .response
+                .labelled_by(l.id)
+                .on_hover_text(
+                    "Answered and unanswered judge call records (5000, MiVB). An App Suite line \
+                     is one event of a call: its call's outcome is in the Calls tab, and the \
+                     events of abandoned calls are shown in red here.",
+                );
+        });
+    }
+    f.from = parse_when(&texts.from, false);
+    f.to = parse_when(&texts.to, true);
+    f.min_duration_s = parse_duration(&texts.min_duration);
+    let bad = [
+        (!texts.from.trim().is_empty() && f.from.is_none(), "From"),
+        (!texts.to.trim().is_empty() && f.to.is_none(), "To"),
+        (
+            !texts.min_duration.trim().is_empty() && f.min_duration_s.is_none(),
+            "Min duration",
+        ),
+    ];
+    let bad: Vec<&str> = bad.iter().filter(|(b, _)| *b).map(|(_, w)| *w).collect();
+    if !bad.is_empty() {
+        ui.label(
+            RichText::new(format!("{}: not understood", bad.join(", "))).color(theme::WARN.get(ui)),
+        );
+    }
+}
+
+/// How many of the filters behind "More filters" are in use (typed, even if not understood).
+fn folded_in_use(f: &crate::store::Filter, texts: &FilterTexts) -> usize {
+    [
+        f.format.is_some(),
+        !f.what.trim().is_empty(),
+        !f.extension.trim().is_empty(),
+        !f.trunk.trim().is_empty(),
+        !texts.from.trim().is_empty(),
+        !texts.to.trim().is_empty(),
+        !texts.min_duration.trim().is_empty(),
+        f.outcome != OutcomeFilter::default(),
+    ]
+    .into_iter()
+    .filter(|&b| b)
+    .count()
 }
 
 /// `90` (seconds), `1:30`, `1:00:00`.
@@ -140,21 +219,36 @@ pub fn parse_duration(s: &str) -> Option<u32> {
     })
 }
 
-const COLUMNS: [(&str, SortColumn); 8] = [
-    ("Time", SortColumn::Time),
-    ("Site", SortColumn::Site),
-    ("Type", SortColumn::What),
-    ("Ext", SortColumn::Extension),
-    ("Trunk", SortColumn::Trunk),
-    ("Number", SortColumn::Number),
-    ("Duration", SortColumn::Duration),
-    ("Account", SortColumn::Account),
-];
+/// The table's columns in order: title, the sort a click on the title asks for (the note has
+/// none), and width (the last takes what is left).
+/// `width` is the table's: in a narrow window the first widths shrink so the Note stays in sight.
+fn columns(width: f32) -> [(&'static str, Option<SortColumn>, Column); 9] {
+    use SortColumn::*;
+    // The initial widths below add up to 745, plus the Note's 80 and the gaps between columns.
+    let scale = ((width - 80.0 - 9.0 * 8.0) / 745.0).clamp(0.6, 1.0);
+    let w = |initial: f32, at_least: f32| {
+        Column::initial((initial * scale).max(at_least))
+            .at_least(at_least)
+            .clip(true)
+    };
+    [
+        ("Time", Some(Time), w(150.0, 80.0)),
+        ("Site", Some(Site), w(100.0, 50.0)),
+        ("Type", Some(What), w(110.0, 40.0)),
+        ("Ext", Some(Extension), w(50.0, 40.0)),
+        ("Trunk", Some(Trunk), w(55.0, 40.0)),
+        ("Number", Some(Number), w(150.0, 60.0)),
+        ("Duration", Some(Duration), w(65.0, 50.0).clip(false)),
+        ("Account", Some(Account), w(65.0, 40.0)),
+        ("Note", None, Column::remainder().at_least(80.0).clip(true)),
+    ]
+}
 
 fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
     let n = app.view.len();
-    let follows = matches!(app.view.sort, SortColumn::Arrival | SortColumn::Time);
-    let newest_last = follows && !app.view.descending;
+    let settings = &app.state.records;
+    let follows = matches!(settings.sort, SortColumn::Arrival | SortColumn::Time);
+    let newest_last = follows && !settings.descending;
     ui.horizontal(|ui| {
         ui.label(theme::mono(format!(
             "{n} shown / {} total",
@@ -167,12 +261,15 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
         {
             app.forms.filter_texts.jump_to_latest = true;
         }
-        if app.view.sort != SortColumn::Arrival && ui.button("Arrival order").clicked() {
-            app.view.sort = SortColumn::Arrival;
-            app.view.descending = false;
+        let settings = &mut app.state.records;
+        if settings.sort != SortColumn::Arrival && ui.button("Arrival order").clicked() {
+            settings.sort = SortColumn::Arrival;
+            settings.descending = false;
         }
     });
     let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 6.0;
+    // `tab` drew the detail panel above (under the table) for the selection as it was then.
+    let detail_drawn = app.selected.is_some();
     let long_s = app.state.settings.long_call_min * 60;
     let (selected, view) = (app.selected, &app.view);
     let current = || selected.and_then(|id| view.position(id));
@@ -185,53 +282,60 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
         app.selected = None;
         ui.ctx().request_repaint();
     }
+    let columns = columns(ui.available_width());
+    // egui_extras steps rows by their height plus the item spacing.
+    let row_step = row_h + ui.spacing().item_spacing.y;
+    let plan = plan_scroll(app, key_to, detail_drawn, row_step);
+    if plan.offset.is_some() {
+        // The offset reaches into rows the scroll area has not measured yet: no spring back
+        // from the old end (the end of this frame clamps it to the new one).
+        ui.spacing_mut().scroll.kinetic.rubber_band = false;
+    }
     let mut builder = TableBuilder::new(ui)
         .id_salt("records")
         .striped(true)
         .resizable(true)
         .sense(egui::Sense::click())
-        .stick_to_bottom(newest_last)
-        .cell_layout(egui::Layout::left_to_right(Align::Center))
-        .column(Column::initial(150.0).at_least(80.0).clip(true))
-        .column(Column::initial(110.0).at_least(50.0).clip(true))
-        .column(Column::initial(150.0).at_least(40.0).clip(true))
-        .column(Column::initial(60.0).at_least(40.0).clip(true))
-        .column(Column::initial(60.0).at_least(40.0).clip(true))
-        .column(Column::initial(140.0).at_least(60.0).clip(true))
-        .column(Column::initial(70.0).at_least(50.0))
-        .column(Column::initial(80.0).at_least(40.0).clip(true))
-        .column(Column::remainder().at_least(80.0).clip(true));
-    if std::mem::take(&mut app.forms.filter_texts.jump_to_latest) && n > 0 {
+        .stick_to_bottom(newest_last && !plan.holding)
+        .cell_layout(egui::Layout::left_to_right(Align::Center));
+    for (_, _, width) in columns {
+        builder = builder.column(width);
+    }
+    if plan.jump {
         builder = builder.scroll_to_row(n - 1, Some(Align::BOTTOM));
     }
-    if let Some(pos) = key_to {
+    if let Some(pos) = key_to.or(plan.reveal) {
         builder = builder.scroll_to_row(pos, None);
+    } else if let Some(offset) = plan.offset {
+        builder = builder.vertical_scroll_offset(offset);
     }
     let mut clicked = None;
-    let view = &mut app.view;
+    let mut selected_at = None;
+    let view = &app.view;
+    let settings = &mut app.state.records;
     let store = &app.store;
     let selected = app.selected;
     let tracker = &app.tracker;
     let out = builder
         .header(row_h + 2.0, |mut header| {
-            for (label, column) in COLUMNS {
+            for (title, sort, _) in columns {
                 header.col(|ui| {
-                    let arrow = match (view.sort == column, view.descending) {
+                    let Some(column) = sort else {
+                        ui.strong(title);
+                        return;
+                    };
+                    let arrow = match (settings.sort == column, settings.descending) {
                         (true, false) => " ▲",
                         (true, true) => " ▼",
                         _ => "",
                     };
-                    let b =
-                        egui::Button::selectable(view.sort == column, format!("{label}{arrow}"))
-                            .frame(false);
+                    let title = format!("{title}{arrow}");
+                    let b = egui::Button::selectable(settings.sort == column, title).frame(false);
                     if ui.add(b).on_hover_text("Sort by this column").clicked() {
-                        view.toggle_sort(column);
+                        settings.toggle_sort(column);
                     }
                 });
             }
-            header.col(|ui| {
-                ui.strong("Note");
-            });
         })
         .body(|body| {
             body.rows(row_h, n, |mut row| {
@@ -239,7 +343,10 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
                     return;
                 };
                 let Some(r) = store.get(id) else { return };
-                row.set_selected(selected == Some(id));
+                if selected == Some(id) {
+                    row.set_selected(true);
+                    selected_at = Some(row.index());
+                }
                 let d = r.decode();
                 let s = summary(&d);
                 let unparsed = d.kind() == Kind::Unparsed;
@@ -294,22 +401,117 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
                     }
                 });
                 cell(&mut row, s.account.to_string(), true);
-                cell(&mut row, note(&d.body), false);
+                cell(&mut row, note(&d.body).to_string(), false);
                 if row.response().clicked() {
-                    clicked = Some(id);
+                    clicked = Some((id, row.index()));
                 }
             });
         });
-    let at_bottom =
-        out.state.clamped_offset().y + out.inner_rect.height() >= out.content_size.y - row_h;
-    app.forms.filter_texts.at_bottom = at_bottom;
-    if let Some(id) = clicked {
-        app.selected = if app.selected == Some(id) {
-            None
-        } else {
-            Some(id)
-        };
+    if let Some((id, pos)) = clicked {
+        let again = app.selected == Some(id);
+        app.selected = (!again).then_some(id);
+        selected_at = (!again).then_some(pos);
     }
+    let chose = clicked.is_some() || key_to.is_some();
+    remember_scroll(
+        app,
+        ui.ctx(),
+        &out,
+        (row_h, row_step),
+        selected_at,
+        (plan.jump, chose),
+    );
+}
+
+/// How the table scrolls this frame.
+struct ScrollPlan {
+    /// "Jump to latest" was pressed.
+    jump: bool,
+    /// The selected row is held: the table does not follow the newest rows meanwhile.
+    holding: bool,
+    /// The row to scroll into sight: the selected one, when the detail panel has just opened
+    /// over it.
+    reveal: Option<usize>,
+    /// The offset that keeps the held row where it was, when rows arrived above it.
+    offset: Option<f32>,
+}
+
+/// A jump or a key press scrolls on purpose; otherwise the selected row, if it was in sight,
+/// stays where it was on screen, whatever arrives above it.
+fn plan_scroll(
+    app: &mut SmdrApp,
+    key_to: Option<usize>,
+    detail_drawn: bool,
+    row_step: f32,
+) -> ScrollPlan {
+    let texts = &mut app.forms.filter_texts;
+    let (view, selected) = (&app.view, app.selected);
+    let jump = std::mem::take(&mut texts.jump_to_latest) && !view.is_empty();
+    let on_purpose = jump || key_to.is_some();
+    let hold = texts
+        .hold
+        .take()
+        .filter(|h| Some(h.id) == selected && !on_purpose);
+    let offset = hold.and_then(|h| {
+        // Rows can only have moved if the view changed.
+        if h.generation == view.generation() && h.descending == view.descending() {
+            return None;
+        }
+        let moved = (view.position(h.id)? as f32 - h.pos as f32) * row_step;
+        (moved != 0.0).then_some((h.offset + moved).max(0.0))
+    });
+    let detail_opened = detail_drawn && !texts.detail_open;
+    texts.detail_open = detail_drawn;
+    let reveal = selected
+        .filter(|_| detail_opened && !on_purpose)
+        .and_then(|id| view.position(id));
+    ScrollPlan {
+        jump,
+        holding: hold.is_some(),
+        reveal,
+        offset,
+    }
+}
+
+/// After drawing: whether the table is at its end, and where the selected row is if in sight
+/// (the next frame holds it there).
+/// `jump`: "Jump to latest" was pressed; `chose`: the user picked a row (so a jump's following
+/// ends).
+fn remember_scroll(
+    app: &mut SmdrApp,
+    ctx: &egui::Context,
+    out: &egui::scroll_area::ScrollAreaOutput<()>,
+    (row_h, row_step): (f32, f32),
+    selected_at: Option<usize>,
+    (jump, chose): (bool, bool),
+) {
+    let texts = &mut app.forms.filter_texts;
+    let offset = out.state.clamped_offset().y;
+    let height = out.inner_rect.height();
+    let at_bottom = offset + height >= out.content_size.y - row_h;
+    if at_bottom != texts.at_bottom || offset != texts.offset {
+        // The rows were drawn before the table stuck to its end, and "Jump to latest" shows
+        // (or goes) on the next frame.
+        ctx.request_repaint();
+    }
+    texts.offset = offset;
+    texts.at_bottom = at_bottom;
+    texts.follow = (texts.follow || jump) && !chose;
+    // Drawn rows reach a little past the edges: only a row in sight is held.
+    let in_sight = |pos: usize| {
+        let top = pos as f32 * row_step;
+        top + row_h > offset && top < offset + height
+    };
+    texts.hold = selected_at
+        .filter(|&pos| !texts.follow && in_sight(pos))
+        .zip(app.selected)
+        .map(|(pos, id)| Hold {
+            id,
+            pos,
+            offset,
+            generation: app.view.generation(),
+            descending: app.view.descending(),
+        });
 }
 
 fn when_text(r: &crate::store::RecordRef<'_>, d: &crate::protocol::Decoded<'_>) -> String {
@@ -319,21 +521,6 @@ fn when_text(r: &crate::store::RecordRef<'_>, d: &crate::protocol::Decoded<'_>) 
         (Body::Unparsed(_), Some(t)) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
         (_, Some(t)) => t.format("%Y-%m-%d %H:%M").to_string(),
         (_, None) => String::new(),
-    }
-}
-
-/// The most telling extra: the reason for an unparsed line, a contact name, a DID.
-fn note(body: &Body<'_>) -> String {
-    match body {
-        Body::Unparsed(reason) => reason.clone(),
-        Body::AppSuiteEvent(e) if !e.contact_name.is_empty() => e.contact_name.to_string(),
-        Body::AppSuiteEvent(e) if !e.ddi.is_empty() => format!("DDI {}", e.ddi),
-        Body::Mitel5000Call(c) if !c.did().is_empty() => format!("DID {}", c.did()),
-        Body::Mitel5000Call(c) if c.trunk_disconnect => "caller hung up first".into(),
-        Body::MivbCall(c) if !c.third_party.is_empty() => {
-            format!("{} {}", c.transfer_flag, c.third_party)
-        }
-        _ => String::new(),
     }
 }
 

@@ -48,14 +48,17 @@ fn card(app: &mut SmdrApp, ui: &mut egui::Ui, site: &SiteConfig, demo: bool) {
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {
-            theme::light(ui, theme::state_tone(&state).get(ui))
-                .on_hover_text(state.describe());
+            theme::light(ui, theme::state_tone(&state).get(ui)).on_hover_text(state.describe());
             ui.label(RichText::new(&site.name).strong());
             if demo {
                 ui.label(RichText::new("demo").small().color(theme::BUSY.get(ui)));
             }
         });
-        ui.label(RichText::new(site.url()).small().color(theme::MUTED.get(ui)));
+        ui.label(
+            RichText::new(site.url())
+                .small()
+                .color(theme::MUTED.get(ui)),
+        );
         let words = if site.enabled {
             state.describe()
         } else {
@@ -66,22 +69,18 @@ fn card(app: &mut SmdrApp, ui: &mut egui::Ui, site: &SiteConfig, demo: bool) {
             let last = s
                 .last_record
                 .map_or("—".to_string(), |t| t.format("%H:%M:%S").to_string());
-            ui.label(format!("{} records today · last at {last}", s.records_today));
+            ui.label(format!(
+                "{} records today · last at {last}",
+                s.records_today
+            ));
             if s.reconnects > 0 {
                 ui.label(format!("{} reconnects", s.reconnects)).on_hover_text(
                     "Connections made after the first one since collection started; failed attempts are not counted.",
                 );
             }
             for gap in s.gaps.iter().rev().take(3) {
-                ui.label(
-                    RichText::new(format!(
-                        "records may be missing {}–{}",
-                        gap.from.format("%H:%M"),
-                        gap.to.format("%H:%M")
-                    ))
-                    .color(theme::WARN.get(ui)),
-                )
-                .on_hover_text("The site had no connection in this span: the PBX may have dropped records it could not buffer.");
+                ui.label(RichText::new(gap.describe()).color(theme::WARN.get(ui)))
+                    .on_hover_text(gap.explain());
             }
         }
         ui.horizontal(|ui| {

@@ -1,11 +1,12 @@
-//! What the window remembers between runs (eframe persistence): settings, the table's filter and
-//! sort, the open tab and the calls view. Sites live in `sites.toml`, not here.
+//! What the window remembers between runs (eframe persistence): settings, the records table's
+//! filter and sort, the open tab and the calls view's settings. Sites live in `sites.toml`, not
+//! here. This is the one copy: the views are drawn with it and edit it in place.
 
 use std::path::PathBuf;
 
-use crate::store::{Filter, SortColumn};
+use crate::store::ViewSettings;
+use crate::timeline::CallsSettings;
 
-use super::calls::CallsView;
 use super::theme::ThemeChoice;
 
 #[derive(
@@ -38,7 +39,7 @@ impl Tab {
     }
 }
 
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Settings {
     pub theme: ThemeChoice,
@@ -65,9 +66,8 @@ impl Default for Settings {
 #[serde(default)]
 pub struct PersistedState {
     pub settings: Settings,
-    pub filter: Filter,
-    pub sort: SortColumn,
-    pub descending: bool,
+    /// The records table's filter and sort.
+    pub records: ViewSettings,
     pub tab: Tab,
-    pub calls: CallsView,
+    pub calls: CallsSettings,
 }

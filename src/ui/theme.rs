@@ -122,24 +122,4 @@ pub fn mono(text: impl Into<String>) -> RichText {
 }
 
 /// `1:05`, `12:00:09`: durations the way people read them.
-pub fn duration(seconds: u32) -> String {
-    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m}:{s:02}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_naturally() {
-        assert_eq!(duration(5), "0:05");
-        assert_eq!(duration(65), "1:05");
-        assert_eq!(duration(3600 + 9), "1:00:09");
-        assert_eq!(duration(2467), "41:07");
-    }
-}
+pub use crate::protocol::duration::clock as duration;

@@ -1,7 +1,8 @@
-//! Small pieces both tabs use: a labelled text box and the filter bars' time bounds.
+//! Small pieces both tabs use: a labelled text box, keyboard moves in a table, the export menu.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use eframe::egui::{self, TextEdit};
+
+use crate::jobs::ExportFormat;
 
 /// A text box with its label, linked for screen readers (and for tests that find it by name).
 pub fn labelled_text(ui: &mut egui::Ui, label: &str, value: &mut String, width: f32, hint: &str) {
@@ -12,6 +13,45 @@ pub fn labelled_text(ui: &mut egui::Ui, label: &str, value: &mut String, width: 
             .hint_text(hint),
     )
     .labelled_by(l.id);
+}
+
+/// The records tab's Text filter box: where Ctrl+F puts the keyboard on that tab.
+pub const RECORDS_FIND: &str = "records.find";
+/// The calls tab's Search box: where Ctrl+F puts the keyboard on that tab.
+pub const CALLS_FIND: &str = "calls.find";
+
+/// [`labelled_text`] with a known id (`egui::Id::unique(id)`), so a shortcut can give it the
+/// keyboard.
+pub fn labelled_text_with_id(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    width: f32,
+    hint: &str,
+    id: &str,
+) {
+    let l = ui.label(label);
+    ui.add(
+        TextEdit::singleline(value)
+            .id(egui::Id::unique(id))
+            .desired_width(width)
+            .hint_text(hint),
+    )
+    .labelled_by(l.id);
+}
+
+/// Gives the text box made with `id` the keyboard, with its text selected (typing replaces
+/// it, as in any find box). Call before the box is drawn in this frame.
+pub fn focus_text(ctx: &egui::Context, id: &str, text: &str) {
+    let id = egui::Id::unique(id);
+    ctx.memory_mut(|m| m.request_focus(id));
+    let mut state = egui::text_edit::TextEditState::load(ctx, id).unwrap_or_default();
+    let all = egui::text::CCursorRange::two(
+        egui::text::CCursor::new(0),
+        egui::text::CCursor::new(text.chars().count()),
+    );
+    state.cursor.set_char_range(Some(all));
+    state.store(ctx, id);
 }
 
 /// Where the keyboard moves a table's selection among `n` rows: ↑ ↓ by one, Page Up/Down by
@@ -69,65 +109,24 @@ pub fn escape_pressed(ui: &egui::Ui) -> bool {
         && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
 }
 
-/// A filter bound as typed: `2026-11-29 14:02[:05]`, `2026-11-29`, or `14:02` (today). An end
-/// bound takes in the whole minute or day it names, so it compares inclusively.
-pub fn parse_when(s: &str, end: bool) -> Option<NaiveDateTime> {
-    let s = s.trim();
-    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
-            return Some(t);
+/// A menu of every export format (the Records and Calls tabs offer the same); the one chosen.
+/// CSV shows `csv_shortcut` (Ctrl+E) when given.
+pub fn export_menu(
+    ui: &mut egui::Ui,
+    title: &str,
+    csv_shortcut: Option<&egui::KeyboardShortcut>,
+) -> Option<ExportFormat> {
+    let mut chosen = None;
+    ui.menu_button(title, |ui| {
+        for format in ExportFormat::ALL {
+            let mut button = egui::Button::new(format.label());
+            if let Some(s) = csv_shortcut.filter(|_| format == ExportFormat::Csv) {
+                button = button.shortcut_text(ui.ctx().format_shortcut(s));
+            }
+            if ui.add(button).clicked() {
+                chosen = Some(format);
+            }
         }
-    }
-    let last_second = |t: NaiveDateTime| {
-        if end {
-            t + chrono::Duration::seconds(59)
-        } else {
-            t
-        }
-    };
-    for f in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
-            return Some(last_second(t));
-        }
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return if end {
-            d.and_hms_opt(23, 59, 59)
-        } else {
-            d.and_hms_opt(0, 0, 0)
-        };
-    }
-    let t = NaiveTime::parse_from_str(s, "%H:%M").ok()?;
-    Some(last_second(chrono::Local::now().date_naive().and_time(t)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bounds_take_in_the_minute_or_day_they_name() {
-        let at = |s: &str, end| parse_when(s, end).map(|t| t.to_string());
-        assert_eq!(
-            at("2026-11-29 14:02", false).as_deref(),
-            Some("2026-11-29 14:02:00")
-        );
-        assert_eq!(
-            at("2026-11-29 14:02", true).as_deref(),
-            Some("2026-11-29 14:02:59")
-        );
-        assert_eq!(
-            at("2026-11-29T14:02:05", true).as_deref(),
-            Some("2026-11-29 14:02:05")
-        );
-        assert_eq!(
-            at("2026-11-29", true).as_deref(),
-            Some("2026-11-29 23:59:59")
-        );
-        assert_eq!(
-            at("2026-11-29", false).as_deref(),
-            Some("2026-11-29 00:00:00")
-        );
-        assert_eq!(at("junk", false), None);
-    }
+    });
+    chosen
 }

@@ -5,16 +5,19 @@
 mod cli;
 mod harness;
 mod probe;
+mod today;
 
 use std::fs;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{Local, TimeDelta};
-use smdr_monitor::collect::{Clock, CollectorEvent, ProbeReport, Protocol, Secret, SiteState};
+use smdr_monitor::collect::{
+    Clock, CollectorEvent, ProbeReport, Protocol, Secret, SiteConfig, SiteState,
+};
 use smdr_monitor::import;
 use smdr_monitor::protocol::{DecodeOptions, Kind, StreamDecoder};
-use smdr_monitor::sim::{Faults, SimOptions, SimServer};
+use smdr_monitor::sim::{Demo, Faults, SimOptions, SimServer};
 
 use harness::*;
 
@@ -459,14 +462,23 @@ fn a_lost_site_backs_off_reports_the_gap_and_comes_back() {
 fn the_demo_runs_two_simulated_sites() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = Harness::new(dir.path());
-    let demo = h.collector().start_demo().unwrap();
+    // Whoever asks for the demo starts it, here on the collectors' runtime as the window does.
+    let sims = Demo::start(h.collector().runtime().unwrap()).unwrap();
+    let demo: Vec<SiteConfig> = sims
+        .sites()
+        .iter()
+        .map(|s| SiteConfig {
+            log_dir: Some(sims.log_dir().to_path_buf()),
+            ..SiteConfig::from_target(s.name, &s.target)
+        })
+        .collect();
     let names: Vec<&str> = demo.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["Demo 5000", "Demo App Suite"]);
     assert_eq!(
         demo.iter().map(|s| s.protocol).collect::<Vec<_>>(),
         [Protocol::Mitel5000, Protocol::Appsuite]
     );
-    assert_eq!(h.collector().start_demo().unwrap(), demo, "idempotent");
+    assert!(demo.iter().all(|s| s.enabled && s.host == "127.0.0.1"));
     // The demo logs to a temporary folder of its own, never the user's log folder.
     let demo_logs = demo[0].log_dir.clone().expect("the demo's own log folder");
     assert!(demo.iter().all(|s| s.log_dir.as_ref() == Some(&demo_logs)));
@@ -485,6 +497,8 @@ fn the_demo_runs_two_simulated_sites() {
         0,
         "nothing in the user's log folder"
     );
+    assert!(demo_logs.exists(), "the demo's logs stay while it runs");
+    drop(sims);
     assert!(!demo_logs.exists(), "the demo's logs go with it");
 }
 

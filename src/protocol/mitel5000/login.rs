@@ -1,6 +1,10 @@
 //! The login frame a collector sends right after connecting: `N | 0x84 | password | 0x00`.
 
+use std::ops::Range;
+
 use thiserror::Error;
+
+use crate::protocol::hex::hex_masked;
 
 pub const LOGIN_COMMAND: u8 = 0x84;
 pub const MAX_PASSWORD: usize = 15;
@@ -57,21 +61,25 @@ pub fn leading_login(data: &[u8]) -> Option<(usize, usize)> {
     }
 }
 
+/// Where a login frame holds the password: after the length and the command, before the NUL.
+fn password_bytes(frame: &[u8]) -> Range<usize> {
+    5..frame.len().saturating_sub(1)
+}
+
 /// Hex of a login frame for display, with each password byte shown as `**`.
 pub fn masked_hex(frame: &[u8]) -> String {
-    let pw_range = 5..frame.len().saturating_sub(1);
+    let pw = password_bytes(frame);
+    hex_masked(frame, |i| pw.contains(&i))
+}
+
+/// A login frame with each password byte as `*` (for the raw stream view).
+pub fn mask_login(frame: &[u8]) -> Vec<u8> {
+    let pw = password_bytes(frame);
     frame
         .iter()
         .enumerate()
-        .map(|(i, b)| {
-            if pw_range.contains(&i) {
-                "**".to_string()
-            } else {
-                format!("{b:02X}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+        .map(|(i, &b)| if pw.contains(&i) { b'*' } else { b })
+        .collect()
 }
 
 #[cfg(test)]
@@ -102,6 +110,11 @@ mod tests {
         assert_eq!(parse_login(&[1, 0, 0, 0, 0x84]), None);
         assert_eq!(masked_hex(&f), "08 00 00 00 84 ** ** ** ** ** ** 00");
         assert_eq!(masked_hex(&login_frame(None).unwrap()), "02 00 00 00 84 00");
+        assert_eq!(
+            mask_login(&[8, 0, 0, 0, 0x84, b'a', b'b', 0]),
+            [8, 0, 0, 0, 0x84, b'*', b'*', 0]
+        );
+        assert_eq!(mask_login(&[2, 0, 0, 0, 0x84, 0]), [2, 0, 0, 0, 0x84, 0]);
     }
 
     #[test]

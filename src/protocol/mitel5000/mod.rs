@@ -5,5 +5,5 @@ pub mod login;
 pub mod record;
 
 pub use framer::{Frame, FrameDecoder, FrameError};
-pub use login::{login_frame, masked_hex};
+pub use login::{login_frame, mask_login, masked_hex};
 pub use record::{CallRecord, Header, Line};

@@ -40,6 +40,13 @@ pub struct CallRecord<'a> {
     pub trunk_disconnect: bool,
 }
 
+/// What the `*` flag says, by the call's direction (one of these is `hung_up_first`).
+pub const HUNG_UP_FIRST: [&str; 3] = [
+    "the outside party (the caller) hung up first",
+    "the outside party (the number dialled) hung up first",
+    "the outside party (the trunk side) hung up first",
+];
+
 impl<'a> CallRecord<'a> {
     /// More digits were dialled than the 28 columns hold (`>` at the end).
     pub fn digits_overflow(&self) -> bool {
@@ -81,6 +88,25 @@ impl<'a> CallRecord<'a> {
 
     fn is_incoming(&self) -> bool {
         self.ring_in || matches!(self.call_type, "IN" | "DID" | "DSA")
+    }
+
+    /// The `*` flag in words, `None` without it. It says the trunk side — the outside party —
+    /// hung up first: the caller on an incoming call, the number dialled on an outgoing one
+    /// (never "the caller" there: the caller is one of ours).
+    pub fn hung_up_first(&self) -> Option<&'static str> {
+        if !self.trunk_disconnect {
+            return None;
+        }
+        Some(if self.is_incoming() {
+            HUNG_UP_FIRST[0]
+        } else if matches!(
+            self.call_type,
+            "LOC" | "TLC" | "TLD" | "O/I" | "OP" | "INT" | "000"
+        ) {
+            HUNG_UP_FIRST[1]
+        } else {
+            HUNG_UP_FIRST[2]
+        })
     }
 }
 
@@ -228,12 +254,6 @@ pub fn parse_elapsed(s: &str) -> Option<u32> {
     h.checked_mul(3600)?.checked_add(m * 60 + secs)
 }
 
-/// True when the line's START column holds digits (used to pick a likely format for errors).
-pub fn has_start_digits(line: &str) -> bool {
-    let c = Columns::new(line);
-    c.byte_at(45).is_ascii_digit() && c.byte_at(47) == b':'
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,6 +278,33 @@ mod tests {
         assert_eq!(c.duration_s, 3);
         assert_eq!(c.cost, "$00.00");
         assert!(!c.ring_in && !c.trunk_disconnect);
+        assert_eq!(c.hung_up_first(), None);
+    }
+
+    #[test]
+    fn who_hung_up_first_in_words() {
+        // The sample's outgoing international call: the party dialled hung up, not "the caller".
+        let out = call(
+            "O/I 104   94151 011-49618296260              09:00    S=193 $00.00             *",
+        );
+        assert_eq!(
+            out.hung_up_first(),
+            Some("the outside party (the number dialled) hung up first")
+        );
+        let inc = call(
+            "IN  110   94129 525530894016            0061 08:48      S=1 $00.00             *",
+        );
+        assert_eq!(
+            inc.hung_up_first(),
+            Some("the outside party (the caller) hung up first")
+        );
+        let net = call(
+            "NET 1234  P0001 94567                        17:11 00:03:34 $00.00             *",
+        );
+        assert_eq!(
+            net.hung_up_first(),
+            Some("the outside party (the trunk side) hung up first")
+        );
     }
 
     #[test]
@@ -266,6 +313,10 @@ mod tests {
             "    ***** 94129 RG 612-804-4082         8907 00:29      S=5                    *",
         );
         assert!(c.ring_in && c.unanswered_ring() && c.trunk_disconnect);
+        assert_eq!(
+            c.hung_up_first(),
+            Some("the outside party (the caller) hung up first")
+        );
         assert_eq!(c.number(), "612-804-4082");
         assert_eq!(c.did(), "8907");
         assert_eq!(c.duration_s, 5);

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 
 use super::{Line, after, digits, secs};
+use crate::protocol::duration::hh_mm_ss;
 
 /// A 90-column line of spaces with each field written at its column.
 pub(super) struct Columns([u8; 90]);
@@ -46,10 +47,21 @@ pub fn call(rng: &mut fastrand::Rng, start: NaiveDateTime, out: &mut Vec<Line>) 
     let mut answer_wait = 0;
     match rng.u8(..100) {
         // Outgoing on a CO trunk, answered (or toll).
-        0..=34 => {
+        0..=31 => {
             c.put(23, &station(rng));
             c.put(33, &format!("{}{}", rng.u32(2..10), digits(rng, 9)));
             c.put(59, if rng.u8(..4) == 0 { "T" } else { "A" });
+            c.put(61, &co_trunk(rng));
+        }
+        // Outgoing to a busy line, or nobody picked up.
+        32..=34 => {
+            let busy = rng.u8(..3) < 2;
+            duration = if busy { secs(rng, 5.0, 1, 20) } else { 0 };
+            answer_wait = if busy { 0 } else { secs(rng, 25.0, 5, 90) };
+            c.put(23, &station(rng));
+            c.put(29, "***");
+            c.put(33, &format!("{}{}", rng.u32(2..10), digits(rng, 9)));
+            c.put(59, if busy { "B" } else { " " });
             c.put(61, &co_trunk(rng));
         }
         // Incoming, answered, maybe transferred (supervised) to a colleague.
@@ -64,14 +76,17 @@ pub fn call(rng: &mut fastrand::Rng, start: NaiveDateTime, out: &mut Vec<Line>) 
                 c.put(72, "4455");
             }
         }
-        // Incoming, nobody answered.
+        // Incoming, nobody answered: the caller hung up (completion blank), or the call failed
+        // (`E`, error / invalid).
         65..=79 => {
             duration = 0;
             answer_wait = secs(rng, 20.0, 3, 90);
             c.put(23, &co_trunk(rng));
             c.put(29, "***");
             c.put(33, &format!("9{}", digits(rng, 7)));
-            c.put(59, "E");
+            if rng.u8(..5) == 0 {
+                c.put(59, "E");
+            }
         }
         // Internal, station to station.
         _ => {
@@ -87,15 +102,7 @@ pub fn call(rng: &mut fastrand::Rng, start: NaiveDateTime, out: &mut Vec<Line>) 
     c.put(0, long_call_mark(duration));
     c.put(1, &start.format("%m/%d").to_string());
     c.put(7, &start.format("%H:%M").to_string());
-    c.put(
-        14,
-        &format!(
-            "{:02}:{:02}:{:02}",
-            duration / 3600,
-            (duration % 3600) / 60,
-            duration % 60
-        ),
-    );
+    c.put(14, &hh_mm_ss(duration.unsigned_abs()));
     c.put(85, "000");
     out.push(Line {
         at: after(start, answer_wait + duration),

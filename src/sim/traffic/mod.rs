@@ -16,7 +16,7 @@ use std::collections::BinaryHeap;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 
-use crate::collect::Protocol;
+use crate::site_url::Protocol;
 
 pub use mitel5000::{TITLE_LINE, header as mitel5000_header};
 pub use scenario::Scenario;
@@ -47,9 +47,15 @@ impl TrafficFormat {
         }
     }
 
-    fn call(self, rng: &mut fastrand::Rng, start: NaiveDateTime, out: &mut Vec<Line>) {
+    fn call(
+        self,
+        rng: &mut fastrand::Rng,
+        start: NaiveDateTime,
+        trunks: &mut mitel5000::Trunks,
+        out: &mut Vec<Line>,
+    ) {
         match self {
-            Self::Mitel5000 => mitel5000::call(rng, start, out),
+            Self::Mitel5000 => mitel5000::call(rng, start, trunks, out),
             Self::AppSuite => appsuite::call(rng, start, out),
             Self::Mivb => mivb::call(rng, start, out),
         }
@@ -78,6 +84,8 @@ pub struct Generator {
     /// The day of the last line (a 5000 sends a header when the day changes).
     day: NaiveDate,
     scratch: Vec<Line>,
+    /// The 5000's trunks: one call at a time on each.
+    trunks: mitel5000::Trunks,
 }
 
 impl Generator {
@@ -111,6 +119,7 @@ impl Generator {
             seq: 0,
             day: start.date(),
             scratch: Vec::new(),
+            trunks: mitel5000::Trunks::for_rate(rate / format.lines_per_call()),
         }
     }
 
@@ -164,7 +173,8 @@ impl Generator {
 
     fn generate_call(&mut self) {
         let mut lines = std::mem::take(&mut self.scratch);
-        self.format.call(&mut self.rng, self.next_call, &mut lines);
+        self.format
+            .call(&mut self.rng, self.next_call, &mut self.trunks, &mut lines);
         // An event stream joined half-way shows calls without their first events (a call seen
         // only hanging up looks abandoned): App Suite traffic starts with calls that start.
         if self.format == TrafficFormat::AppSuite && self.next_call < self.start {

@@ -113,6 +113,60 @@ fn ten_thousand_mitel5000_lines_decode_with_headers_at_midnight() {
     assert!(headers.iter().all(|(printed, day)| *printed == Some(*day)));
 }
 
+/// Like a PBX, the simulated 5000 carries one call at a time on a trunk: what each record says
+/// of its trunk's time (exact here, as the send time is the end) never overlaps another call.
+#[test]
+fn mitel5000_trunks_carry_one_call_at_a_time() {
+    for rate in [2.0, 400.0] {
+        let mut g =
+            Generator::with_rate(TrafficFormat::Mitel5000, 5, at("2026-11-29 09:00:00"), rate);
+        let mut lines = Vec::new();
+        g.next_lines(5000, &mut lines);
+        // Per trunk: (from, to, kind) of each record's time on it, to the second.
+        let mut busy: HashMap<String, Vec<(NaiveDateTime, NaiveDateTime, &str)>> = HashMap::new();
+        decode_all(Format::Mitel5000, &lines, |line, body| {
+            let Body::Mitel5000Call(c) = body else { return };
+            if c.trunk == "P0001" {
+                // The IP network link carries many calls at once.
+                return;
+            }
+            let end = line.at;
+            let from = end - chrono::TimeDelta::seconds(i64::from(c.duration_s));
+            let kind = match (c.ring_in, c.unanswered_ring()) {
+                (true, true) => "unanswered ring-in",
+                (true, false) => "ring-in",
+                _ => "call record",
+            };
+            busy.entry(c.trunk.to_string())
+                .or_default()
+                .push((from, end, kind));
+        });
+        let mut reused_within_a_minute = 0;
+        for (trunk, mut spans) in busy {
+            spans.sort();
+            for w in spans.windows(2) {
+                // An answered ring-in ends when its call record's time begins: touching is fine.
+                assert!(
+                    w[1].0 >= w[0].1,
+                    "trunk {trunk} at rate {rate}: {:?} overlaps {:?}",
+                    w[0],
+                    w[1]
+                );
+                let follows = w[0].2 == "ring-in" && w[1].0 == w[0].1;
+                if !follows && w[1].0 - w[0].1 < chrono::TimeDelta::minutes(1) {
+                    reused_within_a_minute += 1;
+                }
+            }
+        }
+        // Linear hunting seizes a trunk again soon after its call ends: the case that pairing
+        // ring-ins with call records must tell apart.
+        assert!(
+            reused_within_a_minute > 100,
+            "rate {rate}: {reused_within_a_minute}"
+        );
+    }
+}
+
 #[test]
 fn ten_thousand_mivb_lines_decode_with_their_dates() {
     let lines = lines(TrafficFormat::Mivb, "2026-11-29 08:00:00", 10_000);
@@ -132,7 +186,7 @@ fn ten_thousand_mivb_lines_decode_with_their_dates() {
                 || chrono::Datelike::month(&line.at.date()) == c.month
         );
     });
-    for c in ["A", "T", "E", "I", ""] {
+    for c in ["A", "T", "E", "I", "B", ""] {
         assert!(
             completions.get(c).copied().unwrap_or(0) > 100,
             "{completions:?}"

@@ -2,9 +2,13 @@
 //! dialogs.
 
 use super::*;
+use crate::export::Exported;
 
 use crate::desktop::{OpenFolderError, Pick, Picked};
 use crate::ui::paths::{FolderShown, PathFor, PathPrompt};
+
+/// Stores this big are rebuilt on a thread when a file is closed.
+const CLOSE_ON_THREAD: usize = 200_000;
 
 /// A file dialog waiting for the user, or the file manager starting.
 pub(super) enum Pending {
@@ -13,35 +17,29 @@ pub(super) enum Pending {
 }
 
 impl SmdrApp {
-    pub(super) fn export(&mut self, scope: ExportScope, format: ExportFormat, path: PathBuf) {
+    fn export(&mut self, scope: ExportScope, format: ExportFormat, path: PathBuf) {
         let wake = self.wake.clone();
-        let (label, rx) = match &scope {
+        let (label, what) = match &scope {
             ExportScope::View => (
                 "exporting the table".to_string(),
-                jobs::export_records(self.store.snapshot(self.view.ids()), path, format, wake),
+                Exported::Records(self.store.snapshot(self.view.ids())),
             ),
             ExportScope::Day { site, day } => (
                 format!("exporting {site} on {day}"),
-                jobs::export_records(
-                    self.store.snapshot(self.store.day_of_site(site, *day)),
-                    path,
-                    format,
-                    wake,
-                ),
+                Exported::Records(self.store.snapshot(self.store.day_of_site(site, *day))),
             ),
             ExportScope::Calls => {
                 let calls = self
-                    .calls_view
-                    .shown(&self.tracker)
+                    .calls
+                    .view
+                    .shown(&self.state.calls, &self.tracker)
                     .into_iter()
                     .filter_map(|i| self.tracker.calls().get(i).cloned())
                     .collect();
-                (
-                    "exporting calls".to_string(),
-                    jobs::export_calls(calls, path, format, wake),
-                )
+                ("exporting calls".to_string(), Exported::Calls(calls))
             }
         };
+        let rx = jobs::export(what, path, format, wake);
         self.jobs.push(Job {
             label,
             rx,
@@ -51,7 +49,7 @@ impl SmdrApp {
     }
 
     /// Carries out what the drawing code asked for.
-    pub(super) fn run_commands(&mut self) {
+    pub(super) fn run_commands(&mut self, ctx: &egui::Context) {
         for command in std::mem::take(&mut self.commands) {
             match command {
                 Command::SaveSite { replacing, site } => {
@@ -87,16 +85,9 @@ impl SmdrApp {
                     }
                 }
                 Command::PickImport => self.pick(PathFor::Import, Pick::OpenLogs),
-                Command::Import(paths) => {
-                    let n = paths.len();
-                    let rx = jobs::import(paths, DecodeOptions::default(), self.wake.clone());
-                    self.jobs.push(Job {
-                        label: format!("importing {n} file{}", if n == 1 { "" } else { "s" }),
-                        rx,
-                        progress: None,
-                        then_collect: false,
-                    });
-                }
+                Command::Import(paths) => self.import(paths, false),
+                Command::ImportAnyway(paths) => self.import(paths, true),
+                Command::CloseFile(origin) => self.close_file(&origin),
                 Command::PickExport(scope, format) => {
                     let pick = Pick::SaveAs {
                         name: export_name(&scope, format),
@@ -104,7 +95,7 @@ impl SmdrApp {
                     };
                     self.pick(PathFor::Export(scope, format), pick);
                 }
-                Command::ExportTo(scope, format, path) => self.export(scope, format, path),
+                Command::Export(scope, format, path) => self.export(scope, format, path),
                 Command::PickLogDir => self.pick(PathFor::LogDir, Pick::Folder),
                 Command::SetLogDir(dir) => {
                     self.state.settings.log_dir = Some(dir);
@@ -119,8 +110,103 @@ impl SmdrApp {
                     self.demo_sites.clear();
                     self.apply_sites();
                 }
+                Command::Settings(settings) => {
+                    if settings.theme != self.state.settings.theme {
+                        settings.theme.apply(ctx);
+                    }
+                    // The age-out applies from the tracker's next look (`drain`).
+                    self.state.settings = settings;
+                }
+                Command::CloseProbe => self.probe = None,
             }
         }
+    }
+
+    /// Imports the files not open yet; says which are, and why others were not imported once
+    /// the import ends.
+    fn import(&mut self, paths: Vec<PathBuf>, anyway: bool) {
+        let (files, refused) = self
+            .open_files
+            .claim(paths, &DecodeOptions::default(), anyway);
+        self.refused.extend(refused);
+        if files.is_empty() {
+            self.say_refused();
+            return;
+        }
+        let n = files.len();
+        let rx = jobs::import_as(files, self.wake.clone());
+        self.jobs.push(Job {
+            label: format!("importing {n} file{}", if n == 1 { "" } else { "s" }),
+            rx,
+            progress: None,
+            then_collect: false,
+        });
+    }
+
+    /// Says which files were not imported and why; files without SMDR in one notice that
+    /// offers to import them anyway (last, so the status bar shows its button).
+    pub(super) fn say_refused(&mut self) {
+        let mut no_smdr = Vec::new();
+        for r in std::mem::take(&mut self.refused) {
+            if r.why == crate::import::Refused::NoSmdr {
+                no_smdr.push(r);
+            } else {
+                self.notify(r.to_string());
+            }
+        }
+        if no_smdr.is_empty() {
+            return;
+        }
+        let text = no_smdr
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
+        let paths = no_smdr.into_iter().map(|r| r.path).collect();
+        tracing::warn!("{text}");
+        self.push_notice_with(
+            text,
+            true,
+            Some(("Import anyway".into(), Command::ImportAnyway(paths))),
+        );
+    }
+
+    /// Closes an imported file: the store is rebuilt without its rows (on a thread when large),
+    /// then the calls, the table and the selection start again from the store.
+    fn close_file(&mut self, origin: &str) {
+        let Some(file) = self.open_files.close(origin) else {
+            return;
+        };
+        if self.store.len() < CLOSE_ON_THREAD {
+            let rebuilt = self
+                .store
+                .filtered(0, |r| !jobs::is_of(r, &file.site, &file.origin));
+            let removed = self.store.len() - rebuilt.len();
+            self.replace_store(rebuilt);
+            self.notify(format!("closed {}: {removed} records removed", file.origin));
+            return;
+        }
+        let all = self.store.snapshot(0..self.store.len() as RowId);
+        self.jobs.push(Job {
+            label: format!("closing {}", file.origin),
+            rx: jobs::close_file(all, file.site, file.origin, self.wake.clone()),
+            progress: None,
+            then_collect: false,
+        });
+    }
+
+    /// A rebuilt store takes the place of the old: everything drawn from it starts again.
+    pub(super) fn replace_store(&mut self, store: Store) {
+        self.store = store;
+        self.view = View::default();
+        self.selected = None;
+        self.tracked = 0;
+        let minutes = i64::from(self.state.settings.age_out_min.max(1));
+        self.tracker = CallTracker::new(chrono::Duration::minutes(minutes));
+        self.calls = CallsTab {
+            more_filters: self.calls.more_filters,
+            ..Default::default()
+        };
     }
 
     /// Shows a file dialog for `purpose`; its answer is taken in by the frame loop.

@@ -19,7 +19,7 @@ impl SmdrApp {
             self.tracker.set_age_out(chrono::Duration::minutes(minutes));
             self.tracker.age_out(Local::now().naive_local());
         }
-        self.store.refresh(&mut self.view);
+        self.store.refresh(&mut self.view, &self.state.records);
         if more {
             ctx.request_repaint();
         }
@@ -45,7 +45,7 @@ impl SmdrApp {
         out_of_time
     }
 
-    fn take_event(&mut self, e: CollectorEvent) {
+    pub(super) fn take_event(&mut self, e: CollectorEvent) {
         {
             match e {
                 CollectorEvent::Record(r) => {
@@ -57,7 +57,9 @@ impl SmdrApp {
                     direction,
                     bytes,
                 } => {
-                    let raw = &mut self.site_views.entry(site).or_default().raw;
+                    let view = self.site_views.entry(site).or_default();
+                    view.bytes += bytes.len() as u64;
+                    let raw = &mut view.raw;
                     raw.push_back(RawFrame {
                         at,
                         direction,
@@ -84,6 +86,7 @@ impl SmdrApp {
     fn drain_jobs(&mut self, deadline: Instant) -> bool {
         let mut out_of_time = false;
         let mut finished = Vec::new();
+        let mut rebuilt = Vec::new();
         for (i, job) in self.jobs.iter_mut().enumerate() {
             loop {
                 if Instant::now() >= deadline {
@@ -93,8 +96,17 @@ impl SmdrApp {
                 match job.rx.try_recv() {
                     Ok(JobEvent::Progress { done, total }) => job.progress = Some((done, total)),
                     Ok(JobEvent::Records(batch)) => self.store.append(batch),
+                    Ok(JobEvent::Imported {
+                        origin, records, ..
+                    }) => self.open_files.imported(&origin, records),
+                    Ok(JobEvent::Refused(r)) => {
+                        self.open_files.release(&r.path);
+                        self.refused.push(r);
+                    }
+                    Ok(JobEvent::NotImported(path)) => self.open_files.release(&path),
+                    Ok(JobEvent::Rebuilt { store, upto }) => rebuilt.push((store, upto)),
                     Ok(JobEvent::Finished(result)) => {
-                        finished.push((i, result));
+                        finished.push((i, result.map_err(|e| e.to_string())));
                         break;
                     }
                     Err(TryRecvError::Empty) => break,
@@ -105,6 +117,13 @@ impl SmdrApp {
                 }
             }
         }
+        for (mut store, upto) in rebuilt {
+            // Rows that arrived while the store was rebuilt follow (none of the closed file's:
+            // only a file whose import ended can be closed).
+            store.append(self.store.filtered(upto, |_| true));
+            self.replace_store(store);
+        }
+        let any_finished = !finished.is_empty();
         for (i, result) in finished.into_iter().rev() {
             let job = self.jobs.remove(i);
             match result {
@@ -114,6 +133,9 @@ impl SmdrApp {
             if job.then_collect {
                 self.start_collecting();
             }
+        }
+        if any_finished {
+            self.say_refused();
         }
         out_of_time
     }

@@ -10,22 +10,23 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Local, NaiveDate};
 use eframe::egui;
 
-use crate::collect::supervisor::Wake;
 use crate::collect::{
     CollectOptions, Collector, CollectorEvent, Direction, ProbeReport, SiteConfig, SiteStatus,
 };
 use crate::jobs::{self, ExportFormat, JobEvent};
 use crate::protocol::{DecodeOptions, Record};
+use crate::sim::Demo;
 use crate::store::{RowId, Store, View};
 use crate::timeline::CallTracker;
+use crate::wake::Wake;
 
 mod commands;
 mod drain;
 
 use commands::Pending;
 
-use super::calls::CallsView;
-use super::state::{PersistedState, Tab};
+use super::calls::CallsTab;
+use super::state::{PersistedState, Settings, Tab};
 
 /// Time the UI thread spends per frame taking in records; the rest waits for the next frame.
 const DRAIN_BUDGET: Duration = Duration::from_millis(8);
@@ -65,6 +66,7 @@ pub struct AppOptions {
 }
 
 /// Bytes that crossed a site's socket, for the raw view.
+#[derive(Clone)]
 pub struct RawFrame {
     pub at: DateTime<Local>,
     pub direction: Direction,
@@ -77,6 +79,8 @@ pub struct SiteView {
     pub status: Option<SiteStatus>,
     pub raw: VecDeque<RawFrame>,
     pub log: VecDeque<(DateTime<Local>, String)>,
+    /// Bytes that crossed the socket this session, both ways (the raw view's pause counts them).
+    pub bytes: u64,
 }
 
 /// What gets exported.
@@ -115,6 +119,8 @@ pub struct Notice {
     pub text: String,
     pub error: bool,
     pub at: Instant,
+    /// A way on the notice offers: a button's label and what it asks for.
+    pub action: Option<(String, Command)>,
 }
 
 /// What drawing code asks the app to do.
@@ -136,13 +142,22 @@ pub enum Command {
     RetryNow(String),
     PickImport,
     Import(Vec<PathBuf>),
+    /// Import files even though no SMDR was found in them (the user asked).
+    ImportAnyway(Vec<PathBuf>),
+    /// Close an imported file (by its rows' origin): its rows leave the store.
+    CloseFile(Arc<str>),
+    /// Ask where to export, then export there.
     PickExport(ExportScope, ExportFormat),
-    /// Export to a path the user typed (no file dialog could be shown).
-    ExportTo(ExportScope, ExportFormat, PathBuf),
+    /// Export to this path (picked in a dialog, or typed when none could be shown).
+    Export(ExportScope, ExportFormat, PathBuf),
     PickLogDir,
     SetLogDir(PathBuf),
     OpenLogFolder,
     StopDemo,
+    /// The settings as the user changed them.
+    Settings(Settings),
+    /// Forget the connection test (its window was closed).
+    CloseProbe,
 }
 
 pub struct SmdrApp {
@@ -155,8 +170,12 @@ pub struct SmdrApp {
     pub(super) sites: Vec<SiteConfig>,
     /// The demo's sites while it runs.
     pub(super) demo_sites: Vec<SiteConfig>,
+    /// The demo's simulators (on the collectors' runtime) and log folder, kept while the window
+    /// runs; declared after `collector`, so dropped after it (its sites have stopped writing).
+    demo: Option<Demo>,
     pub(super) site_views: HashMap<Arc<str>, SiteView>,
     pub(super) store: Store,
+    /// The records table's rows (its filter and sort are in `state`).
     pub(super) view: View,
     pub(super) tracker: CallTracker,
     /// Rows already given to the tracker.
@@ -164,14 +183,22 @@ pub struct SmdrApp {
     last_age_out: Instant,
     pub(super) selected: Option<RowId>,
     pub(super) jobs: Vec<Job>,
+    /// Files opened in the window (File › Imported files).
+    pub(super) open_files: jobs::OpenFiles,
+    /// Files an import did not take, said once its job ends.
+    refused: Vec<crate::import::Refusal>,
     pub(super) probe: Option<ProbeSession>,
     pub(super) forms: super::forms::Forms,
     pub(super) notices: VecDeque<Notice>,
     pub(super) commands: Vec<Command>,
     pending: Vec<Pending>,
-    pub(super) calls_view: CallsView,
+    pub(super) calls: CallsTab,
     /// Where a site's SMDR password goes when saved, in words (the site form says it).
     pub(super) password_home: String,
+    /// The Raw stream tab's pause, while it holds.
+    pub(super) raw_pause: Option<super::raw::Paused>,
+    /// The Help menu's windows.
+    pub(super) help: super::help::HelpWindows,
 }
 
 impl SmdrApp {
@@ -190,10 +217,10 @@ impl SmdrApp {
         // Coalesce: a busy feed asks for a repaint per record, the window draws ~30 times a second.
         let wake: Wake =
             Arc::new(move || repaint_ctx.request_repaint_after(Duration::from_millis(30)));
-        let filter_texts = super::records::FilterTexts::of(&state.filter);
+        let filter_texts = super::records::FilterTexts::of(&state.records.filter);
         let mut app = Self {
-            view: View::new(state.filter.clone(), state.sort, state.descending),
-            calls_view: state.calls.clone(),
+            view: View::default(),
+            calls: CallsTab::default(),
             tracker: CallTracker::new(chrono::Duration::minutes(i64::from(
                 state.settings.age_out_min.max(1),
             ))),
@@ -204,12 +231,15 @@ impl SmdrApp {
             wake,
             sites: Vec::new(),
             demo_sites: Vec::new(),
+            demo: None,
             site_views: HashMap::new(),
             store: Store::new(),
             tracked: 0,
             last_age_out: Instant::now(),
             selected: None,
             jobs: Vec::new(),
+            open_files: Default::default(),
+            refused: Vec::new(),
             probe: None,
             forms: super::forms::Forms {
                 filter_texts,
@@ -219,6 +249,8 @@ impl SmdrApp {
             commands: Vec::new(),
             pending: Vec::new(),
             password_home: String::new(),
+            raw_pause: None,
+            help: Default::default(),
         };
         app.start();
         app
@@ -299,6 +331,8 @@ impl SmdrApp {
                     path,
                     site: site.name.as_str().into(),
                     options: site.decode_options(today),
+                    // The site's own logs: reloaded whatever they hold.
+                    anyway: true,
                 })),
                 Err(e) => problems.push(format!("cannot read today's logs of {}: {e}", site.name)),
             }
@@ -329,9 +363,20 @@ impl SmdrApp {
             DemoMode::Auto => self.sites.is_empty(),
             DemoMode::Off => false,
         };
-        if demo && let Some(c) = &self.collector {
-            match c.start_demo() {
-                Ok(sites) => self.demo_sites = sites,
+        if demo && let Some(runtime) = self.collector.as_ref().and_then(|c| c.runtime()) {
+            match Demo::start(runtime) {
+                Ok(demo) => {
+                    // Its logs go to its own folder, never the user's.
+                    self.demo_sites = demo
+                        .sites()
+                        .iter()
+                        .map(|s| SiteConfig {
+                            log_dir: Some(demo.log_dir().to_path_buf()),
+                            ..SiteConfig::from_target(s.name, &s.target)
+                        })
+                        .collect();
+                    self.demo = Some(demo);
+                }
                 Err(e) => self.notify_error(format!("cannot start the demo site: {e}")),
             }
         }
@@ -371,12 +416,28 @@ impl SmdrApp {
         self.store.push(record);
     }
 
+    /// Takes in one collector event as if the collectors had sent it (tests: raw frames,
+    /// statuses, log lines).
+    pub fn ingest_event(&mut self, event: CollectorEvent) {
+        self.take_event(event);
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }
 
+    /// The records table's saved filter and sort.
+    pub fn records_settings(&self) -> &crate::store::ViewSettings {
+        &self.state.records
+    }
+
     pub fn view(&self) -> &View {
         &self.view
+    }
+
+    /// Asks for what drawing code may ask for (carried out after the next frame is drawn).
+    pub fn command(&mut self, command: Command) {
+        self.commands.push(command);
     }
 
     pub fn notify(&mut self, text: impl Into<String>) {
@@ -390,10 +451,15 @@ impl SmdrApp {
     }
 
     fn push_notice(&mut self, text: String, error: bool) {
+        self.push_notice_with(text, error, None);
+    }
+
+    fn push_notice_with(&mut self, text: String, error: bool, action: Option<(String, Command)>) {
         self.notices.push_back(Notice {
             text,
             error,
             at: Instant::now(),
+            action,
         });
         while self.notices.len() > 20 {
             self.notices.pop_front();
@@ -405,16 +471,6 @@ impl SmdrApp {
             let running = self.all_sites().filter(|s| s.enabled).cloned().collect();
             c.set_sites(running);
         }
-    }
-
-    /// Everything the app would persist, up to date.
-    fn persisted(&self) -> PersistedState {
-        let mut s = self.state.clone();
-        s.filter = self.view.filter.clone();
-        s.sort = self.view.sort;
-        s.descending = self.view.descending;
-        s.calls = self.calls_view.clone();
-        s
     }
 
     fn draw(&mut self, ui: &mut egui::Ui) {
@@ -448,16 +504,18 @@ impl eframe::App for SmdrApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.draw(ui);
-        self.run_commands();
+        self.run_commands(ui.ctx());
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, eframe::APP_KEY, &self.persisted());
+        eframe::set_value(storage, eframe::APP_KEY, &self.state);
     }
 
     fn on_exit(&mut self) {
         if let Some(c) = self.collector.take() {
             c.shutdown();
         }
+        // After the collectors: the demo's sites have written their last lines.
+        self.demo = None;
     }
 }

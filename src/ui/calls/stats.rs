@@ -1,12 +1,12 @@
 //! The statistics panel: figures for the calls the filter shows, calls per hour, and the
 //! abandoned callers to call back.
 
-use eframe::egui::{self, Align, Layout, Ui};
+use eframe::egui::{self, Ui};
 use egui_plot::{Bar, BarChart, Plot};
 
 use super::text::{duration, opt_duration, when};
 use super::timeline::segment_color;
-use crate::timeline::{Call, SegmentKind, Stats};
+use crate::timeline::{Call, Outcome, SegmentKind, Stats};
 
 /// `n (p %)` of `whole`.
 fn counted(part: u32, whole: u32) -> String {
@@ -20,12 +20,13 @@ fn counted(part: u32, whole: u32) -> String {
     }
 }
 
-/// A figure row: name on the left, the value right-aligned.
-fn row(ui: &mut Ui, name: &str, value: String) {
-    ui.label(name);
-    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-        ui.label(egui::RichText::new(value).monospace());
-    });
+/// A figure row: name on the left (what it counts on hover), the value beside it. Not pushed to
+/// the right edge: a right-to-left cell takes the whole width and its value went under the
+/// panel's edge in a narrow window.
+fn row(ui: &mut Ui, name: &str, counts: &str, value: String) {
+    ui.add(egui::Label::new(name).extend())
+        .on_hover_text(counts);
+    ui.add(egui::Label::new(egui::RichText::new(value).monospace()).extend());
     ui.end_row();
 }
 
@@ -45,37 +46,83 @@ pub fn show(
         .num_columns(2)
         .striped(true)
         .show(ui, |ui| {
-            row(ui, "Calls", stats.calls.to_string());
-            row(ui, "Answered", counted(stats.answered, stats.calls));
-            row(ui, "Abandoned", counted(stats.abandoned, stats.calls));
+            row(
+                ui,
+                "Calls",
+                "Every call the filter shows: incoming, outgoing and internal.",
+                stats.calls.to_string(),
+            );
+            let share = |n| counted(n, stats.calls);
+            row(
+                ui,
+                "Answered",
+                Outcome::Answered.meaning(),
+                share(stats.answered),
+            );
+            row(
+                ui,
+                "Abandoned",
+                Outcome::Abandoned.meaning(),
+                share(stats.abandoned),
+            );
+            // Rarer outcomes only when there are some: the panel stays short.
+            for (outcome, name, n) in [
+                (Outcome::NotAnswered, "Not answered", stats.not_answered),
+                (Outcome::Busy, "Busy", stats.busy),
+                (Outcome::Failed, "Failed", stats.failed),
+            ] {
+                if n > 0 {
+                    row(ui, name, outcome.meaning(), share(n));
+                }
+            }
             if stats.in_progress + stats.aged_out > 0 {
-                row(ui, "In progress", stats.in_progress.to_string());
-                row(ui, "Aged out", stats.aged_out.to_string());
+                row(
+                    ui,
+                    "In progress",
+                    Outcome::InProgress.meaning(),
+                    stats.in_progress.to_string(),
+                );
+                row(
+                    ui,
+                    "Aged out",
+                    Outcome::AgedOut.meaning(),
+                    stats.aged_out.to_string(),
+                );
             }
         });
     ui.add_space(6.0);
     ui.strong("Incoming callers").on_hover_text(
         "Waits, time to answer and service level count incoming calls only: an outgoing \
-             call nobody picked up is not a caller who gave up waiting.",
+             call nobody picked up, a busy line or a failed call is not a caller who gave up \
+             waiting.",
     );
     egui::Grid::new("calls.stats.callers")
         .num_columns(2)
         .striped(true)
         .show(ui, |ui| {
-            row(ui, "Incoming calls", stats.incoming.to_string());
+            row(
+                ui,
+                "Incoming calls",
+                "Calls from outside (direction IN): the callers the figures below are about.",
+                stats.incoming.to_string(),
+            );
             row(
                 ui,
                 "Callers answered",
+                "Incoming calls someone answered, of all incoming calls.",
                 counted(stats.incoming_answered, stats.incoming),
             );
             row(
                 ui,
                 "Callers abandoned",
+                "Incoming callers who hung up before anyone answered, of all incoming calls. \
+                 Busy and failed calls are not counted.",
                 counted(stats.incoming_abandoned, stats.incoming),
             );
             row(
                 ui,
                 "Average time to answer",
+                "Mean time from the first ring to the answer, over answered incoming calls.",
                 stats
                     .avg_time_to_answer_s
                     .map(|s| duration(s.round() as u32))
@@ -84,30 +131,41 @@ pub fn show(
             row(
                 ui,
                 "90 % answered within",
+                "Nine in ten answered incoming calls were answered within this time of their \
+                 first ring.",
                 opt_duration(stats.p90_time_to_answer_s),
             );
-            row(ui, "Longest wait", opt_duration(stats.longest_wait_s));
+            row(
+                ui,
+                "Longest wait",
+                "The longest an incoming caller waited, queue included, before an answer or \
+                 hanging up.",
+                opt_duration(stats.longest_wait_s),
+            );
             row(
                 ui,
                 &format!("Service level ({} s)", stats.service_level_s),
+                &format!(
+                    "Incoming callers answered within {} s of arriving (queue included), of \
+                     those answered or abandoned.",
+                    stats.service_level_s
+                ),
                 stats
                     .service_level_pct
                     .map(|p| format!("{p:.0} %"))
                     .unwrap_or_default(),
             );
             let label = ui.label("Service level target");
-            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                ui.add(
-                    egui::DragValue::new(service_level_s)
-                        .range(1..=600)
-                        .suffix(" s"),
-                )
-                .labelled_by(label.id)
-                .on_hover_text(
-                    "A caller answered within this many seconds of arriving (queue included) \
-                     counts as in service level",
-                );
-            });
+            ui.add(
+                egui::DragValue::new(service_level_s)
+                    .range(1..=600)
+                    .suffix(" s"),
+            )
+            .labelled_by(label.id)
+            .on_hover_text(
+                "A caller answered within this many seconds of arriving (queue included) \
+                 counts as in service level",
+            );
             ui.end_row();
         });
 
@@ -147,7 +205,8 @@ pub fn show(
     });
 
     ui.add_space(6.0);
-    ui.label(format!("Abandoned callers ({})", abandoned.len()));
+    ui.label(format!("Abandoned callers ({})", abandoned.len()))
+        .on_hover_text("Incoming callers who gave up before an answer, to call back: click one to see its call.");
     if abandoned.is_empty() {
         ui.label(egui::RichText::new("none").weak());
     }

@@ -3,8 +3,8 @@
 use eframe::egui::{self, Align, Layout, RichText, Sense, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::filter::CallColumn;
 use super::text::opt_duration;
+use crate::timeline::CallColumn;
 use crate::timeline::{Call, Outcome};
 
 /// What the user did in the table this frame.
@@ -73,8 +73,14 @@ pub fn show(
         .sense(Sense::click())
         .auto_shrink(false)
         .cell_layout(Layout::left_to_right(Align::Center));
+    // The last column takes what width is left, so a wide window widens it, not a gap.
     for col in CallColumn::ALL {
-        table = table.column(Column::initial(width(col)).at_least(28.0).clip(true));
+        let column = if col == CallColumn::ALL[CallColumn::ALL.len() - 1] {
+            Column::remainder().at_least(width(col))
+        } else {
+            Column::initial(width(col)).at_least(28.0)
+        };
+        table = table.column(column.clip(true));
     }
     if let Some(pos) = scroll_to.and_then(|s| rows.iter().position(|&r| r == s)) {
         table = table.scroll_to_row(pos, None);

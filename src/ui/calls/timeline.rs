@@ -71,6 +71,17 @@ pub fn describe(call: &Call, t: &Timeline) -> String {
             Some(w) => format!("nobody answered: the caller hung up after {}", duration(w)),
             None => "nobody answered".to_string(),
         }),
+        Outcome::NotAnswered => parts.push(match call.end {
+            Some(end) => format!(
+                "nobody answered: the call ended after {}",
+                duration(seconds(call.start, end))
+            ),
+            None => "nobody answered".to_string(),
+        }),
+        Outcome::Busy => parts.push("busy".to_string()),
+        Outcome::Failed => {
+            parts.push("failed: the phone system reports an error or invalid call".to_string())
+        }
         Outcome::InProgress => parts.push("in progress".to_string()),
         Outcome::AgedOut => parts.push("no end seen (aged out)".to_string()),
     }

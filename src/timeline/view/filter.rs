@@ -2,11 +2,9 @@
 
 use std::cmp::Ordering;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
-use crate::store::Needle;
-use crate::timeline::{Call, Hits, Outcome, SearchField, SearchIndex};
-use crate::ui::widgets::parse_when;
+use crate::timeline::{Call, Hits, Needle, Outcome, SearchField, SearchIndex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum DirectionFilter {
@@ -106,6 +104,38 @@ impl CallFilter {
         };
         (m, problems)
     }
+}
+
+/// A filter bound as typed: `2026-11-29 14:02[:05]`, `2026-11-29`, or `14:02` (today). An end
+/// bound takes in the whole minute or day it names, so it compares inclusively.
+pub fn parse_when(s: &str, end: bool) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(t);
+        }
+    }
+    let last_second = |t: NaiveDateTime| {
+        if end {
+            t + chrono::Duration::seconds(59)
+        } else {
+            t
+        }
+    };
+    for f in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(last_second(t));
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return if end {
+            d.and_hms_opt(23, 59, 59)
+        } else {
+            d.and_hms_opt(0, 0, 0)
+        };
+    }
+    let t = NaiveTime::parse_from_str(s, "%H:%M").ok()?;
+    Some(last_second(chrono::Local::now().date_naive().and_time(t)))
 }
 
 /// A compiled [`CallFilter`]: needles prepared once, bounds parsed.
@@ -521,5 +551,31 @@ mod tests {
                 "round {round}"
             );
         }
+    }
+
+    #[test]
+    fn bounds_take_in_the_minute_or_day_they_name() {
+        let at = |s: &str, end| parse_when(s, end).map(|t| t.to_string());
+        assert_eq!(
+            at("2026-11-29 14:02", false).as_deref(),
+            Some("2026-11-29 14:02:00")
+        );
+        assert_eq!(
+            at("2026-11-29 14:02", true).as_deref(),
+            Some("2026-11-29 14:02:59")
+        );
+        assert_eq!(
+            at("2026-11-29T14:02:05", true).as_deref(),
+            Some("2026-11-29 14:02:05")
+        );
+        assert_eq!(
+            at("2026-11-29", true).as_deref(),
+            Some("2026-11-29 23:59:59")
+        );
+        assert_eq!(
+            at("2026-11-29", false).as_deref(),
+            Some("2026-11-29 00:00:00")
+        );
+        assert_eq!(at("junk", false), None);
     }
 }

@@ -1,0 +1,152 @@
+//! A case-insensitive substring search, prepared once and tried on many texts: the records
+//! table's and the calls view's text filters.
+
+use memchr::memmem::Finder;
+
+/// A case-insensitive substring, prepared once per filter change; an empty one matches all.
+#[derive(Debug, Clone, Default)]
+pub struct Needle {
+    lower: Vec<u8>,
+    /// Exact search is enough (and fastest) when the needle has no letters.
+    exact: Option<Finder<'static>>,
+    /// A phone number: punctuation is skipped in the needle and in the text searched.
+    number: bool,
+}
+
+impl Needle {
+    pub fn new(s: &str) -> Self {
+        let lower = s.trim().to_ascii_lowercase().into_bytes();
+        let exact =
+            (!lower.iter().any(u8::is_ascii_alphabetic)).then(|| Finder::new(&lower).into_owned());
+        Self {
+            lower,
+            exact,
+            number: false,
+        }
+    }
+
+    /// A needle for phone numbers: `7145122718`, `714-512-2718`, `(714) 512 2718` and
+    /// `714.512.2718` all find one another. Only punctuation is typed: it matches all.
+    pub fn number(s: &str) -> Self {
+        let lower = s
+            .bytes()
+            .filter(|&b| !is_number_punctuation(b))
+            .map(|b| b.to_ascii_lowercase())
+            .collect();
+        Self {
+            lower,
+            exact: None,
+            number: true,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lower.is_empty()
+    }
+
+    /// Whether `hay` holds the needle, ignoring ASCII case; no allocation.
+    pub fn found_in(&self, hay: &str) -> bool {
+        match &self.exact {
+            _ if self.lower.is_empty() => true,
+            _ if self.number => contains_number(hay.as_bytes(), &self.lower),
+            Some(f) => f.find(hay.as_bytes()).is_some(),
+            None => contains_lower(hay.as_bytes(), &self.lower),
+        }
+    }
+
+    /// The needle has a space or tab in it (so it may span two words).
+    pub fn has_space(&self) -> bool {
+        self.lower.iter().any(u8::is_ascii_whitespace)
+    }
+}
+
+/// What phone numbers are written with besides their digits (and letters: masked `XXXX`).
+fn is_number_punctuation(b: u8) -> bool {
+    matches!(b, b'-' | b' ' | b'\t' | b'(' | b')' | b'.' | b'/' | b'+')
+}
+
+/// `lower` (lower-cased, without punctuation) in `hay`, skipping punctuation between its bytes.
+fn contains_number(hay: &[u8], lower: &[u8]) -> bool {
+    let Some((&first, rest)) = lower.split_first() else {
+        return true;
+    };
+    let upper = first.to_ascii_uppercase();
+    let mut at = 0;
+    while let Some(i) = memchr::memchr2(first, upper, &hay[at..]) {
+        let start = at + i + 1;
+        let mut want = rest.iter();
+        let mut next = want.next();
+        for &b in &hay[start..] {
+            let Some(&w) = next else { break };
+            if b.to_ascii_lowercase() == w {
+                next = want.next();
+            } else if !is_number_punctuation(b) {
+                break;
+            }
+        }
+        if next.is_none() {
+            return true;
+        }
+        at = start;
+    }
+    false
+}
+
+/// `needle` (any case) occurs in `hay`, ignoring ASCII case.
+pub fn contains_ci(hay: &str, needle: &str) -> bool {
+    Needle::new(needle).found_in(hay)
+}
+
+/// ASCII case-insensitive search for an already lower-cased needle.
+fn contains_lower(hay: &[u8], lower: &[u8]) -> bool {
+    let Some((&first, rest)) = lower.split_first() else {
+        return true;
+    };
+    let upper = first.to_ascii_uppercase();
+    let mut at = 0;
+    while let Some(i) = memchr::memchr2(first, upper, &hay[at..]) {
+        let start = at + i + 1;
+        if hay
+            .get(start..start + rest.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(rest))
+        {
+            return true;
+        }
+        at = start;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_insensitive_search() {
+        assert!(contains_ci("CHRIS R MOBILE", "r mob"));
+        assert!(contains_ci("Station Message", "MESSAGE"));
+        assert!(contains_ci("abc", ""));
+        assert!(contains_ci("94129 RG", "129"));
+        assert!(!contains_ci("94129", "1299"));
+        assert!(!contains_ci("ab", "abc"));
+        assert!(contains_ci("xxAaB", "aab"));
+    }
+
+    #[test]
+    fn number_needles_skip_punctuation() {
+        let n = Needle::number("(714) 512-2718");
+        assert!(n.found_in("714-512-2718"));
+        assert!(n.found_in("7145122718"));
+        assert!(n.found_in("+1 714.512.2718"));
+        assert!(!n.found_in("714-512-271"));
+        assert!(!n.found_in("714-512x2718"), "letters are not punctuation");
+        let short = Needle::number("5122");
+        assert!(short.found_in("714-512-2718"));
+        assert!(short.found_in("7145 12 2"));
+        assert!(!short.found_in("51 3 22"));
+        assert!(Needle::number("0079xx").found_in("0079XXXXXXXX"));
+        assert!(Needle::number(" - ").is_empty());
+        // A plain needle keeps the punctuation.
+        assert!(!Needle::new("7145122718").found_in("714-512-2718"));
+    }
+}
