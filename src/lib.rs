@@ -1,6 +1,7 @@
 //! SMDR Monitor: the engine. Data flows one way: socket → framer → decoder → store → views.
 //! The window (`ui`, `desktop`) is the cargo feature `gui`, on by default.
 
+pub mod alarm;
 pub mod collect;
 #[cfg(feature = "gui")]
 pub mod desktop;

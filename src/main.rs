@@ -49,6 +49,8 @@ enum Command {
     Probe(cli::probe::Args),
     /// Run a PBX simulator that serves realistic SMDR traffic.
     Simulate(cli::simulate::Args),
+    /// Alarm rules over saved logs (`check`), and a test alarm through every channel (`test`).
+    Alarms(cli::alarms::Args),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
         Some(Command::Collect(args)) => cli::collect::run(args),
         Some(Command::Probe(args)) => cli::probe::run(args),
         Some(Command::Simulate(args)) => cli::simulate::run(args),
+        Some(Command::Alarms(args)) => cli::alarms::run(args),
     };
     match result {
         Ok(code) => code,

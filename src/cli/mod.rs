@@ -1,5 +1,6 @@
 //! The command line's edge: argument parsing and `anyhow` errors; the work is in the library.
 
+pub mod alarms;
 pub mod calls;
 pub mod collect;
 pub mod common;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::cli::common::ctrl_c_flag;
-use smdr_monitor::sim::{Faults, SimOptions, SimServer};
+use smdr_monitor::sim::{Faults, Scenario, SimOptions, SimServer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum FaultArg {
@@ -16,6 +16,33 @@ enum FaultArg {
     Drip,
     Drop,
     Garbage,
+}
+
+/// Calls that trigger an alarm rule, mixed into the traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ScenarioArg {
+    /// Extension 2101 dials 911 (9-911 on MiVB).
+    Emergency,
+    /// An international call at 02:14, outside business hours.
+    InternationalAfterHours,
+    /// A 70-minute call.
+    LongCall,
+    /// Six callers hang up unanswered within two minutes, three of them the same caller.
+    AbandonBurst,
+    /// A few records, then nothing on a connection kept open.
+    Silent,
+}
+
+impl From<ScenarioArg> for Scenario {
+    fn from(s: ScenarioArg) -> Self {
+        match s {
+            ScenarioArg::Emergency => Scenario::Emergency,
+            ScenarioArg::InternationalAfterHours => Scenario::InternationalAfterHours,
+            ScenarioArg::LongCall => Scenario::LongCall,
+            ScenarioArg::AbandonBurst => Scenario::AbandonBurst,
+            ScenarioArg::Silent => Scenario::Silent,
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -41,6 +68,9 @@ pub struct Args {
     /// Push mode: connect from this local address.
     #[arg(long, value_name = "IP")]
     from: Option<IpAddr>,
+    /// Traffic that triggers an alarm rule, ten seconds after the start.
+    #[arg(long, value_enum)]
+    scenario: Option<ScenarioArg>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -66,6 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         faults,
         seed: args.seed,
         source: args.from,
+        scenario: args.scenario.map(Scenario::from),
         ..SimOptions::default()
     };
     let sim = SimServer::start(runtime.handle(), &args.url, options)

@@ -8,4 +8,4 @@ pub mod traffic;
 pub use demo::{Demo, DemoSite};
 pub use faults::Faults;
 pub use server::{SimError, SimOptions, SimServer};
-pub use traffic::{Generator, Line, TrafficFormat};
+pub use traffic::{Generator, Line, Scenario, TrafficFormat};

@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::faults::{Faults, junk, write_record};
-use super::traffic::{Generator, Line, TITLE_LINE, TrafficFormat, mitel5000_header};
+use super::traffic::{Generator, Line, Scenario, TITLE_LINE, TrafficFormat, mitel5000_header};
 use crate::protocol::mitel5000::framer::encode_frame;
 use crate::protocol::mitel5000::login::parse_login;
 use crate::site_url::{Protocol, UrlError, UrlTarget};
@@ -60,6 +60,9 @@ pub struct SimOptions {
     /// test then works while the demo site collects, and takes a record from it, as on a PBX
     /// that hands its records to whoever connects).
     pub concurrent: bool,
+    /// Calls that trigger an alarm rule, mixed into the traffic ([`Scenario`]); `silent` also
+    /// stops sending after a few records unless `count` says otherwise.
+    pub scenario: Option<Scenario>,
 }
 
 impl Default for SimOptions {
@@ -73,6 +76,7 @@ impl Default for SimOptions {
             journal: false,
             source: None,
             concurrent: false,
+            scenario: None,
         }
     }
 }
@@ -149,17 +153,17 @@ impl SimServer {
     pub fn start(
         handle: &tokio::runtime::Handle,
         url: &str,
-        options: SimOptions,
+        mut options: SimOptions,
     ) -> Result<Self, SimError> {
         let target = UrlTarget::parse(url)?;
         let seed = options.seed.unwrap_or_else(|| fastrand::u64(..));
         let start = Local::now().naive_local();
-        let generator = Generator::with_rate(
-            TrafficFormat::for_protocol(target.protocol),
-            seed,
-            start,
-            options.rate,
-        );
+        let format = TrafficFormat::for_protocol(target.protocol);
+        let mut generator = Generator::with_rate(format, seed, start, options.rate);
+        if let Some(scenario) = options.scenario {
+            generator.inject(scenario.lines(format, start));
+            options.count = options.count.or(scenario.quiet_after());
+        }
         let (notes, notes_rx) = channel();
         let shared = Arc::new(Shared {
             protocol: target.protocol,

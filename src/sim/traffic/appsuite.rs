@@ -24,22 +24,28 @@ const DDIS: [(&str, &str); 4] = [
 const HUNT_GROUPS: [&str; 3] = ["2000", "2001", "2002"];
 
 /// What one call has in common on every event.
-struct CallInfo {
-    direction: &'static str,
-    call_id: String,
-    trunk: String,
-    number: String,
-    contact: &'static str,
-    ddi: &'static str,
-    ddi_name: &'static str,
-    account: String,
+pub(super) struct CallInfo {
+    pub direction: &'static str,
+    pub call_id: String,
+    pub trunk: String,
+    pub number: String,
+    pub contact: &'static str,
+    pub ddi: &'static str,
+    pub ddi_name: &'static str,
+    pub account: String,
 }
 
 fn extension(rng: &mut fastrand::Rng) -> String {
     rng.u32(1801..1861).to_string()
 }
 
-fn event_line(at: NaiveDateTime, c: &CallInfo, ext: &str, src: &str, event: &str) -> Line {
+pub(super) fn event_line(
+    at: NaiveDateTime,
+    c: &CallInfo,
+    ext: &str,
+    src: &str,
+    event: &str,
+) -> Line {
     let text = format!(
         "{} |{:<3}| {} {:0>7} {:0>7} {:0>7} {:0>15} |{:<14}| {:0>15} |{:<10}| {:0>12} |{:<12}|",
         at.format("%Y-%m-%d %H:%M:%S"),

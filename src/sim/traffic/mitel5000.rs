@@ -22,20 +22,20 @@ pub fn header(at: NaiveDateTime) -> String {
     )
 }
 
-struct Rec<'a> {
-    typ: &'a str,
-    ext: &'a str,
-    trunk: &'a str,
-    digits: String,
-    start: NaiveTime,
-    elapsed: String,
-    cost: &'a str,
-    account: &'a str,
-    trunk_hung_up: bool,
+pub(super) struct Rec<'a> {
+    pub typ: &'a str,
+    pub ext: &'a str,
+    pub trunk: &'a str,
+    pub digits: String,
+    pub start: NaiveTime,
+    pub elapsed: String,
+    pub cost: &'a str,
+    pub account: &'a str,
+    pub trunk_hung_up: bool,
 }
 
 impl Rec<'_> {
-    fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         let mut digits = self.digits.clone();
         if digits.len() > 28 {
             // More digits than the column holds: the PBX marks the overflow with `>`.
@@ -67,7 +67,7 @@ fn elapsed(rng: &mut fastrand::Rng, s: i64) -> String {
 }
 
 /// Caller id left, DID right-aligned at the end of the 28 columns.
-fn incoming_digits(caller: &str, did: &str) -> String {
+pub(super) fn incoming_digits(caller: &str, did: &str) -> String {
     let gap = 28usize.saturating_sub(caller.len() + did.len()).max(1);
     format!("{caller}{}{did}", " ".repeat(gap))
 }

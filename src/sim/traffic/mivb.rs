@@ -6,24 +6,24 @@ use super::{Line, after, digits, secs};
 use crate::protocol::duration::hh_mm_ss;
 
 /// A 90-column line of spaces with each field written at its column.
-struct Columns([u8; 90]);
+pub(super) struct Columns([u8; 90]);
 
 impl Columns {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self([b' '; 90])
     }
 
-    fn put(&mut self, col: usize, text: &str) {
+    pub(super) fn put(&mut self, col: usize, text: &str) {
         let end = (col + text.len()).min(self.0.len());
         self.0[col..end].copy_from_slice(&text.as_bytes()[..end - col]);
     }
 
-    fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         String::from_utf8_lossy(&self.0).into_owned()
     }
 }
 
-fn long_call_mark(duration: i64) -> &'static str {
+pub(super) fn long_call_mark(duration: i64) -> &'static str {
     match duration {
         d if d >= 30 * 60 => "+",
         d if d >= 10 * 60 => "%",

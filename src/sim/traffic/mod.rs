@@ -9,6 +9,7 @@
 mod appsuite;
 mod mitel5000;
 mod mivb;
+mod scenario;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -18,6 +19,7 @@ use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use crate::site_url::Protocol;
 
 pub use mitel5000::{TITLE_LINE, header as mitel5000_header};
+pub use scenario::Scenario;
 
 /// Which kind of SMDR to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -149,6 +151,15 @@ impl Generator {
                 }
                 _ => self.generate_call(),
             }
+        }
+    }
+
+    /// Adds lines of its own (a [`Scenario`]'s) to the traffic, each sent in time order among
+    /// the generated ones; lines before the start are never sent.
+    pub fn inject(&mut self, lines: impl IntoIterator<Item = Line>) {
+        for line in lines {
+            self.seq += 1;
+            self.queue.push(Reverse((line.at, self.seq, line.text)));
         }
     }
 
