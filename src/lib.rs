@@ -3,6 +3,7 @@
 pub mod collect;
 pub mod desktop;
 pub mod export;
+pub mod history;
 pub mod icon;
 pub mod import;
 pub mod jobs;
