@@ -42,6 +42,8 @@ enum Command {
     Probe(cli::probe::Args),
     /// Run a PBX simulator that serves realistic SMDR traffic.
     Simulate(cli::simulate::Args),
+    /// The history database: import, rebuild from raw day logs, query, statistics, prune.
+    History(cli::history::Args),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +63,7 @@ fn main() -> ExitCode {
         Some(Command::Collect(args)) => cli::collect::run(args),
         Some(Command::Probe(args)) => cli::probe::run(args),
         Some(Command::Simulate(args)) => cli::simulate::run(args),
+        Some(Command::History(args)) => cli::history::run(args),
     };
     match result {
         Ok(code) => code,

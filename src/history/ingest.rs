@@ -283,6 +283,8 @@ pub struct CatchUp {
     pub files: u64,
     /// Lines read into the database (including ones it had already).
     pub lines: u64,
+    /// Of those, lines it did not have.
+    pub new: u64,
 }
 
 /// Where a catch-up is, for progress lines.
@@ -390,7 +392,7 @@ pub fn catch_up(
         read_lines(store, ingest, cps, &site, &tail, &mut done, total, progress)?;
     }
     if ingest.pending() > 0 || !ingest.marks.is_empty() {
-        store.write(&ingest.take())?;
+        done.new += store.write(&ingest.take())?;
     }
     Ok(done)
 }
@@ -408,7 +410,7 @@ fn read_lines(
 ) -> Result<()> {
     let origin: Arc<str> = tail.file.as_str().into();
     let mut decoder = StreamDecoder::new(site.options.clone());
-    let mut result = Ok(());
+    let mut result = Ok(0);
     let mut last = tail.start_line;
     // The end of the line numbered `.1` is at offset `.0` of the data.
     let mut cursor = (0usize, tail.start_line);
@@ -419,9 +421,9 @@ fn read_lines(
         }
         ingest.mark(c.clone());
         let batch = ingest.take();
-        store.write(&batch)?;
+        let new = store.write(&batch)?;
         cps.set(c);
-        Ok::<_, HistoryError>(())
+        Ok::<_, HistoryError>(new)
     };
     each_incoming(
         &tail.data,
@@ -429,9 +431,9 @@ fn read_lines(
         &site.name,
         &mut decoder,
         |incoming, _| {
-            if result.is_err() {
+            let Ok(new) = result else {
                 return;
-            }
+            };
             let line = tail.start_line + incoming.line as i64;
             last = line;
             if line <= tail.skip_to {
@@ -448,7 +450,7 @@ fn read_lines(
             done.lines += 1;
             if ingest.pending() >= BATCH_LINES {
                 let offset = line_end(&tail.data, &mut cursor, line);
-                result = write(ingest, cps, line, tail.start + offset as u64);
+                result = write(ingest, cps, line, tail.start + offset as u64).map(|n| n + new);
                 progress(&Progress {
                     site: &site.name,
                     file: &tail.file,
@@ -458,11 +460,11 @@ fn read_lines(
             }
         },
     );
-    result?;
+    done.new += result?;
     // The end of the file's whole lines, blank ones included.
     let lines = memchr::memchr_iter(b'\n', &tail.data).count() as i64;
     last = last.max(tail.start_line + lines);
-    write(ingest, cps, last, tail.start + tail.data.len() as u64)?;
+    done.new += write(ingest, cps, last, tail.start + tail.data.len() as u64)?;
     progress(&Progress {
         site: &site.name,
         file: &tail.file,
@@ -502,6 +504,8 @@ pub fn content_hash(data: &[u8]) -> u64 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Imported {
     pub lines: u64,
+    /// Lines the database did not have.
+    pub new: u64,
     pub unparsed: u64,
 }
 
@@ -522,21 +526,21 @@ pub fn import_file(
     let origin: Arc<str> = format!("import:{:016x}", content_hash(&data)).into();
     let source: Arc<str> = path.display().to_string().into();
     let mut decoder = StreamDecoder::new(options.clone());
-    let mut result = Ok(());
+    let mut result = Ok(0);
     let mut done = Imported::default();
     each_incoming(&data, &source, site, &mut decoder, |incoming, _| {
-        if result.is_err() {
+        let Ok(new) = result else {
             return;
-        }
+        };
         done.lines += 1;
         done.unparsed += u64::from(incoming.decoded.kind() == crate::protocol::Kind::Unparsed);
         ingest.push(incoming, &origin, &source);
         if ingest.pending() >= BATCH_LINES {
-            result = store.write(&ingest.take());
+            result = store.write(&ingest.take()).map(|n| n + new);
         }
     });
-    result?;
-    store.write(&ingest.take())?;
+    done.new = result?;
+    done.new += store.write(&ingest.take())?;
     Ok(done)
 }
 

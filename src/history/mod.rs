@@ -112,7 +112,8 @@ pub trait HistoryStore: Send {
 
     /// Writes a batch in one transaction: records and unparsed lines are inserted unless their
     /// natural key is there already, calls are inserted or updated, checkpoints moved forward.
-    fn write(&mut self, batch: &Batch) -> Result<()>;
+    /// Returns how many lines (records and unparsed) were new.
+    fn write(&mut self, batch: &Batch) -> Result<u64>;
 
     /// Every raw day log's checkpoint.
     fn checkpoints(&mut self) -> Result<Vec<Checkpoint>>;

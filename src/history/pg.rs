@@ -290,16 +290,17 @@ impl HistoryStore for PgHistory {
         &self.target
     }
 
-    fn write(&mut self, batch: &Batch) -> Result<()> {
+    fn write(&mut self, batch: &Batch) -> Result<u64> {
         let err = self.err("cannot write to it");
         let now = super::now_ms();
         let st = &self.statements;
         let client = &mut self.client;
         (|| {
             let mut tx = client.transaction()?;
+            let mut new = 0;
             let r = &batch.records;
             if !r.is_empty() {
-                tx.execute(
+                new += tx.execute(
                     &st.records,
                     &[
                         &col(r, |r| &*r.site),
@@ -329,7 +330,7 @@ impl HistoryStore for PgHistory {
             }
             let u = &batch.unparsed;
             if !u.is_empty() {
-                tx.execute(
+                new += tx.execute(
                     &st.unparsed,
                     &[
                         &col(u, |u| &*u.site),
@@ -396,7 +397,8 @@ impl HistoryStore for PgHistory {
                     ],
                 )?;
             }
-            tx.commit()
+            tx.commit()?;
+            Ok(new)
         })()
         .map_err(err)
     }

@@ -210,17 +210,18 @@ impl HistoryStore for SqliteHistory {
         &self.target
     }
 
-    fn write(&mut self, batch: &Batch) -> Result<()> {
+    fn write(&mut self, batch: &Batch) -> Result<u64> {
         let err = self.err("cannot write to it");
         let now = super::now_ms();
-        (|| -> rusqlite::Result<()> {
+        (|| -> rusqlite::Result<u64> {
+            let mut new = 0;
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             {
                 let mut st = tx.prepare_cached(INSERT_RECORD)?;
                 for r in &batch.records {
-                    st.execute(params![
+                    new += st.execute(params![
                         &*r.site,
                         &*r.origin,
                         r.line,
@@ -247,7 +248,7 @@ impl HistoryStore for SqliteHistory {
                 }
                 let mut st = tx.prepare_cached(INSERT_UNPARSED)?;
                 for u in &batch.unparsed {
-                    st.execute(params![
+                    new += st.execute(params![
                         &*u.site,
                         &*u.origin,
                         u.line,
@@ -309,7 +310,8 @@ impl HistoryStore for SqliteHistory {
                     ])?;
                 }
             }
-            tx.commit()
+            tx.commit()?;
+            Ok(new as u64)
         })()
         .map_err(err)
     }

@@ -415,7 +415,7 @@ impl Worker {
             return;
         }
         match store.write(&batch) {
-            Ok(()) => {
+            Ok(_) => {
                 self.shared
                     .written
                     .fetch_add(batch.lines() as u64, Ordering::SeqCst);
