@@ -23,15 +23,22 @@ pub const BATCH_LINES: usize = 5_000;
 
 /// Lines → a [`Batch`]: rows, and the calls that completed or changed.
 pub struct Ingest {
+    age_out: Duration,
+    /// One call tracker per site, each aging its calls out by its own latest event, as
+    /// `calls` does for a site's logs.
+    sites: HashMap<Arc<str>, SiteCalls>,
+    batch: Batch,
+    marks: HashMap<(Arc<str>, String), Checkpoint>,
+}
+
+struct SiteCalls {
     tracker: CallTracker,
     /// Per call (tracker index): the trunk its records named, and the natural key of the
     /// record it started from.
     info: Vec<CallInfo>,
     read_changes: usize,
-    /// The latest event time seen: the clock calls age out by.
+    /// The latest event seen: the clock calls age out by.
     latest: Option<NaiveDateTime>,
-    batch: Batch,
-    marks: HashMap<(Arc<str>, String), Checkpoint>,
 }
 
 #[derive(Default, Clone)]
@@ -43,10 +50,8 @@ struct CallInfo {
 impl Ingest {
     pub fn new(age_out: Duration) -> Self {
         Self {
-            tracker: CallTracker::new(age_out),
-            info: Vec::new(),
-            read_changes: 0,
-            latest: None,
+            age_out,
+            sites: HashMap::new(),
             batch: Batch::default(),
             marks: HashMap::new(),
         }
@@ -63,20 +68,29 @@ impl Ingest {
     }
 
     fn track(&mut self, r: &Incoming<'_>, origin: &str) {
-        let Some(idx) = self.tracker.push_decoded(r.site, r.decoded) else {
+        let age_out = self.age_out;
+        let site = self
+            .sites
+            .entry(r.site.clone())
+            .or_insert_with(|| SiteCalls {
+                tracker: CallTracker::new(age_out),
+                info: Vec::new(),
+                read_changes: 0,
+                latest: None,
+            });
+        let Some(idx) = site.tracker.push_decoded(r.site, r.decoded) else {
             return;
         };
-        if idx >= self.info.len() {
-            self.info.resize(idx + 1, CallInfo::default());
-            self.info[idx].first = format!("{origin}:{}", r.line);
+        if idx >= site.info.len() {
+            site.info.resize(idx + 1, CallInfo::default());
+            site.info[idx].first = format!("{origin}:{}", r.line);
         }
-        let s = summary(r.decoded);
-        if self.info[idx].trunk.is_empty() && !s.trunk.is_empty() {
-            self.info[idx].trunk = s.trunk.to_string();
+        let trunk = summary(r.decoded).trunk;
+        if site.info[idx].trunk.is_empty() && !trunk.is_empty() {
+            site.info[idx].trunk = trunk.to_string();
         }
-        if let Some(when) = s.when {
-            self.latest = Some(self.latest.map_or(when, |l| l.max(when)));
-        }
+        let last = site.tracker.calls()[idx].last_event_at();
+        site.latest = Some(site.latest.map_or(last, |l| l.max(last)));
     }
 
     /// A record already in the database, for its call only (the tracker's warm-up after a
@@ -96,7 +110,9 @@ impl Ingest {
             problem: None,
         };
         self.track(&incoming, &line.origin);
-        self.read_changes = self.tracker.changes().len();
+        if let Some(site) = self.sites.get_mut(&site) {
+            site.read_changes = site.tracker.changes().len();
+        }
     }
 
     /// Moves a raw day log's checkpoint with this batch.
@@ -122,7 +138,7 @@ impl Ingest {
 
     /// Calls the tracker holds (the writer starts afresh past a limit).
     pub fn calls_held(&self) -> usize {
-        self.tracker.calls().len()
+        self.sites.values().map(|s| s.tracker.calls().len()).sum()
     }
 
     /// Adds a span without a connection.
@@ -133,25 +149,27 @@ impl Ingest {
     /// What is ready to write: the lines so far, the calls that completed (or aged out, as of
     /// the latest event) or changed since, and the checkpoints.
     pub fn take(&mut self) -> Batch {
-        if let Some(now) = self.latest {
-            self.tracker.age_out(now);
-        }
-        let mut seen = HashSet::new();
-        let changes = &self.tracker.changes()[self.read_changes..];
-        // Newest first, so each call is written once per batch.
-        for &idx in changes.iter().rev() {
-            let idx = idx as usize;
-            if !seen.insert(idx) {
-                continue;
+        for site in self.sites.values_mut() {
+            if let Some(now) = site.latest {
+                site.tracker.age_out(now);
             }
-            let call = &self.tracker.calls()[idx];
-            if call.outcome == Outcome::InProgress {
-                continue;
+            let mut seen = HashSet::new();
+            let changes = &site.tracker.changes()[site.read_changes..];
+            // Newest first, so each call is written once per batch.
+            for &idx in changes.iter().rev() {
+                let idx = idx as usize;
+                if !seen.insert(idx) {
+                    continue;
+                }
+                let call = &site.tracker.calls()[idx];
+                if call.outcome == Outcome::InProgress {
+                    continue;
+                }
+                let info = site.info.get(idx).cloned().unwrap_or_default();
+                self.batch.calls.push(call_row(call, &info.trunk, &info.first));
             }
-            let info = self.info.get(idx).cloned().unwrap_or_default();
-            self.batch.calls.push(call_row(call, &info.trunk, &info.first));
+            site.read_changes = site.tracker.changes().len();
         }
-        self.read_changes = self.tracker.changes().len();
         let mut batch = std::mem::take(&mut self.batch);
         batch.checkpoints = self.marks.drain().map(|(_, c)| c).collect();
         batch
