@@ -171,7 +171,10 @@ fn import(store: &mut dyn HistoryStore, a: ImportArgs) -> anyhow::Result<ExitCod
             Some(s) => s.as_str().into(),
             None => path
                 .file_name()
-                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into())
+                .map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into(),
+                )
                 .into(),
         };
         let done = import_file(store, &mut ingest, path, &site, &options)?;
@@ -217,10 +220,7 @@ fn rebuild_all(store: &mut dyn HistoryStore, a: RebuildArgs) -> anyhow::Result<E
     let mut show = |p: &Progress<'_>| {
         if last.elapsed() >= Duration::from_secs(1) || p.lines == p.total {
             last = Instant::now();
-            eprintln!(
-                "{} of {} lines ({}: {})",
-                p.lines, p.total, p.site, p.file
-            );
+            eprintln!("{} of {} lines ({}: {})", p.lines, p.total, p.site, p.file);
         }
     };
     let done = rebuild(

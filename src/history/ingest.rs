@@ -166,7 +166,9 @@ impl Ingest {
                     continue;
                 }
                 let info = site.info.get(idx).cloned().unwrap_or_default();
-                self.batch.calls.push(call_row(call, &info.trunk, &info.first));
+                self.batch
+                    .calls
+                    .push(call_row(call, &info.trunk, &info.first));
             }
             site.read_changes = site.tracker.changes().len();
         }
@@ -337,8 +339,9 @@ fn read_tail(path: &Path, site: &str, cps: &Checkpoints, from_start: bool) -> Re
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let cp = cps.get(site, &file).filter(|_| !from_start);
-    let (start, start_line, skip_to) =
-        cp.map_or((0, 0, 0), |c| (c.read_to.max(0) as u64, c.read_to_line, c.line));
+    let (start, start_line, skip_to) = cp.map_or((0, 0, 0), |c| {
+        (c.read_to.max(0) as u64, c.read_to_line, c.line)
+    });
     let mut f = File::open(path).map_err(read_err)?;
     let len = f.metadata().map_err(read_err)?.len();
     if len <= start {
@@ -588,11 +591,7 @@ pub fn live_origin(r: &Record) -> Option<String> {
 
 /// Feeds the App Suite events of the last `age_out` before `until_ms` of each site in `sites`
 /// to `ingest`'s tracker, so calls open across a restart are completed, not restarted.
-pub fn warm_up(
-    store: &mut dyn HistoryStore,
-    ingest: &mut Ingest,
-    since_ms: i64,
-) -> Result<u64> {
+pub fn warm_up(store: &mut dyn HistoryStore, ingest: &mut Ingest, since_ms: i64) -> Result<u64> {
     let q = RecordQuery {
         received_since: Some(since_ms),
         app_suite_only: true,
@@ -612,7 +611,10 @@ mod tests {
     fn raw_log_names() {
         let day = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
         assert_eq!(raw_log_name("HQ.20261122.3.log"), Some(("HQ", day, 3)));
-        assert_eq!(raw_log_name("_com1.txt.20261122.10.log"), Some(("_com1.txt", day, 10)));
+        assert_eq!(
+            raw_log_name("_com1.txt.20261122.10.log"),
+            Some(("_com1.txt", day, 10))
+        );
         assert_eq!(raw_log_name("HQ.20261122.connection.log"), None);
         assert_eq!(raw_log_name("HQ.2026112.1.log"), None);
         assert_eq!(raw_log_name(".20261122.1.log"), None);

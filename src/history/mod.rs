@@ -126,8 +126,11 @@ pub trait HistoryStore: Send {
     ) -> Result<u64>;
 
     /// Calls matching `q`, in start order.
-    fn calls(&mut self, q: &RecordQuery, f: &mut dyn FnMut(&CallRow) -> io::Result<()>)
-    -> Result<u64>;
+    fn calls(
+        &mut self,
+        q: &RecordQuery,
+        f: &mut dyn FnMut(&CallRow) -> io::Result<()>,
+    ) -> Result<u64>;
 
     /// Figures per group over the calls matching `q`.
     fn stats(&mut self, q: &RecordQuery, by: StatsBy) -> Result<Vec<StatsRow>>;
@@ -162,7 +165,10 @@ pub(crate) fn local_midnight_ms(day: NaiveDate) -> i64 {
     chrono::Local
         .from_local_datetime(&midnight)
         .earliest()
-        .map_or_else(|| midnight.and_utc().timestamp_millis(), |t| t.timestamp_millis())
+        .map_or_else(
+            || midnight.and_utc().timestamp_millis(),
+            |t| t.timestamp_millis(),
+        )
 }
 
 /// What a running program calls itself in `schema_version.program`.

@@ -4,10 +4,10 @@
 
 use std::io::{self, Write};
 
+use crate::export::TextFormat;
 use crate::export::calls::{CALL_COLUMNS, CallValue, row as call_values, write_jsonl};
 use crate::export::csv::write_row;
 use crate::export::jsonl::{push_str, push_value};
-use crate::export::TextFormat;
 use crate::protocol::Source;
 use crate::protocol::fields::{RECORD_COLUMNS, Value, visit_fields};
 
@@ -195,7 +195,9 @@ pub fn write_stats(
             write_row(out, names.map(Value::Str))?;
             for r in rows {
                 let c = cells(r);
-                let values = c.iter().map(|v| v.as_deref().map_or(Value::Null, Value::Str));
+                let values = c
+                    .iter()
+                    .map(|v| v.as_deref().map_or(Value::Null, Value::Str));
                 write_row(out, std::iter::once(Value::Str(&r.group)).chain(values))?;
             }
         }
@@ -234,7 +236,13 @@ pub fn write_stats(
                 );
             }
             let widths: Vec<usize> = (0..table[0].len())
-                .map(|i| table.iter().map(|row| row[i].chars().count()).max().unwrap_or(0))
+                .map(|i| {
+                    table
+                        .iter()
+                        .map(|row| row[i].chars().count())
+                        .max()
+                        .unwrap_or(0)
+                })
                 .collect();
             for row in &table {
                 let mut line = String::new();

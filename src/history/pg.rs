@@ -77,12 +77,8 @@ fn connector(url: &PgUrl, shown: &str) -> Result<MakeTlsConnector> {
                 path.display()
             ))
         })?;
-        let cert = native_tls::Certificate::from_pem(&pem).map_err(|e| {
-            tls_err(format!(
-                "{} is not a PEM certificate: {e}",
-                path.display()
-            ))
-        })?;
+        let cert = native_tls::Certificate::from_pem(&pem)
+            .map_err(|e| tls_err(format!("{} is not a PEM certificate: {e}", path.display())))?;
         builder.add_root_certificate(cert);
     }
     let connector = builder.build().map_err(|e| tls_err(e.to_string()))?;
@@ -97,12 +93,13 @@ impl PgHistory {
             target: shown.clone(),
             why: "it is not a PostgreSQL URL".into(),
         })?;
-        let mut client = config
-            .connect(connector(url, &shown)?)
-            .map_err(|source| HistoryError::Connect {
-                target: shown.clone(),
-                source,
-            })?;
+        let mut client =
+            config
+                .connect(connector(url, &shown)?)
+                .map_err(|source| HistoryError::Connect {
+                    target: shown.clone(),
+                    source,
+                })?;
         migrate(&mut client, &shown)?;
         let statements = prepare(&mut client).map_err(|source| HistoryError::Postgres {
             target: shown.clone(),

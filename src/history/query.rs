@@ -33,8 +33,7 @@ impl RecordQuery {
 }
 
 /// How statistics are grouped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[derive(clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum StatsBy {
     #[default]
     Day,
@@ -309,7 +308,10 @@ mod tests {
                 Param::Text("%0161\\_%".into()),
             ]
         );
-        assert_eq!(numbered("a = ? AND b IN (?, ?)"), "a = $1 AND b IN ($2, $3)");
+        assert_eq!(
+            numbered("a = ? AND b IN (?, ?)"),
+            "a = $1 AND b IN ($2, $3)"
+        );
         assert!(!q.includes_unparsed());
     }
 }

@@ -142,6 +142,8 @@ impl Batch {
 }
 
 /// Either row a line becomes.
+// Made and moved into its table's Vec at once: boxing would only add an allocation per line.
+#[allow(clippy::large_enum_variant)]
 pub enum LineRow {
     Record(RecordRow),
     Unparsed(UnparsedRow),

@@ -319,9 +319,9 @@ impl HistoryStore for SqliteHistory {
     fn checkpoints(&mut self) -> Result<Vec<Checkpoint>> {
         let err = self.err("cannot read its checkpoints");
         (|| {
-            let mut st = self
-                .conn
-                .prepare_cached("SELECT site, file, line, read_to, read_to_line FROM checkpoints")?;
+            let mut st = self.conn.prepare_cached(
+                "SELECT site, file, line, read_to, read_to_line FROM checkpoints",
+            )?;
             let rows = st.query_map([], |r| {
                 Ok(Checkpoint {
                     site: r.get::<_, String>(0)?.into(),
@@ -408,7 +408,10 @@ impl HistoryStore for SqliteHistory {
             let mut st = self.conn.prepare(&p90)?;
             let p: Vec<(String, i64)> = st
                 .query_map(rusqlite::params_from_iter(pp.iter()), |r| {
-                    Ok((r.get::<_, Option<String>>(0)?.unwrap_or_default(), r.get(1)?))
+                    Ok((
+                        r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                        r.get(1)?,
+                    ))
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             query::merge_p90(&mut rows, p);

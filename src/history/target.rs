@@ -280,8 +280,10 @@ fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
         if bytes[i] == b'%'
-            && let (Some(Some(h)), Some(Some(l))) =
-                (bytes.get(i + 1).map(|&b| hex(b)), bytes.get(i + 2).map(|&b| hex(b)))
+            && let (Some(Some(h)), Some(Some(l))) = (
+                bytes.get(i + 1).map(|&b| hex(b)),
+                bytes.get(i + 2).map(|&b| hex(b)),
+            )
         {
             out.push((h * 16 + l) as u8);
             i += 3;
@@ -321,7 +323,10 @@ mod tests {
             "postgres://smdr:***@db.example:5433/calls?sslmode=require"
         );
         // The library still gets the password, decoded.
-        assert_eq!(url.config().unwrap().get_password(), Some(&b"s3cr/t-pw"[..]));
+        assert_eq!(
+            url.config().unwrap().get_password(),
+            Some(&b"s3cr/t-pw"[..])
+        );
         assert_eq!(
             redact("postgresql://u:p@h/db?password=x&connect_timeout=3"),
             "postgresql://u:***@h/db?password=***&connect_timeout=3"
@@ -355,15 +360,18 @@ mod tests {
             Target::Embedded("h.db".into())
         );
         assert!(Target::parse("sqlite:").is_err());
-        let Target::Postgres(url) =
-            Target::parse("postgres://u@localhost/db?sslmode=verify-full&sslrootcert=%2Ftmp%2Fca.pem")
-                .unwrap()
-        else {
+        let Target::Postgres(url) = Target::parse(
+            "postgres://u@localhost/db?sslmode=verify-full&sslrootcert=%2Ftmp%2Fca.pem",
+        )
+        .unwrap() else {
             panic!()
         };
         assert_eq!(url.ssl, SslMode::VerifyFull);
         assert_eq!(url.root_cert.as_deref(), Some(Path::new("/tmp/ca.pem")));
-        assert_eq!(url.to_string(), "postgres://u@localhost/db?sslmode=verify-full");
+        assert_eq!(
+            url.to_string(),
+            "postgres://u@localhost/db?sslmode=verify-full"
+        );
         assert!(url.config().is_ok());
     }
 

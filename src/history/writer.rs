@@ -38,7 +38,9 @@ pub enum HistoryStatus {
     /// Everything received is in the database.
     UpToDate,
     /// Records received (or in the raw day logs) but not yet in the database.
-    Behind { records: u64 },
+    Behind {
+        records: u64,
+    },
     /// The database cannot be reached or refused: why, in words (password masked), and when
     /// the next attempt is.
     Unreachable {

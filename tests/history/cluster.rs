@@ -113,7 +113,9 @@ impl Cluster {
         }
         check(
             "chmod",
-            Command::new("chmod").arg("600").arg(c.dir.join("server.key")),
+            Command::new("chmod")
+                .arg("600")
+                .arg(c.dir.join("server.key")),
         );
         let data = c.data();
         check(
@@ -182,7 +184,10 @@ impl Cluster {
     }
 
     pub fn stop(&self) {
-        check("pg_ctl stop", &mut self.pg_ctl(&["-w", "-m", "fast", "stop"]));
+        check(
+            "pg_ctl stop",
+            &mut self.pg_ctl(&["-w", "-m", "fast", "stop"]),
+        );
     }
 
     /// Stops the server and removes its folder once this process has ended, however it ends.
@@ -195,13 +200,19 @@ impl Cluster {
                 self.data().display()
             )
         } else {
-            format!("{} -D {} -m immediate stop", ctl.display(), self.data().display())
+            format!(
+                "{} -D {} -m immediate stop",
+                ctl.display(),
+                self.data().display()
+            )
         };
         let script = format!(
             "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {dir}",
             pid = std::process::id(),
             dir = self.dir.display()
         );
+        // Outlives this process on purpose: it is what stops the server after the end.
+        #[allow(clippy::zombie_processes)]
         Command::new("sh")
             .args(["-c", &script])
             .stdin(Stdio::null())

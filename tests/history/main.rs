@@ -43,7 +43,13 @@ pub struct Live {
 }
 
 impl Live {
-    pub fn new(log_dir: &Path, site: &str, format: TrafficFormat, seed: u64, rate_n: usize) -> Self {
+    pub fn new(
+        log_dir: &Path,
+        site: &str,
+        format: TrafficFormat,
+        seed: u64,
+        rate_n: usize,
+    ) -> Self {
         let start = day("2026-11-20").and_hms_opt(0, 0, 0).unwrap();
         Self {
             g: Generator::with_rate(format, seed, start, rate_n as f64 / (2.0 * 86_400.0)),
@@ -64,15 +70,25 @@ impl Live {
                     origin: w.path,
                     line: w.line,
                 };
-                self.decoder
-                    .record(&self.name, source, line.text.as_bytes(), Some(at.fixed_offset()))
+                self.decoder.record(
+                    &self.name,
+                    source,
+                    line.text.as_bytes(),
+                    Some(at.fixed_offset()),
+                )
             })
             .collect()
     }
 }
 
 /// `n` lines of a site's traffic over about two days, in its raw day logs.
-pub fn collect_lines(log_dir: &Path, site: &str, format: TrafficFormat, seed: u64, n: usize) -> Vec<Record> {
+pub fn collect_lines(
+    log_dir: &Path,
+    site: &str,
+    format: TrafficFormat,
+    seed: u64,
+    n: usize,
+) -> Vec<Record> {
     Live::new(log_dir, site, format, seed, n).lines(n)
 }
 
@@ -134,7 +150,10 @@ pub fn decoded_by_site(log_dir: &Path) -> BTreeMap<String, Vec<String>> {
 }
 
 /// A query's records as JSON lines, `site` and `received_at` checked and taken off, by site.
-pub fn queried_by_site(store: &mut dyn HistoryStore, q: &RecordQuery) -> BTreeMap<String, Vec<String>> {
+pub fn queried_by_site(
+    store: &mut dyn HistoryStore,
+    q: &RecordQuery,
+) -> BTreeMap<String, Vec<String>> {
     let mut w = RecordOut::new(Vec::new(), TextFormat::Jsonl);
     store.records(q, &mut |r| w.write(r)).unwrap();
     let text = String::from_utf8(w.finish().unwrap()).unwrap();
@@ -143,7 +162,9 @@ pub fn queried_by_site(store: &mut dyn HistoryStore, q: &RecordQuery) -> BTreeMa
         let mut v: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line).unwrap();
         let site = v.remove("site").unwrap().as_str().unwrap().to_string();
         let received = v.remove("received_at").unwrap();
-        let received = received.as_str().expect("raw day log lines have receipt times");
+        let received = received
+            .as_str()
+            .expect("raw day log lines have receipt times");
         assert!(
             chrono::DateTime::parse_from_rfc3339(received).is_ok() && received.contains('.'),
             "{received}"
@@ -271,7 +292,16 @@ pub fn rebuild_and_compare(store: &mut dyn HistoryStore, log_dir: &Path, lines: 
     // Caught up already: a catch-up reads nothing.
     let mut cps = Checkpoints::load(store).unwrap();
     let mut ingest = Ingest::new(AGE_OUT);
-    let none = catch_up(store, &mut ingest, &mut cps, log_dir, &sites(), false, &mut |_| {}).unwrap();
+    let none = catch_up(
+        store,
+        &mut ingest,
+        &mut cps,
+        log_dir,
+        &sites(),
+        false,
+        &mut |_| {},
+    )
+    .unwrap();
     assert_eq!(none.lines, 0);
 }
 
@@ -299,7 +329,12 @@ pub fn check_stats(store: &mut dyn HistoryStore, log_dir: &Path) {
             tracker.push_decoded(&site, d);
         });
     }
-    let last = tracker.calls().iter().map(|c| c.last_event_at()).max().unwrap();
+    let last = tracker
+        .calls()
+        .iter()
+        .map(|c| c.last_event_at())
+        .max()
+        .unwrap();
     tracker.age_out(last);
     for row in &rows {
         let calls: Vec<_> = tracker
@@ -313,8 +348,14 @@ pub fn check_stats(store: &mut dyn HistoryStore, log_dir: &Path) {
         assert_eq!(row.answered, i64::from(s.answered));
         assert_eq!(row.abandoned, i64::from(s.abandoned));
         assert_eq!(row.incoming, i64::from(s.incoming));
-        assert_eq!(row.p90_time_to_answer_s, s.p90_time_to_answer_s.map(i64::from));
-        let (a, b) = (row.avg_time_to_answer_s.unwrap(), s.avg_time_to_answer_s.unwrap());
+        assert_eq!(
+            row.p90_time_to_answer_s,
+            s.p90_time_to_answer_s.map(i64::from)
+        );
+        let (a, b) = (
+            row.avg_time_to_answer_s.unwrap(),
+            s.avg_time_to_answer_s.unwrap(),
+        );
         assert!((a - b).abs() < 1e-9, "{a} {b}");
         let talk: i64 = calls.iter().map(|c| i64::from(c.talk_s.unwrap_or(0))).sum();
         assert_eq!(row.talk_s, talk);
@@ -356,7 +397,11 @@ fn sqlite_rebuild_query_stats_and_replay() {
     assert_eq!(one_day.keys().collect::<Vec<_>>(), ["Tower"]);
     let n = one_day["Tower"].len();
     assert!(n > 500 && n < 1500, "{n}");
-    assert!(one_day["Tower"].iter().all(|l| l.contains("\"date\":\"2026-11-21\"")));
+    assert!(
+        one_day["Tower"]
+            .iter()
+            .all(|l| l.contains("\"date\":\"2026-11-21\""))
+    );
     let q = RecordQuery {
         number: "0".into(),
         extension: "1".into(),
@@ -419,14 +464,18 @@ fn the_writer_catches_up_from_the_raw_day_logs() {
     for _ in 0..100 {
         w.submit(site.lines(10));
     }
-    wait_for("the first records", Duration::from_secs(60), || w.written() == 1000);
+    wait_for("the first records", Duration::from_secs(60), || {
+        w.written() == 1000
+    });
     site.lines(1000);
     for _ in 0..100 {
         w.submit(site.lines(10));
     }
-    wait_for("the writer to be up to date", Duration::from_secs(60), || {
-        w.status() == HistoryStatus::UpToDate
-    });
+    wait_for(
+        "the writer to be up to date",
+        Duration::from_secs(60),
+        || w.status() == HistoryStatus::UpToDate,
+    );
     w.shutdown();
     let mut store = history::open(&target).unwrap();
     let c = store.counts().unwrap();
@@ -461,7 +510,10 @@ fn the_history_command() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("20 records (0 unparsed) imported"), "{err}");
     assert!(err.contains("20 new, 0 there already"), "{err}");
-    let (code, _, err) = common::run("history", &["import", "--history", db, "--site", "X", fixture]);
+    let (code, _, err) = common::run(
+        "history",
+        &["import", "--history", db, "--site", "X", fixture],
+    );
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("20 new"), "another site: {err}");
     let (code, _, err) = common::run("history", &["import", fixture, "--history", db]);
@@ -470,24 +522,53 @@ fn the_history_command() {
 
     let (code, out, err) = common::run(
         "history",
-        &["--history", db, "query", "--site", "X", "--as", "csv", "--number", "79X"],
+        &[
+            "--history",
+            db,
+            "query",
+            "--site",
+            "X",
+            "--as",
+            "csv",
+            "--number",
+            "79X",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     let mut lines = out.lines();
     assert_eq!(
         lines.next().unwrap(),
-        format!("site,received_at,{}", smdr_monitor::protocol::fields::RECORD_COLUMNS.join(","))
+        format!(
+            "site,received_at,{}",
+            smdr_monitor::protocol::fields::RECORD_COLUMNS.join(",")
+        )
     );
     let rows: Vec<&str> = lines.collect();
-    assert!(!rows.is_empty() && rows.iter().all(|r| r.starts_with("X,,appsuite,event,")), "{out}");
+    assert!(
+        !rows.is_empty() && rows.iter().all(|r| r.starts_with("X,,appsuite,event,")),
+        "{out}"
+    );
 
     let (code, out, err) = common::run(
         "history",
-        &["--history", db, "query", "--calls", "--site", "X", "--from", "2012-03-09", "--to", "2012-03-09"],
+        &[
+            "--history",
+            db,
+            "query",
+            "--calls",
+            "--site",
+            "X",
+            "--from",
+            "2012-03-09",
+            "--to",
+            "2012-03-09",
+        ],
     );
     assert_eq!(code, 0, "{err}");
-    let calls: Vec<serde_json::Value> =
-        out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let calls: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(calls.len(), 4, "{out}");
     assert!(calls.iter().all(|c| c["site"] == "X"));
     assert_eq!(calls[1]["call_id"], "2012030901204052070264");
@@ -505,17 +586,27 @@ fn the_history_command() {
     );
     assert!(out.contains("\r\n2012-03-09,4,4,0,3,2.3,3,14\r\n"), "{out}");
 
-    let (code, _, err) = common::run("history", &["--history", db, "prune", "--before", "2013-01-01"]);
+    let (code, _, err) = common::run(
+        "history",
+        &["--history", db, "prune", "--before", "2013-01-01"],
+    );
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("40 records"), "{err}");
 
     // A database URL's password never reaches the screen, even when it cannot be reached.
     let (code, _, err) = common::run(
         "history",
-        &["--history", "postgres://u:Hunter2pw@127.0.0.1:1/db?connect_timeout=2", "stats"],
+        &[
+            "--history",
+            "postgres://u:Hunter2pw@127.0.0.1:1/db?connect_timeout=2",
+            "stats",
+        ],
     );
     assert_ne!(code, 0);
-    assert!(err.contains("cannot reach the history database postgres://u:***@127.0.0.1:1/db"), "{err}");
+    assert!(
+        err.contains("cannot reach the history database postgres://u:***@127.0.0.1:1/db"),
+        "{err}"
+    );
     assert!(!err.contains("Hunter2pw"), "{err}");
     let _ = Format::AppSuite;
 }

@@ -48,19 +48,42 @@ fn postgres_gives_the_answers_sqlite_gives() {
         calls_of(pg.as_mut(), &RecordQuery::default()),
         calls_of(lite.as_mut(), &RecordQuery::default())
     );
-    for by in [StatsBy::Day, StatsBy::Hour, StatsBy::Extension, StatsBy::Trunk, StatsBy::Ddi] {
+    for by in [
+        StatsBy::Day,
+        StatsBy::Hour,
+        StatsBy::Extension,
+        StatsBy::Trunk,
+        StatsBy::Ddi,
+    ] {
         let a = pg.stats(&RecordQuery::default(), by).unwrap();
         let b = lite.stats(&RecordQuery::default(), by).unwrap();
         assert_eq!(a.len(), b.len(), "{by:?}");
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(
-                (&x.group, x.calls, x.answered, x.abandoned, x.p90_time_to_answer_s, x.talk_s),
-                (&y.group, y.calls, y.answered, y.abandoned, y.p90_time_to_answer_s, y.talk_s),
+                (
+                    &x.group,
+                    x.calls,
+                    x.answered,
+                    x.abandoned,
+                    x.p90_time_to_answer_s,
+                    x.talk_s
+                ),
+                (
+                    &y.group,
+                    y.calls,
+                    y.answered,
+                    y.abandoned,
+                    y.p90_time_to_answer_s,
+                    y.talk_s
+                ),
                 "{by:?}"
             );
         }
     }
-    assert_eq!(pg.prune(day("2026-11-21")).unwrap(), lite.prune(day("2026-11-21")).unwrap());
+    assert_eq!(
+        pg.prune(day("2026-11-21")).unwrap(),
+        lite.prune(day("2026-11-21")).unwrap()
+    );
 }
 
 /// Two collectors (two writers, each with its own raw day logs and sites) write to one
@@ -70,7 +93,10 @@ fn two_collectors_write_to_one_postgres_at_once() {
     let cluster = Cluster::shared();
     let url = cluster.database("two_collectors");
     let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
-    let sites = [("Suite", TrafficFormat::AppSuite), ("Tower", TrafficFormat::Mivb)];
+    let sites = [
+        ("Suite", TrafficFormat::AppSuite),
+        ("Tower", TrafficFormat::Mivb),
+    ];
     std::thread::scope(|s| {
         for (dir, (name, format)) in dirs.iter().zip(sites) {
             let url = url.clone();
@@ -108,10 +134,14 @@ fn tls_with_a_self_signed_certificate() {
     let port = cluster.port;
     let pw = super::cluster::PASSWORD;
     // sslmode=require: encrypted, the certificate not checked (as libpq).
-    let mut h = pg(&format!("postgres://postgres:{pw}@127.0.0.1:{port}/tls?sslmode=require"));
+    let mut h = pg(&format!(
+        "postgres://postgres:{pw}@127.0.0.1:{port}/tls?sslmode=require"
+    ));
     assert!(h.uses_tls().unwrap());
     assert_eq!(h.counts().unwrap(), Default::default());
-    let mut plain = pg(&format!("postgres://postgres:{pw}@127.0.0.1:{port}/tls?sslmode=disable"));
+    let mut plain = pg(&format!(
+        "postgres://postgres:{pw}@127.0.0.1:{port}/tls?sslmode=disable"
+    ));
     assert!(!plain.uses_tls().unwrap());
     // verify-full: trusted when we name the certificate, refused when we do not.
     let cert = cluster.cert().display().to_string().replace('/', "%2F");
@@ -158,7 +188,9 @@ fn the_server_stopped_mid_ingest_loses_nothing() {
     for _ in 0..200 {
         w.submit(site.lines(10));
     }
-    wait_for("the first records", Duration::from_secs(60), || w.written() >= 1000);
+    wait_for("the first records", Duration::from_secs(60), || {
+        w.written() >= 1000
+    });
     cluster.stop();
     // Collection goes on while the database is away.
     for _ in 0..200 {
@@ -171,7 +203,10 @@ fn the_server_stopped_mid_ingest_loses_nothing() {
     let HistoryStatus::Unreachable { reason, .. } = w.status() else {
         unreachable!()
     };
-    assert!(reason.contains("postgres://postgres:***@127.0.0.1"), "{reason}");
+    assert!(
+        reason.contains("postgres://postgres:***@127.0.0.1"),
+        "{reason}"
+    );
     cluster.start_again();
     for _ in 0..200 {
         w.submit(site.lines(10));
