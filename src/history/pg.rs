@@ -6,6 +6,7 @@
 //! Rows go in one statement per table per batch (`INSERT … SELECT * FROM UNNEST($1, $2, …)`):
 //! a round trip per batch rather than per row.
 
+use std::borrow::Cow;
 use std::io;
 
 use chrono::NaiveDate;
@@ -233,38 +234,38 @@ fn bind(params: &[Param]) -> Vec<&(dyn ToSql + Sync)> {
 
 fn stored_line(r: &Row) -> StoredLine {
     StoredLine {
-        site: r.get(0),
-        origin: r.get(1),
+        site: with_nul(r.get(0)),
+        origin: with_nul(r.get(1)),
         line: r.get(2),
-        source: r.get(3),
+        source: with_nul(r.get(3)),
         received_at: r.get(4),
         utc_offset_s: r.get(5),
         format: r.get(6),
         record_date: r.get(7),
         date_source: r.get(8),
-        padding: r.get(9),
-        raw: r.get(10),
-        reason: r.get(11),
+        padding: with_nul(r.get(9)),
+        raw: with_nul(r.get(10)),
+        reason: r.get::<_, Option<String>>(11).map(with_nul),
     }
 }
 
 fn call_row(r: &Row) -> CallRow {
     CallRow {
-        site: r.get::<_, String>(0).into(),
-        call_key: r.get(1),
+        site: with_nul(r.get(0)).into(),
+        call_key: with_nul(r.get(1)),
         format: r.get(2),
-        call_id: r.get(3),
+        call_id: with_nul(r.get(3)),
         start: r.get(4),
         day: r.get(5),
         hour: r.get(6),
         end: r.get(7),
-        direction: r.get(8),
-        number: r.get(9),
-        contact_name: r.get(10),
-        ddi: r.get(11),
-        trunk: r.get(12),
+        direction: with_nul(r.get(8)),
+        number: with_nul(r.get(9)),
+        contact_name: with_nul(r.get(10)),
+        ddi: with_nul(r.get(11)),
+        trunk: with_nul(r.get(12)),
         outcome: r.get(13),
-        answered_by: r.get(14),
+        answered_by: r.get::<_, Option<String>>(14).map(with_nul),
         time_to_answer_s: r.get(15),
         wait_s: r.get(16),
         talk_s: r.get(17),
@@ -272,9 +273,60 @@ fn call_row(r: &Row) -> CallRow {
         queued_s: r.get(19),
         transfers: r.get(20),
         diversions: r.get(21),
-        path: r.get(22),
-        events: r.get(23),
+        path: with_nul(r.get(22)),
+        events: with_nul(r.get(23)),
     }
+}
+
+/// PostgreSQL text cannot hold NUL (old collectors' logs and framing garbage can): stored as
+/// U+2400 SYMBOL FOR NULL and turned back when read.
+fn nul_free(s: &str) -> Cow<'_, str> {
+    if s.contains('\0') {
+        Cow::Owned(s.replace('\0', "\u{2400}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+fn with_nul(s: String) -> String {
+    if s.contains('\u{2400}') {
+        s.replace('\u{2400}', "\0")
+    } else {
+        s
+    }
+}
+
+fn call_nul_free(c: &CallRow) -> Cow<'_, CallRow> {
+    let texts = [
+        &c.call_id,
+        &c.direction,
+        &c.number,
+        &c.contact_name,
+        &c.ddi,
+        &c.trunk,
+        &c.path,
+        &c.events,
+    ];
+    if texts.iter().all(|t| !t.contains('\0'))
+        && c.answered_by.as_ref().is_none_or(|a| !a.contains('\0'))
+        && !c.site.contains('\0')
+    {
+        return Cow::Borrowed(c);
+    }
+    let fix = |s: &str| nul_free(s).into_owned();
+    let mut c = c.clone();
+    c.site = fix(&c.site).into();
+    c.call_key = fix(&c.call_key);
+    c.call_id = fix(&c.call_id);
+    c.direction = fix(&c.direction);
+    c.number = fix(&c.number);
+    c.contact_name = fix(&c.contact_name);
+    c.ddi = fix(&c.ddi);
+    c.trunk = fix(&c.trunk);
+    c.path = fix(&c.path);
+    c.events = fix(&c.events);
+    c.answered_by = c.answered_by.as_deref().map(fix);
+    Cow::Owned(c)
 }
 
 /// One column of a batch, as an array parameter.
@@ -300,27 +352,27 @@ impl HistoryStore for PgHistory {
                 new += tx.execute(
                     &st.records,
                     &[
-                        &col(r, |r| &*r.site),
-                        &col(r, |r| &*r.origin),
+                        &col(r, |r| nul_free(&*r.site)),
+                        &col(r, |r| nul_free(&*r.origin)),
                         &col(r, |r| r.line),
-                        &col(r, |r| &*r.source),
+                        &col(r, |r| nul_free(&*r.source)),
                         &col(r, |r| r.received_at),
                         &col(r, |r| r.utc_offset_s),
-                        &col(r, |r| r.day.as_deref()),
-                        &col(r, |r| r.format),
-                        &col(r, |r| r.kind),
-                        &col(r, |r| r.record_date.as_deref()),
-                        &col(r, |r| r.date_source),
-                        &col(r, |r| r.at.as_deref()),
-                        &col(r, |r| r.direction.as_str()),
-                        &col(r, |r| r.what.as_str()),
-                        &col(r, |r| r.extension.as_str()),
-                        &col(r, |r| r.trunk.as_str()),
-                        &col(r, |r| r.number.as_str()),
+                        &col(r, |r| r.day.as_deref().map(nul_free)),
+                        &col(r, |r| nul_free(r.format)),
+                        &col(r, |r| nul_free(r.kind)),
+                        &col(r, |r| r.record_date.as_deref().map(nul_free)),
+                        &col(r, |r| nul_free(r.date_source)),
+                        &col(r, |r| r.at.as_deref().map(nul_free)),
+                        &col(r, |r| nul_free(r.direction.as_str())),
+                        &col(r, |r| nul_free(r.what.as_str())),
+                        &col(r, |r| nul_free(r.extension.as_str())),
+                        &col(r, |r| nul_free(r.trunk.as_str())),
+                        &col(r, |r| nul_free(r.number.as_str())),
                         &col(r, |r| r.duration_s),
-                        &col(r, |r| r.call_id.as_deref()),
-                        &col(r, |r| r.padding.as_str()),
-                        &col(r, |r| r.raw.as_str()),
+                        &col(r, |r| r.call_id.as_deref().map(nul_free)),
+                        &col(r, |r| nul_free(r.padding.as_str())),
+                        &col(r, |r| nul_free(r.raw.as_str())),
                         &col(r, |r| r.bytes.as_deref()),
                     ],
                 )?;
@@ -330,23 +382,24 @@ impl HistoryStore for PgHistory {
                 new += tx.execute(
                     &st.unparsed,
                     &[
-                        &col(u, |u| &*u.site),
-                        &col(u, |u| &*u.origin),
+                        &col(u, |u| nul_free(&*u.site)),
+                        &col(u, |u| nul_free(&*u.origin)),
                         &col(u, |u| u.line),
-                        &col(u, |u| &*u.source),
+                        &col(u, |u| nul_free(&*u.source)),
                         &col(u, |u| u.received_at),
                         &col(u, |u| u.utc_offset_s),
-                        &col(u, |u| u.day.as_deref()),
-                        &col(u, |u| u.format),
-                        &col(u, |u| u.reason.as_str()),
+                        &col(u, |u| u.day.as_deref().map(nul_free)),
+                        &col(u, |u| nul_free(u.format)),
+                        &col(u, |u| nul_free(u.reason.as_str())),
                         &col(u, |u| i64::from(u.problem)),
-                        &col(u, |u| u.padding.as_str()),
-                        &col(u, |u| u.raw.as_str()),
+                        &col(u, |u| nul_free(u.padding.as_str())),
+                        &col(u, |u| nul_free(u.raw.as_str())),
                         &col(u, |u| u.bytes.as_deref()),
                     ],
                 )?;
             }
             for c in &batch.calls {
+                let c = &*call_nul_free(c);
                 tx.execute(
                     &st.calls,
                     &[

@@ -161,14 +161,16 @@ pub fn queried_by_site(
     for line in text.lines() {
         let mut v: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line).unwrap();
         let site = v.remove("site").unwrap().as_str().unwrap().to_string();
+        // Raw day log lines have receipt times (to the millisecond); imported text lines none.
         let received = v.remove("received_at").unwrap();
-        let received = received
-            .as_str()
-            .expect("raw day log lines have receipt times");
-        assert!(
-            chrono::DateTime::parse_from_rfc3339(received).is_ok() && received.contains('.'),
-            "{received}"
-        );
+        if let Some(received) = received.as_str() {
+            assert!(
+                chrono::DateTime::parse_from_rfc3339(received).is_ok() && received.contains('.'),
+                "{received}"
+            );
+        } else {
+            assert!(received.is_null());
+        }
         // Field order as `decode` prints it.
         out.entry(site)
             .or_default()
@@ -178,6 +180,18 @@ pub fn queried_by_site(
         lines.sort();
     }
     out
+}
+
+/// Records that came with a receipt time (every raw day log line).
+pub fn store_lines_with_receipt_times(store: &mut dyn HistoryStore) -> u64 {
+    let mut n = 0;
+    store
+        .records(&RecordQuery::default(), &mut |r| {
+            n += u64::from(r.received().is_some());
+            Ok(())
+        })
+        .unwrap();
+    n
 }
 
 /// `decode` output lines re-serialised the same way (serde_json's map keeps insertion order
@@ -279,6 +293,7 @@ pub fn rebuild_and_compare(store: &mut dyn HistoryStore, log_dir: &Path, lines: 
     let expected = decoded_by_site(log_dir);
     let got = queried_by_site(store, &RecordQuery::default());
     assert_eq!(got.len(), 3);
+    assert_eq!(store_lines_with_receipt_times(store), lines);
     for (site, lines) in &expected {
         assert_eq!(got[site], normalised(lines), "{site}");
     }
