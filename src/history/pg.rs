@@ -352,10 +352,10 @@ impl HistoryStore for PgHistory {
                 new += tx.execute(
                     &st.records,
                     &[
-                        &col(r, |r| nul_free(&*r.site)),
-                        &col(r, |r| nul_free(&*r.origin)),
+                        &col(r, |r| nul_free(&r.site)),
+                        &col(r, |r| nul_free(&r.origin)),
                         &col(r, |r| r.line),
-                        &col(r, |r| nul_free(&*r.source)),
+                        &col(r, |r| nul_free(&r.source)),
                         &col(r, |r| r.received_at),
                         &col(r, |r| r.utc_offset_s),
                         &col(r, |r| r.day.as_deref().map(nul_free)),
@@ -382,10 +382,10 @@ impl HistoryStore for PgHistory {
                 new += tx.execute(
                     &st.unparsed,
                     &[
-                        &col(u, |u| nul_free(&*u.site)),
-                        &col(u, |u| nul_free(&*u.origin)),
+                        &col(u, |u| nul_free(&u.site)),
+                        &col(u, |u| nul_free(&u.origin)),
                         &col(u, |u| u.line),
-                        &col(u, |u| nul_free(&*u.source)),
+                        &col(u, |u| nul_free(&u.source)),
                         &col(u, |u| u.received_at),
                         &col(u, |u| u.utc_offset_s),
                         &col(u, |u| u.day.as_deref().map(nul_free)),

@@ -334,7 +334,10 @@ impl Worker {
     }
 
     fn connect(&mut self) {
-        self.set_status(HistoryStatus::Connecting);
+        // While retrying, the status keeps saying why it failed last.
+        if self.reason.is_empty() {
+            self.set_status(HistoryStatus::Connecting);
+        }
         let opened = super::open(&self.options.target).and_then(|mut store| {
             let cps = Checkpoints::load(store.as_mut())?;
             Ok((store, cps))
