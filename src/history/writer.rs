@@ -181,11 +181,19 @@ impl HistoryWriter {
     }
 
     pub fn status(&self) -> HistoryStatus {
-        self.shared
+        let status = self
+            .shared
             .status
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+            .clone();
+        // Records handed over since the thread last said so are not in yet.
+        let waiting =
+            self.shared.queued.load(Ordering::SeqCst) + self.shared.missed.load(Ordering::SeqCst);
+        match status {
+            HistoryStatus::UpToDate if waiting > 0 => HistoryStatus::Behind { records: waiting },
+            other => other,
+        }
     }
 
     /// Lines written to the database so far (records and unparsed; duplicates included).
@@ -238,6 +246,10 @@ impl Worker {
                     self.handle(msg);
                 }
                 self.flush();
+                // What was left behind is in the raw day logs: in before the end.
+                if self.need_catch_up || self.shared.missed.load(Ordering::SeqCst) > 0 {
+                    self.catch_up();
+                }
                 break;
             }
             if self.store.is_none() && Instant::now() >= self.retry_at {

@@ -486,6 +486,11 @@ fn the_writer_catches_up_from_the_raw_day_logs() {
     for _ in 0..100 {
         w.submit(site.lines(10));
     }
+    // A span without a connection, and the same span grown later.
+    let at = |h| Local.from_local_datetime(&day("2026-11-21").and_hms_opt(h, 0, 0).unwrap());
+    let (from, to, later) = (at(10).unwrap(), at(11).unwrap(), at(12).unwrap());
+    w.span("Suite".into(), from, to);
+    w.span("Suite".into(), from, later);
     wait_for(
         "the writer to be up to date",
         Duration::from_secs(60),
@@ -495,6 +500,24 @@ fn the_writer_catches_up_from_the_raw_day_logs() {
     let mut store = history::open(&target).unwrap();
     let c = store.counts().unwrap();
     assert_eq!(c.records + c.unparsed, 3000);
+    let q = RecordQuery {
+        from: Some(day("2026-11-21")),
+        to: Some(day("2026-11-21")),
+        ..Default::default()
+    };
+    assert_eq!(
+        store.spans(&q).unwrap(),
+        [(
+            "Suite".to_string(),
+            from.timestamp_millis(),
+            later.timestamp_millis()
+        )]
+    );
+    let q = RecordQuery {
+        from: Some(day("2026-11-22")),
+        ..Default::default()
+    };
+    assert!(store.spans(&q).unwrap().is_empty());
     let mut expected = decoded_by_site(&logs);
     let got = queried_by_site(store.as_mut(), &RecordQuery::default());
     assert_eq!(got["Suite"], normalised(&expected.remove("Suite").unwrap()));
