@@ -18,6 +18,7 @@ if [ "${1:-}" != "--report" ]; then
     cargo bench --bench views | tee "$results/views.txt"
     cargo bench --bench day | tee "$results/day.txt"
     cargo bench --bench live | tee "$results/live.txt"
+    cargo bench --bench history | tee "$results/history.txt"
     cut -d' ' -f1-3 /proc/loadavg > "$results/load-after.txt"
     date -u +"%Y-%m-%d %H:%M UTC" > "$results/date.txt"
 fi
@@ -32,7 +33,9 @@ def read(name):
 
 # RESULT lines (day bench, Python decoder): name -> (value, unit and note).
 values = {}
-for name in ("day.txt", "python.txt", "live.txt"):
+for name in ("day.txt", "python.txt", "live.txt", "history.txt"):
+    if not os.path.exists(os.path.join(results, name)):
+        continue
     for line in read(name).splitlines():
         m = re.match(r"RESULT (\S+) (\S+) ?(.*)", line)
         if m:
@@ -185,6 +188,25 @@ print(f"| latency p50 / p99 / max | {num('live_latency_p50'):.1f} / {num('live_l
 print(f"| intake per frame p50 / p99 / max | {num('live_intake_p50'):.2f} / {num('live_intake_p99'):.2f} / {num('live_intake_max'):.2f} ms | {ok(num('live_intake_max') < 16.7)} (never a whole 60 Hz frame) |")
 if "live_calls_view_max" in values:
     print(f"| Calls tab recompute p50 / p99 / max ({values['live_calls'][0]} calls at the end) | {num('live_calls_view_p50'):.2f} / {num('live_calls_view_p99'):.2f} / {num('live_calls_view_max'):.2f} ms | {ok(num('live_calls_view_max') < 16.7)} (at most every 250 ms) |")
+
+if "history_ingest_sqlite" in values:
+    print("\n## History: 10 sites × 30 days of App Suite traffic (3,000,000 records)\n")
+    print("`benches/history.rs`: the raw day logs of 10 sites × 30 days (10,000 events a site a day) read")
+    print("into an empty database by `history rebuild` (decode, calls, one transaction per 5,000")
+    print("lines); then one site's one day of records read and decoded again, and per-day statistics")
+    print("over every site and day. PostgreSQL in a throwaway local cluster (fsync off).\n")
+    print("| measure | SQLite | PostgreSQL | target |")
+    print("|---|---|---|---|")
+    def both(key, fmt):
+        return [fmt(num(f"{key}_{e}")) for e in ("sqlite", "postgres")]
+    s, p = both("history_ingest", lambda v: f"{v:,.0f} records/s")
+    print(f"| ingest | {s} | {p} | ≥ 200,000 / ≥ 100,000 records/s: {ok(num('history_ingest_sqlite') >= 200000)} / {ok(num('history_ingest_postgres') >= 100000)} |")
+    s, p = both("history_query_day", lambda v: f"{v:.1f} ms")
+    print(f"| one site, one day | {s} | {p} | < 100 ms: {ok(num('history_query_day_sqlite') < 100)} / {ok(num('history_query_day_postgres') < 100)} |")
+    s, p = both("history_stats_30d", lambda v: f"{v:.1f} ms")
+    print(f"| 30-day per-day statistics | {s} | {p} | < 500 ms: {ok(num('history_stats_30d_sqlite') < 500)} / {ok(num('history_stats_30d_postgres') < 500)} |")
+    s, p = both("history_bytes_per_record", lambda v: f"{v:.0f} bytes")
+    print(f"| database bytes per record | {s} | {p} | |")
 
 notes = os.path.join("benches", "NOTES.md")
 if os.path.exists(notes):
