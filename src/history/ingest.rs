@@ -149,6 +149,7 @@ impl Ingest {
     /// What is ready to write: the lines so far, the calls that completed (or aged out, as of
     /// the latest event) or changed since, and the checkpoints.
     pub fn take(&mut self) -> Batch {
+        let mut keys = HashSet::new();
         for site in self.sites.values_mut() {
             if let Some(now) = site.latest {
                 site.tracker.age_out(now);
@@ -166,9 +167,12 @@ impl Ingest {
                     continue;
                 }
                 let info = site.info.get(idx).cloned().unwrap_or_default();
-                self.batch
-                    .calls
-                    .push(call_row(call, &info.trunk, &info.first));
+                let row = call_row(call, &info.trunk, &info.first);
+                // One row per key and batch (PostgreSQL refuses to update a row twice in one
+                // statement); keys are unique per call, this only guards that.
+                if keys.insert((row.site.clone(), row.call_key.clone())) {
+                    self.batch.calls.push(row);
+                }
             }
             site.read_changes = site.tracker.changes().len();
         }
@@ -589,10 +593,15 @@ pub fn live_origin(r: &Record) -> Option<String> {
         .map(|n| n.to_string_lossy().into_owned())
 }
 
-/// Feeds the App Suite events of the last `age_out` before `until_ms` of each site in `sites`
-/// to `ingest`'s tracker, so calls open across a restart are completed, not restarted.
+/// Feeds the App Suite events received since `since_ms` to `ingest`'s call trackers, so calls
+/// open across a restart are completed, not restarted.
 pub fn warm_up(store: &mut dyn HistoryStore, ingest: &mut Ingest, since_ms: i64) -> Result<u64> {
+    // The day bound lets the (day, site) index find them; the receipt time picks exactly.
+    let from = chrono::DateTime::from_timestamp_millis(since_ms)
+        .map(|t| t.with_timezone(&chrono::Local).date_naive())
+        .and_then(|d| d.pred_opt());
     let q = RecordQuery {
+        from,
         received_since: Some(since_ms),
         app_suite_only: true,
         ..Default::default()

@@ -17,7 +17,7 @@ use postgres_native_tls::MakeTlsConnector;
 
 use super::query::{self, Param, RecordQuery, StatsBy, StatsRow, numbered};
 use super::rows::{Batch, CallRow, Checkpoint, StoredLine};
-use super::sqlite::{UPSERT_CALL, UPSERT_CHECKPOINT, UPSERT_SPAN};
+use super::sqlite::{UPSERT_CHECKPOINT, UPSERT_SPAN};
 use super::target::{PgUrl, SslMode};
 use super::{Counts, HistoryError, HistoryStore, Pruned, Result, Target, schema};
 
@@ -52,6 +52,25 @@ const INSERT_UNPARSED: &str = "INSERT INTO unparsed (site, origin, line, source,
      SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], \
      $6::bigint[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[], \
      $13::bytea[]) ON CONFLICT DO NOTHING";
+
+/// Calls of a batch (each once: the batch holds a call's latest state only).
+const UPSERT_CALLS: &str = "INSERT INTO calls (site, call_key, format, call_id, start, day, \
+     hour, end_at, direction, number, contact_name, ddi, trunk, outcome, answered_by, \
+     time_to_answer_s, wait_s, talk_s, hold_s, queued_s, transfers, diversions, path, events, \
+     updated_at) SELECT *, $25::bigint FROM UNNEST($1::text[], $2::text[], $3::text[], \
+     $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], \
+     $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bigint[], \
+     $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[], \
+     $23::text[], $24::text[]) ON CONFLICT (site, call_key) DO UPDATE SET \
+     format = excluded.format, call_id = excluded.call_id, start = excluded.start, \
+     day = excluded.day, hour = excluded.hour, end_at = excluded.end_at, \
+     direction = excluded.direction, number = excluded.number, \
+     contact_name = excluded.contact_name, ddi = excluded.ddi, trunk = excluded.trunk, \
+     outcome = excluded.outcome, answered_by = excluded.answered_by, \
+     time_to_answer_s = excluded.time_to_answer_s, wait_s = excluded.wait_s, \
+     talk_s = excluded.talk_s, hold_s = excluded.hold_s, queued_s = excluded.queued_s, \
+     transfers = excluded.transfers, diversions = excluded.diversions, path = excluded.path, \
+     events = excluded.events, updated_at = excluded.updated_at";
 
 /// TLS as the URL's `sslmode` asks.
 fn connector(url: &PgUrl, shown: &str) -> Result<MakeTlsConnector> {
@@ -216,7 +235,7 @@ fn prepare(client: &mut Client) -> std::result::Result<Statements, postgres::Err
     Ok(Statements {
         records: client.prepare(INSERT_RECORDS)?,
         unparsed: client.prepare(INSERT_UNPARSED)?,
-        calls: client.prepare(&numbered(UPSERT_CALL))?,
+        calls: client.prepare(UPSERT_CALLS)?,
         span: client.prepare(&numbered(UPSERT_SPAN))?,
         checkpoint: client.prepare(&numbered(UPSERT_CHECKPOINT))?,
     })
@@ -398,35 +417,36 @@ impl HistoryStore for PgHistory {
                     ],
                 )?;
             }
-            for c in &batch.calls {
-                let c = &*call_nul_free(c);
+            let calls: Vec<Cow<'_, CallRow>> = batch.calls.iter().map(call_nul_free).collect();
+            let c = &calls;
+            if !c.is_empty() {
                 tx.execute(
                     &st.calls,
                     &[
-                        &&*c.site,
-                        &c.call_key,
-                        &c.format,
-                        &c.call_id,
-                        &c.start,
-                        &c.day,
-                        &c.hour,
-                        &c.end,
-                        &c.direction,
-                        &c.number,
-                        &c.contact_name,
-                        &c.ddi,
-                        &c.trunk,
-                        &c.outcome,
-                        &c.answered_by,
-                        &c.time_to_answer_s,
-                        &c.wait_s,
-                        &c.talk_s,
-                        &c.hold_s,
-                        &c.queued_s,
-                        &c.transfers,
-                        &c.diversions,
-                        &c.path,
-                        &c.events,
+                        &col(c, |c| &*c.site),
+                        &col(c, |c| c.call_key.as_str()),
+                        &col(c, |c| c.format.as_str()),
+                        &col(c, |c| c.call_id.as_str()),
+                        &col(c, |c| c.start.as_str()),
+                        &col(c, |c| c.day.as_str()),
+                        &col(c, |c| c.hour.as_str()),
+                        &col(c, |c| c.end.as_deref()),
+                        &col(c, |c| c.direction.as_str()),
+                        &col(c, |c| c.number.as_str()),
+                        &col(c, |c| c.contact_name.as_str()),
+                        &col(c, |c| c.ddi.as_str()),
+                        &col(c, |c| c.trunk.as_str()),
+                        &col(c, |c| c.outcome.as_str()),
+                        &col(c, |c| c.answered_by.as_deref()),
+                        &col(c, |c| c.time_to_answer_s),
+                        &col(c, |c| c.wait_s),
+                        &col(c, |c| c.talk_s),
+                        &col(c, |c| c.hold_s),
+                        &col(c, |c| c.queued_s),
+                        &col(c, |c| c.transfers),
+                        &col(c, |c| c.diversions),
+                        &col(c, |c| c.path.as_str()),
+                        &col(c, |c| c.events.as_str()),
                         &now,
                     ],
                 )?;

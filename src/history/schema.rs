@@ -40,8 +40,8 @@ CREATE TABLE records (
     bytes BLOB
 );
 CREATE UNIQUE INDEX records_key ON records (site, origin, line);
-CREATE INDEX records_site_day ON records (site, day);
-CREATE INDEX records_day ON records (day);
+-- Day first: one index serves a day range of every site, and a day of some sites.
+CREATE INDEX records_day_site ON records (day, site);
 
 CREATE TABLE unparsed (
     id INTEGER PRIMARY KEY,
@@ -60,7 +60,7 @@ CREATE TABLE unparsed (
     bytes BLOB
 );
 CREATE UNIQUE INDEX unparsed_key ON unparsed (site, origin, line);
-CREATE INDEX unparsed_site_day ON unparsed (site, day);
+CREATE INDEX unparsed_day_site ON unparsed (day, site);
 
 CREATE TABLE calls (
     site TEXT NOT NULL,
@@ -90,8 +90,10 @@ CREATE TABLE calls (
     updated_at INTEGER NOT NULL,
     PRIMARY KEY (site, call_key)
 );
-CREATE INDEX calls_site_day ON calls (site, day);
-CREATE INDEX calls_day ON calls (day);
+-- Serves day ranges of some or all sites, and covers every statistics query: a scan of it
+-- reads no call row (events are long).
+CREATE INDEX calls_stats ON calls (day, site, direction, outcome, time_to_answer_s, talk_s,
+    hour, answered_by, trunk, ddi);
 
 CREATE TABLE connection_spans (
     site TEXT NOT NULL,
@@ -139,8 +141,8 @@ CREATE TABLE records (
     bytes BYTEA
 );
 CREATE UNIQUE INDEX records_key ON records (site, origin, line);
-CREATE INDEX records_site_day ON records (site, day);
-CREATE INDEX records_day ON records (day);
+-- Day first: one index serves a day range of every site, and a day of some sites.
+CREATE INDEX records_day_site ON records (day, site);
 
 CREATE TABLE unparsed (
     id BIGSERIAL PRIMARY KEY,
@@ -159,7 +161,7 @@ CREATE TABLE unparsed (
     bytes BYTEA
 );
 CREATE UNIQUE INDEX unparsed_key ON unparsed (site, origin, line);
-CREATE INDEX unparsed_site_day ON unparsed (site, day);
+CREATE INDEX unparsed_day_site ON unparsed (day, site);
 
 CREATE TABLE calls (
     site TEXT NOT NULL,
@@ -189,8 +191,10 @@ CREATE TABLE calls (
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (site, call_key)
 );
-CREATE INDEX calls_site_day ON calls (site, day);
-CREATE INDEX calls_day ON calls (day);
+-- Serves day ranges of some or all sites, and covers every statistics query: a scan of it
+-- reads no call row (events are long).
+CREATE INDEX calls_stats ON calls (day, site, direction, outcome, time_to_answer_s, talk_s,
+    hour, answered_by, trunk, ddi);
 
 CREATE TABLE connection_spans (
     site TEXT NOT NULL,
