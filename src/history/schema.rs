@@ -39,7 +39,7 @@ CREATE TABLE records (
     raw TEXT NOT NULL,
     bytes BLOB
 );
-CREATE UNIQUE INDEX records_key ON records (site, origin, line);
+CREATE UNIQUE INDEX records_key ON records (origin, site, line);
 -- Day first: one index serves a day range of every site, and a day of some sites.
 CREATE INDEX records_day_site ON records (day, site);
 
@@ -59,7 +59,7 @@ CREATE TABLE unparsed (
     raw TEXT NOT NULL,
     bytes BLOB
 );
-CREATE UNIQUE INDEX unparsed_key ON unparsed (site, origin, line);
+CREATE UNIQUE INDEX unparsed_key ON unparsed (origin, site, line);
 CREATE INDEX unparsed_day_site ON unparsed (day, site);
 
 CREATE TABLE calls (
@@ -92,7 +92,7 @@ CREATE TABLE calls (
 );
 -- Serves day ranges of some or all sites, and covers every statistics query: a scan of it
 -- reads no call row (events are long).
-CREATE INDEX calls_stats ON calls (day, site, direction, outcome, time_to_answer_s, talk_s,
+CREATE INDEX calls_stats ON calls (day, direction, outcome, time_to_answer_s, site, talk_s,
     hour, answered_by, trunk, ddi);
 
 CREATE TABLE connection_spans (
@@ -140,7 +140,7 @@ CREATE TABLE records (
     raw TEXT NOT NULL,
     bytes BYTEA
 );
-CREATE UNIQUE INDEX records_key ON records (site, origin, line);
+CREATE UNIQUE INDEX records_key ON records (origin, site, line);
 -- Day first: one index serves a day range of every site, and a day of some sites.
 CREATE INDEX records_day_site ON records (day, site);
 
@@ -160,7 +160,7 @@ CREATE TABLE unparsed (
     raw TEXT NOT NULL,
     bytes BYTEA
 );
-CREATE UNIQUE INDEX unparsed_key ON unparsed (site, origin, line);
+CREATE UNIQUE INDEX unparsed_key ON unparsed (origin, site, line);
 CREATE INDEX unparsed_day_site ON unparsed (day, site);
 
 CREATE TABLE calls (
@@ -193,7 +193,7 @@ CREATE TABLE calls (
 );
 -- Serves day ranges of some or all sites, and covers every statistics query: a scan of it
 -- reads no call row (events are long).
-CREATE INDEX calls_stats ON calls (day, site, direction, outcome, time_to_answer_s, talk_s,
+CREATE INDEX calls_stats ON calls (day, direction, outcome, time_to_answer_s, site, talk_s,
     hour, answered_by, trunk, ddi);
 
 CREATE TABLE connection_spans (
