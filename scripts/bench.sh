@@ -19,6 +19,7 @@ if [ "${1:-}" != "--report" ]; then
     cargo bench --bench day | tee "$results/day.txt"
     cargo bench --bench live | tee "$results/live.txt"
     cargo bench --bench alarms | tee "$results/alarms.txt"
+    cargo bench --bench history | tee "$results/history.txt"
     cut -d' ' -f1-3 /proc/loadavg > "$results/load-after.txt"
     date -u +"%Y-%m-%d %H:%M UTC" > "$results/date.txt"
 fi
@@ -33,7 +34,9 @@ def read(name):
 
 # RESULT lines (day bench, Python decoder): name -> (value, unit and note).
 values = {}
-for name in ("day.txt", "python.txt", "live.txt"):
+for name in ("day.txt", "python.txt", "live.txt", "history.txt"):
+    if not os.path.exists(os.path.join(results, name)):
+        continue
     for line in read(name).splitlines():
         m = re.match(r"RESULT (\S+) (\S+) ?(.*)", line)
         if m:
@@ -206,6 +209,25 @@ if os.path.exists(os.path.join(results, "alarms.txt")):
         rate = per_second(row["counters"][0])
         per_us = 1e6 / rate
         print(f"| {label} | {per_us * 1000:.0f} ns | {row['counters'][0]} | {ok(per_us <= 1.0)} |")
+
+if "history_ingest_sqlite" in values:
+    print("\n## History: 10 sites × 30 days of App Suite traffic (3,000,000 records)\n")
+    print("`benches/history.rs`: the raw day logs of 10 sites × 30 days (10,000 events a site a day) read")
+    print("into an empty database by `history rebuild` (decode, calls, one transaction per 5,000")
+    print("lines); then one site's one day of records read and decoded again, and per-day statistics")
+    print("over every site and day. PostgreSQL in a throwaway local cluster (fsync off).\n")
+    print("| measure | SQLite | PostgreSQL | target |")
+    print("|---|---|---|---|")
+    def both(key, fmt):
+        return [fmt(num(f"{key}_{e}")) for e in ("sqlite", "postgres")]
+    s, p = both("history_ingest", lambda v: f"{v:,.0f} records/s")
+    print(f"| ingest | {s} | {p} | ≥ 200,000 / ≥ 100,000 records/s: {ok(num('history_ingest_sqlite') >= 200000)} / {ok(num('history_ingest_postgres') >= 100000)} |")
+    s, p = both("history_query_day", lambda v: f"{v:.1f} ms")
+    print(f"| one site, one day | {s} | {p} | < 100 ms: {ok(num('history_query_day_sqlite') < 100)} / {ok(num('history_query_day_postgres') < 100)} |")
+    s, p = both("history_stats_30d", lambda v: f"{v:.1f} ms")
+    print(f"| 30-day per-day statistics | {s} | {p} | < 500 ms: {ok(num('history_stats_30d_sqlite') < 500)} / {ok(num('history_stats_30d_postgres') < 500)} |")
+    s, p = both("history_bytes_per_record", lambda v: f"{v:.0f} bytes")
+    print(f"| database bytes per record | {s} | {p} | |")
 
 notes = os.path.join("benches", "NOTES.md")
 if os.path.exists(notes):

@@ -182,20 +182,41 @@ pub fn into_store(
     store: &mut Store,
     mut after_each: impl FnMut(&mut Store, u64),
 ) {
+    each_incoming(data, origin, site, decoder, |incoming, consumed| {
+        store.push_incoming(incoming);
+        after_each(store, consumed);
+    });
+}
+
+/// Decodes all of `data` in order and hands each record to `f` as the store takes it (borrowed,
+/// nothing owned per record), with the input bytes consumed so far. Line numbers are the
+/// input's own (1-based lines, or frame numbers for captures).
+pub fn each_incoming(
+    data: &[u8],
+    origin: &Arc<str>,
+    site: &Arc<str>,
+    decoder: &mut StreamDecoder,
+    mut f: impl FnMut(&Incoming<'_>, u64),
+) {
     let mut consumed = 0u64;
     items(data, |item| {
         let padding = decoder.padding();
+        // The line end or length prefix is not in the item: near enough for progress.
+        consumed += item.bytes.len() as u64 + 2;
         let mut push = |decoded: &Decoded<'_>, exact: bool| {
-            store.push_incoming(&Incoming {
-                site,
-                origin,
-                line: item.number,
-                received: item.received,
-                padding,
-                bytes: (!exact).then_some(item.bytes),
-                decoded,
-                problem: item.problem.as_deref(),
-            });
+            f(
+                &Incoming {
+                    site,
+                    origin,
+                    line: item.number,
+                    received: item.received,
+                    padding,
+                    bytes: (!exact).then_some(item.bytes),
+                    decoded,
+                    problem: item.problem.as_deref(),
+                },
+                consumed,
+            );
         };
         match &item.problem {
             Some(reason) => {
@@ -211,9 +232,6 @@ pub fn into_store(
             }
             None => decoder.decode_bytes(item.bytes, item.received, push),
         }
-        // The line end or length prefix is not in the item: near enough for progress.
-        consumed += item.bytes.len() as u64 + 2;
-        after_each(store, consumed);
     });
 }
 

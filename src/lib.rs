@@ -6,6 +6,7 @@ pub mod collect;
 #[cfg(feature = "gui")]
 pub mod desktop;
 pub mod export;
+pub mod history;
 pub mod icon;
 pub mod import;
 pub mod jobs;

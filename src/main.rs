@@ -51,6 +51,8 @@ enum Command {
     Simulate(cli::simulate::Args),
     /// Alarm rules over saved logs (`check`), and a test alarm through every channel (`test`).
     Alarms(cli::alarms::Args),
+    /// The history database: import, rebuild from raw day logs, query, statistics, prune.
+    History(cli::history::Args),
 }
 
 fn main() -> ExitCode {
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
         Some(Command::Probe(args)) => cli::probe::run(args),
         Some(Command::Simulate(args)) => cli::simulate::run(args),
         Some(Command::Alarms(args)) => cli::alarms::run(args),
+        Some(Command::History(args)) => cli::history::run(args),
     };
     match result {
         Ok(code) => code,

@@ -5,6 +5,7 @@ pub mod calls;
 pub mod collect;
 pub mod common;
 pub mod decode;
+pub mod history;
 pub mod logging;
 pub mod probe;
 pub mod simulate;

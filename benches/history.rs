@@ -1,0 +1,201 @@
+//! The history database at scale (one number each, like `day`):
+//!
+//! - `history_ingest_{sqlite,postgres}`: every raw day log of 10 sites × 30 days of simulator
+//!   traffic (10,000 App Suite events a site a day: 3,000,000 records) read into an empty
+//!   database by `history::rebuild` — decode, calls, one transaction per 5,000 lines. Records
+//!   per second; targets ≥ 200,000 (SQLite), ≥ 100,000 (PostgreSQL).
+//! - `history_bytes_per_record_*`: the database's size over its records.
+//! - `history_query_day_*`: one site's one day of records, read and decoded again. Target
+//!   < 100 ms.
+//! - `history_stats_30d_*`: per-day statistics over every site and the 30 days. Target < 500 ms.
+//!
+//! PostgreSQL runs in a throwaway cluster (the tests' harness, `tests/history/cluster.rs`),
+//! vacuumed between ingest and queries as autovacuum would be.
+//! Prints `RESULT <name> <value> <unit>` lines. Under `cargo test` it runs once on 2 sites ×
+//! 2 days of 300 records.
+
+mod common;
+
+#[path = "../tests/history/cluster.rs"]
+#[allow(dead_code)]
+mod cluster;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::{Local, NaiveDate, TimeZone};
+use smdr_monitor::collect::daylog::RawLog;
+use smdr_monitor::history::ingest::SiteLogs;
+use smdr_monitor::history::{self, HistoryStore, RecordQuery, StatsBy, Target};
+use smdr_monitor::protocol::DecodeOptions;
+use smdr_monitor::sim::{Generator, TrafficFormat};
+
+use common::size;
+
+fn sites() -> usize {
+    size(10, 2)
+}
+
+fn days() -> usize {
+    size(30, 2)
+}
+
+fn per_day() -> usize {
+    size(10_000, 300)
+}
+
+fn start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 10, 1).unwrap_or_default()
+}
+
+/// The raw day logs (made once per size, then reused: the same seeds give the same bytes).
+fn logs() -> PathBuf {
+    let dir = PathBuf::from(format!(
+        "target/bench-data/history-{}x{}x{}",
+        sites(),
+        days(),
+        per_day()
+    ));
+    if dir.join("done").exists() {
+        return dir;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let begin = start().and_hms_opt(0, 0, 0).unwrap_or_default();
+    for s in 0..sites() {
+        let name = format!("Site {s:02}");
+        let mut g = Generator::with_rate(
+            TrafficFormat::AppSuite,
+            s as u64,
+            begin,
+            per_day() as f64 / 86_400.0,
+        );
+        let mut raw = RawLog::new(&dir, &name);
+        for _ in 0..days() * per_day() {
+            let line = g.next_line();
+            let Some(at) = Local.from_local_datetime(&line.at).earliest() else {
+                continue;
+            };
+            if let Err(e) = raw.append(&at, line.text.as_bytes()) {
+                panic!("cannot write the bench's raw day logs: {e}");
+            }
+        }
+    }
+    if let Err(e) = std::fs::write(dir.join("done"), "") {
+        panic!("cannot write {}: {e}", dir.display());
+    }
+    dir
+}
+
+fn site_logs() -> Vec<SiteLogs> {
+    (0..sites())
+        .map(|s| SiteLogs {
+            name: format!("Site {s:02}").into(),
+            options: DecodeOptions::default(),
+        })
+        .collect()
+}
+
+fn result(name: &str, value: f64, unit: &str) {
+    println!("RESULT {name} {value:.1} {unit}");
+}
+
+/// Ingest, query and statistics on one engine; returns the records ingested. `settle` runs
+/// between ingest and the queries.
+fn run(engine: &str, store: &mut dyn HistoryStore, logs: &Path, settle: &dyn Fn()) -> u64 {
+    let t = Instant::now();
+    let done = history::rebuild(
+        store,
+        logs,
+        &site_logs(),
+        chrono::Duration::minutes(240),
+        &mut |_| {},
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let secs = t.elapsed().as_secs_f64();
+    assert_eq!(done.lines as usize, sites() * days() * per_day());
+    result(
+        &format!("history_ingest_{engine}"),
+        done.lines as f64 / secs,
+        "records/s",
+    );
+
+    settle();
+
+    // One site, one day in the middle.
+    let day = start() + chrono::Duration::days(days() as i64 / 2);
+    let q = RecordQuery {
+        sites: vec!["Site 01".into()],
+        from: Some(day),
+        to: Some(day),
+        ..Default::default()
+    };
+    let t = Instant::now();
+    let mut n = 0u64;
+    store
+        .records(&q, &mut |line| {
+            // Decoded again, as the output writers do.
+            n += u64::from(line.decode().kind() != smdr_monitor::protocol::Kind::Unparsed);
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    result(
+        &format!("history_query_day_{engine}"),
+        t.elapsed().as_secs_f64() * 1000.0,
+        "ms",
+    );
+    assert!(n as usize > per_day() / 2, "{n} records on {day}");
+
+    let t = Instant::now();
+    let rows = store
+        .stats(&RecordQuery::default(), StatsBy::Day)
+        .unwrap_or_else(|e| panic!("{e}"));
+    result(
+        &format!("history_stats_30d_{engine}"),
+        t.elapsed().as_secs_f64() * 1000.0,
+        "ms",
+    );
+    assert!(rows.len() >= days(), "{} days", rows.len());
+    done.lines
+}
+
+fn main() {
+    let logs = logs();
+    let dir = PathBuf::from("target/bench-data");
+    let db = dir.join(format!("history-bench-{}.sqlite3", std::process::id()));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let mut store = history::open(&Target::Embedded(db.clone())).unwrap_or_else(|e| panic!("{e}"));
+    let records = run("sqlite", store.as_mut(), &logs, &|| {});
+    drop(store);
+    let bytes: u64 = ["", "-wal"]
+        .iter()
+        .filter_map(|s| std::fs::metadata(format!("{}{s}", db.display())).ok())
+        .map(|m| m.len())
+        .sum();
+    result(
+        "history_bytes_per_record_sqlite",
+        bytes as f64 / records as f64,
+        "bytes",
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+
+    let cluster = cluster::Cluster::start();
+    let url = cluster.database("bench");
+    let target = Target::parse(&url).unwrap_or_else(|e| panic!("{e}"));
+    let mut store = history::open(&target).unwrap_or_else(|e| panic!("{e}"));
+    // Vacuumed before the queries, as autovacuum does soon after a load this size: index-only
+    // scans need the visibility map it writes.
+    let records = run("postgres", store.as_mut(), &logs, &|| {
+        cluster.sql("bench", "VACUUM ANALYZE");
+    });
+    let rows = cluster.sql("bench", "SELECT pg_database_size('bench')::BIGINT");
+    let bytes: i64 = rows[0].get(0);
+    result(
+        "history_bytes_per_record_postgres",
+        bytes as f64 / records as f64,
+        "bytes",
+    );
+}

@@ -1,0 +1,591 @@
+//! The shared engine: PostgreSQL through the synchronous `postgres` client (it runs its own
+//! small runtime, so callers use it from a plain named thread). TLS through the OS's stack:
+//! `sslmode=require` encrypts without checking the certificate, as libpq does; `verify-ca` and
+//! `verify-full` check it (against `sslrootcert` when given, else the system's authorities).
+//!
+//! Rows go in one statement per table per batch (`INSERT … SELECT * FROM UNNEST($1, $2, …)`):
+//! a round trip per batch rather than per row.
+
+use std::borrow::Cow;
+use std::io;
+
+use chrono::NaiveDate;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::ToSql;
+use postgres::{Client, Row, Statement};
+use postgres_native_tls::MakeTlsConnector;
+
+use super::query::{self, Param, RecordQuery, StatsBy, StatsRow, numbered};
+use super::rows::{Batch, CallRow, Checkpoint, StoredLine};
+use super::sqlite::{UPSERT_CHECKPOINT, UPSERT_SPAN};
+use super::target::{PgUrl, SslMode};
+use super::{Counts, HistoryError, HistoryStore, Pruned, Result, Target, schema};
+
+/// Serialises migrations of one database between collectors starting at once.
+const MIGRATION_LOCK: i64 = 0x534d_4452_4849_5354; // "SMDRHIST"
+
+pub struct PgHistory {
+    target: Target,
+    shown: String,
+    client: Client,
+    statements: Statements,
+}
+
+struct Statements {
+    records: Statement,
+    unparsed: Statement,
+    calls: Statement,
+    span: Statement,
+    checkpoint: Statement,
+}
+
+const INSERT_RECORDS: &str = "INSERT INTO records (site, origin, line, source, received_at, \
+     utc_offset_s, day, format, kind, record_date, date_source, at, direction, what, extension, \
+     trunk, number, duration_s, call_id, padding, raw, bytes) \
+     SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], \
+     $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], \
+     $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::bigint[], \
+     $19::text[], $20::text[], $21::text[], $22::bytea[]) ON CONFLICT DO NOTHING";
+
+const INSERT_UNPARSED: &str = "INSERT INTO unparsed (site, origin, line, source, received_at, \
+     utc_offset_s, day, format, reason, problem, padding, raw, bytes) \
+     SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], \
+     $6::bigint[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[], \
+     $13::bytea[]) ON CONFLICT DO NOTHING";
+
+/// Calls of a batch (each once: the batch holds a call's latest state only).
+const UPSERT_CALLS: &str = "INSERT INTO calls (site, call_key, format, call_id, start, day, \
+     hour, end_at, direction, number, contact_name, ddi, trunk, outcome, answered_by, \
+     time_to_answer_s, wait_s, talk_s, hold_s, queued_s, transfers, diversions, path, events, \
+     updated_at) SELECT *, $25::bigint FROM UNNEST($1::text[], $2::text[], $3::text[], \
+     $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], \
+     $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bigint[], \
+     $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[], \
+     $23::text[], $24::text[]) ON CONFLICT (site, call_key) DO UPDATE SET \
+     format = excluded.format, call_id = excluded.call_id, start = excluded.start, \
+     day = excluded.day, hour = excluded.hour, end_at = excluded.end_at, \
+     direction = excluded.direction, number = excluded.number, \
+     contact_name = excluded.contact_name, ddi = excluded.ddi, trunk = excluded.trunk, \
+     outcome = excluded.outcome, answered_by = excluded.answered_by, \
+     time_to_answer_s = excluded.time_to_answer_s, wait_s = excluded.wait_s, \
+     talk_s = excluded.talk_s, hold_s = excluded.hold_s, queued_s = excluded.queued_s, \
+     transfers = excluded.transfers, diversions = excluded.diversions, path = excluded.path, \
+     events = excluded.events, updated_at = excluded.updated_at";
+
+/// TLS as the URL's `sslmode` asks.
+fn connector(url: &PgUrl, shown: &str) -> Result<MakeTlsConnector> {
+    let tls_err = |why: String| HistoryError::Tls {
+        target: shown.to_string(),
+        why,
+    };
+    let mut builder = native_tls::TlsConnector::builder();
+    match url.ssl {
+        SslMode::Disable | SslMode::Prefer | SslMode::Require => {
+            builder
+                .danger_accept_invalid_certs(true)
+                .danger_accept_invalid_hostnames(true);
+        }
+        SslMode::VerifyCa => {
+            builder.danger_accept_invalid_hostnames(true);
+        }
+        SslMode::VerifyFull => {}
+    }
+    if let Some(path) = &url.root_cert {
+        let pem = std::fs::read(path).map_err(|e| {
+            tls_err(format!(
+                "cannot read the root certificate {}: {e}",
+                path.display()
+            ))
+        })?;
+        let cert = native_tls::Certificate::from_pem(&pem)
+            .map_err(|e| tls_err(format!("{} is not a PEM certificate: {e}", path.display())))?;
+        builder.add_root_certificate(cert);
+    }
+    let connector = builder.build().map_err(|e| tls_err(e.to_string()))?;
+    Ok(MakeTlsConnector::new(connector))
+}
+
+impl PgHistory {
+    pub fn open(url: &PgUrl) -> Result<Self> {
+        let target = Target::Postgres(url.clone());
+        let shown = target.to_string();
+        let config = url.config().map_err(|_| HistoryError::BadTarget {
+            target: shown.clone(),
+            why: "it is not a PostgreSQL URL".into(),
+        })?;
+        let mut client =
+            config
+                .connect(connector(url, &shown)?)
+                .map_err(|source| HistoryError::Connect {
+                    target: shown.clone(),
+                    source,
+                })?;
+        migrate(&mut client, &shown)?;
+        let statements = prepare(&mut client).map_err(|source| HistoryError::Postgres {
+            target: shown.clone(),
+            what: "cannot prepare its statements",
+            source,
+        })?;
+        Ok(Self {
+            target,
+            shown,
+            client,
+            statements,
+        })
+    }
+
+    fn err(&self, what: &'static str) -> impl FnOnce(postgres::Error) -> HistoryError + use<> {
+        let target = self.shown.clone();
+        move |source| HistoryError::Postgres {
+            target,
+            what,
+            source,
+        }
+    }
+
+    /// The schema version the database is at.
+    pub fn version(&mut self) -> Result<i64> {
+        let err = self.err("cannot read its schema version");
+        self.client
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_version",
+                &[],
+            )
+            .map(|r| r.get(0))
+            .map_err(err)
+    }
+
+    /// Whether this connection is encrypted (for tests and the Settings' Test button).
+    pub fn uses_tls(&mut self) -> Result<bool> {
+        let err = self.err("cannot ask it about TLS");
+        self.client
+            .query_one(
+                "SELECT COALESCE((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)",
+                &[],
+            )
+            .map(|r| r.get(0))
+            .map_err(err)
+    }
+
+    /// Runs `f` over every row of `sql`, streamed.
+    fn each_row(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+        what: &'static str,
+        mut f: impl FnMut(&Row) -> io::Result<()>,
+    ) -> Result<u64> {
+        let err = self.err(what);
+        let values = bind(params);
+        let mut out = Ok(());
+        let n = (|| {
+            let mut rows = self
+                .client
+                .query_raw(numbered(sql).as_str(), values.iter().copied())?;
+            let mut n = 0;
+            while let Some(row) = rows.next()? {
+                n += 1;
+                if let Err(e) = f(&row) {
+                    out = Err(e);
+                    break;
+                }
+            }
+            Ok(n)
+        })()
+        .map_err(err)?;
+        out.map_err(|source| HistoryError::Output { source })?;
+        Ok(n)
+    }
+}
+
+/// Brings the schema up to date, one collector at a time (an advisory lock held until commit).
+fn migrate(client: &mut Client, shown: &str) -> Result<()> {
+    let found = (|| -> std::result::Result<std::result::Result<(), i64>, postgres::Error> {
+        let mut tx = client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+        tx.batch_execute(schema::VERSION_TABLE)?;
+        let found: i64 = tx
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_version",
+                &[],
+            )?
+            .get(0);
+        if found > schema::VERSION {
+            return Ok(Err(found));
+        }
+        for (i, sql) in schema::POSTGRES.iter().enumerate().skip(found as usize) {
+            tx.batch_execute(sql)?;
+            tx.execute(
+                "INSERT INTO schema_version (version, applied_at, program) VALUES ($1, $2, $3)",
+                &[&(i as i64 + 1), &super::now_ms(), &super::PROGRAM],
+            )?;
+        }
+        tx.commit()?;
+        Ok(Ok(()))
+    })()
+    .map_err(|source| HistoryError::Postgres {
+        target: shown.to_string(),
+        what: "cannot bring its schema up to date",
+        source,
+    })?;
+    found.or_else(|found| schema::check(found, shown))
+}
+
+fn prepare(client: &mut Client) -> std::result::Result<Statements, postgres::Error> {
+    Ok(Statements {
+        records: client.prepare(INSERT_RECORDS)?,
+        unparsed: client.prepare(INSERT_UNPARSED)?,
+        calls: client.prepare(UPSERT_CALLS)?,
+        span: client.prepare(&numbered(UPSERT_SPAN))?,
+        checkpoint: client.prepare(&numbered(UPSERT_CHECKPOINT))?,
+    })
+}
+
+fn bind(params: &[Param]) -> Vec<&(dyn ToSql + Sync)> {
+    params
+        .iter()
+        .map(|p| match p {
+            Param::Text(s) => s as &(dyn ToSql + Sync),
+            Param::Int(n) => n as &(dyn ToSql + Sync),
+        })
+        .collect()
+}
+
+fn stored_line(r: &Row) -> StoredLine {
+    StoredLine {
+        site: with_nul(r.get(0)),
+        origin: with_nul(r.get(1)),
+        line: r.get(2),
+        source: with_nul(r.get(3)),
+        received_at: r.get(4),
+        utc_offset_s: r.get(5),
+        format: r.get(6),
+        record_date: r.get(7),
+        date_source: r.get(8),
+        padding: with_nul(r.get(9)),
+        raw: with_nul(r.get(10)),
+        reason: r.get::<_, Option<String>>(11).map(with_nul),
+    }
+}
+
+fn call_row(r: &Row) -> CallRow {
+    CallRow {
+        site: with_nul(r.get(0)).into(),
+        call_key: with_nul(r.get(1)),
+        format: r.get(2),
+        call_id: with_nul(r.get(3)),
+        start: r.get(4),
+        day: r.get(5),
+        hour: r.get(6),
+        end: r.get(7),
+        direction: with_nul(r.get(8)),
+        number: with_nul(r.get(9)),
+        contact_name: with_nul(r.get(10)),
+        ddi: with_nul(r.get(11)),
+        trunk: with_nul(r.get(12)),
+        outcome: r.get(13),
+        answered_by: r.get::<_, Option<String>>(14).map(with_nul),
+        time_to_answer_s: r.get(15),
+        wait_s: r.get(16),
+        talk_s: r.get(17),
+        hold_s: r.get(18),
+        queued_s: r.get(19),
+        transfers: r.get(20),
+        diversions: r.get(21),
+        path: with_nul(r.get(22)),
+        events: with_nul(r.get(23)),
+    }
+}
+
+/// PostgreSQL text cannot hold NUL (old collectors' logs and framing garbage can): stored as
+/// U+2400 SYMBOL FOR NULL and turned back when read.
+fn nul_free(s: &str) -> Cow<'_, str> {
+    if s.contains('\0') {
+        Cow::Owned(s.replace('\0', "\u{2400}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+fn with_nul(s: String) -> String {
+    if s.contains('\u{2400}') {
+        s.replace('\u{2400}', "\0")
+    } else {
+        s
+    }
+}
+
+fn call_nul_free(c: &CallRow) -> Cow<'_, CallRow> {
+    let texts = [
+        &c.call_id,
+        &c.direction,
+        &c.number,
+        &c.contact_name,
+        &c.ddi,
+        &c.trunk,
+        &c.path,
+        &c.events,
+    ];
+    if texts.iter().all(|t| !t.contains('\0'))
+        && c.answered_by.as_ref().is_none_or(|a| !a.contains('\0'))
+        && !c.site.contains('\0')
+    {
+        return Cow::Borrowed(c);
+    }
+    let fix = |s: &str| nul_free(s).into_owned();
+    let mut c = c.clone();
+    c.site = fix(&c.site).into();
+    c.call_key = fix(&c.call_key);
+    c.call_id = fix(&c.call_id);
+    c.direction = fix(&c.direction);
+    c.number = fix(&c.number);
+    c.contact_name = fix(&c.contact_name);
+    c.ddi = fix(&c.ddi);
+    c.trunk = fix(&c.trunk);
+    c.path = fix(&c.path);
+    c.events = fix(&c.events);
+    c.answered_by = c.answered_by.as_deref().map(fix);
+    Cow::Owned(c)
+}
+
+/// One column of a batch, as an array parameter.
+fn col<'a, T, U>(rows: &'a [T], f: impl Fn(&'a T) -> U) -> Vec<U> {
+    rows.iter().map(f).collect()
+}
+
+impl HistoryStore for PgHistory {
+    fn target(&self) -> &Target {
+        &self.target
+    }
+
+    fn write(&mut self, batch: &Batch) -> Result<u64> {
+        let err = self.err("cannot write to it");
+        let now = super::now_ms();
+        let st = &self.statements;
+        let client = &mut self.client;
+        (|| {
+            let mut tx = client.transaction()?;
+            let mut new = 0;
+            let r = &batch.records;
+            if !r.is_empty() {
+                new += tx.execute(
+                    &st.records,
+                    &[
+                        &col(r, |r| nul_free(&r.site)),
+                        &col(r, |r| nul_free(&r.origin)),
+                        &col(r, |r| r.line),
+                        &col(r, |r| nul_free(&r.source)),
+                        &col(r, |r| r.received_at),
+                        &col(r, |r| r.utc_offset_s),
+                        &col(r, |r| r.day.as_deref().map(nul_free)),
+                        &col(r, |r| nul_free(r.format)),
+                        &col(r, |r| nul_free(r.kind)),
+                        &col(r, |r| r.record_date.as_deref().map(nul_free)),
+                        &col(r, |r| nul_free(r.date_source)),
+                        &col(r, |r| r.at.as_deref().map(nul_free)),
+                        &col(r, |r| nul_free(r.direction.as_str())),
+                        &col(r, |r| nul_free(r.what.as_str())),
+                        &col(r, |r| nul_free(r.extension.as_str())),
+                        &col(r, |r| nul_free(r.trunk.as_str())),
+                        &col(r, |r| nul_free(r.number.as_str())),
+                        &col(r, |r| r.duration_s),
+                        &col(r, |r| r.call_id.as_deref().map(nul_free)),
+                        &col(r, |r| nul_free(r.padding.as_str())),
+                        &col(r, |r| nul_free(r.raw.as_str())),
+                        &col(r, |r| r.bytes.as_deref()),
+                    ],
+                )?;
+            }
+            let u = &batch.unparsed;
+            if !u.is_empty() {
+                new += tx.execute(
+                    &st.unparsed,
+                    &[
+                        &col(u, |u| nul_free(&u.site)),
+                        &col(u, |u| nul_free(&u.origin)),
+                        &col(u, |u| u.line),
+                        &col(u, |u| nul_free(&u.source)),
+                        &col(u, |u| u.received_at),
+                        &col(u, |u| u.utc_offset_s),
+                        &col(u, |u| u.day.as_deref().map(nul_free)),
+                        &col(u, |u| nul_free(u.format)),
+                        &col(u, |u| nul_free(u.reason.as_str())),
+                        &col(u, |u| i64::from(u.problem)),
+                        &col(u, |u| nul_free(u.padding.as_str())),
+                        &col(u, |u| nul_free(u.raw.as_str())),
+                        &col(u, |u| u.bytes.as_deref()),
+                    ],
+                )?;
+            }
+            let calls: Vec<Cow<'_, CallRow>> = batch.calls.iter().map(call_nul_free).collect();
+            let c = &calls;
+            if !c.is_empty() {
+                tx.execute(
+                    &st.calls,
+                    &[
+                        &col(c, |c| &*c.site),
+                        &col(c, |c| c.call_key.as_str()),
+                        &col(c, |c| c.format.as_str()),
+                        &col(c, |c| c.call_id.as_str()),
+                        &col(c, |c| c.start.as_str()),
+                        &col(c, |c| c.day.as_str()),
+                        &col(c, |c| c.hour.as_str()),
+                        &col(c, |c| c.end.as_deref()),
+                        &col(c, |c| c.direction.as_str()),
+                        &col(c, |c| c.number.as_str()),
+                        &col(c, |c| c.contact_name.as_str()),
+                        &col(c, |c| c.ddi.as_str()),
+                        &col(c, |c| c.trunk.as_str()),
+                        &col(c, |c| c.outcome.as_str()),
+                        &col(c, |c| c.answered_by.as_deref()),
+                        &col(c, |c| c.time_to_answer_s),
+                        &col(c, |c| c.wait_s),
+                        &col(c, |c| c.talk_s),
+                        &col(c, |c| c.hold_s),
+                        &col(c, |c| c.queued_s),
+                        &col(c, |c| c.transfers),
+                        &col(c, |c| c.diversions),
+                        &col(c, |c| c.path.as_str()),
+                        &col(c, |c| c.events.as_str()),
+                        &now,
+                    ],
+                )?;
+            }
+            for (site, from, to) in &batch.spans {
+                tx.execute(&st.span, &[&&**site, from, to])?;
+            }
+            for c in &batch.checkpoints {
+                tx.execute(
+                    &st.checkpoint,
+                    &[
+                        &&*c.site,
+                        &c.file,
+                        &c.line,
+                        &c.read_to,
+                        &c.read_to_line,
+                        &now,
+                    ],
+                )?;
+            }
+            tx.commit()?;
+            Ok(new)
+        })()
+        .map_err(err)
+    }
+
+    fn checkpoints(&mut self) -> Result<Vec<Checkpoint>> {
+        let err = self.err("cannot read its checkpoints");
+        let rows = self
+            .client
+            .query(
+                "SELECT site, file, line, read_to, read_to_line FROM checkpoints",
+                &[],
+            )
+            .map_err(err)?;
+        Ok(rows
+            .iter()
+            .map(|r| Checkpoint {
+                site: r.get::<_, String>(0).into(),
+                file: r.get(1),
+                line: r.get(2),
+                read_to: r.get(3),
+                read_to_line: r.get(4),
+            })
+            .collect())
+    }
+
+    fn records(
+        &mut self,
+        q: &RecordQuery,
+        f: &mut dyn FnMut(&StoredLine) -> io::Result<()>,
+    ) -> Result<u64> {
+        let (sql, params) = query::records_sql(q);
+        self.each_row(&sql, &params, "cannot read records from it", |r| {
+            f(&stored_line(r))
+        })
+    }
+
+    fn calls(
+        &mut self,
+        q: &RecordQuery,
+        f: &mut dyn FnMut(&CallRow) -> io::Result<()>,
+    ) -> Result<u64> {
+        let (sql, params) = query::calls_sql(q);
+        self.each_row(&sql, &params, "cannot read calls from it", |r| {
+            f(&call_row(r))
+        })
+    }
+
+    fn stats(&mut self, q: &RecordQuery, by: StatsBy) -> Result<Vec<StatsRow>> {
+        let [(counts, cp), (p90, pp)] = query::stats_sql(q, by);
+        let what = "cannot compute statistics from it";
+        let mut rows = Vec::new();
+        self.each_row(&counts, &cp, what, |r| {
+            rows.push(StatsRow {
+                group: r.get::<_, Option<String>>(0).unwrap_or_default(),
+                calls: r.get(1),
+                answered: r.get(2),
+                abandoned: r.get(3),
+                incoming: r.get(4),
+                avg_time_to_answer_s: r.get(5),
+                p90_time_to_answer_s: None,
+                talk_s: r.get(6),
+            });
+            Ok(())
+        })?;
+        let mut p = Vec::new();
+        self.each_row(&p90, &pp, what, |r| {
+            p.push((r.get::<_, Option<String>>(0).unwrap_or_default(), r.get(1)));
+            Ok(())
+        })?;
+        query::merge_p90(&mut rows, p);
+        Ok(rows)
+    }
+
+    fn spans(&mut self, q: &RecordQuery) -> Result<Vec<(String, i64, i64)>> {
+        let (sql, params) = query::spans_sql(q);
+        let mut out = Vec::new();
+        self.each_row(&sql, &params, "cannot read connection spans from it", |r| {
+            out.push((r.get(0), r.get(1), r.get(2)));
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    fn prune(&mut self, before: NaiveDate) -> Result<Pruned> {
+        let day = before.format("%Y-%m-%d").to_string();
+        let ms = super::local_midnight_ms(before);
+        let err = self.err("cannot prune it");
+        (|| {
+            let mut tx = self.client.transaction()?;
+            let p = Pruned {
+                records: tx.execute("DELETE FROM records WHERE day < $1", &[&day])?,
+                unparsed: tx.execute("DELETE FROM unparsed WHERE day < $1", &[&day])?,
+                calls: tx.execute("DELETE FROM calls WHERE day < $1", &[&day])?,
+                spans: tx.execute("DELETE FROM connection_spans WHERE to_at < $1", &[&ms])?,
+            };
+            tx.commit()?;
+            Ok(p)
+        })()
+        .map_err(err)
+    }
+
+    fn counts(&mut self) -> Result<Counts> {
+        let err = self.err("cannot count its rows");
+        let row = self
+            .client
+            .query_one(
+                "SELECT (SELECT COUNT(*) FROM records), (SELECT COUNT(*) FROM unparsed), \
+                 (SELECT COUNT(*) FROM calls), (SELECT COUNT(*) FROM connection_spans)",
+                &[],
+            )
+            .map_err(err)?;
+        let n = |i| row.get::<_, i64>(i) as u64;
+        Ok(Counts {
+            records: n(0),
+            unparsed: n(1),
+            calls: n(2),
+            spans: n(3),
+        })
+    }
+}

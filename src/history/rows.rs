@@ -1,0 +1,420 @@
+//! What one write holds, row by row, in the schema's terms; and the way back from a stored row
+//! to a decoded record or a call, so query output is the `decode` / `calls` output.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Timelike};
+
+use crate::protocol::appsuite::EventKind;
+use crate::protocol::{Body, DateDecision, DateSource, Decoded, Format, Kind, decode_as};
+use crate::store::{Incoming, summary};
+use crate::timeline::{Call, CallEvent, Ext, Outcome};
+
+/// One decoded record (not unparsed), as the `records` table keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordRow {
+    pub site: Arc<str>,
+    /// The natural key's file part: a raw day log's file name, or `import:<hash>`.
+    pub origin: Arc<str>,
+    pub line: i64,
+    /// Where it was read from, as `decode` shows it in `source`.
+    pub source: Arc<str>,
+    pub received_at: Option<i64>,
+    pub utc_offset_s: Option<i64>,
+    pub day: Option<String>,
+    pub format: &'static str,
+    pub kind: &'static str,
+    pub record_date: Option<String>,
+    pub date_source: &'static str,
+    /// Date and time of the call or event, `YYYY-MM-DDTHH:MM:SS`.
+    pub at: Option<String>,
+    pub direction: String,
+    /// Call type (5000), event (App Suite), completion (MiVB), header.
+    pub what: String,
+    pub extension: String,
+    pub trunk: String,
+    /// The outside number: dialled digits or caller id.
+    pub number: String,
+    pub duration_s: Option<i64>,
+    pub call_id: Option<String>,
+    pub padding: String,
+    pub raw: String,
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// A line that is not a record, with why, as the `unparsed` table keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnparsedRow {
+    pub site: Arc<str>,
+    pub origin: Arc<str>,
+    pub line: i64,
+    pub source: Arc<str>,
+    pub received_at: Option<i64>,
+    pub utc_offset_s: Option<i64>,
+    pub day: Option<String>,
+    pub format: &'static str,
+    pub reason: String,
+    /// The bytes never made a line to decode (framing garbage), rather than failing to decode.
+    pub problem: bool,
+    pub padding: String,
+    pub raw: String,
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// One call, as the `calls` table keeps it (written when it completes, updated when it changes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallRow {
+    pub site: Arc<str>,
+    /// Unique per site: the App Suite call id, else the call id and the natural key of the
+    /// record the call started from.
+    pub call_key: String,
+    pub format: String,
+    pub call_id: String,
+    pub start: String,
+    pub day: String,
+    pub hour: String,
+    pub end: Option<String>,
+    pub direction: String,
+    pub number: String,
+    pub contact_name: String,
+    pub ddi: String,
+    pub trunk: String,
+    pub outcome: String,
+    pub answered_by: Option<String>,
+    pub time_to_answer_s: Option<i64>,
+    pub wait_s: Option<i64>,
+    pub talk_s: Option<i64>,
+    pub hold_s: i64,
+    pub queued_s: i64,
+    pub transfers: i64,
+    pub diversions: i64,
+    /// Extensions joined with ` > `.
+    pub path: String,
+    /// One event a line: `at<TAB>name<TAB>extension<TAB>source extension`.
+    pub events: String,
+}
+
+/// A span without a connection to a site: records from it may be missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpanRow<'a> {
+    pub site: &'a str,
+    pub from_ms: i64,
+    pub to_ms: i64,
+}
+
+/// How far a raw day log has been written to the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub site: Arc<str>,
+    /// The raw day log's file name.
+    pub file: String,
+    /// The last line written (every line up to it is in the database).
+    pub line: i64,
+    /// A byte offset read to (the end of a whole line), and that line's number: catching up
+    /// starts there, so a file read once is never read again from its start.
+    pub read_to: i64,
+    pub read_to_line: i64,
+}
+
+/// What one transaction writes.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub records: Vec<RecordRow>,
+    pub unparsed: Vec<UnparsedRow>,
+    pub calls: Vec<CallRow>,
+    pub spans: Vec<(Arc<str>, i64, i64)>,
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+impl Batch {
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+            && self.unparsed.is_empty()
+            && self.calls.is_empty()
+            && self.spans.is_empty()
+            && self.checkpoints.is_empty()
+    }
+
+    /// Records and unparsed lines in it.
+    pub fn lines(&self) -> usize {
+        self.records.len() + self.unparsed.len()
+    }
+}
+
+/// Either row a line becomes.
+// Made and moved into its table's Vec at once: boxing would only add an allocation per line.
+#[allow(clippy::large_enum_variant)]
+pub enum LineRow {
+    Record(RecordRow),
+    Unparsed(UnparsedRow),
+}
+
+const DAY: &str = "%Y-%m-%d";
+const AT: &str = "%Y-%m-%dT%H:%M:%S";
+
+/// The row a decoded line becomes, keyed by `origin` (see [`RecordRow::origin`]) and its line.
+pub fn line_row(r: &Incoming<'_>, origin: &Arc<str>, source: &Arc<str>) -> LineRow {
+    let d = r.decoded;
+    let received_at = r.received.map(|t| t.timestamp_millis());
+    let utc_offset_s = r.received.map(|t| i64::from(t.offset().local_minus_utc()));
+    let s = summary(d);
+    // The record's own day; else the day it was received (unparsed lines, undated records).
+    let day = s
+        .when
+        .map(|w| w.date())
+        .or(d.date.date)
+        .or_else(|| r.received.map(|t| t.date_naive()))
+        .map(|day| day.format(DAY).to_string());
+    let line = i64::try_from(r.line).unwrap_or(i64::MAX);
+    let bytes = r.bytes.map(<[u8]>::to_vec);
+    if let Body::Unparsed(reason) = &d.body {
+        return LineRow::Unparsed(UnparsedRow {
+            site: r.site.clone(),
+            origin: origin.clone(),
+            line,
+            source: source.clone(),
+            received_at,
+            utc_offset_s,
+            day,
+            format: d.format.as_str(),
+            reason: r.problem.unwrap_or(reason).to_string(),
+            problem: r.problem.is_some(),
+            padding: r.padding.to_string(),
+            raw: d.text.to_string(),
+            bytes,
+        });
+    }
+    let call_id = match &d.body {
+        Body::AppSuiteEvent(e) => Some(e.call_id),
+        Body::MivbCall(c) => c.call_id,
+        _ => None,
+    };
+    LineRow::Record(RecordRow {
+        site: r.site.clone(),
+        origin: origin.clone(),
+        line,
+        source: source.clone(),
+        received_at,
+        utc_offset_s,
+        day,
+        format: d.format.as_str(),
+        kind: d.kind().as_str(),
+        record_date: d.date.date.map(|day| day.format(DAY).to_string()),
+        date_source: date_source_str(d.date.source),
+        at: s.when.map(|w| w.format(AT).to_string()),
+        direction: s.direction.to_string(),
+        what: s.what.to_string(),
+        extension: s.extension.to_string(),
+        trunk: s.trunk.to_string(),
+        number: s.number.to_string(),
+        duration_s: s.duration_s.map(i64::from),
+        call_id: call_id.map(str::to_string),
+        padding: r.padding.to_string(),
+        raw: d.text.to_string(),
+        bytes,
+    })
+}
+
+pub fn date_source_str(s: DateSource) -> &'static str {
+    match s {
+        DateSource::Unknown => "unknown",
+        DateSource::Printed => "printed",
+        DateSource::Receipt => "receipt",
+        DateSource::Header => "header",
+        DateSource::Given => "given",
+        DateSource::YearInferred => "year_inferred",
+    }
+}
+
+fn date_source_of(s: &str) -> DateSource {
+    match s {
+        "printed" => DateSource::Printed,
+        "receipt" => DateSource::Receipt,
+        "header" => DateSource::Header,
+        "given" => DateSource::Given,
+        "year_inferred" => DateSource::YearInferred,
+        _ => DateSource::Unknown,
+    }
+}
+
+pub fn format_of(s: &str) -> Format {
+    Format::ALL
+        .into_iter()
+        .find(|f| f.as_str() == s)
+        .unwrap_or(Format::Unknown)
+}
+
+/// A record or unparsed line read back: enough to decode it again exactly as it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredLine {
+    pub site: String,
+    pub origin: String,
+    pub line: i64,
+    pub source: String,
+    pub received_at: Option<i64>,
+    pub utc_offset_s: Option<i64>,
+    pub format: String,
+    pub record_date: Option<String>,
+    pub date_source: String,
+    pub padding: String,
+    pub raw: String,
+    /// Set for unparsed lines: why.
+    pub reason: Option<String>,
+}
+
+impl StoredLine {
+    /// The receipt time with the offset it was received at.
+    pub fn received(&self) -> Option<DateTime<FixedOffset>> {
+        let ms = self.received_at?;
+        let offset = FixedOffset::east_opt(i32::try_from(self.utc_offset_s.unwrap_or(0)).ok()?)?;
+        offset.timestamp_millis_opt(ms).single()
+    }
+
+    pub fn padding_char(&self) -> char {
+        self.padding
+            .chars()
+            .next()
+            .unwrap_or(crate::protocol::appsuite::DEFAULT_PADDING)
+    }
+
+    /// Decodes the text again (decoding is pure: the same text, format, padding and date
+    /// decision give the same record).
+    pub fn decode(&self) -> Decoded<'_> {
+        let format = format_of(&self.format);
+        let date = DateDecision {
+            date: self
+                .record_date
+                .as_deref()
+                .and_then(|d| NaiveDate::parse_from_str(d, DAY).ok()),
+            source: date_source_of(&self.date_source),
+        };
+        let body = match &self.reason {
+            Some(reason) => Body::Unparsed(reason.clone()),
+            None => decode_as(format, &self.raw, self.padding_char()),
+        };
+        Decoded {
+            format,
+            text: &self.raw,
+            date,
+            body,
+        }
+    }
+
+    pub fn kind(&self) -> Kind {
+        if self.reason.is_some() {
+            Kind::Unparsed
+        } else {
+            self.decode().kind()
+        }
+    }
+}
+
+/// The row a call becomes. `trunk` is the trunk its records named (calls carry none of their
+/// own); `first` the natural key of the record it started from.
+pub fn call_row(call: &Call, trunk: &str, first: &str) -> CallRow {
+    let call_key = if call.format == Format::AppSuite {
+        call.call_id.clone()
+    } else {
+        format!("{}#{first}", call.call_id)
+    };
+    let events: Vec<String> = call
+        .events
+        .iter()
+        .map(|e| {
+            format!(
+                "{}\t{}\t{}\t{}",
+                e.at.format(AT),
+                e.name.as_str(),
+                e.extension.as_str(),
+                e.source_extension.as_str()
+            )
+        })
+        .collect();
+    let path: Vec<&str> = call.path.iter().map(Ext::as_str).collect();
+    CallRow {
+        site: call.site.clone(),
+        call_key,
+        format: call.format.as_str().to_string(),
+        call_id: call.call_id.clone(),
+        start: call.start.format(AT).to_string(),
+        day: call.start.format(DAY).to_string(),
+        hour: format!("{:02}", call.start.hour()),
+        end: call.end.map(|e| e.format(AT).to_string()),
+        direction: call.direction.to_string(),
+        number: call.number.clone(),
+        contact_name: call.contact_name.clone(),
+        ddi: call.ddi.clone(),
+        trunk: trunk.to_string(),
+        outcome: call.outcome.as_str().to_string(),
+        answered_by: call.answered_by.map(|e| e.to_string()),
+        time_to_answer_s: call.time_to_answer_s.map(i64::from),
+        wait_s: call.wait_s().map(i64::from),
+        talk_s: call.talk_s.map(i64::from),
+        hold_s: call.hold_s.into(),
+        queued_s: call.queued_s.into(),
+        transfers: call.transfers.into(),
+        diversions: call.diversions.into(),
+        path: path.join(" > "),
+        events: events.join("\n"),
+    }
+}
+
+fn at_of(s: &str) -> Option<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(s, AT).ok()
+}
+
+fn u32_of(v: Option<i64>) -> Option<u32> {
+    v.and_then(|v| u32::try_from(v).ok())
+}
+
+impl CallRow {
+    /// The call again, for the `calls` writers.
+    pub fn to_call(&self) -> Call {
+        let events = self
+            .events
+            .lines()
+            .filter_map(|line| {
+                let mut parts = line.split('\t');
+                let at = at_of(parts.next()?)?;
+                let name = parts.next().unwrap_or_default();
+                Some(CallEvent {
+                    at,
+                    kind: EventKind::from_name(name),
+                    name: Ext::new(name),
+                    extension: Ext::new(parts.next().unwrap_or_default()),
+                    source_extension: Ext::new(parts.next().unwrap_or_default()),
+                })
+            })
+            .collect();
+        let outcome = Outcome::ALL
+            .into_iter()
+            .find(|o| o.as_str() == self.outcome)
+            .unwrap_or(Outcome::InProgress);
+        Call {
+            site: self.site.clone(),
+            format: format_of(&self.format),
+            call_id: self.call_id.clone(),
+            start: at_of(&self.start).unwrap_or_default(),
+            end: self.end.as_deref().and_then(at_of),
+            direction: Ext::new(&self.direction),
+            number: self.number.clone(),
+            contact_name: self.contact_name.clone(),
+            ddi: self.ddi.clone(),
+            outcome,
+            answered_by: self.answered_by.as_deref().map(Ext::new),
+            time_to_answer_s: u32_of(self.time_to_answer_s),
+            talk_s: u32_of(self.talk_s),
+            hold_s: u32_of(Some(self.hold_s)).unwrap_or(0),
+            queued_s: u32_of(Some(self.queued_s)).unwrap_or(0),
+            transfers: u32_of(Some(self.transfers)).unwrap_or(0),
+            diversions: u32_of(Some(self.diversions)).unwrap_or(0),
+            path: self
+                .path
+                .split(" > ")
+                .filter(|p| !p.is_empty())
+                .map(Ext::new)
+                .collect(),
+            events,
+        }
+    }
+}

@@ -1,0 +1,390 @@
+//! Which history database: the embedded SQLite file (the default) or a shared PostgreSQL named
+//! by a `postgres://` URL. A URL's password is kept here and never shown: every `Display` and
+//! `Debug` of a target masks it.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::HistoryError;
+
+/// The embedded database's file name in the OS data folder.
+pub const EMBEDDED_FILE: &str = "history.sqlite3";
+
+/// How long connecting to a PostgreSQL server may take before it counts as unreachable.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where the history lives.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Target {
+    /// An SQLite file (created on first use).
+    Embedded(PathBuf),
+    /// A PostgreSQL server shared by several collectors and windows.
+    Postgres(PgUrl),
+}
+
+impl Target {
+    /// `postgres://…` or `postgresql://…` is a server; anything else a path to an SQLite file
+    /// (`sqlite:` before it is allowed).
+    pub fn parse(s: &str) -> Result<Self, HistoryError> {
+        let s = s.trim();
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            return PgUrl::parse(s).map(Self::Postgres);
+        }
+        let path = s
+            .strip_prefix("sqlite://")
+            .or_else(|| s.strip_prefix("sqlite:"))
+            .unwrap_or(s);
+        if path.is_empty() {
+            return Err(HistoryError::BadTarget {
+                target: s.to_string(),
+                why: "it names no file: give a postgres:// URL or the path of an SQLite file"
+                    .into(),
+            });
+        }
+        Ok(Self::Embedded(PathBuf::from(path)))
+    }
+
+    /// The embedded database in the OS data folder, beside the raw day logs' folder.
+    pub fn default_embedded() -> Self {
+        Self::Embedded(default_embedded_path())
+    }
+}
+
+/// `history.sqlite3` in the OS data folder (the parent of the default raw log folder).
+pub fn default_embedded_path() -> PathBuf {
+    let logs = crate::collect::default_log_dir();
+    logs.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from(EMBEDDED_FILE), |p| p.join(EMBEDDED_FILE))
+}
+
+/// The settings file beside `sites.toml`: `history = "postgres://…"` chooses the shared
+/// database for the command line (and later the collector service).
+pub fn default_settings_path() -> PathBuf {
+    crate::collect::default_config_path().with_file_name("settings.toml")
+}
+
+#[derive(serde::Deserialize, Default)]
+struct SettingsFile {
+    #[serde(default)]
+    history: Option<String>,
+}
+
+/// The history target a settings file names, if it exists and names one.
+pub fn target_from_settings(path: &Path) -> Result<Option<Target>, HistoryError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(HistoryError::Settings {
+                path: path.into(),
+                why: source.to_string(),
+            });
+        }
+    };
+    let file: SettingsFile = toml::from_str(&text).map_err(|e| HistoryError::Settings {
+        path: path.into(),
+        // The parser quotes the offending line, which may hold a password: its words only.
+        why: e.message().to_string(),
+    })?;
+    file.history
+        .filter(|h| !h.trim().is_empty())
+        .map(|h| Target::parse(&h))
+        .transpose()
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Embedded(path) => write!(f, "{}", path.display()),
+            Self::Postgres(url) => url.fmt(f),
+        }
+    }
+}
+
+impl fmt::Debug for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Embedded(path) => write!(f, "Embedded({})", path.display()),
+            Self::Postgres(url) => write!(f, "Postgres({url})"),
+        }
+    }
+}
+
+/// How a connection to PostgreSQL uses TLS, as libpq's `sslmode` says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SslMode {
+    Disable,
+    /// TLS when the server offers it, without verifying the certificate (libpq's default).
+    Prefer,
+    /// TLS, without verifying the certificate.
+    Require,
+    /// TLS; the certificate must be signed by a trusted authority (any host name).
+    VerifyCa,
+    /// TLS; the certificate must be trusted and name the host.
+    VerifyFull,
+}
+
+/// A `postgres://user:password@host:port/database?sslmode=require` URL. The password is only
+/// ever handed to the client library; `Display` masks it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PgUrl {
+    /// The URL as given, without the parameters we handle ourselves (secret: never shown).
+    url: String,
+    pub ssl: SslMode,
+    /// `sslrootcert`: the authority to trust for `verify-ca` / `verify-full`.
+    pub root_cert: Option<PathBuf>,
+}
+
+impl PgUrl {
+    pub fn parse(s: &str) -> Result<Self, HistoryError> {
+        let bad = |why: &str| HistoryError::BadTarget {
+            target: redact(s),
+            why: why.to_string(),
+        };
+        let (base, query) = s.split_once('?').unwrap_or((s, ""));
+        let mut ssl = SslMode::Prefer;
+        let mut root_cert = None;
+        let mut kept = Vec::new();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match key {
+                "sslmode" => {
+                    ssl = match value {
+                        "disable" => SslMode::Disable,
+                        "allow" | "prefer" => SslMode::Prefer,
+                        "require" => SslMode::Require,
+                        "verify-ca" => SslMode::VerifyCa,
+                        "verify-full" => SslMode::VerifyFull,
+                        _ => {
+                            return Err(bad(
+                                "sslmode must be disable, prefer, require, verify-ca or verify-full",
+                            ));
+                        }
+                    }
+                }
+                "sslrootcert" => root_cert = Some(PathBuf::from(percent_decode(value))),
+                _ => kept.push(pair),
+            }
+        }
+        let url = if kept.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{}", kept.join("&"))
+        };
+        let parsed = Self {
+            url,
+            ssl,
+            root_cert,
+        };
+        // The library's own message may quote the URL: give ours.
+        parsed.config().map_err(|_| {
+            bad("it is not a PostgreSQL URL like postgres://user:password@host:5432/database")
+        })?;
+        Ok(parsed)
+    }
+
+    /// The client library's configuration (password included), TLS left to the caller.
+    pub fn config(&self) -> Result<postgres::Config, postgres::Error> {
+        let mut config: postgres::Config = self.url.parse()?;
+        config.connect_timeout(CONNECT_TIMEOUT);
+        config.keepalives(true);
+        config.keepalives_idle(Duration::from_secs(30));
+        config.application_name("smdr-monitor");
+        config.ssl_mode(match self.ssl {
+            SslMode::Disable => postgres::config::SslMode::Disable,
+            SslMode::Prefer => postgres::config::SslMode::Prefer,
+            _ => postgres::config::SslMode::Require,
+        });
+        Ok(config)
+    }
+}
+
+impl fmt::Display for PgUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&self.url))?;
+        // The parameters taken out for our own TLS set-up, shown as given.
+        let sep = if self.url.contains('?') { '&' } else { '?' };
+        let mode = match self.ssl {
+            SslMode::Disable => Some("disable"),
+            SslMode::Prefer => None,
+            SslMode::Require => Some("require"),
+            SslMode::VerifyCa => Some("verify-ca"),
+            SslMode::VerifyFull => Some("verify-full"),
+        };
+        if let Some(mode) = mode {
+            write!(f, "{sep}sslmode={mode}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for PgUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PgUrl({self})")
+    }
+}
+
+/// The URL with its password (in the user part or a `password=` parameter) masked as `***`.
+pub fn redact(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let mut out = String::with_capacity(url.len());
+    match base.split_once("://") {
+        Some((scheme, rest)) => {
+            out.push_str(scheme);
+            out.push_str("://");
+            // The user part ends at the last `@` before the path.
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            let (authority, path) = rest.split_at(authority_end);
+            match authority.rsplit_once('@') {
+                Some((user, host)) => {
+                    match user.split_once(':') {
+                        Some((name, _)) => {
+                            out.push_str(name);
+                            out.push_str(":***");
+                        }
+                        None => out.push_str(user),
+                    }
+                    out.push('@');
+                    out.push_str(host);
+                }
+                None => out.push_str(authority),
+            }
+            out.push_str(path);
+        }
+        None => out.push_str(base),
+    }
+    if let Some(query) = query {
+        out.push('?');
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                _ => pair.to_string(),
+            })
+            .collect();
+        out.push_str(&pairs.join("&"));
+    }
+    out
+}
+
+/// `%2F` and friends in a URL parameter (a certificate path).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(Some(h)), Some(Some(l))) = (
+                bytes.get(i + 1).map(|&b| hex(b)),
+                bytes.get(i + 2).map(|&b| hex(b)),
+            )
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "s3cr%2Ft-pw";
+
+    #[test]
+    fn the_password_is_never_shown() {
+        let raw = format!("postgres://smdr:{SECRET}@db.example:5433/calls?sslmode=require");
+        let target = Target::parse(&raw).unwrap();
+        let Target::Postgres(url) = &target else {
+            panic!("not postgres: {target:?}")
+        };
+        assert_eq!(url.ssl, SslMode::Require);
+        let shown = [
+            target.to_string(),
+            format!("{target:?}"),
+            url.to_string(),
+            format!("{url:?}"),
+        ];
+        for s in &shown {
+            assert!(!s.contains(SECRET) && !s.contains("s3cr"), "{s}");
+        }
+        assert_eq!(
+            shown[0],
+            "postgres://smdr:***@db.example:5433/calls?sslmode=require"
+        );
+        // The library still gets the password, decoded.
+        assert_eq!(
+            url.config().unwrap().get_password(),
+            Some(&b"s3cr/t-pw"[..])
+        );
+        assert_eq!(
+            redact("postgresql://u:p@h/db?password=x&connect_timeout=3"),
+            "postgresql://u:***@h/db?password=***&connect_timeout=3"
+        );
+        assert_eq!(redact("postgres://h/db"), "postgres://h/db");
+        assert_eq!(redact("postgres://user@h"), "postgres://user@h");
+    }
+
+    #[test]
+    fn a_bad_url_is_refused_without_its_password() {
+        let err = Target::parse("postgres://u:hunter2@h/db?sslmode=sometimes")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("sslmode must be"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+        let err = Target::parse("postgres://u:hunter2@h:notaport/db")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("hunter2"), "{err}");
+        assert!(err.contains("postgres://u:***@h:notaport/db"), "{err}");
+    }
+
+    #[test]
+    fn paths_and_ssl_modes() {
+        assert_eq!(
+            Target::parse("sqlite:/tmp/h.sqlite3").unwrap(),
+            Target::Embedded("/tmp/h.sqlite3".into())
+        );
+        assert_eq!(
+            Target::parse("h.db").unwrap(),
+            Target::Embedded("h.db".into())
+        );
+        assert!(Target::parse("sqlite:").is_err());
+        let Target::Postgres(url) = Target::parse(
+            "postgres://u@localhost/db?sslmode=verify-full&sslrootcert=%2Ftmp%2Fca.pem",
+        )
+        .unwrap() else {
+            panic!()
+        };
+        assert_eq!(url.ssl, SslMode::VerifyFull);
+        assert_eq!(url.root_cert.as_deref(), Some(Path::new("/tmp/ca.pem")));
+        assert_eq!(
+            url.to_string(),
+            "postgres://u@localhost/db?sslmode=verify-full"
+        );
+        assert!(url.config().is_ok());
+    }
+
+    #[test]
+    fn settings_name_the_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        assert_eq!(target_from_settings(&path).unwrap(), None);
+        std::fs::write(&path, "history = \"postgres://a:pw@h/db\"\n").unwrap();
+        let t = target_from_settings(&path).unwrap().unwrap();
+        assert_eq!(t.to_string(), "postgres://a:***@h/db");
+        std::fs::write(&path, "history = [\"postgres://a:pw@h/db\"\n").unwrap();
+        let err = target_from_settings(&path).unwrap_err().to_string();
+        assert!(!err.contains("pw@"), "{err}");
+    }
+}
