@@ -6,39 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Severity;
 
-/// Text kept out of every log, status and `Debug` output (SMTP user and password).
-#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Redacted(String);
-
-impl Redacted {
-    pub fn new(s: impl Into<String>) -> Self {
-        Self(s.into())
-    }
-    /// The text itself: only for handing to the mail server.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_empty() {
-            "\"\""
-        } else {
-            "********"
-        })
-    }
-}
-
-impl fmt::Display for Redacted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self, f)
-    }
-}
+/// Text kept out of every log, status and `Debug` output (SMTP user and password): the same
+/// wrapper as the SMDR password.
+pub use crate::collect::Secret as Redacted;
 
 /// Where alarms go besides the window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
