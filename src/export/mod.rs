@@ -230,14 +230,16 @@ impl<W: Write> RecordWriter<W> {
         let written = cells.len();
         cells.resize(written + 16, 0);
         let cells = plain::Line::new_bytes(cells);
+        // Column `c` comes after `c` commas: the commas before each cell are written as a run.
+        let mut commas = 0;
         for (c, &(start, end)) in spans.iter().enumerate() {
-            if c > 0 {
-                self.buf.push(b',');
-            }
             if end > start {
+                push_commas(&mut self.buf, c - commas);
+                commas = c;
                 cells.push_piece(&mut self.buf, start, end - start);
             }
         }
+        push_commas(&mut self.buf, RECORD_COLUMNS.len() - 1 - commas);
         self.buf.extend_from_slice(b"\r\n");
     }
 
@@ -259,6 +261,18 @@ impl<W: Write> RecordWriter<W> {
         self.out.write_all(&self.buf)?;
         self.out.flush()?;
         Ok(self.out)
+    }
+}
+
+/// `n` commas.
+#[inline]
+fn push_commas(buf: &mut Vec<u8>, n: usize) {
+    const COMMAS: [u8; 64] = [b','; 64];
+    if n <= COMMAS.len() {
+        buf.extend_from_slice(&COMMAS);
+        buf.truncate(buf.len() - (COMMAS.len() - n));
+    } else {
+        buf.resize(buf.len() + n, b',');
     }
 }
 
