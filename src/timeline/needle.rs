@@ -67,29 +67,20 @@ fn is_number_punctuation(b: u8) -> bool {
 
 /// `lower` (lower-cased, without punctuation) in `hay`, skipping punctuation between its bytes.
 fn contains_number(hay: &[u8], lower: &[u8]) -> bool {
-    let Some((&first, rest)) = lower.split_first() else {
-        return true;
-    };
-    let upper = first.to_ascii_uppercase();
-    let mut at = 0;
-    while let Some(i) = memchr::memchr2(first, upper, &hay[at..]) {
-        let start = at + i + 1;
-        let mut want = rest.iter();
-        let mut next = want.next();
-        for &b in &hay[start..] {
-            let Some(&w) = next else { break };
-            if b.to_ascii_lowercase() == w {
-                next = want.next();
-            } else if !is_number_punctuation(b) {
-                break;
+    contains_from(hay, lower, |after, rest| {
+        let mut want = rest.iter().peekable();
+        for &b in after {
+            match want.peek() {
+                None => break,
+                Some(&&w) if b.to_ascii_lowercase() == w => {
+                    want.next();
+                }
+                Some(_) if is_number_punctuation(b) => {}
+                Some(_) => break,
             }
         }
-        if next.is_none() {
-            return true;
-        }
-        at = start;
-    }
-    false
+        want.peek().is_none()
+    })
 }
 
 /// `needle` (any case) occurs in `hay`, ignoring ASCII case.
@@ -99,6 +90,16 @@ pub fn contains_ci(hay: &str, needle: &str) -> bool {
 
 /// ASCII case-insensitive search for an already lower-cased needle.
 fn contains_lower(hay: &[u8], lower: &[u8]) -> bool {
+    contains_from(hay, lower, |after, rest| {
+        after
+            .get(..rest.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(rest))
+    })
+}
+
+/// Finds each place `lower`'s first byte (either case) occurs in `hay` and asks `rest_at`
+/// whether the rest of the needle follows: the one scan both searches share.
+fn contains_from(hay: &[u8], lower: &[u8], rest_at: impl Fn(&[u8], &[u8]) -> bool) -> bool {
     let Some((&first, rest)) = lower.split_first() else {
         return true;
     };
@@ -106,10 +107,7 @@ fn contains_lower(hay: &[u8], lower: &[u8]) -> bool {
     let mut at = 0;
     while let Some(i) = memchr::memchr2(first, upper, &hay[at..]) {
         let start = at + i + 1;
-        if hay
-            .get(start..start + rest.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(rest))
-        {
+        if rest_at(&hay[start..], rest) {
             return true;
         }
         at = start;
