@@ -5,6 +5,7 @@ pub mod alarm;
 pub mod collect;
 #[cfg(feature = "gui")]
 pub mod desktop;
+pub mod engine;
 pub mod export;
 pub mod history;
 pub mod icon;

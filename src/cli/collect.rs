@@ -15,9 +15,10 @@ use anyhow::{Context, bail};
 use crate::cli::common::{ctrl_c_flag, parse_duration};
 use smdr_monitor::collect::daylog::{file_name_for, same_folder};
 use smdr_monitor::collect::{
-    CollectOptions, Collector, CollectorEvent, Secret, SiteConfig, default_config_path,
-    default_log_dir, load_named_sites, load_sites,
+    CollectOptions, CollectorEvent, Secret, SiteConfig, default_config_path, default_log_dir,
+    load_named_sites, load_sites,
 };
+use smdr_monitor::engine::{Engine, EngineEvent, Stage};
 use smdr_monitor::export::{RecordWriter, TextFormat};
 use smdr_monitor::protocol::Kind;
 
@@ -110,17 +111,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let log_dir = args.log_dir.clone().unwrap_or_else(default_log_dir);
-    let (collector, events) = Collector::start(CollectOptions {
-        log_dir: log_dir.clone(),
-        wake: Arc::new(|| {}),
-    })
+    let stages: Vec<Box<dyn Stage>> = Vec::new();
+    let (engine, events) = Engine::start(
+        CollectOptions {
+            log_dir: log_dir.clone(),
+            wake: Arc::new(|| {}),
+        },
+        stages,
+    )
     .context("cannot start the collectors")?;
     eprintln!(
         "collecting from {} site(s); raw logs in {}",
         sites.len(),
         log_dir.display()
     );
-    collector.set_sites(sites);
+    engine.set_sites(sites);
 
     let stop = ctrl_c_flag();
     let until = args.duration.map(|d| Instant::now() + d);
@@ -131,7 +136,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     // Everything received is in the raw logs already; shutting down writes the last lines.
-    collector.shutdown();
+    engine.shutdown();
     for event in events.try_iter() {
         report.event(event, export.as_mut())?;
     }
@@ -180,9 +185,24 @@ impl Report {
 
     fn event(
         &mut self,
-        event: CollectorEvent,
+        event: EngineEvent,
         export: Option<&mut RecordWriter<BufWriter<File>>>,
     ) -> anyhow::Result<()> {
+        let event = match event {
+            EngineEvent::Collector(e) => e,
+            EngineEvent::Alarm(alarm) => {
+                eprintln!("{}  {}: ALARM {}", now(), alarm.site, alarm.text);
+                return Ok(());
+            }
+            EngineEvent::History(status) => {
+                eprintln!("{}  {}", now(), status.describe());
+                return Ok(());
+            }
+            EngineEvent::Notice { at, message } => {
+                eprintln!("{}  {message}", at.format("%H:%M:%S"));
+                return Ok(());
+            }
+        };
         match event {
             CollectorEvent::Record(r) => {
                 let c = self.counts.entry(r.site.clone()).or_default();

@@ -78,7 +78,7 @@ impl SmdrApp {
                 Command::Probe(site) => self.start_probe(site, None),
                 Command::ProbePausing(site, holder) => self.start_probe(site, Some(holder)),
                 Command::RetryNow(name) => {
-                    if !self.collector.as_ref().is_some_and(|c| c.retry_now(&name)) {
+                    if !self.collector().is_some_and(|c| c.retry_now(&name)) {
                         self.notify_error(format!(
                             "{name} is not being collected: nothing to retry"
                         ));
@@ -271,7 +271,7 @@ impl SmdrApp {
             warned: true,
             pause: pausing.clone(),
         };
-        let rx = self.collector.as_ref().map(|c| c.probe_as(request));
+        let rx = self.collector().map(|c| c.probe_as(request));
         if rx.is_none() {
             self.notify_error("collection is not running: cannot test a connection");
         }
@@ -287,7 +287,7 @@ impl SmdrApp {
     /// The site this program collects from that a test of `site` would compete with, and its
     /// situation in words (last record).
     pub(crate) fn feed_holder(&self, site: &SiteConfig) -> Option<(String, String)> {
-        let name = self.collector.as_ref()?.holding(site)?;
+        let name = self.collector()?.holding(site)?;
         let holder = self.all_sites().find(|s| s.name == name)?;
         let last = self
             .site_views

@@ -45,7 +45,16 @@ impl SmdrApp {
         out_of_time
     }
 
-    pub(super) fn take_event(&mut self, e: CollectorEvent) {
+    pub(super) fn take_event(&mut self, e: EngineEvent) {
+        match e {
+            EngineEvent::Collector(e) => self.take_collector_event(e),
+            // The stages' own events get their views with the History and Alarms tabs.
+            EngineEvent::Alarm(_) | EngineEvent::History(_) => {}
+            EngineEvent::Notice { message, .. } => self.notify_error(message),
+        }
+    }
+
+    fn take_collector_event(&mut self, e: CollectorEvent) {
         {
             match e {
                 CollectorEvent::Record(r) => {

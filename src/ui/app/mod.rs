@@ -13,6 +13,7 @@ use eframe::egui;
 use crate::collect::{
     CollectOptions, Collector, CollectorEvent, Direction, ProbeReport, SiteConfig, SiteStatus,
 };
+use crate::engine::{Engine, EngineEvent, Stage};
 use crate::jobs::{self, ExportFormat, JobEvent};
 use crate::protocol::{DecodeOptions, Record};
 use crate::sim::Demo;
@@ -163,8 +164,8 @@ pub enum Command {
 pub struct SmdrApp {
     pub(super) state: PersistedState,
     pub(super) options: AppOptions,
-    pub(super) collector: Option<Collector>,
-    events: Option<Receiver<CollectorEvent>>,
+    pub(super) engine: Option<Engine>,
+    events: Option<Receiver<EngineEvent>>,
     pub(super) wake: Wake,
     /// Configured sites (sites.toml).
     pub(super) sites: Vec<SiteConfig>,
@@ -226,7 +227,7 @@ impl SmdrApp {
             ))),
             state,
             options,
-            collector: None,
+            engine: None,
             events: None,
             wake,
             sites: Vec::new(),
@@ -348,9 +349,9 @@ impl SmdrApp {
             log_dir: self.log_dir(),
             wake: self.wake.clone(),
         };
-        match Collector::start(options) {
-            Ok((collector, rx)) => {
-                self.collector = Some(collector);
+        match Engine::start(options, self.stages()) {
+            Ok((engine, rx)) => {
+                self.engine = Some(engine);
                 self.events = Some(rx);
             }
             Err(e) => {
@@ -363,7 +364,7 @@ impl SmdrApp {
             DemoMode::Auto => self.sites.is_empty(),
             DemoMode::Off => false,
         };
-        if demo && let Some(runtime) = self.collector.as_ref().and_then(|c| c.runtime()) {
+        if demo && let Some(runtime) = self.collector().and_then(|c| c.runtime()) {
             match Demo::start(runtime) {
                 Ok(demo) => {
                     // Its logs go to its own folder, never the user's.
@@ -403,7 +404,18 @@ impl SmdrApp {
 
     /// The collectors are running.
     pub fn collecting(&self) -> bool {
-        self.collector.is_some()
+        self.engine.is_some()
+    }
+
+    /// The running collectors, for connection tests and retries.
+    fn collector(&self) -> Option<&Collector> {
+        self.engine.as_ref().map(Engine::collector)
+    }
+
+    /// The engine's stages for this window's settings: what every record passes through on
+    /// its way here.
+    fn stages(&self) -> Vec<Box<dyn Stage>> {
+        Vec::new()
     }
 
     /// Every site the window shows: the configured ones, then the demo's.
@@ -419,7 +431,7 @@ impl SmdrApp {
     /// Takes in one collector event as if the collectors had sent it (tests: raw frames,
     /// statuses, log lines).
     pub fn ingest_event(&mut self, event: CollectorEvent) {
-        self.take_event(event);
+        self.take_event(EngineEvent::Collector(event));
     }
 
     pub fn store(&self) -> &Store {
@@ -467,7 +479,7 @@ impl SmdrApp {
     }
 
     fn apply_sites(&self) {
-        if let Some(c) = &self.collector {
+        if let Some(c) = &self.engine {
             let running = self.all_sites().filter(|s| s.enabled).cloned().collect();
             c.set_sites(running);
         }
@@ -512,8 +524,8 @@ impl eframe::App for SmdrApp {
     }
 
     fn on_exit(&mut self) {
-        if let Some(c) = self.collector.take() {
-            c.shutdown();
+        if let Some(e) = self.engine.take() {
+            e.shutdown();
         }
         // After the collectors: the demo's sites have written their last lines.
         self.demo = None;
