@@ -205,6 +205,7 @@ impl SiteForm {
             allow: list(&self.relay_allow, &[',', ' ', ';', '\n']),
             replay_minutes,
             max_behind_kib: self.relay_max_behind_kib,
+            locked: false,
         })
     }
 }

@@ -58,6 +58,10 @@ pub struct RelayConfig {
         skip_serializing_if = "is_default_max_behind"
     )]
     pub max_behind_kib: u32,
+    /// The relay password is kept in a credential store that did not give it: every login is
+    /// refused rather than let anyone in. Never saved.
+    #[serde(skip)]
+    pub locked: bool,
 }
 
 impl Default for RelayConfig {
@@ -68,6 +72,7 @@ impl Default for RelayConfig {
             allow: Vec::new(),
             replay_minutes: 0,
             max_behind_kib: DEFAULT_MAX_BEHIND_KIB,
+            locked: false,
         }
     }
 }

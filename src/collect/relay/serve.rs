@@ -136,6 +136,9 @@ async fn accepted(ctx: Ctx, mut stream: TcpStream, peer: SocketAddr) {
                 duration::words(LOGIN_WAIT)
             )),
             Ok(Err(e)) => Some(format!("relay: refused {peer}: {e}")),
+            Ok(Ok(_)) if ctx.site.relay.locked => Some(format!(
+                "relay: refused {peer}: the relay password could not be read from the credential store"
+            )),
             Ok(Ok(password)) => {
                 let wanted = ctx.site.relay.password.expose().as_bytes();
                 (!wanted.is_empty() && wanted != password.as_slice())
