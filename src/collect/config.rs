@@ -673,7 +673,10 @@ mod tests {
         );
         assert!(notes.iter().all(|n| !n.is_warning()));
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(!text.contains("relayPw") && !text.contains("s3cret"), "{text}");
+        assert!(
+            !text.contains("relayPw") && !text.contains("s3cret"),
+            "{text}"
+        );
         assert!(text.contains("relay_password_in_store = true"), "{text}");
         assert!(text.contains("[site.relay]"), "{text}");
         assert!(text.contains("listen 0.0.0.0:4000"), "{text}");
@@ -685,8 +688,14 @@ mod tests {
         assert!(loaded.sites[0].relay.locked);
         assert_eq!(loaded.sites[0].relay.password, Secret::default());
         assert_eq!(
-            loaded.notes.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            ["the test credential store has no relay password for HQ any more: HQ's relay refuses every login until it is entered again in the site's form"]
+            loaded
+                .notes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            [
+                "the test credential store has no relay password for HQ any more: HQ's relay refuses every login until it is entered again in the site's form"
+            ]
         );
         // No store: the file keeps it, for the user only; the relay password cleared leaves
         // nothing behind in the store.

@@ -124,7 +124,10 @@ impl RelayTarget {
         let err = || RelayEntryError {
             entry: entry.to_string(),
         };
-        let (kind, addr) = entry.trim().split_once(char::is_whitespace).ok_or_else(err)?;
+        let (kind, addr) = entry
+            .trim()
+            .split_once(char::is_whitespace)
+            .ok_or_else(err)?;
         let addr = addr.trim();
         let (host, port) = addr.rsplit_once(':').ok_or_else(err)?;
         if host.is_empty() || !port.parse::<u16>().is_ok_and(|p| p > 0) {

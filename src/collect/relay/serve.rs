@@ -169,7 +169,9 @@ async fn read_login<R: AsyncRead + Unpin>(r: &mut R) -> io::Result<Vec<u8>> {
     }
     frame.resize(4 + len, 0);
     r.read_exact(&mut frame[4..]).await?;
-    parse_login(&frame).map(<[u8]>::to_vec).ok_or_else(not_login)
+    parse_login(&frame)
+        .map(<[u8]>::to_vec)
+        .ok_or_else(not_login)
 }
 
 /// A `push` entry: connects to the target and sends it the feed; after it goes away (it
@@ -183,7 +185,13 @@ async fn push(ctx: Ctx, addr: String) {
                 failing = false;
                 backoff.reset();
                 small_send_buffer(&stream);
-                serve(&ctx, stream, &addr, "relay: connected to {peer}: relaying to it").await;
+                serve(
+                    &ctx,
+                    stream,
+                    &addr,
+                    "relay: connected to {peer}: relaying to it",
+                )
+                .await;
             }
             Err(e) => {
                 // Once per failure streak: a target that is down for a day logs one line.
@@ -223,7 +231,11 @@ async fn serve(ctx: &Ctx, mut stream: TcpStream, peer: &str, joined: &str) {
     let replay = match snapshot {
         Some((now, written)) => {
             let since = now - chrono::TimeDelta::minutes(i64::from(minutes));
-            let (dir, site, protocol) = (ctx.log_dir.clone(), ctx.site.name.clone(), ctx.site.protocol);
+            let (dir, site, protocol) = (
+                ctx.log_dir.clone(),
+                ctx.site.name.clone(),
+                ctx.site.protocol,
+            );
             tokio::task::spawn_blocking(move || {
                 replay_bytes(&dir, &site, protocol, since, now, written)
             })
