@@ -395,3 +395,37 @@ fn app_suite_and_mivb_relays_deliver_the_lines_as_received() {
         drop(rt);
     }
 }
+
+#[test]
+fn a_listener_joining_late_gets_the_last_minutes_replayed_then_live_each_frame_once() {
+    let rt = sim_runtime();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut h = Harness::new(tmp.path());
+    let (sim_port, relay_port) = (free_port(), free_port());
+    let mut site = relay_site(
+        "mitel5000",
+        sim_port,
+        &[format!("listen 127.0.0.1:{relay_port}")],
+    );
+    site.relay.replay_minutes = 10;
+    h.collector().set_sites(vec![site]);
+    let count = 400;
+    let sim = start_sim(&h, &rt, "mitel5000", sim_port, (count, 200.0));
+    // It joins while the simulator is still sending: the replay ends where the queue begins.
+    assert!(h.wait(|h| h.raw_count("Site") >= 100));
+    let mut late = connect(format!("127.0.0.1:{relay_port}").parse().unwrap());
+    login(&mut late, RELAY_PASSWORD);
+    let got = read_frames(&mut late, count as usize);
+    assert!(h.wait(|_| sim.sent() >= count));
+    assert!(h.wait(|h| relay_status(h).frames > 0));
+    assert!(
+        relay_status(&h).frames < count,
+        "part of it came from the raw day log"
+    );
+    assert!(
+        got == wire(&sim, true),
+        "the replay and the live feed differ from what was sent"
+    );
+    h.shutdown();
+    drop(rt);
+}
