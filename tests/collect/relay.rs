@@ -278,8 +278,7 @@ fn a_wrong_relay_password_and_a_stranger_are_refused() {
     }));
     let logs = h.logs().join("\n");
     assert!(
-        logs.contains(&format!("relay: refused 127.0.0.1:"))
-            && logs.contains(": wrong relay password"),
+        logs.contains("relay: refused 127.0.0.1:") && logs.contains(": wrong relay password"),
         "{logs}"
     );
     assert!(
@@ -342,7 +341,7 @@ fn a_push_relay_reconnects_after_its_target_restarts() {
     );
     // Whole lines as the simulator sent them: the restarted target's bytes are a run of them.
     let text = String::from_utf8(more).unwrap();
-    let whole = text[..text.rfind("\r\n").unwrap() + 2].as_bytes().to_vec();
+    let whole = text.as_bytes()[..text.rfind("\r\n").unwrap() + 2].to_vec();
     // The simulator notes a line as sent just after writing it: wait for its journal.
     assert!(
         h.wait(|_| wire(&sim, false).windows(whole.len()).any(|w| w == whole)),
