@@ -20,7 +20,7 @@ use crate::collect::net::{CONNECT_TIMEOUT, connect};
 use crate::collect::push::PushListener;
 use crate::collect::sink::SharedSink;
 use crate::collect::site::{Protocol, SiteConfig};
-use crate::collect::words::{connect_error, read_error};
+use crate::collect::words::read_error;
 use crate::protocol::duration;
 use crate::protocol::mitel5000::framer::encode_frame;
 use crate::protocol::mitel5000::login::parse_login;
@@ -197,8 +197,7 @@ async fn push(ctx: Ctx, addr: String) {
                 // Once per failure streak: a target that is down for a day logs one line.
                 if !failing {
                     ctx.log(format!(
-                        "relay: {}; trying again with a growing pause",
-                        connect_error(&addr, &e)
+                        "relay: cannot reach the push target {addr} ({e}): is the program there running and listening? Trying again with a growing pause"
                     ));
                     failing = true;
                 }
