@@ -1,47 +1,16 @@
 //! The site form's relay fields and the card's "relaying to N", driven through egui_kittest.
 
-use std::path::Path;
-
-use eframe::egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use smdr_monitor::collect::{CollectorEvent, RelayStatus, SiteState, SiteStatus};
-use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
+use smdr_monitor::ui::DemoMode;
 
-fn harness(dir: &Path) -> Harness<'static, SmdrApp> {
-    let options = AppOptions {
-        demo: DemoMode::Off,
-        config_path: dir.join("sites.toml"),
-        log_dir: Some(dir.join("logs")),
-        collect: false,
-        open: Vec::new(),
-        tab: None,
-        // Never the real credential store, file dialogs or file manager.
-        passwords: smdr_monitor::secrets::Passwords::in_memory(),
-        desktop: smdr_monitor::desktop::Desktop::Bare,
-    };
-    Harness::builder()
-        .with_size([1400.0, 1000.0])
-        .build_eframe(move |cc| SmdrApp::new(&cc.egui_ctx, cc.storage, options))
-}
-
-fn text_box<'h>(h: &'h Harness<'static, SmdrApp>, label: &'h str) -> egui_kittest::Node<'h> {
-    h.query_by_role_and_label(Role::TextInput, label)
-        .or_else(|| h.query_by_role_and_label(Role::PasswordInput, label))
-        .unwrap_or_else(|| panic!("no text box labelled {label}"))
-}
-
-fn type_into(h: &mut Harness<'static, SmdrApp>, label: &str, text: &str) {
-    text_box(h, label).focus();
-    h.run();
-    text_box(h, label).type_text(text);
-    h.run();
-}
+mod window_common;
+use window_common::*;
 
 #[test]
 fn the_site_form_sets_up_a_relay_and_keeps_its_password_out_of_the_site_list() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(dir.path());
+    let mut h = sized(options(dir.path(), DemoMode::Off, false), [1400.0, 1000.0]);
     h.get_by_label("+ Add site").click();
     h.run();
     type_into(&mut h, "Name", "HQ");
