@@ -12,7 +12,8 @@ use std::io::{self, Write};
 
 use super::TextFormat;
 use super::csv::write_row;
-use super::jsonl::{push_str, push_value};
+use super::jsonl::{self, push_str};
+use super::plain::Keys;
 use crate::protocol::fields::Value;
 use crate::timeline::{Call, CallEvent, Ext};
 
@@ -115,50 +116,55 @@ pub fn visit_call_fields<'a>(call: &'a Call, mut f: impl FnMut(&'static str, Cal
 
 /// One call as a JSON object on one line.
 pub fn write_jsonl(out: &mut impl Write, call: &Call) -> io::Result<()> {
-    let mut buf = String::with_capacity(256 + 128 * call.events.len());
-    buf.push('{');
-    let mut first = true;
+    let mut buf = Vec::with_capacity(256 + 128 * call.events.len());
+    push_jsonl(
+        &mut buf,
+        &mut jsonl::Encoder::default(),
+        &mut Keys::default(),
+        call,
+    );
+    out.write_all(&buf)
+}
+
+/// Appends one call's JSON line to `buf`.
+fn push_jsonl(buf: &mut Vec<u8>, json: &mut jsonl::Encoder, keys: &mut Keys, call: &Call) {
+    let mut k = 0;
     visit_call_fields(call, |name, v| {
-        if !first {
-            buf.push(',');
-        }
-        first = false;
-        push_str(&mut buf, name);
-        buf.push(':');
+        keys.get(k, name, jsonl::push_key).push(buf, false);
+        k += 1;
         match v {
-            CallValue::Scalar(v) => push_value(&mut buf, v),
+            CallValue::Scalar(v) => json.value(buf, v),
             CallValue::Path(path) => {
-                buf.push('[');
+                buf.push(b'[');
                 for (i, ext) in path.iter().enumerate() {
                     if i > 0 {
-                        buf.push(',');
+                        buf.push(b',');
                     }
-                    push_str(&mut buf, ext);
+                    push_str(buf, ext);
                 }
-                buf.push(']');
+                buf.push(b']');
             }
             CallValue::Events(events) => {
-                buf.push('[');
+                buf.push(b'[');
                 for (i, e) in events.iter().enumerate() {
                     if i > 0 {
-                        buf.push(',');
+                        buf.push(b',');
                     }
-                    buf.push_str("{\"at\":");
-                    push_value(&mut buf, Value::DateTime(e.at));
-                    buf.push_str(",\"event\":");
-                    push_str(&mut buf, &e.name);
-                    buf.push_str(",\"extension\":");
-                    push_str(&mut buf, &e.extension);
-                    buf.push_str(",\"source_extension\":");
-                    push_str(&mut buf, &e.source_extension);
-                    buf.push('}');
+                    buf.extend_from_slice(b"{\"at\":");
+                    json.value(buf, Value::DateTime(e.at));
+                    buf.extend_from_slice(b",\"event\":");
+                    push_str(buf, &e.name);
+                    buf.extend_from_slice(b",\"extension\":");
+                    push_str(buf, &e.extension);
+                    buf.extend_from_slice(b",\"source_extension\":");
+                    push_str(buf, &e.source_extension);
+                    buf.push(b'}');
                 }
-                buf.push(']');
+                buf.push(b']');
             }
         }
     });
-    buf.push_str("}\n");
-    out.write_all(buf.as_bytes())
+    buf.extend_from_slice(b"}\n");
 }
 
 /// Every field of a call, in [`CALL_COLUMNS`] order.
@@ -192,30 +198,55 @@ pub struct CallWriter<W: Write> {
     out: W,
     format: TextFormat,
     wrote_header: bool,
+    /// Calls written but not yet given to `out`.
+    buf: Vec<u8>,
+    /// How many bytes to gather before writing to `out` (0: each call as it comes).
+    batch: usize,
+    json: jsonl::Encoder,
+    keys: Keys,
 }
 
 impl<W: Write> CallWriter<W> {
     pub fn new(out: W, format: TextFormat) -> Self {
+        Self::batched(out, format, 0)
+    }
+
+    /// Gathers about `bytes` of output before each write to `out` (see `RecordWriter`).
+    pub fn batched(out: W, format: TextFormat, bytes: usize) -> Self {
         Self {
             out,
             format,
             wrote_header: false,
+            buf: Vec::with_capacity(bytes.max(1024) + 4096),
+            batch: bytes,
+            json: jsonl::Encoder::default(),
+            keys: Keys::default(),
         }
     }
 
     pub fn write(&mut self, call: &Call) -> io::Result<()> {
         match self.format {
-            TextFormat::Jsonl => write_jsonl(&mut self.out, call),
+            TextFormat::Jsonl => push_jsonl(&mut self.buf, &mut self.json, &mut self.keys, call),
             TextFormat::Csv => {
                 self.header()?;
-                write_csv(&mut self.out, call)
+                write_csv(&mut self.buf, call)?;
             }
         }
+        self.write_out(self.batch)
+    }
+
+    /// Gives `out` what was gathered once it is `batch` bytes or more.
+    fn write_out(&mut self, batch: usize) -> io::Result<()> {
+        if self.buf.len() >= batch {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
     }
 
     fn header(&mut self) -> io::Result<()> {
         if !self.wrote_header {
-            write_row(&mut self.out, CALL_COLUMNS.iter().map(|c| Value::Str(c)))?;
+            write_row(&mut self.buf, CALL_COLUMNS.iter().map(|c| Value::Str(c)))?;
             self.wrote_header = true;
         }
         Ok(())
@@ -226,6 +257,7 @@ impl<W: Write> CallWriter<W> {
         if self.format == TextFormat::Csv {
             self.header()?;
         }
+        self.write_out(0)?;
         self.out.flush()?;
         Ok(self.out)
     }

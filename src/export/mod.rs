@@ -3,6 +3,9 @@
 pub mod calls;
 pub mod csv;
 pub mod jsonl;
+mod plain;
+#[cfg(test)]
+mod same_output;
 pub mod xlsx;
 
 use std::fs::File;
@@ -217,37 +220,136 @@ pub struct RecordWriter<W: Write> {
     out: W,
     format: TextFormat,
     wrote_header: bool,
+    /// Records written but not yet given to `out`.
+    buf: Vec<u8>,
+    /// How many bytes to gather before writing to `out` (0: each record as it comes).
+    batch: usize,
+    json: jsonl::Encoder,
+    csv: csv::Encoder,
+    columns: ColumnMemo,
+    /// A CSV row's cells, in the order the record gives them.
+    cells: Vec<u8>,
 }
 
 impl<W: Write> RecordWriter<W> {
+    /// Gives `out` each record as it is written (a live export sees every record at once).
     pub fn new(out: W, format: TextFormat) -> Self {
+        Self::batched(out, format, 0)
+    }
+
+    /// Gathers about `bytes` of output before each write to `out`: for a whole file at
+    /// once, large writes and no buffer between.
+    pub fn batched(out: W, format: TextFormat, bytes: usize) -> Self {
         Self {
             out,
             format,
             wrote_header: false,
+            buf: Vec::with_capacity(bytes.max(1024) + 4096),
+            batch: bytes,
+            json: jsonl::Encoder::default(),
+            csv: csv::Encoder::default(),
+            columns: ColumnMemo::default(),
+            cells: Vec::new(),
         }
     }
 
     pub fn write(&mut self, d: &Decoded<'_>, source: &Source) -> io::Result<()> {
         match self.format {
-            TextFormat::Jsonl => jsonl::write_record(&mut self.out, d, source),
+            TextFormat::Jsonl => self.json.record(&mut self.buf, d, source),
             TextFormat::Csv => {
-                if !self.wrote_header {
-                    csv::write_row(&mut self.out, RECORD_COLUMNS.iter().map(|c| Value::Str(c)))?;
-                    self.wrote_header = true;
-                }
-                csv::write_row(&mut self.out, record_cells(d, source).into_iter())
+                self.header();
+                self.csv_row(d, source);
             }
+        }
+        if self.buf.len() >= self.batch {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// A record's CSV row: each field's cell written once, in the order the record gives
+    /// them, then copied into its column (most columns of a row are another format's: empty).
+    fn csv_row(&mut self, d: &Decoded<'_>, source: &Source) {
+        let line = plain::Line::new(d.text, csv::clean_line(d.text));
+        let cells = &mut self.cells;
+        cells.clear();
+        let mut spans = [(0usize, 0usize); RECORD_COLUMNS.len()];
+        let mut k = 0;
+        visit_fields(d, source, |name, v| {
+            let column = self.columns.column(k, name);
+            k += 1;
+            let Some(span) = column.and_then(|c| spans.get_mut(c)) else {
+                return;
+            };
+            let cell = match v {
+                Value::Display(shown) if std::ptr::addr_eq(shown, source) => {
+                    csv::Cell::Source(source)
+                }
+                v => csv::Cell::Value(v),
+            };
+            let start = cells.len();
+            self.csv.cell(cells, cell, line);
+            *span = (start, cells.len());
+        });
+        // Room to copy a short cell as a fixed 16 bytes.
+        let written = cells.len();
+        cells.resize(written + 16, 0);
+        let cells = plain::Line::new_bytes(cells);
+        for (c, &(start, end)) in spans.iter().enumerate() {
+            if c > 0 {
+                self.buf.push(b',');
+            }
+            if end > start {
+                cells.push_piece(&mut self.buf, start, end - start);
+            }
+        }
+        self.buf.extend_from_slice(b"\r\n");
+    }
+
+    fn header(&mut self) {
+        if !self.wrote_header {
+            let names = RECORD_COLUMNS
+                .iter()
+                .map(|c| csv::Cell::Value(Value::Str(c)));
+            self.csv.row(&mut self.buf, names, plain::Line::none());
+            self.wrote_header = true;
         }
     }
 
     /// Writes the CSV header even when there were no records, then flushes.
     pub fn finish(mut self) -> io::Result<W> {
-        if self.format == TextFormat::Csv && !self.wrote_header {
-            csv::write_row(&mut self.out, RECORD_COLUMNS.iter().map(|c| Value::Str(c)))?;
+        if self.format == TextFormat::Csv {
+            self.header();
         }
+        self.out.write_all(&self.buf)?;
         self.out.flush()?;
         Ok(self.out)
+    }
+}
+
+/// Which column each field of the last record went to, by the field's place in the record:
+/// records of one kind name the same fields in the same order, so a name is looked up among
+/// [`RECORD_COLUMNS`] once, not for every record.
+#[derive(Default)]
+struct ColumnMemo(Vec<(&'static str, Option<usize>)>);
+
+impl ColumnMemo {
+    #[inline]
+    fn column(&mut self, k: usize, name: &'static str) -> Option<usize> {
+        match self.0.get_mut(k) {
+            // The same static name (address and length): the same column.
+            Some((seen, column)) if std::ptr::eq(*seen, name) => *column,
+            Some(slot) => {
+                *slot = (name, column_of(name));
+                slot.1
+            }
+            None => {
+                let column = column_of(name);
+                self.0.push((name, column));
+                column
+            }
+        }
     }
 }
 
