@@ -288,8 +288,8 @@ def record_fields(fmt, rec):
         out.update((k, rec[k]) for k in keys)
         return out
     keys = ("duration_s", "calling_party", "called_party", "third_party", "digits",
-            "time_to_answer_s", "completion", "transfer_flag", "account_code", "long_call",
-            "system_id")
+            "time_to_answer_s", "completion", "transfer_flag", "attendant", "account_code",
+            "long_call", "system_id")
     out = {"date": iso(rec["date"]), "start": rec["start"].strftime("%H:%M")}
     out.update((k, rec[k]) for k in keys)
     return out
