@@ -17,6 +17,28 @@ use super::plain::Keys;
 use crate::protocol::fields::Value;
 use crate::timeline::{Call, CallEvent, Ext};
 
+/// The columns of the window's call exports: the site first, then [`CALL_COLUMNS`] (the
+/// `calls` command keeps [`CALL_COLUMNS`]).
+pub const EXPORT_CALL_COLUMNS: &[&str] = &[
+    "site",
+    "call_id",
+    "start",
+    "end",
+    "direction",
+    "number",
+    "contact_name",
+    "ddi",
+    "outcome",
+    "answered_by",
+    "time_to_answer_s",
+    "talk_s",
+    "hold_s",
+    "queued_s",
+    "transfers",
+    "path",
+    "events",
+];
+
 /// Every field of a call, in output order.
 pub const CALL_COLUMNS: &[&str] = &[
     "call_id",
@@ -122,13 +144,25 @@ pub fn write_jsonl(out: &mut impl Write, call: &Call) -> io::Result<()> {
         &mut jsonl::Encoder::default(),
         &mut Keys::default(),
         call,
+        false,
     );
     out.write_all(&buf)
 }
 
 /// Appends one call's JSON line to `buf`.
-fn push_jsonl(buf: &mut Vec<u8>, json: &mut jsonl::Encoder, keys: &mut Keys, call: &Call) {
+fn push_jsonl(
+    buf: &mut Vec<u8>,
+    json: &mut jsonl::Encoder,
+    keys: &mut Keys,
+    call: &Call,
+    site: bool,
+) {
     let mut k = 0;
+    if site {
+        buf.extend_from_slice(b"{\"site\":");
+        push_str(buf, &call.site);
+        k = 1;
+    }
     visit_call_fields(call, |name, v| {
         keys.get(k, name, jsonl::push_key).push(buf, false);
         k += 1;
@@ -204,6 +238,8 @@ pub struct CallWriter<W: Write> {
     batch: usize,
     json: jsonl::Encoder,
     keys: Keys,
+    /// A `site` column first ([`EXPORT_CALL_COLUMNS`]), as the window exports.
+    site: bool,
 }
 
 impl<W: Write> CallWriter<W> {
@@ -221,15 +257,34 @@ impl<W: Write> CallWriter<W> {
             batch: bytes,
             json: jsonl::Encoder::default(),
             keys: Keys::default(),
+            site: false,
         }
+    }
+
+    /// As the window exports calls: a `site` column first ([`EXPORT_CALL_COLUMNS`]).
+    pub fn with_site(out: W, format: TextFormat) -> Self {
+        let mut w = Self::new(out, format);
+        w.site = true;
+        w
     }
 
     pub fn write(&mut self, call: &Call) -> io::Result<()> {
         match self.format {
-            TextFormat::Jsonl => push_jsonl(&mut self.buf, &mut self.json, &mut self.keys, call),
+            TextFormat::Jsonl => push_jsonl(
+                &mut self.buf,
+                &mut self.json,
+                &mut self.keys,
+                call,
+                self.site,
+            ),
             TextFormat::Csv => {
                 self.header()?;
-                write_csv(&mut self.buf, call)?;
+                if self.site {
+                    let site = std::iter::once(Value::Str(&call.site));
+                    write_row(&mut self.buf, site.chain(cells(&row(call))))?;
+                } else {
+                    write_csv(&mut self.buf, call)?;
+                }
             }
         }
         self.write_out(self.batch)
@@ -246,7 +301,12 @@ impl<W: Write> CallWriter<W> {
 
     fn header(&mut self) -> io::Result<()> {
         if !self.wrote_header {
-            write_row(&mut self.buf, CALL_COLUMNS.iter().map(|c| Value::Str(c)))?;
+            let names = if self.site {
+                EXPORT_CALL_COLUMNS
+            } else {
+                CALL_COLUMNS
+            };
+            write_row(&mut self.buf, names.iter().map(|c| Value::Str(c)))?;
             self.wrote_header = true;
         }
         Ok(())
@@ -365,5 +425,52 @@ mod tests {
         let missing = dir.path().join("no/such/dir.csv");
         let err = write(&calls, &missing, ExportFormat::Csv, |_, _| {}).unwrap_err();
         assert!(err.to_string().starts_with("cannot write"), "{err}");
+    }
+
+    /// Issue 17.10: the window's call exports lead with the call's site, in every format; the
+    /// `calls` command's writer keeps exactly [`CALL_COLUMNS`].
+    #[test]
+    fn window_exports_lead_with_the_site() {
+        assert_eq!(EXPORT_CALL_COLUMNS[0], "site");
+        assert_eq!(&EXPORT_CALL_COLUMNS[1..], CALL_COLUMNS);
+        let mut call = transferred();
+        call.site = "Main Office".into();
+        let dir = tempfile::tempdir().unwrap();
+        let calls = Exported::Calls(vec![call.clone()]);
+        let csv = dir.path().join("calls.csv");
+        write(&calls, &csv, ExportFormat::Csv, |_, _| {}).unwrap();
+        let text = std::fs::read_to_string(&csv).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next().unwrap(), EXPORT_CALL_COLUMNS.join(","));
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .starts_with("Main Office,ID1,2012-03-09T23:59:58,")
+        );
+        let json = dir.path().join("calls.json");
+        write(&calls, &json, ExportFormat::Json, |_, _| {}).unwrap();
+        let text = std::fs::read_to_string(&json).unwrap();
+        assert!(text.starts_with("{\"site\":\"Main Office\",\"call_id\":\"ID1\","));
+        let v: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        let mut expected = EXPORT_CALL_COLUMNS.to_vec();
+        expected.sort();
+        let mut keys = keys;
+        keys.sort();
+        assert_eq!(keys, expected);
+        assert_eq!(v["site"], "Main Office");
+        // Without the site, the object is the `calls` command's, field for field.
+        let mut alone = Vec::new();
+        write_jsonl(&mut alone, &call).unwrap();
+        let mut v = v;
+        v.as_object_mut().unwrap().remove("site");
+        assert_eq!(v, serde_json::from_slice::<serde_json::Value>(&alone).unwrap());
+        let xlsx = dir.path().join("calls.xlsx");
+        write(&calls, &xlsx, ExportFormat::Xlsx, |_, _| {}).unwrap();
+        let sheet = crate::export::tests::xlsx_sheet(&xlsx);
+        let header = sheet.find(">site<").unwrap();
+        assert!(header < sheet.find(">call_id<").unwrap(), "{sheet}");
+        assert!(sheet.contains(">Main Office<"), "{sheet}");
     }
 }

@@ -12,7 +12,7 @@ use serde::Serializer as _;
 use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
 
 use super::plain::{self, Keys, Line, SourceText};
-use crate::protocol::fields::{Value, visit_fields};
+use crate::protocol::fields::{Value, visit_export_fields, visit_fields};
 use crate::protocol::{Decoded, Source};
 
 /// Writes one record as a JSON object on one line.
@@ -33,6 +33,19 @@ pub struct Encoder {
 impl Encoder {
     /// Appends one record's line to `buf`.
     pub fn record(&mut self, buf: &mut Vec<u8>, d: &Decoded<'_>, source: &Source) {
+        self.record_at(buf, d, source, None);
+    }
+
+    /// [`Self::record`], with the window's export fields when `site` is given
+    /// ([`visit_export_fields`]).
+    #[inline]
+    pub fn record_at(
+        &mut self,
+        buf: &mut Vec<u8>,
+        d: &Decoded<'_>,
+        source: &Source,
+        site: Option<&str>,
+    ) {
         // When the record's text needs no escape, neither does any field cut from it.
         let line = Line::new(d.text, !needs_escape(d.text.as_bytes()));
         let Self {
@@ -41,7 +54,7 @@ impl Encoder {
             keys,
         } = self;
         let mut k = 0;
-        visit_fields(d, source, |name, v| {
+        let mut each = |name, v| {
             let key = keys.get(k, name, push_key);
             k += 1;
             match v {
@@ -87,7 +100,11 @@ impl Encoder {
                 }
             }
             buf.push(b'"');
-        });
+        };
+        match site {
+            None => visit_fields(d, source, &mut each),
+            Some(site) => visit_export_fields(d, source, site, &mut each),
+        }
         buf.extend_from_slice(b"}\n");
     }
 
