@@ -34,10 +34,17 @@ if [ "${1:-}" = "" ] || [ "${1:-}" = "--commands" ]; then
     # Whole commands, file in and file out, as a technician runs them. The binary is copied
     # first: the target directory may be shared and rebuilt meanwhile.
     big=${SMDR_BENCH_DIR:-/tmp/smdr-bench}
-    cargo build --release --bin smdr-monitor
+    # $SMDR_BENCH_BIN: a release binary built already; $SMDR_BENCH_SAMPLER: how the simulator's
+    # samples are written (the day bench, any profile: the files are the same).
     bin="$results/smdr-monitor"
-    cp "${CARGO_TARGET_DIR:-target}/release/smdr-monitor" "$bin"
-    cargo bench --bench day -- --write-samples "$big" --megabytes 110 | tee "$results/command-samples.txt"
+    if [ -n "${SMDR_BENCH_BIN:-}" ]; then
+        cp "$SMDR_BENCH_BIN" "$bin"
+    else
+        cargo build --release --bin smdr-monitor
+        cp "${CARGO_TARGET_DIR:-target}/release/smdr-monitor" "$bin"
+    fi
+    sampler=${SMDR_BENCH_SAMPLER:-cargo bench --bench day --}
+    $sampler --write-samples "$big" --megabytes 110 | tee "$results/command-samples.txt"
     cut -d' ' -f1-3 /proc/loadavg > "$results/command-load-before.txt"
     # A fresh output file each run, as an export makes: overwriting one costs this machine's
     # kernel up to a second more while it waits for the old pages.
@@ -67,7 +74,7 @@ if [ "${1:-}" = "" ] || [ "${1:-}" = "--commands" ]; then
     cut -d' ' -f1-3 /proc/loadavg > "$results/command-load-after.txt"
     # Memory while decoding 1 GB: the largest resident set of the process.
     huge="$big/1gb"
-    cargo bench --bench day -- --write-samples "$huge" --megabytes 1000 | tee "$results/command-memory-samples.txt"
+    $sampler --write-samples "$huge" --megabytes 1000 | tee "$results/command-memory-samples.txt"
     for sample in mitel5000.bin appsuite.txt mivb.txt; do
         /usr/bin/time -f "%M" -o "$results/command-memory-${sample%.*}.txt" \
             "$bin" decode --as jsonl "$huge/$sample" --output "$huge/out.jsonl"
@@ -87,7 +94,7 @@ import contextlib, io, json, math, os, platform, re, subprocess, sys
 
 results = sys.argv[1]
 # Only the whole commands were measured, and no full run is at hand: that section is replaced.
-splice = sys.argv[2:3] == ["--commands"] and not os.path.exists(os.path.join(results, "decode.txt"))
+splice = not os.path.exists(os.path.join(results, "decode.txt"))
 def read(name):
     with open(os.path.join(results, name), encoding="utf-8") as f:
         return f.read()
