@@ -465,7 +465,10 @@ mod tests {
         write_jsonl(&mut alone, &call).unwrap();
         let mut v = v;
         v.as_object_mut().unwrap().remove("site");
-        assert_eq!(v, serde_json::from_slice::<serde_json::Value>(&alone).unwrap());
+        assert_eq!(
+            v,
+            serde_json::from_slice::<serde_json::Value>(&alone).unwrap()
+        );
         let xlsx = dir.path().join("calls.xlsx");
         write(&calls, &xlsx, ExportFormat::Xlsx, |_, _| {}).unwrap();
         let sheet = crate::export::tests::xlsx_sheet(&xlsx);

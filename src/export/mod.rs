@@ -285,7 +285,12 @@ impl<W: Write> RecordWriter<W> {
     }
 
     #[inline]
-    fn write_site(&mut self, d: &Decoded<'_>, source: &Source, site: Option<&str>) -> io::Result<()> {
+    fn write_site(
+        &mut self,
+        d: &Decoded<'_>,
+        source: &Source,
+        site: Option<&str>,
+    ) -> io::Result<()> {
         match self.format {
             TextFormat::Jsonl => self.json.record_at(&mut self.buf, d, source, site),
             TextFormat::Csv => {
@@ -461,7 +466,8 @@ pub(crate) mod tests {
         assert_eq!(EXPORT_RECORD_COLUMNS, with_site);
 
         // An answered incoming call, an unanswered ring-in, an outgoing call.
-        let data = b"IN  110   94129 525530894016            0061 08:48      S=1 $00.00             *\r\n\
+        let data =
+            b"IN  110   94129 525530894016            0061 08:48      S=1 $00.00             *\r\n\
             \x20   ***** 94129 RG 612-804-4082         8907 00:29      S=5                    *\r\n\
             LOC 1001  94129 5551234                      09:12 00:01:07 $00.00              \r\n";
         let mut store = Store::default();
@@ -505,18 +511,30 @@ pub(crate) mod tests {
             let cells: Vec<&str> = line.split(',').collect();
             assert_eq!(cells.len(), EXPORT_RECORD_COLUMNS.len(), "{line}");
             assert_eq!(cells[0], "Main Office");
-            assert_eq!(cells[digits_at(&with_site)..digits_at(&with_site) + 3], [digits, caller, did]);
+            assert_eq!(
+                cells[digits_at(&with_site)..digits_at(&with_site) + 3],
+                [digits, caller, did]
+            );
         }
 
         let xlsx = dir.path().join("r.xlsx");
         write(&what, &xlsx, ExportFormat::Xlsx, |_, _| {}).unwrap();
         let sheet = xlsx_sheet(&xlsx);
-        for text in [">site<", ">caller<", ">did<", ">Main Office<", ">612-804-4082<", ">8907<"] {
+        for text in [
+            ">site<",
+            ">caller<",
+            ">did<",
+            ">Main Office<",
+            ">612-804-4082<",
+            ">8907<",
+        ] {
             assert!(sheet.contains(text), "{text} in {sheet}");
         }
 
         // `decode`'s writer: the same record without the window's columns.
-        let Exported::Records(store) = &what else { unreachable!() };
+        let Exported::Records(store) = &what else {
+            unreachable!()
+        };
         let r = store.iter().next().unwrap();
         let mut w = RecordWriter::new(Vec::new(), TextFormat::Jsonl);
         w.write(&r.decode(), &r.source()).unwrap();

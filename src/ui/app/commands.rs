@@ -365,7 +365,10 @@ mod tests {
             for format in ExportFormat::ALL {
                 let name = export_name(&scope, format);
                 assert!(!name.contains(char::is_whitespace), "{name}");
-                assert!(name.ends_with(&format!(".{}", format.extension())), "{name}");
+                assert!(
+                    name.ends_with(&format!(".{}", format.extension())),
+                    "{name}"
+                );
             }
         }
     }
