@@ -220,7 +220,16 @@ if splice:
         doc = f.read()
     start = doc.index("\n## Whole commands")
     end = doc.index("\n## ", start + 1)
-    print(doc[:start] + out.getvalue().rstrip("\n") + "\n" + doc[end:], end="")
+    doc = doc[:start] + out.getvalue().rstrip("\n") + "\n" + doc[end:]
+    # The notes at the end, as they are now.
+    notes = os.path.join("benches", "NOTES.md")
+    if os.path.exists(notes):
+        with open(notes, encoding="utf-8") as f:
+            text = f.read().rstrip()
+        at = doc.find("\n" + text.split("\n", 1)[0] + "\n")
+        if at >= 0:
+            doc = doc[:at + 1] + text + "\n"
+    print(doc, end="")
     sys.exit(0)
 
 print("# Benchmarks\n")
