@@ -9,7 +9,9 @@
 //!
 //! Prints `RESULT <name> <value> <unit>` lines for `scripts/bench.sh`. Under `cargo test` it runs
 //! the same code on a few thousand records. `--write-samples DIR` writes the decode benchmark's
-//! inputs for `benches/decode.py`.
+//! inputs for `benches/decode.py`; with `--megabytes N` it writes files of at least N MB each
+//! instead (the same seeds, more records), for timing the `decode` and `calls` commands as
+//! processes (`scripts/bench.sh`).
 
 mod common;
 
@@ -35,7 +37,16 @@ fn main() {
     }
     if let Some(i) = args.iter().position(|a| a == "--write-samples") {
         let dir = args.get(i + 1).map_or("target/bench-data", String::as_str);
-        write_samples(Path::new(dir));
+        match args.iter().position(|a| a == "--megabytes") {
+            Some(m) => {
+                let mb = args.get(m + 1).and_then(|n| n.parse().ok());
+                let Some(mb) = mb else {
+                    panic!("--megabytes wants a number of megabytes");
+                };
+                write_large_samples(Path::new(dir), mb);
+            }
+            None => write_samples(Path::new(dir)),
+        }
         return;
     }
     day();
@@ -148,6 +159,39 @@ fn day() {
     println!("RESULT day_correlate_ms {:.1} ms", ms(median.correlate));
     println!("RESULT day_ready_ms {:.1} ms", ms(median.ready));
     println!("RESULT day_total_ms {:.1} ms", ms(median.total()));
+}
+
+/// Files of at least `megabytes` MB per format (the decode samples' names and seeds), written
+/// as they are generated so that a gigabyte needs no gigabyte of memory.
+fn write_large_samples(dir: &Path, megabytes: u64) {
+    use std::io::Write;
+    let _ = std::fs::create_dir_all(dir);
+    for (format, name, seed) in SAMPLES {
+        let path = dir.join(name);
+        let file = std::fs::File::create(&path)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        let mut g = common::generator(format, seed);
+        let (mut written, mut records, mut chunk) = (0u64, 0u64, Vec::new());
+        while written < megabytes * 1_000_000 {
+            chunk.clear();
+            for _ in 0..1000 {
+                common::push_line(format, &g.next_line().text, &mut chunk);
+            }
+            records += 1000;
+            written += chunk.len() as u64;
+            if let Err(e) = out.write_all(&chunk) {
+                panic!("cannot write {}: {e}", path.display());
+            }
+        }
+        if let Err(e) = out.flush() {
+            panic!("cannot write {}: {e}", path.display());
+        }
+        println!(
+            "wrote {} ({records} records, {written} bytes)",
+            path.display()
+        );
+    }
 }
 
 /// Resident set size in bytes, from `/proc/self/statm` (Linux).

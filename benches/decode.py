@@ -7,8 +7,14 @@ rule, App Suite 12-hour resolution, MiVB year). Written as a competent script wo
 str methods, datetime; no tricks in either direction.
 
     python3 benches/decode.py target/bench-data     # prints RESULT lines (MB/s per format)
+    python3 benches/decode.py --write IN OUT        # IN decoded to JSON lines in OUT
+
+With `--write` it is the `decode --as jsonl --output OUT IN` command in Python, for timing the
+two as processes side by side (`scripts/bench.sh`): it reads the file, decodes each record and
+writes the same JSON lines (the same fields, in the same order, the same text) with `json`.
 """
 
+import json
 import os
 import struct
 import sys
@@ -261,7 +267,68 @@ def measure(path, decode, runs=3):
     return len(data) / sorted(times)[len(times) // 2] / 1e6, len(records)
 
 
+def record_fields(fmt, rec):
+    """The fields `decode --as jsonl` writes for a record, after format, kind and source."""
+    if rec["kind"] == "unparsed":
+        return {"error": rec["error"]}
+    iso = lambda d: d.isoformat() if d is not None else None
+    if fmt == "mitel5000" and rec["kind"] == "header":
+        when = rec.get("time")
+        return {"date": iso(rec.get("date")), "start": when.strftime("%H:%M:%S") if when else None}
+    if fmt == "mitel5000":
+        keys = ("call_type", "ring_in", "extension", "trunk", "digits", "duration_s", "cost",
+                "account_code", "trunk_disconnect")
+        out = {"date": iso(rec["date"]), "start": rec["start"].strftime("%H:%M")}
+        out.update((k, rec[k]) for k in keys)
+        return out
+    if fmt == "appsuite":
+        keys = ("direction", "call_id", "trunk", "extension", "source_extension", "number",
+                "contact_name", "ddi", "ddi_name", "account_code", "event")
+        out = {"timestamp": rec["timestamp"].isoformat()}
+        out.update((k, rec[k]) for k in keys)
+        return out
+    keys = ("duration_s", "calling_party", "called_party", "third_party", "digits",
+            "time_to_answer_s", "completion", "transfer_flag", "attendant", "account_code",
+            "long_call", "system_id")
+    out = {"date": iso(rec["date"]), "start": rec["start"].strftime("%H:%M")}
+    out.update((k, rec[k]) for k in keys)
+    return out
+
+
+def write_jsonl(path, out_path):
+    """Decodes `path` (a capture or a text log) and writes one JSON object per record."""
+    with open(path, "rb") as f:
+        data = f.read()
+    state = new_state()
+    state["today"] = date.today()  # as `decode` infers MiVB years
+    with open(out_path, "w", encoding="utf-8", newline="\n") as out:
+
+        def emit(number, text):
+            rec = decode_line(text, state)
+            fmt = state["last"] if rec["kind"] != "unparsed" else (state["last"] or "unknown")
+            obj = {"format": fmt, "kind": rec["kind"], "source": f"{path}:{number}"}
+            obj.update(record_fields(fmt, rec))
+            obj["raw"] = text
+            out.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+        if path.endswith(".bin"):
+            at, number = 0, 0
+            while at + 4 <= len(data):
+                (n,) = struct.unpack_from("<I", data, at)
+                payload = data[at + 4 : at + 4 + n]
+                at += 4 + n
+                number += 1
+                emit(number, payload.decode("utf-8", "replace").rstrip("\r\n"))
+        else:
+            for number, line in enumerate(data.decode("utf-8", "replace").split("\n"), 1):
+                if line.strip():
+                    emit(number, line.rstrip("\r"))
+
+
 def main():
+    if sys.argv[1:2] == ["--write"]:
+        write_jsonl(sys.argv[2], sys.argv[3])
+        return
     folder = sys.argv[1] if len(sys.argv) > 1 else "target/bench-data"
     for name, fmt, decode in [
         ("mitel5000.bin", "mitel5000", decode_capture),

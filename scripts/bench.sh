@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Regenerates BENCHMARKS.md: runs every benchmark (release, `cargo bench`), the Python decoder
 # for the ratio, and writes the numbers with the machine, the date, the load and each target
-# met or not. Takes about ten minutes; run it when the machine is quiet (`uptime`).
+# met or not. Takes about half an hour; run it when the machine is quiet (`uptime`).
 #
-#     scripts/bench.sh            # everything, then BENCHMARKS.md
-#     scripts/bench.sh --report   # BENCHMARKS.md again from the last run's results
+#     scripts/bench.sh              # everything, then BENCHMARKS.md
+#     scripts/bench.sh --commands   # only the whole commands again, then BENCHMARKS.md
+#     scripts/bench.sh --report     # BENCHMARKS.md again from the last run's results
+#
+# The whole commands are timed as processes with hyperfine (Debian's `hyperfine` package) on
+# files the simulator writes to $SMDR_BENCH_DIR (default /tmp/smdr-bench: over 100 MB each,
+# and 1 GB each for the memory measurement, deleted after; never in the repository), pinned to
+# one core with taskset ($SMDR_BENCH_CPU, default 1), the Rust and the Python runs side by side.
+# `--commands` alone (no full run's results) rewrites only the whole-command section of
+# BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 results=target/bench-results
 mkdir -p "$results"
 
-if [ "${1:-}" != "--report" ]; then
+if [ "${1:-}" = "" ]; then
     cut -d' ' -f1-3 /proc/loadavg > "$results/load-before.txt"
     cargo bench --bench day -- --write-samples target/bench-data > "$results/samples.txt"
     python3 benches/decode.py target/bench-data | tee "$results/python.txt"
@@ -20,14 +28,73 @@ if [ "${1:-}" != "--report" ]; then
     cargo bench --bench live | tee "$results/live.txt"
     cargo bench --bench alarms | tee "$results/alarms.txt"
     cargo bench --bench history | tee "$results/history.txt"
+fi
+
+if [ "${1:-}" = "" ] || [ "${1:-}" = "--commands" ]; then
+    # Whole commands, file in and file out, as a technician runs them. The binary is copied
+    # first: the target directory may be shared and rebuilt meanwhile.
+    big=${SMDR_BENCH_DIR:-/tmp/smdr-bench}
+    # $SMDR_BENCH_BIN: a release binary built already; $SMDR_BENCH_SAMPLER: how the simulator's
+    # samples are written (the day bench, any profile: the files are the same).
+    bin="$results/smdr-monitor"
+    if [ -n "${SMDR_BENCH_BIN:-}" ]; then
+        cp "$SMDR_BENCH_BIN" "$bin"
+    else
+        cargo build --release --bin smdr-monitor
+        cp "${CARGO_TARGET_DIR:-target}/release/smdr-monitor" "$bin"
+    fi
+    sampler=${SMDR_BENCH_SAMPLER:-cargo bench --bench day --}
+    $sampler --write-samples "$big" --megabytes 110 | tee "$results/command-samples.txt"
+    cut -d' ' -f1-3 /proc/loadavg > "$results/command-load-before.txt"
+    # A fresh output file each run, as an export makes: overwriting one costs this machine's
+    # kernel up to a second more while it waits for the old pages.
+    cpu=${SMDR_BENCH_CPU:-1}
+    time_it() { # NAME OUTPUT RUNS WARMUP COMMAND...
+        local name=$1 out=$2 runs=$3 warmup=$4
+        shift 4
+        hyperfine -N --runs "$runs" --warmup "$warmup" --prepare "rm -f $out" \
+            --export-json "$results/command-$name.json" "taskset -c $cpu $*"
+    }
+    for sample in mitel5000.bin appsuite.txt mivb.txt; do
+        name=${sample%.*}
+        for as in jsonl csv; do
+            time_it "$name-$as" "$big/out.$as" 10 2 \
+                "$bin" decode --as "$as" "$big/$sample" --output "$big/out.$as"
+        done
+        time_it "$name-python" "$big/python.jsonl" 3 0 \
+            python3 benches/decode.py --write "$big/$sample" "$big/python.jsonl"
+        # The Python decoder writes the same JSON lines: checked, not assumed.
+        if cmp -s "$big/out.jsonl" "$big/python.jsonl"; then echo same; else echo differs; fi \
+            > "$results/command-$name-same.txt"
+        rm -f "$big/out.jsonl" "$big/out.csv" "$big/python.jsonl"
+    done
+    time_it calls-appsuite-jsonl "$big/calls.jsonl" 10 2 \
+        "$bin" calls --as jsonl "$big/appsuite.txt" --output "$big/calls.jsonl"
+    rm -f "$big/calls.jsonl"
+    cut -d' ' -f1-3 /proc/loadavg > "$results/command-load-after.txt"
+    # Memory while decoding 1 GB: the largest resident set of the process.
+    huge="$big/1gb"
+    $sampler --write-samples "$huge" --megabytes 1000 | tee "$results/command-memory-samples.txt"
+    for sample in mitel5000.bin appsuite.txt mivb.txt; do
+        /usr/bin/time -f "%M" -o "$results/command-memory-${sample%.*}.txt" \
+            "$bin" decode --as jsonl "$huge/$sample" --output "$huge/out.jsonl"
+        rm -f "$huge/out.jsonl"
+    done
+    rm -rf "$huge"
+    date -u +"%Y-%m-%d %H:%M UTC" > "$results/command-date.txt"
+fi
+
+if [ "${1:-}" = "" ]; then
     cut -d' ' -f1-3 /proc/loadavg > "$results/load-after.txt"
     date -u +"%Y-%m-%d %H:%M UTC" > "$results/date.txt"
 fi
 
-python3 - "$results" > BENCHMARKS.md <<'PY'
-import math, os, platform, re, subprocess, sys
+python3 - "$results" "${1:-}" > "$results/BENCHMARKS.md.new" <<'PY'
+import contextlib, io, json, math, os, platform, re, subprocess, sys
 
 results = sys.argv[1]
+# Only the whole commands were measured, and no full run is at hand: that section is replaced.
+splice = not os.path.exists(os.path.join(results, "decode.txt"))
 def read(name):
     with open(os.path.join(results, name), encoding="utf-8") as f:
         return f.read()
@@ -68,7 +135,8 @@ def divan(name):
             rows[last]["counters"].append(cols[2])
     return rows
 
-decode, views = divan("decode.txt"), divan("views.txt")
+if not splice:
+    decode, views = divan("decode.txt"), divan("views.txt")
 
 def mbps(counter):
     v, u = counter.split()
@@ -87,9 +155,86 @@ mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
 rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
 ok = lambda met: "met" if met else "**missed**"
 
+def commands_section():
+    print("\n## Whole commands, one core (targets: `decode` ≥ 300 MB/s and ≥ 20× the Python decoder, `calls` ≥ 150 MB/s, < 64 MB resident)\n")
+    # hyperfine's JSON: median wall time, mean user and system CPU time of the runs.
+    def hyperfine(name):
+        with open(os.path.join(results, f"command-{name}.json"), encoding="utf-8") as f:
+            return json.load(f)["results"][0]
+    sizes = {}
+    for line in read("command-samples.txt").splitlines():
+        m = re.match(r"wrote \S+/(\w+)\.\w+ \((\d+) records, (\d+) bytes\)", line)
+        if m:
+            sizes[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+    print("`smdr-monitor decode` and `calls` timed as processes by hyperfine (`scripts/bench.sh`): a file")
+    print("the simulator wrote (the same seeds as the decode benchmark, more records) in, a new file out")
+    print("(`--output`; the output file is removed before each run). Median wall time of 10 runs (2 warm-up")
+    print("runs), and the fastest; the CPU columns are the process's user + system time, mean of the runs.")
+    print("The targets are judged on the median wall time. The Python decoder (`benches/decode.py --write`) reads the same")
+    print("file and writes the same JSON lines (compared byte for byte after the runs); median of 3 runs,")
+    print("right after the Rust runs.")
+    print(f"Measured {read('command-date.txt').strip()}. Load average (1, 5, 15 min) before: {read('command-load-before.txt').strip()}; after: "
+          f"{read('command-load-after.txt').strip()} — two cores, shared with other developers' builds.\n")
+    print("| command | input | wall median | MB/s (wall) | fastest run | CPU | MB/s (CPU) | Python | ratio | same output | target |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    def command_row(label, name, fmt, limit, python=None):
+        r = hyperfine(name)
+        records, size = sizes[fmt]
+        wall = size / r["median"] / 1e6
+        cpu_s = r["user"] + r["system"]
+        cpu = size / cpu_s / 1e6
+        if python:
+            p = hyperfine(python)
+            ratio = p["median"] / r["median"]
+            py = f"{size / p['median'] / 1e6:.1f} MB/s"
+            same = read(f"command-{fmt}-same.txt").strip()
+            target = f"{ok(wall >= limit)} / {ok(ratio >= 20)}"
+            ratio = f"{math.floor(ratio * 10) / 10:.1f}×"
+        else:
+            py, ratio, same, target = "", "", "", ok(wall >= limit)
+        fastest = size / r["min"] / 1e6
+        print(f"| {label} | {size / 1e6:.0f} MB, {records:,} records | {r['median'] * 1000:.0f} ms | {wall:.0f} |"
+              f" {fastest:.0f} MB/s | {cpu_s * 1000:.0f} ms | {cpu:.0f} | {py} | {ratio} | {same} | {target} |")
+    for fmt, label in [("mitel5000", "5000 frames"), ("appsuite", "App Suite lines"), ("mivb", "MiVB lines")]:
+        command_row(f"`decode --as jsonl`, {label}", f"{fmt}-jsonl", fmt, 300, python=f"{fmt}-python")
+        command_row(f"`decode --as csv`, {label}", f"{fmt}-csv", fmt, 300)
+    command_row("`calls --as jsonl`, App Suite lines", "calls-appsuite-jsonl", "appsuite", 150)
+    print("\nResident memory while `decode --as jsonl` reads a 1 GB file (the largest resident set, from")
+    print("`/usr/bin/time`): the input is read a megabyte at a time and the output written a megabyte at a time.\n")
+    print("| input | max resident | target |")
+    print("|---|---|---|")
+    big = {}
+    for line in read("command-memory-samples.txt").splitlines():
+        m = re.match(r"wrote \S+/(\w+)\.\w+ \((\d+) records, (\d+) bytes\)", line)
+        if m:
+            big[m.group(1)] = int(m.group(3))
+    for fmt, label in [("mitel5000", "5000 frames"), ("appsuite", "App Suite lines"), ("mivb", "MiVB lines")]:
+        kb = int(read(f"command-memory-{fmt}.txt").strip().splitlines()[-1])
+        print(f"| {label}, {big[fmt] / 1e9:.2f} GB | {kb / 1024:.1f} MB | {ok(kb / 1024 < 64)} |")
+
+if splice:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        commands_section()
+    with open("BENCHMARKS.md", encoding="utf-8") as f:
+        doc = f.read()
+    start = doc.index("\n## Whole commands")
+    end = doc.index("\n## ", start + 1)
+    doc = doc[:start] + out.getvalue().rstrip("\n") + "\n" + doc[end:]
+    # The notes at the end, as they are now.
+    notes = os.path.join("benches", "NOTES.md")
+    if os.path.exists(notes):
+        with open(notes, encoding="utf-8") as f:
+            text = f.read().rstrip()
+        at = doc.find("\n" + text.split("\n", 1)[0] + "\n")
+        if at >= 0:
+            doc = doc[:at + 1] + text + "\n"
+    print(doc, end="")
+    sys.exit(0)
+
 print("# Benchmarks\n")
 print("Regenerated by `scripts/bench.sh` (release build, `cargo bench`); the raw outputs are in")
-print("`target/bench-results/`. Targets are from issue 6. Do not edit by hand.\n")
+print("`target/bench-results/`. Targets are from issues 6 and 12. Do not edit by hand.\n")
 print(f"- Date: {read('date.txt').strip()}")
 print(f"- Machine: {cpu()}, {os.cpu_count()} cores, {mem_gib:.0f} GiB; {platform.system()} {platform.release()}")
 print(f"- Toolchain: {rustc}; Python {platform.python_version()}")
@@ -113,6 +258,7 @@ for bench, fmt, label in [("mitel5000_frames", "mitel5000", "5000 frames"),
     print(f"| {label} | {rust:.0f} MB/s | {items} | {py:.1f} MB/s | {math.floor(ratio * 10) / 10:.1f}× |"
           f" {ok(rust >= 500)} / {ok(ratio >= 50)} |")
 
+commands_section()
 print("\n## A day of 1,000,000 App Suite events (target < 2 s)\n")
 print(f"The simulator's generator writes {values['day_events'][0]} events "
       f"({num('day_bytes') / 1e6:.0f} MB) to `target/bench-data/`; then the file is read, imported")
@@ -235,4 +381,5 @@ if os.path.exists(notes):
     with open(notes, encoding="utf-8") as f:
         print(f.read().rstrip())
 PY
+mv "$results/BENCHMARKS.md.new" BENCHMARKS.md
 echo "wrote BENCHMARKS.md"

@@ -3,7 +3,7 @@
 //! the project's own raw day logs (`<RFC 3339 receipt time>\t<record text>`), whose receipt
 //! times then date the records. Saved data takes the same road as live data: framer, decoder.
 
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -12,7 +12,7 @@ use chrono::{DateTime, FixedOffset};
 
 use std::borrow::Cow;
 
-use crate::protocol::lines::Lines;
+use crate::protocol::lines::{Line, LineBuffer, Lines};
 use crate::protocol::mitel5000::framer::{
     DEFAULT_MAX_FRAME, Frame, FrameDecoder, payload_text, whole_frame_at,
 };
@@ -91,71 +91,233 @@ pub struct Item<'a> {
 pub fn items(data: &[u8], mut f: impl FnMut(Item<'_>)) {
     match sniff(data) {
         InputKind::Capture => {
-            let mut number = 0;
-            let mut rest = data;
-            if let Some((len, password_len)) = leading_login(data) {
-                // Shown as masked hex: the password must never reach an output.
-                let shown = masked_hex(&data[..len]);
-                number += 1;
-                f(Item {
-                    number,
-                    bytes: shown.as_bytes(),
-                    received: None,
-                    problem: Some(login_words(password_len)),
-                });
-                rest = &data[len..];
-            }
+            let mut capture = CaptureItems::default();
+            let login = capture.login(data, &mut f);
             let mut framer = FrameDecoder::default();
-            framer.push(rest);
-            let mut emit = |frame: Frame<'_>| {
-                number += 1;
-                let (bytes, problem) = match frame {
-                    Frame::Data(payload) => (payload_text(payload), None),
-                    Frame::Garbage { bytes, reason } => (bytes, Some(reason.to_string())),
-                };
-                f(Item {
-                    number,
-                    bytes,
-                    received: None,
-                    problem,
-                });
-            };
-            while let Some(frame) = framer.next_frame() {
-                emit(frame);
-            }
-            // The end of the capture: whole frames behind an unfinished one still count.
-            while let Some(frame) = framer.next_frame_at_end() {
-                emit(frame);
-            }
-            let rest = framer.pending();
-            if !rest.is_empty() {
-                let problem = format!(
-                    "capture ends inside a frame: {} bytes of an incomplete frame",
-                    rest.len()
-                );
-                f(Item {
-                    number: number + 1,
-                    bytes: rest,
-                    received: None,
-                    problem: Some(problem),
-                });
-            }
+            framer.push(&data[login..]);
+            capture.frames(&mut framer, &mut f);
+            capture.end(&mut framer, &mut f);
         }
         InputKind::Text => {
             for line in Lines::new(data) {
-                let (received, bytes) = match line.problem {
-                    None => split_receipt_time(line.bytes),
-                    Some(_) => (None, line.bytes),
-                };
-                f(Item {
-                    number: line.number,
-                    bytes,
-                    received,
-                    problem: line.problem.map(|p| p.to_string()),
-                });
+                text_item(line, &mut f);
             }
         }
     }
+}
+
+/// A line of a text input as an item.
+#[inline]
+fn text_item(line: Line<'_>, f: &mut impl FnMut(Item<'_>)) {
+    let (received, bytes) = match line.problem {
+        None => split_receipt_time(line.bytes),
+        Some(_) => (None, line.bytes),
+    };
+    f(Item {
+        number: line.number,
+        bytes,
+        received,
+        problem: line.problem.map(|p| p.to_string()),
+    });
+}
+
+/// The items of a capture, numbered as its framer cuts them.
+#[derive(Default)]
+struct CaptureItems {
+    number: u64,
+}
+
+impl CaptureItems {
+    /// The collector's login frame at the start, if the capture has it, as an item; returns
+    /// its length.
+    fn login(&mut self, data: &[u8], f: &mut impl FnMut(Item<'_>)) -> usize {
+        let Some((len, password_len)) = leading_login(data) else {
+            return 0;
+        };
+        // Shown as masked hex: the password must never reach an output.
+        let shown = masked_hex(&data[..len]);
+        self.number += 1;
+        f(Item {
+            number: self.number,
+            bytes: shown.as_bytes(),
+            received: None,
+            problem: Some(login_words(password_len)),
+        });
+        len
+    }
+
+    /// Every whole frame (or skipped run) the framer holds.
+    fn frames(&mut self, framer: &mut FrameDecoder, f: &mut impl FnMut(Item<'_>)) {
+        while let Some(frame) = framer.next_frame() {
+            self.frame(frame, f);
+        }
+    }
+
+    /// [`Self::frames`] for a capture read a piece at a time. The framer skips stray bytes up
+    /// to where a frame could start, and near the end of what it holds it cannot tell yet:
+    /// a skipped run that ends there is held and joined with the run that follows it, if one
+    /// does, so that runs come out as they do from the whole capture at once.
+    fn frames_streamed(
+        &mut self,
+        framer: &mut FrameDecoder,
+        held: &mut Option<(Vec<u8>, String)>,
+        eof: bool,
+        f: &mut impl FnMut(Item<'_>),
+    ) {
+        // Past this many bytes a frame can be told from stray bytes.
+        const UNDECIDED: usize = DEFAULT_MAX_FRAME as usize + 4;
+        loop {
+            let before = framer.pending().len();
+            let Some(frame) = framer.next_frame() else {
+                return;
+            };
+            match (frame, held.take()) {
+                (Frame::Garbage { bytes, reason }, held_run)
+                    if !eof && before - bytes.len() < UNDECIDED =>
+                {
+                    *held = Some(match held_run {
+                        Some((mut run, why)) => {
+                            run.extend_from_slice(bytes);
+                            (run, why)
+                        }
+                        None => (bytes.to_vec(), reason.to_string()),
+                    });
+                }
+                (Frame::Garbage { bytes, .. }, Some((mut run, why))) => {
+                    run.extend_from_slice(bytes);
+                    self.garbage(&run, why, f);
+                }
+                (frame, held_run) => {
+                    if let Some((run, why)) = held_run {
+                        self.garbage(&run, why, f);
+                    }
+                    self.frame(frame, f);
+                }
+            }
+        }
+    }
+
+    fn garbage(&mut self, bytes: &[u8], reason: String, f: &mut impl FnMut(Item<'_>)) {
+        self.number += 1;
+        f(Item {
+            number: self.number,
+            bytes,
+            received: None,
+            problem: Some(reason),
+        });
+    }
+
+    fn frame(&mut self, frame: Frame<'_>, f: &mut impl FnMut(Item<'_>)) {
+        match frame {
+            Frame::Data(payload) => {
+                self.number += 1;
+                f(Item {
+                    number: self.number,
+                    bytes: payload_text(payload),
+                    received: None,
+                    problem: None,
+                });
+            }
+            Frame::Garbage { bytes, reason } => self.garbage(bytes, reason.to_string(), f),
+        }
+    }
+
+    /// The end of the capture: whole frames behind an unfinished one still count.
+    fn end(&mut self, framer: &mut FrameDecoder, f: &mut impl FnMut(Item<'_>)) {
+        while let Some(frame) = framer.next_frame_at_end() {
+            self.frame(frame, f);
+        }
+        let rest = framer.pending();
+        if !rest.is_empty() {
+            let problem = format!(
+                "capture ends inside a frame: {} bytes of an incomplete frame",
+                rest.len()
+            );
+            f(Item {
+                number: self.number + 1,
+                bytes: rest,
+                received: None,
+                problem: Some(problem),
+            });
+        }
+    }
+}
+
+/// How much of a stream is read at a time by [`items_from`].
+pub const READ_CHUNK: usize = 1 << 20;
+
+/// What [`sniff`] needs to see: a login and three frames of at most 1,024 bytes, with junk.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// [`items`] for input read from `reader` a piece at a time (`chunk` bytes), so that memory
+/// stays the same whatever the input's size: the same items, in the same order, as [`items`]
+/// gives for all of the bytes at once.
+pub fn items_from(
+    mut reader: impl Read,
+    chunk: usize,
+    mut f: impl FnMut(Item<'_>),
+) -> io::Result<()> {
+    let mut buf = vec![0u8; chunk.max(SNIFF_BYTES)];
+    let (mut filled, mut eof) = read_full(&mut reader, &mut buf)?;
+    if eof {
+        items(&buf[..filled], f);
+        return Ok(());
+    }
+    let chunk = chunk.max(1);
+    match sniff(&buf[..filled]) {
+        InputKind::Capture => {
+            let mut capture = CaptureItems::default();
+            let login = capture.login(&buf[..filled], &mut f);
+            let mut framer = FrameDecoder::default();
+            framer.push(&buf[login..filled]);
+            let mut held = None;
+            loop {
+                capture.frames_streamed(&mut framer, &mut held, eof, &mut f);
+                if eof {
+                    break;
+                }
+                let room = chunk.min(buf.len());
+                (filled, eof) = read_full(&mut reader, &mut buf[..room])?;
+                framer.push(&buf[..filled]);
+            }
+            if let Some((bytes, reason)) = held {
+                capture.garbage(&bytes, reason, &mut f);
+            }
+            capture.end(&mut framer, &mut f);
+        }
+        InputKind::Text => {
+            // The same splitter as a whole input and a socket, fed a piece at a time.
+            let mut lines = LineBuffer::default();
+            lines.push(&buf[..filled]);
+            drop(buf);
+            loop {
+                while let Some(line) = lines.next_line() {
+                    text_item(line, &mut f);
+                }
+                if lines.read_from(&mut reader, chunk)? == 0 {
+                    break;
+                }
+            }
+            while let Some(line) = lines.next_line_at_end() {
+                text_item(line, &mut f);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads until `buf` is full or the input ends: (bytes read, the input ended).
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<(usize, bool)> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => return Ok((filled, true)),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((filled, false))
 }
 
 /// A raw-day-log line: `2026-11-22T14:02:11.123+01:00<TAB>text`. Other lines have no time.
@@ -237,7 +399,11 @@ pub fn each_incoming(
 
 /// Decodes all of `data` without building owned records (the CLI's fast path).
 pub fn decode_each(data: &[u8], decoder: &mut StreamDecoder, mut f: impl FnMut(u64, &Decoded<'_>)) {
-    items(data, |item| match item.problem {
+    items(data, |item| decode_item(item, decoder, &mut f));
+}
+
+fn decode_item(item: Item<'_>, decoder: &mut StreamDecoder, f: &mut impl FnMut(u64, &Decoded<'_>)) {
+    match item.problem {
         Some(reason) => {
             let text = lossy(item.bytes);
             let d = Decoded {
@@ -249,7 +415,18 @@ pub fn decode_each(data: &[u8], decoder: &mut StreamDecoder, mut f: impl FnMut(u
             f(item.number, &d);
         }
         None => decoder.decode_bytes(item.bytes, item.received, |d, _| f(item.number, d)),
-    });
+    }
+}
+
+/// [`decode_each`] for input read from `reader` a piece at a time ([`items_from`]).
+pub fn decode_reader(
+    reader: impl Read,
+    decoder: &mut StreamDecoder,
+    mut f: impl FnMut(u64, &Decoded<'_>),
+) -> io::Result<()> {
+    items_from(reader, READ_CHUNK, |item| {
+        decode_item(item, decoder, &mut f)
+    })
 }
 
 /// A raw day log's companion, `<site>.<YYYYMMDD>.connection.log` (see `collect::daylog`): what

@@ -601,8 +601,8 @@ mod tests {
                     let text = String::from_utf8(bytes).unwrap();
                     let lines: Vec<&str> = text.lines().collect();
                     assert_eq!(lines.len(), 21);
-                    assert!(lines[0].starts_with("format,kind,source,date"));
-                    assert!(lines[1].starts_with("appsuite,event,"));
+                    assert!(lines[0].starts_with("site,format,kind,source,date"));
+                    assert!(lines[1].starts_with("manual-examples-162.txt,appsuite,event,"));
                 }
                 ExportFormat::Json => {
                     let text = String::from_utf8(bytes).unwrap();

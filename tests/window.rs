@@ -477,7 +477,7 @@ fn a_password_the_site_list_holds_moves_into_the_credential_store_at_start() {
 #[test]
 fn the_calls_tab_exports_json_lines_with_the_contract_fields() {
     use smdr_monitor::export::ExportFormat;
-    use smdr_monitor::export::calls::CALL_COLUMNS;
+    use smdr_monitor::export::calls::EXPORT_CALL_COLUMNS;
     use smdr_monitor::ui::app::{Command, ExportScope};
     use smdr_monitor::ui::state::Tab;
     let dir = tempfile::tempdir().unwrap();
@@ -518,7 +518,8 @@ fn the_calls_tab_exports_json_lines_with_the_contract_fields() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(rows.len(), 4);
-    let mut contract = CALL_COLUMNS.to_vec();
+    // The contract's fields, led by the site (issue 17.10: every export of calls has one).
+    let mut contract = EXPORT_CALL_COLUMNS.to_vec();
     contract.sort();
     for row in &rows {
         let mut keys: Vec<&str> = row
@@ -529,6 +530,7 @@ fn the_calls_tab_exports_json_lines_with_the_contract_fields() {
             .collect();
         keys.sort();
         assert_eq!(keys, contract);
+        assert_eq!(row["site"], "HQ");
         assert_eq!(row["outcome"], "answered");
     }
     // As the tab shows them: newest first.

@@ -42,15 +42,19 @@ pub fn traffic(format: TrafficFormat, n: usize, seed: u64) -> Vec<u8> {
     let mut g = generator(format, seed);
     let mut out = Vec::with_capacity(n * 166);
     for _ in 0..n {
-        let line = g.next_line();
-        if format == TrafficFormat::Mitel5000 {
-            encode_frame(line.text.as_bytes(), &mut out);
-        } else {
-            out.extend_from_slice(line.text.as_bytes());
-            out.extend_from_slice(b"\r\n");
-        }
+        push_line(format, &g.next_line().text, &mut out);
     }
     out
+}
+
+/// One line as it arrives: a length-prefixed frame for the 5000, a CR LF line otherwise.
+pub fn push_line(format: TrafficFormat, text: &str, out: &mut Vec<u8>) {
+    if format == TrafficFormat::Mitel5000 {
+        encode_frame(text.as_bytes(), out);
+    } else {
+        out.extend_from_slice(text.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
 }
 
 /// The seeds of the decode samples (also what `day --write-samples` writes).

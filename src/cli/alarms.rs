@@ -112,18 +112,18 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let (config, _) = load(args.alarms.as_deref())?;
     let mut evaluator = Evaluator::new(&config).map_err(anyhow::Error::msg)?;
     evaluator.set_local_offset(*chrono::Local::now().offset());
-    let inputs = args.input.read_all()?;
+    let inputs = args.input.open_all()?;
     let mut checker = Checker::new(evaluator);
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut records = 0u64;
     let mut per_rule: BTreeMap<String, u64> = BTreeMap::new();
     let mut alarms: Vec<Alarm> = Vec::new();
-    for (path, data) in &inputs {
+    for (path, file) in &inputs {
         let site: Arc<str> = args.site.clone().unwrap_or_else(|| site_of(path)).into();
         let origin = path.display().to_string();
         let mut decoder = StreamDecoder::new(args.input.decode_options());
         let mut result = Ok(());
-        import::items(data, |item| {
+        import::items_from(file, import::READ_CHUNK, |item| {
             if item.problem.is_some() {
                 return;
             }
@@ -143,7 +143,8 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
                     }
                 }
             });
-        });
+        })
+        .with_context(|| format!("cannot read {}", path.display()))?;
         result.context("cannot write the output")?;
     }
     out.flush().context("cannot write the output")?;

@@ -3,14 +3,13 @@
 //! All files are read as one site, in the order given (e.g. consecutive day logs), so a call
 //! whose events span two files is one call. Calls are printed in start order.
 
-use std::io::BufWriter;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::Duration;
 
-use crate::cli::common::{InputArgs, OutputArgs};
+use crate::cli::common::{InputArgs, OutputArgs, WRITE_BATCH};
 use smdr_monitor::export::calls::CallWriter;
 use smdr_monitor::import;
 use smdr_monitor::protocol::{Kind, StreamDecoder};
@@ -29,17 +28,18 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let inputs = args.input.read_all()?;
+    let inputs = args.input.open_all()?;
     let site: Arc<str> = "calls".into();
     let mut tracker = CallTracker::new(Duration::minutes(args.age_out.into()));
     let (mut records, mut unparsed) = (0u64, 0u64);
-    for (_, data) in &inputs {
+    for (path, file) in inputs {
         let mut decoder = StreamDecoder::new(args.input.decode_options());
-        import::decode_each(data, &mut decoder, |_, d| {
+        import::decode_reader(file, &mut decoder, |_, d| {
             records += 1;
             unparsed += u64::from(d.kind() == Kind::Unparsed);
             tracker.push_decoded(&site, d);
-        });
+        })
+        .with_context(|| format!("cannot read {}", path.display()))?;
     }
     // Offline, "now" is the end of the input: calls silent long before it never ended.
     if let Some(last) = tracker.calls().iter().map(|c| c.last_event_at()).max() {
@@ -49,7 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut order: Vec<usize> = (0..tracker.calls().len()).collect();
     order.sort_by_key(|&i| (tracker.calls()[i].start, i));
     let out = args.output.open()?;
-    let mut writer = CallWriter::new(BufWriter::new(out), args.output.output_format);
+    let mut writer = CallWriter::batched(out, args.output.output_format, WRITE_BATCH);
     for &i in &order {
         writer
             .write(&tracker.calls()[i])

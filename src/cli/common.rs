@@ -36,21 +36,25 @@ impl InputArgs {
         }
     }
 
-    /// Every file's bytes, read first so that a missing one fails before any output.
-    pub fn read_all(&self) -> anyhow::Result<Vec<(&PathBuf, Vec<u8>)>> {
+    /// Every file opened first, so that a missing one fails before any output; each is then
+    /// read a piece at a time as it is decoded (memory stays flat for any size).
+    pub fn open_all(&self) -> anyhow::Result<Vec<(&PathBuf, fs::File)>> {
         self.files
             .iter()
             .map(|path| {
                 if !path.exists() {
                     bail!("{}: no such file", path.display());
                 }
-                let data =
-                    fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-                Ok((path, data))
+                let file = fs::File::open(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                Ok((path, file))
             })
             .collect()
     }
 }
+
+/// How many bytes of output `decode` and `calls` gather before each write.
+pub const WRITE_BATCH: usize = 1 << 20;
 
 /// Where and how `decode` and `calls` write.
 #[derive(clap::Args)]

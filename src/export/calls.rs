@@ -12,9 +12,32 @@ use std::io::{self, Write};
 
 use super::TextFormat;
 use super::csv::write_row;
-use super::jsonl::{push_str, push_value};
+use super::jsonl::{self, push_str};
+use super::plain::Keys;
 use crate::protocol::fields::Value;
 use crate::timeline::{Call, CallEvent, Ext};
+
+/// The columns of the window's call exports: the site first, then [`CALL_COLUMNS`] (the
+/// `calls` command keeps [`CALL_COLUMNS`]).
+pub const EXPORT_CALL_COLUMNS: &[&str] = &[
+    "site",
+    "call_id",
+    "start",
+    "end",
+    "direction",
+    "number",
+    "contact_name",
+    "ddi",
+    "outcome",
+    "answered_by",
+    "time_to_answer_s",
+    "talk_s",
+    "hold_s",
+    "queued_s",
+    "transfers",
+    "path",
+    "events",
+];
 
 /// Every field of a call, in output order.
 pub const CALL_COLUMNS: &[&str] = &[
@@ -115,50 +138,67 @@ pub fn visit_call_fields<'a>(call: &'a Call, mut f: impl FnMut(&'static str, Cal
 
 /// One call as a JSON object on one line.
 pub fn write_jsonl(out: &mut impl Write, call: &Call) -> io::Result<()> {
-    let mut buf = String::with_capacity(256 + 128 * call.events.len());
-    buf.push('{');
-    let mut first = true;
+    let mut buf = Vec::with_capacity(256 + 128 * call.events.len());
+    push_jsonl(
+        &mut buf,
+        &mut jsonl::Encoder::default(),
+        &mut Keys::default(),
+        call,
+        false,
+    );
+    out.write_all(&buf)
+}
+
+/// Appends one call's JSON line to `buf`.
+fn push_jsonl(
+    buf: &mut Vec<u8>,
+    json: &mut jsonl::Encoder,
+    keys: &mut Keys,
+    call: &Call,
+    site: bool,
+) {
+    let mut k = 0;
+    if site {
+        buf.extend_from_slice(b"{\"site\":");
+        push_str(buf, &call.site);
+        k = 1;
+    }
     visit_call_fields(call, |name, v| {
-        if !first {
-            buf.push(',');
-        }
-        first = false;
-        push_str(&mut buf, name);
-        buf.push(':');
+        keys.get(k, name, jsonl::push_key).push(buf, false);
+        k += 1;
         match v {
-            CallValue::Scalar(v) => push_value(&mut buf, v),
+            CallValue::Scalar(v) => json.value(buf, v),
             CallValue::Path(path) => {
-                buf.push('[');
+                buf.push(b'[');
                 for (i, ext) in path.iter().enumerate() {
                     if i > 0 {
-                        buf.push(',');
+                        buf.push(b',');
                     }
-                    push_str(&mut buf, ext);
+                    push_str(buf, ext);
                 }
-                buf.push(']');
+                buf.push(b']');
             }
             CallValue::Events(events) => {
-                buf.push('[');
+                buf.push(b'[');
                 for (i, e) in events.iter().enumerate() {
                     if i > 0 {
-                        buf.push(',');
+                        buf.push(b',');
                     }
-                    buf.push_str("{\"at\":");
-                    push_value(&mut buf, Value::DateTime(e.at));
-                    buf.push_str(",\"event\":");
-                    push_str(&mut buf, &e.name);
-                    buf.push_str(",\"extension\":");
-                    push_str(&mut buf, &e.extension);
-                    buf.push_str(",\"source_extension\":");
-                    push_str(&mut buf, &e.source_extension);
-                    buf.push('}');
+                    buf.extend_from_slice(b"{\"at\":");
+                    json.value(buf, Value::DateTime(e.at));
+                    buf.extend_from_slice(b",\"event\":");
+                    push_str(buf, &e.name);
+                    buf.extend_from_slice(b",\"extension\":");
+                    push_str(buf, &e.extension);
+                    buf.extend_from_slice(b",\"source_extension\":");
+                    push_str(buf, &e.source_extension);
+                    buf.push(b'}');
                 }
-                buf.push(']');
+                buf.push(b']');
             }
         }
     });
-    buf.push_str("}\n");
-    out.write_all(buf.as_bytes())
+    buf.extend_from_slice(b"}\n");
 }
 
 /// Every field of a call, in [`CALL_COLUMNS`] order.
@@ -192,30 +232,81 @@ pub struct CallWriter<W: Write> {
     out: W,
     format: TextFormat,
     wrote_header: bool,
+    /// Calls written but not yet given to `out`.
+    buf: Vec<u8>,
+    /// How many bytes to gather before writing to `out` (0: each call as it comes).
+    batch: usize,
+    json: jsonl::Encoder,
+    keys: Keys,
+    /// A `site` column first ([`EXPORT_CALL_COLUMNS`]), as the window exports.
+    site: bool,
 }
 
 impl<W: Write> CallWriter<W> {
     pub fn new(out: W, format: TextFormat) -> Self {
+        Self::batched(out, format, 0)
+    }
+
+    /// Gathers about `bytes` of output before each write to `out` (see `RecordWriter`).
+    pub fn batched(out: W, format: TextFormat, bytes: usize) -> Self {
         Self {
             out,
             format,
             wrote_header: false,
+            buf: Vec::with_capacity(bytes.max(1024) + 4096),
+            batch: bytes,
+            json: jsonl::Encoder::default(),
+            keys: Keys::default(),
+            site: false,
         }
+    }
+
+    /// As the window exports calls: a `site` column first ([`EXPORT_CALL_COLUMNS`]).
+    pub fn with_site(out: W, format: TextFormat) -> Self {
+        let mut w = Self::new(out, format);
+        w.site = true;
+        w
     }
 
     pub fn write(&mut self, call: &Call) -> io::Result<()> {
         match self.format {
-            TextFormat::Jsonl => write_jsonl(&mut self.out, call),
+            TextFormat::Jsonl => push_jsonl(
+                &mut self.buf,
+                &mut self.json,
+                &mut self.keys,
+                call,
+                self.site,
+            ),
             TextFormat::Csv => {
                 self.header()?;
-                write_csv(&mut self.out, call)
+                if self.site {
+                    let site = std::iter::once(Value::Str(&call.site));
+                    write_row(&mut self.buf, site.chain(cells(&row(call))))?;
+                } else {
+                    write_csv(&mut self.buf, call)?;
+                }
             }
         }
+        self.write_out(self.batch)
+    }
+
+    /// Gives `out` what was gathered once it is `batch` bytes or more.
+    fn write_out(&mut self, batch: usize) -> io::Result<()> {
+        if self.buf.len() >= batch {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
     }
 
     fn header(&mut self) -> io::Result<()> {
         if !self.wrote_header {
-            write_row(&mut self.out, CALL_COLUMNS.iter().map(|c| Value::Str(c)))?;
+            let names = if self.site {
+                EXPORT_CALL_COLUMNS
+            } else {
+                CALL_COLUMNS
+            };
+            write_row(&mut self.buf, names.iter().map(|c| Value::Str(c)))?;
             self.wrote_header = true;
         }
         Ok(())
@@ -226,6 +317,7 @@ impl<W: Write> CallWriter<W> {
         if self.format == TextFormat::Csv {
             self.header()?;
         }
+        self.write_out(0)?;
         self.out.flush()?;
         Ok(self.out)
     }
@@ -333,5 +425,55 @@ mod tests {
         let missing = dir.path().join("no/such/dir.csv");
         let err = write(&calls, &missing, ExportFormat::Csv, |_, _| {}).unwrap_err();
         assert!(err.to_string().starts_with("cannot write"), "{err}");
+    }
+
+    /// Issue 17.10: the window's call exports lead with the call's site, in every format; the
+    /// `calls` command's writer keeps exactly [`CALL_COLUMNS`].
+    #[test]
+    fn window_exports_lead_with_the_site() {
+        assert_eq!(EXPORT_CALL_COLUMNS[0], "site");
+        assert_eq!(&EXPORT_CALL_COLUMNS[1..], CALL_COLUMNS);
+        let mut call = transferred();
+        call.site = "Main Office".into();
+        let dir = tempfile::tempdir().unwrap();
+        let calls = Exported::Calls(vec![call.clone()]);
+        let csv = dir.path().join("calls.csv");
+        write(&calls, &csv, ExportFormat::Csv, |_, _| {}).unwrap();
+        let text = std::fs::read_to_string(&csv).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next().unwrap(), EXPORT_CALL_COLUMNS.join(","));
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .starts_with("Main Office,ID1,2012-03-09T23:59:58,")
+        );
+        let json = dir.path().join("calls.json");
+        write(&calls, &json, ExportFormat::Json, |_, _| {}).unwrap();
+        let text = std::fs::read_to_string(&json).unwrap();
+        assert!(text.starts_with("{\"site\":\"Main Office\",\"call_id\":\"ID1\","));
+        let v: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        let mut expected = EXPORT_CALL_COLUMNS.to_vec();
+        expected.sort();
+        let mut keys = keys;
+        keys.sort();
+        assert_eq!(keys, expected);
+        assert_eq!(v["site"], "Main Office");
+        // Without the site, the object is the `calls` command's, field for field.
+        let mut alone = Vec::new();
+        write_jsonl(&mut alone, &call).unwrap();
+        let mut v = v;
+        v.as_object_mut().unwrap().remove("site");
+        assert_eq!(
+            v,
+            serde_json::from_slice::<serde_json::Value>(&alone).unwrap()
+        );
+        let xlsx = dir.path().join("calls.xlsx");
+        write(&calls, &xlsx, ExportFormat::Xlsx, |_, _| {}).unwrap();
+        let sheet = crate::export::tests::xlsx_sheet(&xlsx);
+        let header = sheet.find(">site<").unwrap();
+        assert!(header < sheet.find(">call_id<").unwrap(), "{sheet}");
+        assert!(sheet.contains(">Main Office<"), "{sheet}");
     }
 }

@@ -3,13 +3,18 @@
 pub mod calls;
 pub mod csv;
 pub mod jsonl;
+mod plain;
+#[cfg(test)]
+mod same_output;
 pub mod xlsx;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::protocol::fields::{RECORD_COLUMNS, Value, visit_fields};
+use crate::protocol::fields::{
+    EXPORT_RECORD_COLUMNS, RECORD_COLUMNS, Value, visit_export_fields, visit_fields,
+};
 use crate::protocol::{Decoded, Source};
 use crate::store::Store;
 use crate::timeline::Call;
@@ -129,15 +134,16 @@ pub fn write(
         let out = BufWriter::new(File::create(path).map_err(io_err)?);
         match what {
             Exported::Records(store) => {
-                let mut w = RecordWriter::new(out, text);
+                let mut w = RecordWriter::with_site(out, text);
                 for (i, r) in store.iter().enumerate() {
                     tick(i);
-                    w.write(&r.decode(), &r.source()).map_err(io_err)?;
+                    w.write_at(&r.decode(), &r.source(), r.site())
+                        .map_err(io_err)?;
                 }
                 w.finish().map_err(io_err)?;
             }
             Exported::Calls(all) => {
-                let mut w = calls::CallWriter::new(out, text);
+                let mut w = calls::CallWriter::with_site(out, text);
                 for (i, call) in all.iter().enumerate() {
                     tick(i);
                     w.write(call).map_err(io_err)?;
@@ -151,8 +157,8 @@ pub fn write(
             source,
         };
         let (sheet, columns) = match what {
-            Exported::Records(_) => ("records", RECORD_COLUMNS),
-            Exported::Calls(_) => ("calls", calls::CALL_COLUMNS),
+            Exported::Records(_) => ("records", EXPORT_RECORD_COLUMNS),
+            Exported::Calls(_) => ("calls", calls::EXPORT_CALL_COLUMNS),
         };
         let mut w = xlsx::XlsxWriter::new(sheet, columns);
         match what {
@@ -160,7 +166,7 @@ pub fn write(
                 for (i, r) in store.iter().enumerate() {
                     tick(i);
                     let (d, source) = (r.decode(), r.source());
-                    let cells = record_cells(&d, &source);
+                    let cells = record_cells(&d, &source, r.site());
                     w.write_row(cells.into_iter().enumerate())
                         .map_err(xlsx_err)?;
                 }
@@ -169,7 +175,8 @@ pub fn write(
                 for (i, call) in all.iter().enumerate() {
                     tick(i);
                     let row = calls::row(call);
-                    w.write_row(calls::cells(&row).enumerate())
+                    let site = std::iter::once(Value::Str(&call.site));
+                    w.write_row(site.chain(calls::cells(&row)).enumerate())
                         .map_err(xlsx_err)?;
                 }
             }
@@ -180,19 +187,29 @@ pub fn write(
     Ok(total)
 }
 
-/// A record's values in [`RECORD_COLUMNS`] order, `Null` where it has no such field.
-fn record_cells<'b>(d: &'b Decoded<'_>, source: &'b Source) -> [Value<'b>; RECORD_COLUMNS.len()] {
-    let mut row = [Value::Null; RECORD_COLUMNS.len()];
-    visit_fields(d, source, |name, v| {
-        if let Some(i) = column_of(name) {
+/// A record's values as the window exports them, in [`EXPORT_RECORD_COLUMNS`] order, `Null`
+/// where it has no such field.
+fn record_cells<'b>(
+    d: &'b Decoded<'_>,
+    source: &'b Source,
+    site: &'b str,
+) -> [Value<'b>; EXPORT_RECORD_COLUMNS.len()] {
+    let mut row = [Value::Null; EXPORT_RECORD_COLUMNS.len()];
+    visit_export_fields(d, source, site, |name, v| {
+        if let Some(i) = EXPORT_RECORD_COLUMNS.iter().position(|c| *c == name) {
             row[i] = v;
         }
     });
     row
 }
 
+#[cfg(test)]
 fn column_of(name: &str) -> Option<usize> {
-    RECORD_COLUMNS.iter().position(|c| *c == name)
+    column_in(RECORD_COLUMNS, name)
+}
+
+fn column_in(columns: &[&str], name: &str) -> Option<usize> {
+    columns.iter().position(|c| *c == name)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -217,43 +234,184 @@ pub struct RecordWriter<W: Write> {
     out: W,
     format: TextFormat,
     wrote_header: bool,
+    /// Records written but not yet given to `out`.
+    buf: Vec<u8>,
+    /// How many bytes to gather before writing to `out` (0: each record as it comes).
+    batch: usize,
+    json: jsonl::Encoder,
+    csv: csv::Encoder,
+    columns: ColumnMemo,
+    /// A CSV row's cells, in the order the record gives them.
+    cells: Vec<u8>,
 }
 
 impl<W: Write> RecordWriter<W> {
+    /// Gives `out` each record as it is written (a live export sees every record at once).
     pub fn new(out: W, format: TextFormat) -> Self {
+        Self::batched(out, format, 0)
+    }
+
+    /// Gathers about `bytes` of output before each write to `out`: for a whole file at
+    /// once, large writes and no buffer between.
+    pub fn batched(out: W, format: TextFormat, bytes: usize) -> Self {
         Self {
             out,
             format,
             wrote_header: false,
+            buf: Vec::with_capacity(bytes.max(1024) + 4096),
+            batch: bytes,
+            json: jsonl::Encoder::default(),
+            csv: csv::Encoder::default(),
+            columns: ColumnMemo::new(RECORD_COLUMNS),
+            cells: Vec::new(),
         }
     }
 
+    /// As the window exports records: a `site` column first, and a 5000 record's caller and
+    /// DID beside `digits` ([`EXPORT_RECORD_COLUMNS`]); write with [`Self::write_at`].
+    pub fn with_site(out: W, format: TextFormat) -> Self {
+        let mut w = Self::new(out, format);
+        w.columns = ColumnMemo::new(EXPORT_RECORD_COLUMNS);
+        w
+    }
+
     pub fn write(&mut self, d: &Decoded<'_>, source: &Source) -> io::Result<()> {
+        self.write_site(d, source, None)
+    }
+
+    /// [`Self::write`] for a writer made [`Self::with_site`]: the record came from `site`.
+    pub fn write_at(&mut self, d: &Decoded<'_>, source: &Source, site: &str) -> io::Result<()> {
+        self.write_site(d, source, Some(site))
+    }
+
+    #[inline]
+    fn write_site(
+        &mut self,
+        d: &Decoded<'_>,
+        source: &Source,
+        site: Option<&str>,
+    ) -> io::Result<()> {
         match self.format {
-            TextFormat::Jsonl => jsonl::write_record(&mut self.out, d, source),
+            TextFormat::Jsonl => self.json.record_at(&mut self.buf, d, source, site),
             TextFormat::Csv => {
-                if !self.wrote_header {
-                    csv::write_row(&mut self.out, RECORD_COLUMNS.iter().map(|c| Value::Str(c)))?;
-                    self.wrote_header = true;
-                }
-                csv::write_row(&mut self.out, record_cells(d, source).into_iter())
+                self.header();
+                self.csv_row(d, source, site);
             }
+        }
+        if self.buf.len() >= self.batch {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// A record's CSV row: each field's cell written once, in the order the record gives
+    /// them, then copied into its column (most columns of a row are another format's: empty).
+    fn csv_row(&mut self, d: &Decoded<'_>, source: &Source, site: Option<&str>) {
+        let line = plain::Line::new(d.text, csv::clean_line(d.text));
+        let cells = &mut self.cells;
+        cells.clear();
+        let mut spans = [(0usize, 0usize); EXPORT_RECORD_COLUMNS.len()];
+        let spans = &mut spans[..self.columns.names.len()];
+        let mut k = 0;
+        let mut each = |name, v| {
+            let column = self.columns.column(k, name);
+            k += 1;
+            let Some(span) = column.and_then(|c| spans.get_mut(c)) else {
+                return;
+            };
+            let cell = match v {
+                Value::Display(shown) if std::ptr::addr_eq(shown, source) => {
+                    csv::Cell::Source(source)
+                }
+                v => csv::Cell::Value(v),
+            };
+            let start = cells.len();
+            self.csv.cell(cells, cell, line);
+            *span = (start, cells.len());
+        };
+        match site {
+            None => visit_fields(d, source, &mut each),
+            Some(site) => visit_export_fields(d, source, site, &mut each),
+        }
+        // Room to copy a short cell as a fixed 16 bytes.
+        let written = cells.len();
+        cells.resize(written + 16, 0);
+        let cells = plain::Line::new_bytes(cells);
+        for (c, &(start, end)) in spans.iter().enumerate() {
+            if c > 0 {
+                self.buf.push(b',');
+            }
+            if end > start {
+                cells.push_piece(&mut self.buf, start, end - start);
+            }
+        }
+        self.buf.extend_from_slice(b"\r\n");
+    }
+
+    fn header(&mut self) {
+        if !self.wrote_header {
+            let names = self
+                .columns
+                .names
+                .iter()
+                .map(|c| csv::Cell::Value(Value::Str(c)));
+            self.csv.row(&mut self.buf, names, plain::Line::none());
+            self.wrote_header = true;
         }
     }
 
     /// Writes the CSV header even when there were no records, then flushes.
     pub fn finish(mut self) -> io::Result<W> {
-        if self.format == TextFormat::Csv && !self.wrote_header {
-            csv::write_row(&mut self.out, RECORD_COLUMNS.iter().map(|c| Value::Str(c)))?;
+        if self.format == TextFormat::Csv {
+            self.header();
         }
+        self.out.write_all(&self.buf)?;
         self.out.flush()?;
         Ok(self.out)
     }
 }
 
+/// Which column each field of the last record went to, by the field's place in the record:
+/// records of one kind name the same fields in the same order, so a name is looked up among
+/// [`RECORD_COLUMNS`] once, not for every record.
+struct ColumnMemo {
+    /// The row's columns, in order.
+    names: &'static [&'static str],
+    seen: Vec<(&'static str, Option<usize>)>,
+}
+
+impl ColumnMemo {
+    fn new(names: &'static [&'static str]) -> Self {
+        Self {
+            names,
+            seen: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn column(&mut self, k: usize, name: &'static str) -> Option<usize> {
+        match self.seen.get_mut(k) {
+            // The same static name (address and length): the same column.
+            Some((seen, column)) if std::ptr::eq(*seen, name) => *column,
+            Some(slot) => {
+                *slot = (name, column_in(self.names, name));
+                slot.1
+            }
+            None => {
+                let column = column_in(self.names, name);
+                self.seen.push((name, column));
+                column
+            }
+        }
+    }
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeSet;
+
+    use std::sync::Arc;
 
     use super::*;
     use crate::protocol::{DecodeOptions, StreamDecoder};
@@ -281,6 +439,113 @@ mod tests {
                 f(d, &Source { origin, line });
             });
         }
+    }
+
+    /// The first sheet of an XLSX file, as XML.
+    pub(crate) fn xlsx_sheet(path: &Path) -> String {
+        use std::io::Read;
+        let file = File::open(path).unwrap();
+        let mut zip = zip::ZipArchive::new(file).unwrap();
+        let mut sheet = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut sheet)
+            .unwrap();
+        sheet
+    }
+
+    /// Issue 17.10: the window's record exports lead with the site and give a 5000 record's
+    /// caller and DID their own columns beside `digits`, in every format; the writer `decode`
+    /// uses keeps [`RECORD_COLUMNS`].
+    #[test]
+    fn window_exports_carry_the_site_and_a_5000_caller_and_did() {
+        let mut with_site: Vec<&str> = RECORD_COLUMNS.to_vec();
+        let digits = with_site.iter().position(|c| *c == "digits").unwrap();
+        with_site.splice(digits + 1..digits + 1, ["caller", "did"]);
+        with_site.insert(0, "site");
+        assert_eq!(EXPORT_RECORD_COLUMNS, with_site);
+
+        // An answered incoming call, an unanswered ring-in, an outgoing call.
+        let data =
+            b"IN  110   94129 525530894016            0061 08:48      S=1 $00.00             *\r\n\
+            \x20   ***** 94129 RG 612-804-4082         8907 00:29      S=5                    *\r\n\
+            LOC 1001  94129 5551234                      09:12 00:01:07 $00.00              \r\n";
+        let mut store = Store::default();
+        let (origin, site): (Arc<str>, Arc<str>) = ("x.txt".into(), "Main Office".into());
+        let mut decoder = StreamDecoder::new(DecodeOptions::default());
+        crate::import::into_store(data, &origin, &site, &mut decoder, &mut store, |_, _| {});
+        assert_eq!(store.len(), 3);
+        let what = Exported::Records(store);
+        let dir = tempfile::tempdir().unwrap();
+        let expected = [
+            ("525530894016            0061", "525530894016", "0061"),
+            ("RG 612-804-4082         8907", "612-804-4082", "8907"),
+            ("5551234", "", ""),
+        ];
+
+        let json = dir.path().join("r.json");
+        write(&what, &json, ExportFormat::Json, |_, _| {}).unwrap();
+        let text = std::fs::read_to_string(&json).unwrap();
+        let rows: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert!(text.starts_with("{\"site\":\"Main Office\",\"format\":\"mitel5000\""));
+        for (row, (digits, caller, did)) in rows.iter().zip(expected) {
+            assert_eq!(row["site"], "Main Office");
+            assert_eq!(row["digits"], digits);
+            assert_eq!(row["caller"], caller);
+            assert_eq!(row["did"], did);
+        }
+        // Beside `digits`, in that order.
+        let line = text.lines().next().unwrap();
+        assert!(line.contains("\"digits\":\"525530894016            0061\",\"caller\":\"525530894016\",\"did\":\"0061\","));
+
+        let csv = dir.path().join("r.csv");
+        write(&what, &csv, ExportFormat::Csv, |_, _| {}).unwrap();
+        let text = std::fs::read_to_string(&csv).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next().unwrap(), EXPORT_RECORD_COLUMNS.join(","));
+        for (line, (digits, caller, did)) in lines.zip(expected) {
+            // No cell of these rows holds a comma or a quote.
+            let cells: Vec<&str> = line.split(',').collect();
+            assert_eq!(cells.len(), EXPORT_RECORD_COLUMNS.len(), "{line}");
+            assert_eq!(cells[0], "Main Office");
+            assert_eq!(
+                cells[digits_at(&with_site)..digits_at(&with_site) + 3],
+                [digits, caller, did]
+            );
+        }
+
+        let xlsx = dir.path().join("r.xlsx");
+        write(&what, &xlsx, ExportFormat::Xlsx, |_, _| {}).unwrap();
+        let sheet = xlsx_sheet(&xlsx);
+        for text in [
+            ">site<",
+            ">caller<",
+            ">did<",
+            ">Main Office<",
+            ">612-804-4082<",
+            ">8907<",
+        ] {
+            assert!(sheet.contains(text), "{text} in {sheet}");
+        }
+
+        // `decode`'s writer: the same record without the window's columns.
+        let Exported::Records(store) = &what else {
+            unreachable!()
+        };
+        let r = store.iter().next().unwrap();
+        let mut w = RecordWriter::new(Vec::new(), TextFormat::Jsonl);
+        w.write(&r.decode(), &r.source()).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&w.finish().unwrap()).unwrap();
+        for key in ["site", "caller", "did"] {
+            assert!(v.get(key).is_none(), "{key} in {v}");
+        }
+    }
+
+    fn digits_at(columns: &[&str]) -> usize {
+        columns.iter().position(|c| *c == "digits").unwrap()
     }
 
     /// What `visit_fields` gives is what CSV and XLSX (through `record_cells`) and JSON lines

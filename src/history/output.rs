@@ -53,19 +53,19 @@ impl<W: Write> RecordOut<W> {
         let received_value = received.as_deref().map_or(Value::Null, Value::Str);
         match self.format {
             TextFormat::Jsonl => {
-                let mut buf = String::with_capacity(600);
-                buf.push_str("{\"site\":");
+                let mut buf = Vec::with_capacity(600);
+                buf.extend_from_slice(b"{\"site\":");
                 push_str(&mut buf, &line.site);
-                buf.push_str(",\"received_at\":");
+                buf.extend_from_slice(b",\"received_at\":");
                 push_value(&mut buf, received_value);
                 visit_fields(&d, &source, |name, v| {
-                    buf.push(',');
+                    buf.push(b',');
                     push_str(&mut buf, name);
-                    buf.push(':');
+                    buf.push(b':');
                     push_value(&mut buf, v);
                 });
-                buf.push_str("}\n");
-                self.out.write_all(buf.as_bytes())
+                buf.extend_from_slice(b"}\n");
+                self.out.write_all(&buf)
             }
             TextFormat::Csv => {
                 let mut row = [Value::Null; RECORD_COLUMNS.len()];
@@ -120,12 +120,12 @@ impl<W: Write> CallOut<W> {
             TextFormat::Jsonl => {
                 let mut object = Vec::with_capacity(512);
                 write_jsonl(&mut object, &call)?;
-                let mut lead = String::from("{\"site\":");
+                let mut lead = b"{\"site\":".to_vec();
                 push_str(&mut lead, &row.site);
                 if object.len() > 3 {
-                    lead.push(',');
+                    lead.push(b',');
                 }
-                self.out.write_all(lead.as_bytes())?;
+                self.out.write_all(&lead)?;
                 self.out.write_all(object.get(1..).unwrap_or_default())
             }
             TextFormat::Csv => {
@@ -203,18 +203,18 @@ pub fn write_stats(
         }
         StatsFormat::Jsonl => {
             for r in rows {
-                let mut buf = String::from("{");
+                let mut buf = b"{".to_vec();
                 push_str(&mut buf, by);
-                buf.push(':');
+                buf.push(b':');
                 push_str(&mut buf, &r.group);
                 for (name, v) in STATS_COLUMNS.iter().zip(cells(r)) {
-                    buf.push(',');
+                    buf.push(b',');
                     push_str(&mut buf, name);
-                    buf.push(':');
-                    buf.push_str(v.as_deref().unwrap_or("null"));
+                    buf.push(b':');
+                    buf.extend_from_slice(v.as_deref().unwrap_or("null").as_bytes());
                 }
-                buf.push_str("}\n");
-                out.write_all(buf.as_bytes())?;
+                buf.extend_from_slice(b"}\n");
+                out.write_all(&buf)?;
             }
         }
         StatsFormat::Table => {

@@ -84,6 +84,76 @@ pub const RECORD_COLUMNS: &[&str] = &[
     "raw",
 ];
 
+/// The columns of the window's record exports: `site` first, then [`RECORD_COLUMNS`] with a 5000
+/// record's caller and DID in their own columns beside `digits` (`decode` keeps
+/// [`RECORD_COLUMNS`], its output unchanged).
+pub const EXPORT_RECORD_COLUMNS: &[&str] = &[
+    "site",
+    "format",
+    "kind",
+    "source",
+    "date",
+    "start",
+    "timestamp",
+    "call_type",
+    "direction",
+    "event",
+    "ring_in",
+    "extension",
+    "source_extension",
+    "trunk",
+    "digits",
+    "caller",
+    "did",
+    "number",
+    "contact_name",
+    "ddi",
+    "ddi_name",
+    "calling_party",
+    "called_party",
+    "third_party",
+    "duration_s",
+    "time_to_answer_s",
+    "cost",
+    "account_code",
+    "trunk_disconnect",
+    "completion",
+    "transfer_flag",
+    "attendant",
+    "long_call",
+    "system_id",
+    "ani",
+    "dnis",
+    "call_id",
+    "call_sequence",
+    "associated_call_id",
+    "error",
+    "raw",
+];
+
+/// [`visit_fields`] as the window exports a record: `site` first, and a 5000 call record's
+/// caller (incoming and ring-in calls) and DID right after `digits`, which holds both as
+/// printed.
+pub fn visit_export_fields<'b>(
+    d: &'b Decoded<'_>,
+    source: &'b Source,
+    site: &'b str,
+    mut f: impl FnMut(&'static str, Value<'b>),
+) {
+    f("site", Value::Str(site));
+    let caller_did = match &d.body {
+        Body::Mitel5000Call(c) => Some((c.caller(), c.did())),
+        _ => None,
+    };
+    visit_fields(d, source, |name, v| {
+        f(name, v);
+        if let ("digits", Some((caller, did))) = (name, caller_did) {
+            f("caller", Value::Str(caller));
+            f("did", Value::Str(did));
+        }
+    });
+}
+
 fn opt_date(d: Option<NaiveDate>) -> Value<'static> {
     d.map_or(Value::Null, Value::Date)
 }

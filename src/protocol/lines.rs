@@ -7,6 +7,8 @@
 //! garbage, [`MAX_LINE`] at a time, and junk cannot grow a buffer without bound. Where a line is
 //! cut depends only on the bytes, never on how they were split on the way.
 
+use std::io::{self, Read};
+
 use memchr::memchr;
 
 /// The longest record line.
@@ -125,27 +127,63 @@ impl<'a> Iterator for Lines<'a> {
     }
 }
 
-/// Lines from bytes arriving in any split (a socket): a line comes out once its line end has.
+/// Lines from bytes arriving in any split (a socket, or a file read a piece at a time): a line
+/// comes out once its line end has.
 #[derive(Debug, Default)]
 pub struct LineBuffer {
     buf: Vec<u8>,
+    /// `buf[..filled]` holds bytes; the rest is room for the next read.
+    filled: usize,
     cursor: Cursor,
 }
 
 impl LineBuffer {
     pub fn push(&mut self, bytes: &[u8]) {
+        self.compact();
+        self.buf.truncate(self.filled);
+        self.buf.extend_from_slice(bytes);
+        self.filled = self.buf.len();
+    }
+
+    /// Reads at most `room` more bytes from `reader` straight into the buffer (no copy in
+    /// between): how many, 0 at the end of the input.
+    pub fn read_from(&mut self, reader: &mut impl Read, room: usize) -> io::Result<usize> {
+        self.compact();
+        let want = self.filled + room.max(1);
+        if self.buf.len() < want {
+            self.buf.resize(want, 0);
+        }
+        loop {
+            match reader.read(&mut self.buf[self.filled..want]) {
+                Ok(n) => {
+                    self.filled += n;
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Drops the lines already taken (only an unfinished line is moved).
+    fn compact(&mut self) {
         let done = self.cursor.start;
         if done > 0 {
-            self.buf.drain(..done);
+            self.buf.copy_within(done..self.filled, 0);
+            self.filled -= done;
             self.cursor.start = 0;
             self.cursor.scanned -= done;
         }
-        self.buf.extend_from_slice(bytes);
     }
 
     /// The next whole line or cut run of garbage; `None` until more bytes arrive.
     pub fn next_line(&mut self) -> Option<Line<'_>> {
-        self.cursor.next(&self.buf, false)
+        self.cursor.next(&self.buf[..self.filled], false)
+    }
+
+    /// [`Self::next_line`] once no more bytes will come: the last line needs no line end.
+    pub fn next_line_at_end(&mut self) -> Option<Line<'_>> {
+        self.cursor.next(&self.buf[..self.filled], true)
     }
 
     /// The bytes taken since the last push (whole lines with their line ends, blank lines,
@@ -156,7 +194,7 @@ impl LineBuffer {
 
     /// Bytes of a line not yet ended.
     pub fn pending(&self) -> usize {
-        self.buf.len() - self.cursor.start
+        self.filled - self.cursor.start
     }
 }
 

@@ -72,6 +72,16 @@ impl<'a> CallRecord<'a> {
         }
     }
 
+    /// The caller's number: the caller id on incoming and ring-in records; empty on outgoing
+    /// calls (their caller is an extension, and `number` is the party dialled).
+    pub fn caller(&self) -> &'a str {
+        if self.is_incoming() {
+            self.number()
+        } else {
+            ""
+        }
+    }
+
     /// DID/DNIS, right-aligned at column 43 on incoming and ring-in records.
     pub fn did(&self) -> &'a str {
         if !self.is_incoming() {

@@ -330,11 +330,46 @@ impl SmdrApp {
     }
 }
 
+/// The suggested name of an export: no spaces or other characters a file name should not have
+/// (a site's name goes through the raw day logs' rule).
 fn export_name(scope: &ExportScope, format: ExportFormat) -> String {
     let stem = match scope {
         ExportScope::View => format!("smdr-{}", Local::now().format("%Y%m%d-%H%M")),
-        ExportScope::Day { site, day } => format!("smdr-{site}-{}", day.format("%Y%m%d")),
+        ExportScope::Day { site, day } => format!(
+            "smdr-{}-{}",
+            crate::collect::daylog::file_name_for(site),
+            day.format("%Y%m%d")
+        ),
         ExportScope::Calls => format!("calls-{}", Local::now().format("%Y%m%d-%H%M")),
     };
     format!("{stem}.{}", format.extension())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 17.10: exported file names have no spaces, whatever the site is called.
+    #[test]
+    fn export_names_have_no_spaces() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let site = ExportScope::Day {
+            site: "Main Office / HQ 2".into(),
+            day,
+        };
+        assert_eq!(
+            export_name(&site, ExportFormat::Csv),
+            "smdr-Main_Office___HQ_2-20261202.csv"
+        );
+        for scope in [ExportScope::View, ExportScope::Calls, site] {
+            for format in ExportFormat::ALL {
+                let name = export_name(&scope, format);
+                assert!(!name.contains(char::is_whitespace), "{name}");
+                assert!(
+                    name.ends_with(&format!(".{}", format.extension())),
+                    "{name}"
+                );
+            }
+        }
+    }
 }
