@@ -342,11 +342,7 @@ fn reload(args: &Args, current: &mut Vec<SiteConfig>, engine: &Engine) {
     let removed = names(current, &|s| new.iter().all(|n| n.name != s.name));
     let unchanged = new.iter().filter(|s| old_named(s) == Some(*s)).count();
     let mut words = Vec::new();
-    for (what, list) in [
-        ("added", added),
-        ("removed", removed),
-        ("changed", changed),
-    ] {
+    for (what, list) in [("added", added), ("removed", removed), ("changed", changed)] {
         if !list.is_empty() {
             words.push(format!("{what} {list}"));
         }

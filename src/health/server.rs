@@ -192,12 +192,18 @@ mod tests {
 
     #[test]
     fn request_lines() {
-        assert_eq!(parse(b"GET /metrics HTTP/1.1\r\n\r\n"), (Asked::Metrics, false));
+        assert_eq!(
+            parse(b"GET /metrics HTTP/1.1\r\n\r\n"),
+            (Asked::Metrics, false)
+        );
         assert_eq!(
             parse(b"GET /status?x=1 HTTP/1.0\r\nHost: a\r\n\r\n"),
             (Asked::Status, false)
         );
-        assert_eq!(parse(b"HEAD /status HTTP/1.1\r\n\r\n"), (Asked::Status, true));
+        assert_eq!(
+            parse(b"HEAD /status HTTP/1.1\r\n\r\n"),
+            (Asked::Status, true)
+        );
         assert_eq!(parse(b"GET / HTTP/1.1\r\n\r\n"), (Asked::NotFound, false));
         assert_eq!(
             parse(b"POST /metrics HTTP/1.1\r\n\r\n"),

@@ -65,8 +65,14 @@ fn figures_follow_the_events_of_configured_sites_only() {
     assert_eq!(report.alarms, None);
 
     let text = metrics::render(&report);
-    assert!(text.contains("smdr_site_connected{site=\"HQ \\\"main\\\"\"} 1\n"), "{text}");
-    assert!(text.contains("smdr_site_connected{site=\"Branch\"} 0\n"), "{text}");
+    assert!(
+        text.contains("smdr_site_connected{site=\"HQ \\\"main\\\"\"} 1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("smdr_site_connected{site=\"Branch\"} 0\n"),
+        "{text}"
+    );
     assert!(text.contains("smdr_site_state{site=\"Branch\",state=\"starting\"} 1\n"));
     assert!(text.contains("smdr_raw_log_write_errors_total{site=\"Branch\"} 0\n"));
     assert!(text.contains("# TYPE smdr_reconnects_total counter\n"));
