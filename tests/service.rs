@@ -310,3 +310,27 @@ fn sighup_keeps_an_unchanged_site_and_starts_a_new_one() {
     assert!(code.success(), "{code:?}");
     assert!(c.wait_line(" records, ").starts_with("Branch: "));
 }
+
+/// The example the packages ship for /etc/smdr-monitor/sites.toml is a valid site list.
+#[test]
+fn the_packaged_example_sites_file_loads() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/linux/sites.example.toml");
+    let sites = smdr_monitor::collect::load_named_sites(&path).unwrap();
+    let names: Vec<&str> = sites.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["HQ", "Branch", "Hotel"]);
+    assert_eq!(sites[0].port, 4000);
+    assert!(!sites[0].password.is_empty());
+}
+
+/// Elsewhere than Windows, `service` says where the service is instead.
+#[cfg(not(windows))]
+#[test]
+fn service_is_windows_only_elsewhere() {
+    let out = Command::new(env!("CARGO_BIN_EXE_smdr-monitor"))
+        .args(["service", "install"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Windows service") && err.contains("smdr-monitor-collect.service"), "{err}");
+}
