@@ -332,5 +332,8 @@ fn service_is_windows_only_elsewhere() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("Windows service") && err.contains("smdr-monitor-collect.service"), "{err}");
+    assert!(
+        err.contains("Windows service") && err.contains("smdr-monitor-collect.service"),
+        "{err}"
+    );
 }
