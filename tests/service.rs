@@ -266,7 +266,15 @@ fn sighup_keeps_an_unchanged_site_and_starts_a_new_one() {
         let ok = Command::new("kill").args([name, &pid]).status().unwrap();
         assert!(ok.success());
     };
-    let both = site_entry("HQ", "mitel5000", &hq) + &site_entry("Branch", "mivb", &branch);
+    // Branch also relays its feed: the relay's figures reach /status and /metrics.
+    let relay_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let branch_entry = site_entry("Branch", "mivb", &branch)
+        + &format!("[site.relay]\nentries = [\"listen 127.0.0.1:{relay_port}\"]\n\n");
+    let both = site_entry("HQ", "mitel5000", &hq) + &branch_entry;
     std::fs::write(&config, both).unwrap();
     signal("-HUP");
     assert!(c.wait_line("reload:").contains("added Branch; 1 unchanged"));
@@ -286,8 +294,33 @@ fn sighup_keeps_an_unchanged_site_and_starts_a_new_one() {
         (Some(0), Some(true))
     );
 
+    let mut client = TcpStream::connect(("127.0.0.1", relay_port)).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut got = [0u8; 64];
+    assert!(client.read(&mut got).unwrap() > 0, "the relay sent nothing");
+    let relayed = c.wait_status("Branch relaying", |s| {
+        site(s, "Branch")
+            .is_some_and(|b| b["relay"]["clients"] == 1 && b["relay"]["frames"].as_u64() > Some(0))
+    });
+    let relay = &site(&relayed, "Branch").unwrap()["relay"];
+    assert_eq!(
+        (relay["listeners"].as_u64(), relay["drops"].as_u64()),
+        (Some(1), Some(0))
+    );
+    let m = c.metrics();
+    let branch_metric = |metric| sample(&m, metric, &[("site", "Branch")]);
+    assert_eq!(branch_metric("smdr_relay_listeners"), Some(1.0));
+    assert_eq!(branch_metric("smdr_relay_clients"), Some(1.0));
+    assert!(branch_metric("smdr_relay_frames_total") > Some(0.0));
+    assert_eq!(
+        sample(&m, "smdr_relay_listeners", &[("site", "HQ")]),
+        Some(0.0)
+    );
+
     // Removing a site stops it; a sites file that cannot be read changes nothing.
-    std::fs::write(&config, site_entry("Branch", "mivb", &branch)).unwrap();
+    std::fs::write(&config, &branch_entry).unwrap();
     signal("-HUP");
     assert!(c.wait_line("removed HQ").contains("1 unchanged"));
     c.wait_status("HQ gone", |s| site(s, "HQ").is_none());

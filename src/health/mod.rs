@@ -103,7 +103,7 @@ pub struct GapReport {
 }
 
 /// A site's relay (issue 16 §1): configured entries, and what the relay reports in the site's
-/// status. Zero until the relay's counters reach `SiteStatus` ([`relay_of`]).
+/// status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RelayReport {
     /// `listen` and `push` entries configured for the site.
@@ -238,17 +238,22 @@ impl Health {
     }
 }
 
-/// The `listen`/`push` relay entries configured for a site. Main has no relay yet (issue 16 §1,
-/// branch `relay`); once merged this is `site.relay.entries.len() as u32`.
-fn relay_entries(_site: &SiteConfig) -> u32 {
-    0
+/// The `listen`/`push` relay entries configured for a site.
+fn relay_entries(site: &SiteConfig) -> u32 {
+    u32::try_from(site.relay.entries.len()).unwrap_or(u32::MAX)
 }
 
-/// The relay's counters in a site's status: all zero until the relay (branch `relay`) adds
-/// `SiteStatus::relay`; once merged this copies `status.relay`'s `clients`, `frames`, `bytes`,
-/// `drops` and `refused`.
-fn relay_of(_status: &SiteStatus) -> RelayReport {
-    RelayReport::default()
+/// The relay's counters in a site's status.
+fn relay_of(status: &SiteStatus) -> RelayReport {
+    let r = &status.relay;
+    RelayReport {
+        listeners: 0,
+        clients: r.clients,
+        frames: r.frames,
+        bytes: r.bytes,
+        drops: r.drops,
+        refused: r.refused,
+    }
 }
 
 impl SiteFigures {

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use chrono::{Duration, Local};
 
 use super::*;
-use crate::collect::Gap;
+use crate::collect::{Gap, RelayStatus};
 use crate::engine::EngineEvent;
 
 fn status(state: SiteState) -> SiteStatus {
@@ -20,6 +20,13 @@ fn status(state: SiteState) -> SiteStatus {
         }],
         unsaved: 3,
         raw_log_error: Some("disk full".into()),
+        relay: RelayStatus {
+            clients: 2,
+            frames: 40,
+            bytes: 4000,
+            drops: 1,
+            refused: 3,
+        },
     }
 }
 
@@ -34,7 +41,8 @@ fn status_event(site: &str, state: SiteState) -> CollectorEvent {
 fn figures_follow_the_events_of_configured_sites_only() {
     let health = Health::new();
     let mut stage = health.stage();
-    let hq = SiteConfig::from_url("HQ \"main\"", "mitel5000://127.0.0.1:4000").unwrap();
+    let mut hq = SiteConfig::from_url("HQ \"main\"", "mitel5000://127.0.0.1:4000").unwrap();
+    hq.relay.entries = vec!["listen 127.0.0.1:4001".into(), "push 127.0.0.1:4002".into()];
     let branch = SiteConfig::from_url("Branch", "mivb://127.0.0.1:1752").unwrap();
     stage.set_sites(&[hq.clone(), branch.clone()]);
     let mut out = Vec::new();
@@ -57,7 +65,15 @@ fn figures_follow_the_events_of_configured_sites_only() {
     assert_eq!(s.gaps[0].cause, "no_connection");
     let since = s.seconds_since_last_record.unwrap();
     assert!((4.0..60.0).contains(&since), "{since}");
-    assert_eq!(s.relay, RelayReport::default());
+    let relay = RelayReport {
+        listeners: 2,
+        clients: 2,
+        frames: 40,
+        bytes: 4000,
+        drops: 1,
+        refused: 3,
+    };
+    assert_eq!(s.relay, relay);
     let b = &report.sites[1];
     assert_eq!((b.state.as_str(), b.connected), ("starting", false));
     assert_eq!(b.seconds_since_last_record, None);
@@ -76,6 +92,12 @@ fn figures_follow_the_events_of_configured_sites_only() {
     assert!(text.contains("smdr_site_state{site=\"Branch\",state=\"starting\"} 1\n"));
     assert!(text.contains("smdr_raw_log_write_errors_total{site=\"Branch\"} 0\n"));
     assert!(text.contains("# TYPE smdr_reconnects_total counter\n"));
+    assert!(
+        text.contains("smdr_relay_listeners{site=\"HQ \\\"main\\\"\"} 2\n"),
+        "{text}"
+    );
+    assert!(text.contains("smdr_relay_drops_total{site=\"HQ \\\"main\\\"\"} 1\n"));
+    assert!(text.contains("smdr_relay_clients{site=\"Branch\"} 0\n"));
     assert!(!text.contains("smdr_seconds_since_last_record{site=\"Branch\"}"));
     assert!(!text.contains("Gone"));
 
