@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds the installable artifacts into dist/ and checks each one:
-#   smdr-monitor_VERSION-1_amd64.deb            Linux (Debian, Ubuntu): binary, desktop entry, icons
+#   smdr-monitor_VERSION-1_amd64.deb            Linux (Debian, Ubuntu): binary, desktop entry, icons,
+#                                               the collector service (installed disabled)
+#   smdr-monitor-headless_VERSION-1_amd64.deb   Linux server: the headless build and the service
 #   smdr-monitor-VERSION-windows-x86_64.zip     Windows portable: unzip and run smdr-monitor.exe
 #   smdr-monitor-VERSION-setup.exe              Windows installer (per user, Start-menu shortcut)
 # Installs what it needs first (Debian packages, the rustup Windows target, cargo-deb), so it runs
 # on a fresh Debian/Ubuntu machine with rustup; running it again rebuilds only what changed.
 #
 #   packaging/build.sh                    everything, release profile
-#   packaging/build.sh --deb              only the .deb
+#   packaging/build.sh --deb              only the .debs
 #   packaging/build.sh --windows          only the Windows zip and installer
 #   packaging/build.sh --deb --profile dev
 #                                         package the debug binary into dist/dev/ (CI: reuses the
@@ -25,7 +27,7 @@ while [ $# -gt 0 ]; do
         --deb) want_deb=1 ;;
         --windows) want_win=1 ;;
         --profile) PROFILE=${2:?--profile needs a name}; shift ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "build.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -63,7 +65,8 @@ apt_need() {
 step "tools"
 # dpkg-dev: dpkg-shlibdeps for the .deb's library dependencies; desktop-file-utils: validation;
 # file/zip/unzip: building and checking the Windows artifacts.
-pkgs=(dpkg-dev desktop-file-utils file)
+# systemd: systemd-analyze verifies the collector's unit (no running systemd needed).
+pkgs=(dpkg-dev desktop-file-utils file systemd)
 [ $want_win = 1 ] && pkgs+=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 nsis zip unzip)
 apt_need "${pkgs[@]}"
 if [ $want_deb = 1 ] && ! contains "$(cargo deb --version 2>/dev/null)" "$CARGO_DEB_VERSION"; then
@@ -89,7 +92,27 @@ console_copy() {
 }
 
 # --- Linux .deb ----------------------------------------------------------------------------------
+UNIT=usr/lib/systemd/system/smdr-monitor-collect.service
+# check_service DEB UNPACKED: the collector's unit, disabled, its user made by postinst.
+check_service() {
+    packaging/linux/verify-unit.sh "$2/$UNIT" "$2/usr/bin/smdr-monitor"
+    local postinst
+    postinst=$(dpkg-deb -I "$1" postinst)
+    contains "$postinst" 'adduser --quiet --system --group' || fail "$1: postinst makes no system user"
+    contains "$postinst" 'smdr-monitor-collect.service' || fail "$1: postinst does not know the unit"
+    # cargo-deb's "don't enable" fragment enables only a unit the admin had enabled (upgrades).
+    contains "$postinst" 'deb-systemd-helper debian-installed smdr-monitor-collect' \
+        || fail "$1: the service would be enabled on install"
+    ! contains "$postinst" 'deb-systemd-invoke start' || fail "$1: the service would start on install"
+}
+
 if [ $want_deb = 1 ]; then
+    # The server's build first, set aside: both builds leave their binary at the same path, and
+    # the window's must be the one left there (CI reuses it).
+    step "Linux: cargo build --profile $PROFILE --no-default-features (headless)"
+    cargo build --locked --profile "$PROFILE" --no-default-features --bin smdr-monitor
+    mkdir -p "$TARGET_DIR/$(profile_dir)/headless"
+    cp "$TARGET_DIR/$(profile_dir)/smdr-monitor" "$TARGET_DIR/$(profile_dir)/headless/smdr-monitor"
     step "Linux: cargo build --profile $PROFILE"
     cargo build --locked --profile "$PROFILE" --bin smdr-monitor
     step "Linux: cargo deb"
@@ -101,7 +124,8 @@ if [ $want_deb = 1 ]; then
     listing=$(dpkg-deb -c "$deb")
     echo "$listing"
     expect=(./usr/bin/smdr-monitor ./usr/share/applications/smdr-monitor.desktop
-            ./usr/share/doc/smdr-monitor/README.md)
+            ./usr/share/doc/smdr-monitor/README.md ./usr/share/doc/smdr-monitor/sites.example.toml
+            "./$UNIT")
     for size in 16 24 32 48 64 128 256 512; do
         expect+=("./usr/share/icons/hicolor/${size}x${size}/apps/smdr-monitor.png")
     done
@@ -113,9 +137,33 @@ if [ $want_deb = 1 ]; then
     desktop-file-validate "$unpacked/usr/share/applications/smdr-monitor.desktop"
     contains "$("$unpacked/usr/bin/smdr-monitor" --version)" " $VERSION\$" \
         || fail "the packaged binary does not report version $VERSION"
+    check_service "$deb" "$unpacked"
     rm -rf "$unpacked"
     dpkg-deb -f "$deb" Package Version Depends
     made+=("$deb")
+
+    step "Linux: cargo deb --variant headless"
+    hdeb="$DIST/smdr-monitor-headless_${VERSION}-1_amd64.deb"
+    rm -f "$hdeb"
+    cargo deb --locked --no-build --profile "$PROFILE" --variant headless --output "$hdeb"
+    step "Linux: check the headless .deb"
+    listing=$(dpkg-deb -c "$hdeb")
+    echo "$listing"
+    for path in ./usr/bin/smdr-monitor ./usr/share/doc/smdr-monitor/README.md "./$UNIT"; do
+        contains "$listing" " $path\$" || fail "$hdeb lacks $path"
+    done
+    ! contains "$listing" "\.desktop\$" || fail "$hdeb has a desktop entry: it has no window"
+    unpacked=$(mktemp -d)
+    dpkg-deb -x "$hdeb" "$unpacked"
+    contains "$("$unpacked/usr/bin/smdr-monitor" --version)" " $VERSION\$" \
+        || fail "the headless binary does not report version $VERSION"
+    code=0
+    "$unpacked/usr/bin/smdr-monitor" >/dev/null 2>&1 || code=$?
+    [ "$code" -eq 2 ] || fail "the headless binary opened something other than 'no window' (exit $code)"
+    check_service "$hdeb" "$unpacked"
+    rm -rf "$unpacked"
+    dpkg-deb -f "$hdeb" Package Version Depends Conflicts
+    made+=("$hdeb")
 fi
 
 # --- Windows zip and installer -------------------------------------------------------------------

@@ -7,6 +7,7 @@ pub mod collect;
 pub mod desktop;
 pub mod engine;
 pub mod export;
+pub mod health;
 pub mod history;
 pub mod icon;
 pub mod import;

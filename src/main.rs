@@ -53,6 +53,9 @@ enum Command {
     Alarms(cli::alarms::Args),
     /// The history database: import, rebuild from raw day logs, query, statistics, prune.
     History(cli::history::Args),
+    /// The collector as a Windows service: install, uninstall, start, stop (Windows only; on
+    /// Linux the .deb's systemd unit).
+    Service(cli::service::Args),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         Some(Command::Simulate(args)) => cli::simulate::run(args),
         Some(Command::Alarms(args)) => cli::alarms::run(args),
         Some(Command::History(args)) => cli::history::run(args),
+        Some(Command::Service(args)) => cli::service::run(args),
     };
     match result {
         Ok(code) => code,

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::BufWriter;
+use std::net::{Ipv4Addr, SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -12,7 +13,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use crate::cli::common::{ctrl_c_flag, parse_duration};
+use crate::cli::common::parse_duration;
+use crate::cli::signals::Control;
 use smdr_monitor::collect::daylog::{file_name_for, same_folder};
 use smdr_monitor::collect::{
     CollectOptions, CollectorEvent, Secret, SiteConfig, default_config_path, default_log_dir,
@@ -20,6 +22,8 @@ use smdr_monitor::collect::{
 };
 use smdr_monitor::engine::{Engine, EngineEvent, Stage};
 use smdr_monitor::export::{RecordWriter, TextFormat};
+use smdr_monitor::health::Health;
+use smdr_monitor::health::server::HealthServer;
 use smdr_monitor::protocol::Kind;
 
 #[derive(clap::Args)]
@@ -48,6 +52,21 @@ pub struct Args {
     /// Print every connection-log line, not only state changes.
     #[arg(long, short)]
     verbose: bool,
+    /// Serve GET /status (JSON) and GET /metrics (Prometheus text) here, e.g. 127.0.0.1:9750
+    /// (a port alone: on loopback).
+    #[arg(long = "status", value_name = "ADDRESS:PORT", value_parser = parse_status_address)]
+    status_address: Option<SocketAddr>,
+}
+
+/// `--status`: ADDRESS:PORT, or a port alone (on loopback, the safe default).
+fn parse_status_address(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+    }
+    s.to_socket_addrs()
+        .map_err(|e| format!("{e}"))?
+        .next()
+        .ok_or_else(|| format!("{s:?} names no address"))
 }
 
 fn sites(args: &Args) -> anyhow::Result<Vec<SiteConfig>> {
@@ -98,6 +117,11 @@ fn sites(args: &Args) -> anyhow::Result<Vec<SiteConfig>> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    run_with(args, Control::from_signals())
+}
+
+/// `collect` until `control` says stop (or `--for` ends), re-reading the sites at each reload.
+pub fn run_with(args: Args, control: Control) -> anyhow::Result<ExitCode> {
     let sites = sites(&args)?;
     let mut export = match &args.export {
         Some(path) => {
@@ -111,7 +135,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let log_dir = args.log_dir.clone().unwrap_or_else(default_log_dir);
-    let stages: Vec<Box<dyn Stage>> = Vec::new();
+    let mut stages: Vec<Box<dyn Stage>> = Vec::new();
+    let health = Health::new();
+    stages.push(health.stage());
     let (engine, events) = Engine::start(
         CollectOptions {
             log_dir: log_dir.clone(),
@@ -125,14 +151,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         sites.len(),
         log_dir.display()
     );
+    let mut current = sites.clone();
     engine.set_sites(sites);
+    let _server = match args.status_address {
+        Some(addr) => Some(serve_health(addr, &health)?),
+        None => None,
+    };
 
-    let stop = ctrl_c_flag();
     let until = args.duration.map(|d| Instant::now() + d);
     let mut report = Report::new(args.verbose);
-    while !stop.load(Ordering::SeqCst) && until.is_none_or(|u| Instant::now() < u) {
+    let mut reloads = control.reload.load(Ordering::SeqCst);
+    while !control.stopping() && until.is_none_or(|u| Instant::now() < u) {
         if let Ok(event) = events.recv_timeout(Duration::from_millis(100)) {
+            health.engine_event(&event);
             report.event(event, export.as_mut())?;
+        }
+        let asked = control.reload.load(Ordering::SeqCst);
+        if asked != reloads {
+            reloads = asked;
+            reload(&args, &mut current, &engine);
         }
     }
     // Everything received is in the raw logs already; shutting down writes the last lines.
@@ -261,4 +298,58 @@ impl Report {
 
 fn now() -> String {
     chrono::Local::now().format("%H:%M:%S").to_string()
+}
+
+/// Starts the health endpoint; says where, and warns when other machines can reach it.
+fn serve_health(addr: SocketAddr, health: &Health) -> anyhow::Result<HealthServer> {
+    let server = HealthServer::start(addr, health.clone())
+        .with_context(|| format!("cannot serve the health endpoint (--status) on {addr}"))?;
+    let at = server.local_addr();
+    if !at.ip().is_loopback() {
+        eprintln!(
+            "WARNING: the health endpoint on {at} can be reached from other machines: it shows site names, states and counts (never passwords); give --status 127.0.0.1:PORT to keep it on this machine"
+        );
+    }
+    eprintln!("health: http://{at}/status and http://{at}/metrics");
+    Ok(server)
+}
+
+/// Re-reads the sites (`systemctl reload`, SIGHUP): added sites start, removed ones stop,
+/// changed ones restart, unchanged ones keep their connection. A sites file that cannot be read
+/// changes nothing.
+fn reload(args: &Args, current: &mut Vec<SiteConfig>, engine: &Engine) {
+    let new = match sites(args) {
+        Ok(new) => new,
+        Err(e) => {
+            eprintln!(
+                "{}  reload: the sites were NOT changed, still collecting from the same ones — {e:#}",
+                now()
+            );
+            return;
+        }
+    };
+    let names = |list: &[SiteConfig], pick: &dyn Fn(&SiteConfig) -> bool| {
+        let picked: Vec<&str> = list
+            .iter()
+            .filter(|s| pick(s))
+            .map(|s| s.name.as_str())
+            .collect();
+        picked.join(", ")
+    };
+    let old_named = |s: &SiteConfig| current.iter().find(|o| o.name == s.name);
+    let added = names(&new, &|s| old_named(s).is_none());
+    let changed = names(&new, &|s| old_named(s).is_some_and(|o| o != s));
+    let removed = names(current, &|s| new.iter().all(|n| n.name != s.name));
+    let unchanged = new.iter().filter(|s| old_named(s) == Some(*s)).count();
+    let mut words = Vec::new();
+    for (what, list) in [("added", added), ("removed", removed), ("changed", changed)] {
+        if !list.is_empty() {
+            words.push(format!("{what} {list}"));
+        }
+    }
+    words.push(format!("{unchanged} unchanged"));
+    let words = words.join("; ");
+    eprintln!("{}  reload: {words}", now());
+    *current = new.clone();
+    engine.set_sites(new);
 }

@@ -8,6 +8,8 @@ pub mod decode;
 pub mod history;
 pub mod logging;
 pub mod probe;
+pub mod service;
+pub mod signals;
 pub mod simulate;
 #[cfg(feature = "gui")]
 pub mod window;
