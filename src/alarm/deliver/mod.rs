@@ -254,12 +254,13 @@ impl Dispatcher {
         Self { lanes, queue }
     }
 
-    /// Queues `alarm` for every channel that takes its severity. Never blocks: a full queue
-    /// drops it for that channel and counts it.
+    /// Queues `alarm` for every channel that takes its severity (a test alarm for every
+    /// channel, as `alarms test` does). Never blocks: a full queue drops it for that channel and
+    /// counts it.
     pub fn send(&self, alarm: &Alarm) {
         let alarm = Arc::new(alarm.clone());
         for lane in &self.lanes {
-            if alarm.severity < lane.min_severity {
+            if !alarm.test && alarm.severity < lane.min_severity {
                 continue;
             }
             let Some(tx) = &lane.tx else {
