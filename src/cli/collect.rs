@@ -13,12 +13,14 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 use crate::cli::common::{ctrl_c_flag, parse_duration};
+use smdr_monitor::alarm::config::load as load_alarms;
+use smdr_monitor::alarm::default_alarms_path;
 use smdr_monitor::collect::daylog::{file_name_for, same_folder};
 use smdr_monitor::collect::{
     CollectOptions, CollectorEvent, Secret, SiteConfig, default_config_path, default_log_dir,
     load_named_sites, load_sites,
 };
-use smdr_monitor::engine::{Engine, EngineEvent, Stage};
+use smdr_monitor::engine::{AlarmControl, AlarmStage, Engine, EngineEvent, Stage};
 use smdr_monitor::export::{RecordWriter, TextFormat};
 use smdr_monitor::protocol::Kind;
 
@@ -45,7 +47,11 @@ pub struct Args {
     /// Push mode: an App Suite server allowed to connect to --site listeners (repeatable).
     #[arg(long, value_name = "ADDRESS")]
     allow: Vec<String>,
-    /// Print every connection-log line, not only state changes.
+    /// The alarm rules and delivery (default: alarms.toml beside --config's file when there is
+    /// one, else the config folder's; the defaults when there is none).
+    #[arg(long, value_name = "FILE")]
+    alarms: Option<PathBuf>,
+    /// Print every connection-log line and alarm delivery, not only state changes.
     #[arg(long, short)]
     verbose: bool,
 }
@@ -97,8 +103,28 @@ fn sites(args: &Args) -> anyhow::Result<Vec<SiteConfig>> {
     Ok(sites)
 }
 
+/// The alarm rules `collect` judges by: --alarms (which must exist), else alarms.toml beside
+/// --config's file, else the config folder's (missing: the defaults).
+fn alarms_path(args: &Args) -> anyhow::Result<PathBuf> {
+    if let Some(path) = &args.alarms {
+        if !path.exists() {
+            bail!("--alarms {}: no such file", path.display());
+        }
+        return Ok(path.clone());
+    }
+    if let Some(config) = &args.config {
+        let beside = config.with_file_name("alarms.toml");
+        if beside.exists() {
+            return Ok(beside);
+        }
+    }
+    Ok(default_alarms_path())
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let sites = sites(&args)?;
+    let alarms_path = alarms_path(&args)?;
+    let alarms = load_alarms(&alarms_path)?;
     let mut export = match &args.export {
         Some(path) => {
             let format = TextFormat::from_path(path).with_context(|| {
@@ -111,7 +137,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let log_dir = args.log_dir.clone().unwrap_or_else(default_log_dir);
-    let stages: Vec<Box<dyn Stage>> = Vec::new();
+    let (alarm_stage, alarm_control) = AlarmStage::new(&alarms, &log_dir, None)
+        .map_err(|e| anyhow::anyhow!("the alarm rules {}: {e}", alarms_path.display()))?;
+    let stages: Vec<Box<dyn Stage>> = vec![Box::new(alarm_stage)];
     let (engine, events) = Engine::start(
         CollectOptions {
             log_dir: log_dir.clone(),
@@ -125,6 +153,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         sites.len(),
         log_dir.display()
     );
+    let enabled = alarms.rules.iter().filter(|r| r.enabled).count();
+    eprintln!(
+        "{enabled} alarm rule(s) on, from {}{}",
+        alarms_path.display(),
+        if alarms_path.exists() {
+            ""
+        } else {
+            " (not there: the defaults)"
+        }
+    );
     engine.set_sites(sites);
 
     let stop = ctrl_c_flag();
@@ -134,6 +172,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         if let Ok(event) = events.recv_timeout(Duration::from_millis(100)) {
             report.event(event, export.as_mut())?;
         }
+        report.delivery(&alarm_control);
     }
     // Everything received is in the raw logs already; shutting down writes the last lines.
     engine.shutdown();
@@ -147,6 +186,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("{} records exported to {}", report.total(), path.display());
     }
     report.summary();
+    report.delivery_summary(&alarm_control);
     let unsaved = report.unsaved();
     if unsaved > 0 {
         bail!(
@@ -171,6 +211,9 @@ struct Report {
     counts: BTreeMap<Arc<str>, (u64, u64)>,
     /// Per site: records not written to the raw day log, and whether that is happening now.
     unsaved: HashMap<Arc<str>, (u64, bool)>,
+    alarms: u64,
+    /// Each alarm channel's status in words, as last printed (-v).
+    delivery: Vec<String>,
 }
 
 impl Report {
@@ -180,6 +223,46 @@ impl Report {
             states: HashMap::new(),
             counts: BTreeMap::new(),
             unsaved: HashMap::new(),
+            alarms: 0,
+            delivery: Vec::new(),
+        }
+    }
+
+    /// With -v, each alarm channel's status when it changes.
+    fn delivery(&mut self, control: &AlarmControl) {
+        if !self.verbose || self.alarms == 0 {
+            return;
+        }
+        let now_words = control.describe();
+        for (i, words) in now_words.iter().enumerate() {
+            if self.delivery.get(i) != Some(words) {
+                eprintln!("{}  alarm {words}", now());
+            }
+        }
+        self.delivery = now_words;
+    }
+
+    /// At the end: how many alarms, and how each channel delivered them.
+    fn delivery_summary(&self, control: &AlarmControl) {
+        if self.alarms == 0 {
+            eprintln!("no alarm raised");
+            return;
+        }
+        eprintln!(
+            "{} alarm{} raised",
+            self.alarms,
+            if self.alarms == 1 { "" } else { "s" }
+        );
+        let status = control.status();
+        for (s, words) in status.iter().zip(control.describe()) {
+            eprintln!(
+                "alarm {words} ({} delivered, {} failed, to {})",
+                s.delivered, s.failed, s.target
+            );
+        }
+        let pending = control.pending();
+        if pending > 0 {
+            eprintln!("{pending} alarm deliveries were still waiting at the end");
         }
     }
 
@@ -191,6 +274,7 @@ impl Report {
         let event = match event {
             EngineEvent::Collector(e) => e,
             EngineEvent::Alarm(alarm) => {
+                self.alarms += 1;
                 eprintln!("{}  {}: ALARM {}", now(), alarm.site, alarm.text);
                 return Ok(());
             }
