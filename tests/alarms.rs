@@ -397,6 +397,7 @@ fn email_config(port: u16) -> EmailConfig {
         security: MailSecurity::Plain,
         user: Redacted::new("alarms@example.com"),
         password: Redacted::new("hunter2"),
+        password_in_store: false,
         from: "SMDR Monitor <alarms@example.com>".into(),
         to: vec!["tech@example.com".into()],
         min_severity: Severity::Info,

@@ -147,6 +147,10 @@ pub struct EmailConfig {
     pub user: Redacted,
     #[serde(skip_serializing_if = "Redacted::is_empty")]
     pub password: Redacted,
+    /// The password is in the OS credential store, not in this file (the window saved it
+    /// there, as it does the SMDR passwords).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub password_in_store: bool,
     pub from: String,
     pub to: Vec<String>,
     pub min_severity: Severity,
@@ -161,6 +165,7 @@ impl Default for EmailConfig {
             security: MailSecurity::StartTls,
             user: Redacted::default(),
             password: Redacted::default(),
+            password_in_store: false,
             from: String::new(),
             to: Vec::new(),
             min_severity: Severity::Warning,

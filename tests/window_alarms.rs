@@ -1,0 +1,172 @@
+//! Alarms end to end in the window: a simulator dials 911, the engine's alarm stage raises the
+//! alarm, the Alarms tab shows it (badge, acknowledge, the record selected in its tab), and a
+//! webhook receiver on loopback has it within a second of the record's receipt.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Local};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use smdr_monitor::collect::SiteConfig;
+use smdr_monitor::sim::{Scenario, SimOptions, SimServer};
+use smdr_monitor::ui::state::Tab;
+use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
+
+/// A webhook receiver on 127.0.0.1: each POST's body and when it arrived.
+fn receiver() -> (u16, Receiver<(String, DateTime<Local>)>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some((k, v)) = line.split_once(':')
+                    && k.eq_ignore_ascii_case("content-length")
+                {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let at = Local::now();
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+            if tx
+                .send((String::from_utf8_lossy(&body).into_owned(), at))
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
+    (port, rx)
+}
+
+fn step_until(
+    h: &mut Harness<'static, SmdrApp>,
+    what: &str,
+    done: impl Fn(&Harness<'static, SmdrApp>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while !done(h) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+        h.step();
+    }
+}
+
+#[test]
+fn the_emergency_scenario_reaches_the_alarms_tab_and_the_webhook_within_a_second() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("test-sim")
+        .enable_all()
+        .build()
+        .unwrap();
+    let sim = SimServer::start(
+        rt.handle(),
+        "appsuite://127.0.0.1:0",
+        SimOptions {
+            rate: 5.0,
+            scenario: Some(Scenario::Emergency),
+            seed: Some(933),
+            ..SimOptions::default()
+        },
+    )
+    .unwrap();
+    let (port, hooks) = receiver();
+    let dir = tempfile::tempdir().unwrap();
+    let site =
+        SiteConfig::from_url("HQ", &format!("appsuite://{}", sim.local_addr().unwrap())).unwrap();
+    smdr_monitor::collect::config::save_sites(&dir.path().join("sites.toml"), &[site]).unwrap();
+    std::fs::write(
+        dir.path().join("alarms.toml"),
+        format!(
+            "[delivery.desktop]\nenabled = false\n[delivery.webhook]\nurl = \"http://127.0.0.1:{port}/hook\"\n"
+        ),
+    )
+    .unwrap();
+    let options = AppOptions {
+        demo: DemoMode::Off,
+        config_path: dir.path().join("sites.toml"),
+        log_dir: Some(dir.path().join("logs")),
+        collect: true,
+        open: Vec::new(),
+        tab: Some(Tab::Alarms),
+        passwords: smdr_monitor::secrets::Passwords::in_memory(),
+        desktop: smdr_monitor::desktop::Desktop::Bare,
+    };
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| SmdrApp::new(&cc.egui_ctx, cc.storage, options));
+    // The scenario dials 911 ten seconds after the simulator starts.
+    step_until(&mut h, "the emergency alarm", |h| {
+        h.state().alarms().count() > 0
+    });
+    let (alarm, acknowledged) = {
+        let (a, ack) = h.state().alarms().next().unwrap();
+        (a.clone(), ack)
+    };
+    assert!(!acknowledged);
+    assert_eq!(alarm.rule, "Emergency call");
+    assert_eq!(alarm.site, "HQ");
+    assert!(
+        alarm.text.starts_with("Extension 2101 dialled 911 at "),
+        "{}",
+        alarm.text
+    );
+    h.run();
+    assert!(h.query_by_label("◆ 1 alarm").is_some(), "no badge");
+    assert!(h.query_by_label("1 alarm, 1 unacknowledged").is_some());
+    assert!(
+        h.query_by_label(&format!("Emergency call: {}", alarm.text))
+            .is_some()
+    );
+
+    // The webhook, within a second of the record's receipt.
+    let (body, at) = hooks.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        body,
+        format!(r#"{{"text":"CRITICAL Emergency call: {}"}}"#, alarm.text)
+    );
+    let received = alarm.record.as_ref().and_then(|r| r.received).unwrap();
+    let took = at.fixed_offset() - received;
+    assert!(
+        took < chrono::Duration::seconds(1),
+        "webhook {} ms after the record's receipt",
+        took.num_milliseconds()
+    );
+
+    // The record is marked and selected in its tab.
+    h.get_by_label("Record").click();
+    h.run();
+    assert_eq!(h.state().tab(), Tab::Records);
+    let row = h.state().selected_row().expect("the record selected");
+    let text = h.state().store().get(row).unwrap().text().to_string();
+    assert_eq!(
+        Some(text.as_str()),
+        alarm.record.as_ref().map(|r| r.text.as_str())
+    );
+
+    // Acknowledged in the tab: the badge goes.
+    h.get_by_label("Alarms").click();
+    h.run();
+    h.get_by_label("Acknowledge").click();
+    h.run();
+    assert!(h.state().alarms().all(|(_, ack)| ack));
+    assert!(h.query_by_label("◆ 1 alarm").is_none());
+    assert!(h.query_by_label("1 alarm, 0 unacknowledged").is_some());
+}
