@@ -112,7 +112,21 @@ fn the_emergency_scenario_reaches_the_alarms_tab_and_the_webhook_within_a_second
     let mut h = Harness::builder()
         .with_size([1400.0, 900.0])
         .build_eframe(move |cc| SmdrApp::new(&cc.egui_ctx, cc.storage, options));
-    // The scenario dials 911 ten seconds after the simulator starts.
+    // The technician starts "Test emergency alerting" on HQ, then the scenario dials 911 ten
+    // seconds after the simulator started.
+    h.run();
+    h.get_by_label("Test emergency alerting…").click();
+    // A spinner turns while the test waits: frames, not "until it settles".
+    h.step();
+    h.step();
+    assert!(
+        h.query_by_label_contains("Dial 933 from an extension on HQ now")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("The rule \"Emergency call\" watches HQ: waiting for the call.")
+            .is_some()
+    );
     step_until(&mut h, "the emergency alarm", |h| {
         h.state().alarms().count() > 0
     });
@@ -150,6 +164,26 @@ fn the_emergency_scenario_reaches_the_alarms_tab_and_the_webhook_within_a_second
         took.num_milliseconds()
     );
 
+    // Each step as it happened, then the verdict.
+    step_until(&mut h, "the test's verdict", |h| {
+        h.query_by_label_contains("Emergency alerting works on HQ")
+            .is_some()
+    });
+    for step in [
+        "Record seen at ",
+        "Rule matched: Emergency call — Extension 2101 dialled 911",
+        "Webhook delivered (delivered at ",
+        "Alarm log written (delivered at ",
+    ] {
+        assert!(
+            h.query_by_label_contains(step).is_some(),
+            "no step {step:?}"
+        );
+    }
+    h.get_by_label("Close").click();
+    h.step();
+    h.run();
+
     // The record is marked and selected in its tab.
     h.get_by_label("Record").click();
     h.run();
@@ -169,4 +203,77 @@ fn the_emergency_scenario_reaches_the_alarms_tab_and_the_webhook_within_a_second
     assert!(h.state().alarms().all(|(_, ack)| ack));
     assert!(h.query_by_label("◆ 1 alarm").is_none());
     assert!(h.query_by_label("1 alarm, 0 unacknowledged").is_some());
+
+    // "Send test alarm": through the webhook too, and into the tab.
+    h.get_by_label("Send test alarm").click();
+    h.run();
+    let (body, _) = hooks.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        body,
+        r#"{"text":"TEST CRITICAL Emergency call: Test alarm for the rule \"Emergency call\" from SMDR Monitor: if you can read this, alarms reach you here"}"#
+    );
+    assert_eq!(h.state().alarms().filter(|(a, _)| a.test).count(), 1);
+    assert!(h.query_by_label("◆ 1 alarm").is_some());
+}
+
+#[test]
+fn alarm_settings_are_saved_with_the_mail_password_in_the_credential_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let passwords = smdr_monitor::secrets::Passwords::in_memory();
+    let options = AppOptions {
+        demo: DemoMode::Off,
+        config_path: dir.path().join("sites.toml"),
+        log_dir: Some(dir.path().join("logs")),
+        collect: false,
+        open: Vec::new(),
+        tab: Some(Tab::Alarms),
+        passwords: passwords.clone(),
+        desktop: smdr_monitor::desktop::Desktop::Bare,
+    };
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| SmdrApp::new(&cc.egui_ctx, cc.storage, options));
+    h.run();
+    assert!(
+        h.query_by_label("No alarm yet. The rules are in Settings › Alarms.")
+            .is_some()
+    );
+    h.get_by_label("Settings…").click();
+    h.run();
+    for (label, text) in [
+        ("Mail server", "127.0.0.1"),
+        ("Password", "hunter2"),
+        ("To", "tech@example.com, boss@example.com"),
+    ] {
+        h.get_by_label(label).focus();
+        h.run();
+        h.get_by_label(label).type_text(text);
+        h.run();
+    }
+    h.get_by_label("Save").click();
+    h.run();
+    let saved = std::fs::read_to_string(dir.path().join("alarms.toml")).unwrap();
+    assert!(saved.contains("server = \"127.0.0.1\""), "{saved}");
+    assert!(saved.contains("password_in_store = true"), "{saved}");
+    assert!(!saved.contains("hunter2"), "{saved}");
+    assert_eq!(
+        passwords
+            .get(smdr_monitor::alarm::config::MAIL_PASSWORD_KEY)
+            .unwrap()
+            .as_deref(),
+        Some("hunter2")
+    );
+    let (read, note) =
+        smdr_monitor::alarm::config::load_with(&dir.path().join("alarms.toml"), &passwords)
+            .unwrap();
+    assert_eq!(note, None);
+    assert_eq!(read.delivery.email.password.expose(), "hunter2");
+    assert_eq!(
+        read.delivery.email.to,
+        ["tech@example.com", "boss@example.com"]
+    );
+    assert!(
+        h.query_by_label("hunter2").is_none(),
+        "the password is shown"
+    );
 }

@@ -152,8 +152,9 @@ fn severity_box(ui: &mut egui::Ui, id: &str, label: &str, s: &mut Severity) {
 }
 
 fn minutes(ui: &mut egui::Ui, label: &str, v: &mut u32, max: u32) {
-    ui.label(label);
-    ui.add(egui::DragValue::new(v).range(1..=max));
+    let l = ui.label(label);
+    ui.add(egui::DragValue::new(v).range(1..=max))
+        .labelled_by(l.id);
 }
 
 pub fn window(app: &mut SmdrApp, ui: &mut egui::Ui) {
@@ -172,21 +173,25 @@ pub fn window(app: &mut SmdrApp, ui: &mut egui::Ui) {
         .default_width(640.0)
         .default_height(560.0)
         .show(ui.ctx(), |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                ui.heading("Rules");
-                rules(ui, d);
-                ui.horizontal(|ui| {
-                    let l = ui.label("Outside-line digits (numbers also match after them)");
-                    ui.text_edit_singleline(&mut d.outside_line)
-                        .labelled_by(l.id);
+            // The Save button stays in sight below the scrolled settings.
+            let height = (ui.ctx().content_rect().height() - 220.0).max(160.0);
+            egui::ScrollArea::vertical()
+                .max_height(height)
+                .show(ui, |ui| {
+                    ui.heading("Rules");
+                    rules(ui, d);
+                    ui.horizontal(|ui| {
+                        let l = ui.label("Outside-line digits (numbers also match after them)");
+                        ui.text_edit_singleline(&mut d.outside_line)
+                            .labelled_by(l.id);
+                    });
+                    ui.separator();
+                    ui.heading("Business hours");
+                    hours(ui, d, &sites);
+                    ui.separator();
+                    ui.heading("Delivery");
+                    delivery(ui, d, password_saved);
                 });
-                ui.separator();
-                ui.heading("Business hours");
-                hours(ui, d, &sites);
-                ui.separator();
-                ui.heading("Delivery");
-                delivery(ui, d, password_saved);
-            });
             ui.separator();
             if let Some(p) = &d.problem {
                 ui.label(RichText::new(p).color(theme::BAD.get(ui)));

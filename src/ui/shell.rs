@@ -60,7 +60,7 @@ pub fn draw(app: &mut SmdrApp, ui: &mut egui::Ui) {
         Tab::Alarms => super::alarms::tab(app, ui),
     });
     super::forms::windows(app, ui);
-    super::alarms::windows(app, ui);
+    super::alarm_test::windows(app, ui);
     super::help::windows(app, ui.ctx());
 }
 
