@@ -123,11 +123,11 @@ fn save(app: &mut SmdrApp) {
             return;
         }
     };
-    if let Some(control) = &app.alarms.control {
-        if let Err(e) = control.set_config(&config, &log_dir) {
-            draft.problem = Some(e);
-            return;
-        }
+    if let Some(control) = &app.alarms.control
+        && let Err(e) = control.set_config(&config, &log_dir)
+    {
+        draft.problem = Some(e);
+        return;
     }
     app.alarms.config = config;
     app.alarms.settings = None;
