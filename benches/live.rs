@@ -94,6 +94,7 @@ fn main() {
         .collect();
     let mut alarms = AlarmsConfig::default();
     alarms.delivery.desktop.enabled = false;
+    alarms.delivery.history = false;
     let (stage, _control) =
         AlarmStage::new(&alarms, &dir.path().join("logs"), None).expect("the default rules");
     let stages: Vec<Box<dyn Stage>> = vec![Box::new(stage)];

@@ -669,7 +669,7 @@ fn collect_raises_the_emergency_alarm_and_posts_the_webhook() {
     std::fs::write(
         &rules,
         format!(
-            "[delivery.desktop]\nenabled = false\n[delivery.webhook]\nurl = \"http://127.0.0.1:{port}/hooks/secret-key\"\n"
+            "[delivery]\nhistory = false\n[delivery.desktop]\nenabled = false\n[delivery.webhook]\nurl = \"http://127.0.0.1:{port}/hooks/secret-key\"\n"
         ),
     )
     .unwrap();

@@ -95,7 +95,7 @@ fn the_emergency_scenario_reaches_the_alarms_tab_and_the_webhook_within_a_second
     std::fs::write(
         dir.path().join("alarms.toml"),
         format!(
-            "[delivery.desktop]\nenabled = false\n[delivery.webhook]\nurl = \"http://127.0.0.1:{port}/hook\"\n"
+            "[delivery]\nhistory = false\n[delivery.desktop]\nenabled = false\n[delivery.webhook]\nurl = \"http://127.0.0.1:{port}/hook\"\n"
         ),
     )
     .unwrap();

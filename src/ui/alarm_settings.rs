@@ -370,6 +370,7 @@ fn delivery(ui: &mut egui::Ui, d: &mut Draft, password_saved: bool) {
         ui.checkbox(&mut del.desktop.sound, "with a sound");
         severity_box(ui, "desktop-min", "from", &mut del.desktop.min_severity);
         ui.checkbox(&mut del.log, "Alarm log (alarms.<day>.jsonl)");
+        ui.checkbox(&mut del.history, "History database");
     });
     egui::Grid::new("alarm-delivery")
         .num_columns(2)

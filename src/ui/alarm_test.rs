@@ -135,6 +135,7 @@ impl AlarmsPanel {
                 "desktop" => "Desktop notification shown",
                 "webhook" => "Webhook delivered",
                 "email" => "Email delivered",
+                "history" => "History database written",
                 _ => "Alarm log written",
             };
             if c.delivered > delivered {

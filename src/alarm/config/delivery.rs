@@ -22,6 +22,9 @@ pub struct Delivery {
     pub email: EmailConfig,
     /// Append every alarm to `alarms.<YYYYMMDD>.jsonl` beside the raw day logs.
     pub log: bool,
+    /// Add every alarm to the history database (the one `settings.toml` names, else the
+    /// embedded one once it exists).
+    pub history: bool,
 }
 
 impl Default for Delivery {
@@ -32,6 +35,7 @@ impl Default for Delivery {
             webhook: WebhookConfig::default(),
             email: EmailConfig::default(),
             log: true,
+            history: true,
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod desktop;
 mod email;
+mod history;
 mod log;
 mod webhook;
 
@@ -19,6 +20,7 @@ use chrono::Local;
 
 pub use desktop::Desktop;
 pub use email::Email;
+pub use history::HistoryChannel;
 pub use log::{AlarmLog, log_file_name};
 pub use webhook::Webhook;
 
@@ -79,6 +81,11 @@ pub fn channels(
             Box::new(Webhook::new(&delivery.webhook)),
             delivery.webhook.min_severity,
         ));
+    }
+    if delivery.history
+        && let Some(target) = HistoryChannel::configured()
+    {
+        out.push((Box::new(HistoryChannel::new(target)), Severity::Info));
     }
     if !delivery.email.server.trim().is_empty() {
         out.push((

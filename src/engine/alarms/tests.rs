@@ -13,6 +13,8 @@ use crate::protocol::{DecodeOptions, Format, Source, StreamDecoder};
 fn config() -> AlarmsConfig {
     let mut c = AlarmsConfig::default();
     c.delivery.desktop.enabled = false;
+    // Never this computer's history database.
+    c.delivery.history = false;
     let all = "00:00-24:00".to_string();
     c.hours = BusinessHours {
         time_zone: String::new(),
