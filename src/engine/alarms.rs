@@ -235,8 +235,15 @@ impl Stage for AlarmStage {
     }
 
     fn shutdown(self: Box<Self>) {
+        // A channel that is failing would only hold up closing the program: waited for while
+        // every channel is delivering.
         let started = Instant::now();
-        while started.elapsed() < DELIVERY_WAIT && lock(&self.shared.dispatcher).pending() > 0 {
+        while started.elapsed() < DELIVERY_WAIT {
+            let dispatcher = lock(&self.shared.dispatcher);
+            if dispatcher.pending() == 0 || dispatcher.status().iter().any(|s| s.failing) {
+                break;
+            }
+            drop(dispatcher);
             std::thread::sleep(Duration::from_millis(10));
         }
         let left = lock(&self.shared.dispatcher).pending();
