@@ -277,3 +277,40 @@ fn alarm_settings_are_saved_with_the_mail_password_in_the_credential_store() {
         "the password is shown"
     );
 }
+
+#[test]
+fn the_demo_raises_an_alarm_within_its_first_minute() {
+    let dir = tempfile::tempdir().unwrap();
+    // The default rules; only this computer's desktop and history left alone.
+    std::fs::write(
+        dir.path().join("alarms.toml"),
+        "[delivery]\nhistory = false\n[delivery.desktop]\nenabled = false\n",
+    )
+    .unwrap();
+    let options = AppOptions {
+        demo: DemoMode::Auto,
+        config_path: dir.path().join("sites.toml"),
+        log_dir: Some(dir.path().join("logs")),
+        collect: true,
+        open: Vec::new(),
+        tab: None,
+        passwords: smdr_monitor::secrets::Passwords::in_memory(),
+        desktop: smdr_monitor::desktop::Desktop::Bare,
+    };
+    let started = Instant::now();
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| SmdrApp::new(&cc.egui_ctx, cc.storage, options));
+    step_until(&mut h, "the demo's alarm", |h| {
+        h.state().alarms().count() > 0
+    });
+    assert!(started.elapsed() < Duration::from_secs(60));
+    let (alarm, _) = h.state().alarms().next().unwrap();
+    assert_eq!(
+        (alarm.site.as_str(), alarm.rule.as_str()),
+        ("Demo App Suite", "Emergency call")
+    );
+    assert!(alarm.text.contains("dialled 911"), "{}", alarm.text);
+    h.run();
+    assert!(h.query_by_label("◆ 1 alarm").is_some(), "no badge");
+}
