@@ -1,71 +1,15 @@
 //! The window, driven through egui_kittest (no GPU): sites, rows, filters, detail, demo.
 
-use std::path::Path;
-use std::sync::Arc;
-
-use eframe::egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use smdr_monitor::protocol::{DecodeOptions, Source, StreamDecoder};
-use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
+use smdr_monitor::ui::{DemoMode, SmdrApp};
 
-fn options(dir: &Path, demo: DemoMode, collect: bool) -> AppOptions {
-    AppOptions {
-        demo,
-        config_path: dir.join("sites.toml"),
-        log_dir: Some(dir.join("logs")),
-        collect,
-        open: Vec::new(),
-        tab: None,
-        // Never the real credential store, file dialogs or file manager.
-        passwords: smdr_monitor::secrets::Passwords::in_memory(),
-        desktop: smdr_monitor::desktop::Desktop::Bare,
-    }
-}
-
-fn harness(options: AppOptions) -> Harness<'static, SmdrApp> {
-    Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| SmdrApp::new(&cc.egui_ctx, cc.storage, options))
-}
+mod window_common;
+use window_common::*;
 
 /// The Axxess sample lines, as a collector would deliver them.
 fn feed(app: &mut SmdrApp) {
-    feed_lines(app, "mitel5000/axxess-8520-records.txt", "axxess.log");
-}
-
-/// A fixture's lines as site HQ's records, from `origin`.
-fn feed_lines(app: &mut SmdrApp, fixture: &str, origin: &str) {
-    let data = std::fs::read(format!("tests/fixtures/{fixture}")).unwrap();
-    let mut decoder = StreamDecoder::new(DecodeOptions::default());
-    let site: Arc<str> = "HQ".into();
-    for (i, line) in data
-        .split(|&b| b == b'\n')
-        .filter(|l| l.len() > 2)
-        .enumerate()
-    {
-        let source = Source {
-            origin: origin.into(),
-            line: i as u64 + 1,
-        };
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        app.ingest(decoder.record(&site, source, line, None));
-    }
-}
-
-/// The text box labelled `label` (the table's header buttons may share the word).
-fn text_box<'h>(h: &'h Harness<'static, SmdrApp>, label: &'h str) -> egui_kittest::Node<'h> {
-    h.query_by_role_and_label(Role::TextInput, label)
-        .or_else(|| h.query_by_role_and_label(Role::PasswordInput, label))
-        .unwrap_or_else(|| panic!("no text box labelled {label}"))
-}
-
-/// Clicks into the text box labelled `label` and types `text`.
-fn type_into(h: &mut Harness<'static, SmdrApp>, label: &str, text: &str) {
-    text_box(h, label).focus();
-    h.run();
-    text_box(h, label).type_text(text);
-    h.run();
+    feed_lines(app, "mitel5000/axxess-8520-records.txt", "axxess.log", 1);
 }
 
 #[test]
@@ -129,23 +73,6 @@ fn selecting_a_row_shows_its_fields_raw_text_and_bytes() {
     assert!(h.query_by_label("Raw text").is_some());
     assert!(h.query_by_label("Bytes (80)").is_some());
     assert!(h.query_by_label_contains("HQ · axxess.log:5").is_some());
-}
-
-/// Steps the window in real time until `done` holds (collectors run on their own threads).
-fn step_until(
-    h: &mut Harness<'static, SmdrApp>,
-    what: &str,
-    done: impl Fn(&Harness<'static, SmdrApp>) -> bool,
-) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !done(h) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        h.step();
-    }
 }
 
 #[test]
@@ -345,6 +272,7 @@ fn the_detail_says_when_an_event_time_was_read_on_a_12_hour_clock() {
         h.state_mut(),
         "appsuite/manual-examples-162.txt",
         "appsuite.log",
+        1,
     );
     h.run();
     type_into(&mut h, "Text", "12:46:59");
@@ -560,6 +488,7 @@ fn the_calls_tab_exports_json_lines_with_the_contract_fields() {
         h.state_mut(),
         "appsuite/manual-examples-162.txt",
         "appsuite.log",
+        1,
     );
     h.run();
     // The view recomputes at most four times a second while calls arrive.
@@ -617,6 +546,7 @@ fn the_detail_says_when_a_mivb_line_lost_its_long_call_column() {
         h.state_mut(),
         "mivb/attendant-and-lost-column-synthetic.txt",
         "mivb.log",
+        1,
     );
     h.run();
     type_into(&mut h, "Text", "4455");

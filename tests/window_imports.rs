@@ -1,48 +1,18 @@
 //! Opening saved files in the window (issue 17 point 8): a file opened twice, a file with no
 //! SMDR in it, a connection log, and closing an imported file.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use smdr_monitor::ui::SmdrApp;
 use smdr_monitor::ui::app::Command;
-use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
 
-fn harness(dir: &Path) -> Harness<'static, SmdrApp> {
-    let options = AppOptions {
-        demo: DemoMode::Off,
-        config_path: dir.join("sites.toml"),
-        log_dir: Some(dir.join("logs")),
-        collect: false,
-        open: Vec::new(),
-        tab: None,
-        passwords: smdr_monitor::secrets::Passwords::in_memory(),
-        desktop: smdr_monitor::desktop::Desktop::Bare,
-    };
-    Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| SmdrApp::new(&cc.egui_ctx, cc.storage, options))
-}
+mod window_common;
+use window_common::*;
 
 fn fixture(p: &str) -> PathBuf {
     PathBuf::from(format!("tests/fixtures/{p}"))
-}
-
-/// Steps the window in real time until `done` holds (imports run on their own thread).
-fn step_until(
-    h: &mut Harness<'static, SmdrApp>,
-    what: &str,
-    done: impl Fn(&Harness<'static, SmdrApp>) -> bool,
-) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !done(h) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        h.step();
-    }
 }
 
 fn import(h: &mut Harness<'static, SmdrApp>, paths: Vec<PathBuf>) {
@@ -57,7 +27,7 @@ fn said(h: &Harness<'static, SmdrApp>, text: &str) -> bool {
 #[test]
 fn a_file_opened_twice_keeps_its_rows_once_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(dir.path());
+    let mut h = quiet(dir.path());
     let axxess = fixture("mitel5000/axxess-8520-records.txt");
     import(&mut h, vec![axxess.clone()]);
     step_until(&mut h, "the import", |h| {
@@ -76,7 +46,7 @@ fn a_file_opened_twice_keeps_its_rows_once_and_says_so() {
 #[test]
 fn a_file_with_no_smdr_is_not_imported_unless_asked() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(dir.path());
+    let mut h = quiet(dir.path());
     let apt = fixture("other/apt-history.log");
     import(&mut h, vec![apt.clone()]);
     let words = format!("no SMDR found in {}: not imported", apt.display());
@@ -93,7 +63,7 @@ fn a_file_with_no_smdr_is_not_imported_unless_asked() {
 #[test]
 fn a_connection_log_is_said_to_be_one_and_not_imported() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(dir.path());
+    let mut h = quiet(dir.path());
     let log = fixture("other/HQ.20261129.connection.log");
     import(&mut h, vec![log.clone()]);
     let words = format!("{} is a connection log, not SMDR", log.display());
@@ -104,7 +74,7 @@ fn a_connection_log_is_said_to_be_one_and_not_imported() {
 #[test]
 fn an_imported_file_is_listed_and_closing_it_removes_its_rows() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(dir.path());
+    let mut h = quiet(dir.path());
     import(
         &mut h,
         vec![

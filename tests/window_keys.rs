@@ -2,58 +2,15 @@
 //! menus, and for rows and bytes that keep arriving while they read: the selected row holds
 //! still, the Raw stream pauses, shortcuts reach the filter, the guide and About.
 
-use std::path::Path;
-use std::sync::Arc;
-
-use eframe::egui::accesskit::Role;
 use eframe::egui::{Event, Key, Modifiers, OutputCommand, ViewportCommand, ViewportId};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use smdr_monitor::collect::{CollectorEvent, Direction, SiteConfig};
-use smdr_monitor::protocol::{DecodeOptions, Source, StreamDecoder};
 use smdr_monitor::ui::state::Tab;
-use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
+use smdr_monitor::ui::{DemoMode, SmdrApp};
 
-fn options(dir: &Path) -> AppOptions {
-    AppOptions {
-        demo: DemoMode::Off,
-        config_path: dir.join("sites.toml"),
-        log_dir: Some(dir.join("logs")),
-        collect: false,
-        open: Vec::new(),
-        tab: None,
-        // Never the real credential store, file dialogs or file manager.
-        passwords: smdr_monitor::secrets::Passwords::in_memory(),
-        desktop: smdr_monitor::desktop::Desktop::Bare,
-    }
-}
-
-fn harness(options: AppOptions) -> Harness<'static, SmdrApp> {
-    Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| SmdrApp::new(&cc.egui_ctx, cc.storage, options))
-}
-
-/// A fixture's lines as site HQ's records, `times` over.
-fn feed(app: &mut SmdrApp, fixture: &str, times: usize) {
-    let data = std::fs::read(format!("tests/fixtures/{fixture}")).unwrap();
-    let mut decoder = StreamDecoder::new(DecodeOptions::default());
-    let site: Arc<str> = "HQ".into();
-    for _ in 0..times {
-        for (i, line) in data
-            .split(|&b| b == b'\n')
-            .filter(|l| l.len() > 2)
-            .enumerate()
-        {
-            let source = Source {
-                origin: fixture.into(),
-                line: i as u64 + 1,
-            };
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            app.ingest(decoder.record(&site, source, line, None));
-        }
-    }
-}
+mod window_common;
+use window_common::*;
 
 fn selected_text(h: &Harness<'static, SmdrApp>) -> Option<String> {
     let id = h.state().selected_row()?;
@@ -63,11 +20,21 @@ fn selected_text(h: &Harness<'static, SmdrApp>) -> Option<String> {
 #[test]
 fn a_selected_row_holds_still_while_rows_arrive_above_it() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(options(dir.path()));
+    let mut h = harness(options(dir.path(), DemoMode::Off, false));
     // The Axxess records (extensions 104, 104, 110, 181, *****), then many MiVB ones whose
     // extensions sort above 104 when sorted by extension, largest first.
-    feed(h.state_mut(), "mitel5000/axxess-8520-records.txt", 1);
-    feed(h.state_mut(), "mivb/standard-90-synthetic.txt", 40);
+    feed_lines(
+        h.state_mut(),
+        "mitel5000/axxess-8520-records.txt",
+        "mitel5000/axxess-8520-records.txt",
+        1,
+    );
+    feed_lines(
+        h.state_mut(),
+        "mivb/standard-90-synthetic.txt",
+        "mivb/standard-90-synthetic.txt",
+        40,
+    );
     h.run();
     h.get_by_label("Ext").click();
     h.run();
@@ -84,7 +51,12 @@ fn a_selected_row_holds_still_while_rows_arrive_above_it() {
     let before = table_cell(&h, "011-49618296260").expect("the selected row in sight");
     let pos_before = h.state().view().position(chosen).unwrap();
 
-    feed(h.state_mut(), "mivb/standard-90-synthetic.txt", 10);
+    feed_lines(
+        h.state_mut(),
+        "mivb/standard-90-synthetic.txt",
+        "mivb/standard-90-synthetic.txt",
+        10,
+    );
     h.run();
     assert_eq!(
         h.state().selected_row(),
@@ -102,7 +74,12 @@ fn a_selected_row_holds_still_while_rows_arrive_above_it() {
     // Without a selection, nothing is held: new rows push the old ones down.
     h.key_press(Key::Escape);
     h.run();
-    feed(h.state_mut(), "mivb/standard-90-synthetic.txt", 10);
+    feed_lines(
+        h.state_mut(),
+        "mivb/standard-90-synthetic.txt",
+        "mivb/standard-90-synthetic.txt",
+        10,
+    );
     h.run();
     assert!(table_cell(&h, "011-49618296260").is_none());
 }
@@ -121,9 +98,19 @@ fn table_cell(h: &Harness<'static, SmdrApp>, text: &str) -> Option<eframe::egui:
 #[test]
 fn a_selected_row_stops_the_table_following_the_newest_rows() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(options(dir.path()));
-    feed(h.state_mut(), "mivb/standard-90-synthetic.txt", 60);
-    feed(h.state_mut(), "mitel5000/axxess-8520-records.txt", 1);
+    let mut h = harness(options(dir.path(), DemoMode::Off, false));
+    feed_lines(
+        h.state_mut(),
+        "mivb/standard-90-synthetic.txt",
+        "mivb/standard-90-synthetic.txt",
+        60,
+    );
+    feed_lines(
+        h.state_mut(),
+        "mitel5000/axxess-8520-records.txt",
+        "mitel5000/axxess-8520-records.txt",
+        1,
+    );
     h.run();
     assert!(h.query_by_label("↓ Jump to latest").is_none(), "following");
     // The newest row, at the bottom: the Axxess incoming call.
@@ -133,7 +120,12 @@ fn a_selected_row_stops_the_table_following_the_newest_rows() {
     assert!(selected_text(&h).unwrap().contains("525530894016"));
     let before = table_cell(&h, "525530894016").expect("in sight");
 
-    feed(h.state_mut(), "mivb/standard-90-synthetic.txt", 2);
+    feed_lines(
+        h.state_mut(),
+        "mivb/standard-90-synthetic.txt",
+        "mivb/standard-90-synthetic.txt",
+        2,
+    );
     h.run();
     assert_eq!(h.state().selected_row(), Some(chosen));
     let after = table_cell(&h, "525530894016").expect("still in sight");
@@ -144,7 +136,12 @@ fn a_selected_row_stops_the_table_following_the_newest_rows() {
     // Following waits for the user.
     h.get_by_label("↓ Jump to latest").click();
     h.run();
-    feed(h.state_mut(), "mivb/standard-90-synthetic.txt", 20);
+    feed_lines(
+        h.state_mut(),
+        "mivb/standard-90-synthetic.txt",
+        "mivb/standard-90-synthetic.txt",
+        20,
+    );
     h.run();
     assert!(
         table_cell(&h, "525530894016").is_none(),
@@ -167,7 +164,7 @@ fn raw_stream_pause_holds_the_frames_while_bytes_keep_coming() {
     let dir = tempfile::tempdir().unwrap();
     let site = SiteConfig::from_url("HQ", "mitel5000://127.0.0.1:4000").unwrap();
     smdr_monitor::collect::config::save_sites(&dir.path().join("sites.toml"), &[site]).unwrap();
-    let mut o = options(dir.path());
+    let mut o = options(dir.path(), DemoMode::Off, false);
     o.tab = Some(Tab::Raw);
     let mut h = harness(o);
     h.state_mut().ingest_event(raw(b"FIRST  104\r\n\0"));
@@ -201,17 +198,16 @@ fn raw_stream_pause_holds_the_frames_while_bytes_keep_coming() {
     assert!(h.query_by_label_contains("bytes since").is_none());
 }
 
-/// The text box labelled `label`.
-fn text_box<'h>(h: &'h Harness<'static, SmdrApp>, label: &'h str) -> egui_kittest::Node<'h> {
-    h.query_by_role_and_label(Role::TextInput, label)
-        .unwrap_or_else(|| panic!("no text box labelled {label}"))
-}
-
 #[test]
 fn ctrl_f_puts_the_keyboard_in_the_open_tabs_filter() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(options(dir.path()));
-    feed(h.state_mut(), "mitel5000/axxess-8520-records.txt", 1);
+    let mut h = harness(options(dir.path(), DemoMode::Off, false));
+    feed_lines(
+        h.state_mut(),
+        "mitel5000/axxess-8520-records.txt",
+        "mitel5000/axxess-8520-records.txt",
+        1,
+    );
     h.run();
     assert!(!text_box(&h, "Text").is_focused());
     h.key_press_modifiers(Modifiers::COMMAND, Key::F);
@@ -248,7 +244,7 @@ fn ctrl_f_puts_the_keyboard_in_the_open_tabs_filter() {
 #[test]
 fn f1_and_the_help_menu_open_the_guide_and_about() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(options(dir.path()));
+    let mut h = harness(options(dir.path(), DemoMode::Off, false));
     h.run();
     assert!(h.query_by_label("Keyboard").is_none());
     h.key_press(Key::F1);
@@ -296,7 +292,7 @@ fn quit_closes_the_window_from_the_keyboard_and_the_file_menu() {
             .get(&ViewportId::ROOT)
             .is_some_and(|v| v.commands.contains(&ViewportCommand::Close))
     };
-    let mut h = harness(options(dir.path()));
+    let mut h = harness(options(dir.path(), DemoMode::Off, false));
     h.run();
     assert!(!closes(&h));
     // Each queued event is a frame of its own: look at the frame of the key press (the
@@ -312,7 +308,7 @@ fn quit_closes_the_window_from_the_keyboard_and_the_file_menu() {
     h.step();
     assert!(closes(&h), "Ctrl+Q");
 
-    let mut h = harness(options(dir.path()));
+    let mut h = harness(options(dir.path(), DemoMode::Off, false));
     h.run();
     h.get_by_label("File").click();
     h.run();

@@ -2,64 +2,34 @@
 //! into one row, and the Calls tab's statistics are shown whole.
 
 use std::path::Path;
-use std::sync::Arc;
 
-use eframe::egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use smdr_monitor::protocol::{DecodeOptions, Source, StreamDecoder};
 use smdr_monitor::ui::state::Tab;
-use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
+use smdr_monitor::ui::{AppOptions, DemoMode};
+
+mod window_common;
+use window_common::*;
 
 const WIDTH: f32 = 1024.0;
 
-fn small_window(dir: &Path, tab: Tab) -> Harness<'static, SmdrApp> {
+fn small_window(dir: &Path, tab: Tab) -> Window {
     let options = AppOptions {
-        demo: DemoMode::Off,
-        config_path: dir.join("sites.toml"),
-        log_dir: Some(dir.join("logs")),
-        collect: false,
-        open: Vec::new(),
         tab: Some(tab),
-        passwords: smdr_monitor::secrets::Passwords::in_memory(),
-        desktop: smdr_monitor::desktop::Desktop::Bare,
+        ..options(dir, DemoMode::Off, false)
     };
-    Harness::builder()
-        .with_size([WIDTH, 640.0])
-        .build_eframe(move |cc| SmdrApp::new(&cc.egui_ctx, cc.storage, options))
-}
-
-/// A fixture's lines as site HQ's records.
-fn feed_lines(app: &mut SmdrApp, fixture: &str) {
-    let data = std::fs::read(format!("tests/fixtures/{fixture}")).unwrap();
-    let mut decoder = StreamDecoder::new(DecodeOptions::default());
-    let site: Arc<str> = "HQ".into();
-    for (i, line) in data
-        .split(|&b| b == b'\n')
-        .filter(|l| l.len() > 2)
-        .enumerate()
-    {
-        let source = Source {
-            origin: fixture.into(),
-            line: i as u64 + 1,
-        };
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        app.ingest(decoder.record(&site, source, line, None));
-    }
-}
-
-fn text_box<'h>(
-    h: &'h Harness<'static, SmdrApp>,
-    label: &'h str,
-) -> Option<egui_kittest::Node<'h>> {
-    h.query_by_role_and_label(Role::TextInput, label)
+    sized(options, [WIDTH, 640.0])
 }
 
 #[test]
 fn at_1024_the_records_filters_fold_behind_more_filters() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = small_window(dir.path(), Tab::Records);
-    feed_lines(h.state_mut(), "mitel5000/axxess-8520-records.txt");
+    feed_lines(
+        h.state_mut(),
+        "mitel5000/axxess-8520-records.txt",
+        "mitel5000/axxess-8520-records.txt",
+        1,
+    );
     h.run();
     // One row: the filters used most, the rest folded.
     let site = h.get_all_by_label("Site").next().unwrap().rect();
@@ -69,8 +39,8 @@ fn at_1024_the_records_filters_fold_behind_more_filters() {
         "{site:?} {more:?}"
     );
     assert!(more.max.x <= WIDTH, "{more:?}");
-    assert!(text_box(&h, "Text").is_some() && text_box(&h, "Number").is_some());
-    assert!(text_box(&h, "Extension").is_none(), "folded");
+    assert!(find_text_box(&h, "Text").is_some() && find_text_box(&h, "Number").is_some());
+    assert!(find_text_box(&h, "Extension").is_none(), "folded");
     assert!(h.query_by_label("7 shown / 7 total").is_some());
 
     h.get_by_label("More filters").click();
@@ -83,18 +53,18 @@ fn at_1024_the_records_filters_fold_behind_more_filters() {
         "To",
         "Min duration",
     ] {
-        let b = text_box(&h, label).unwrap_or_else(|| panic!("no {label}"));
+        let b = find_text_box(&h, label).unwrap_or_else(|| panic!("no {label}"));
         assert!(b.rect().max.x <= WIDTH, "{label} is cut: {:?}", b.rect());
     }
-    text_box(&h, "Extension").unwrap().focus();
+    find_text_box(&h, "Extension").unwrap().focus();
     h.run();
-    text_box(&h, "Extension").unwrap().type_text("104");
+    find_text_box(&h, "Extension").unwrap().type_text("104");
     h.run();
     assert!(h.query_by_label("2 shown / 7 total").is_some());
     // Folded again, the filter still applies and the button says so.
     h.get_by_label("Fewer filters").click();
     h.run();
-    assert!(text_box(&h, "Extension").is_none());
+    assert!(find_text_box(&h, "Extension").is_none());
     assert!(h.query_by_label("More filters (1 in use)").is_some());
     assert!(h.query_by_label("2 shown / 7 total").is_some());
 }
@@ -103,7 +73,12 @@ fn at_1024_the_records_filters_fold_behind_more_filters() {
 fn at_1024_the_calls_tab_shows_its_filters_table_and_statistics_whole() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = small_window(dir.path(), Tab::Calls);
-    feed_lines(h.state_mut(), "appsuite/manual-examples-162.txt");
+    feed_lines(
+        h.state_mut(),
+        "appsuite/manual-examples-162.txt",
+        "appsuite/manual-examples-162.txt",
+        1,
+    );
     h.run();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while h.query_by_label("4 / 4 calls").is_none() {
@@ -121,10 +96,10 @@ fn at_1024_the_calls_tab_shows_its_filters_table_and_statistics_whole() {
         );
         assert!(r.max.x <= WIDTH, "{label} is cut: {r:?}");
     }
-    assert!(text_box(&h, "Extension").is_none(), "folded");
+    assert!(find_text_box(&h, "Extension").is_none(), "folded");
     h.get_by_label("More filters").click();
     h.run();
-    assert!(text_box(&h, "Extension").is_some());
+    assert!(find_text_box(&h, "Extension").is_some());
     assert!(h.query_by_label("Direction").is_some());
 
     // Every statistic's name and value inside the window, found whole.

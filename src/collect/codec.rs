@@ -52,6 +52,15 @@ impl Codec {
         }
     }
 
+    /// A line stream's bytes the splitter has finished with since the last push (whole lines
+    /// with their line ends, blank lines, cut runs), exactly as received; nothing for frames.
+    pub fn consumed(&self) -> &[u8] {
+        match self {
+            Self::Frames(_) => &[],
+            Self::Lines(l) => l.consumed(),
+        }
+    }
+
     /// Bytes of a record not yet complete: torn if the connection ends now.
     pub fn pending(&self) -> usize {
         match self {

@@ -89,6 +89,9 @@ struct SiteEntry {
     /// The SMDR password is in the OS credential store, not in this file.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     password_in_store: bool,
+    /// The relay password is in the OS credential store, not in this file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    relay_password_in_store: bool,
 }
 
 /// What became of a site's SMDR password on save or load, for the window and the log. Never
@@ -107,12 +110,47 @@ pub enum PasswordNote {
     Unreadable { site: String, why: String },
     /// The site list says the credential store holds it, but the store has none.
     Missing { site: String, store: &'static str },
+    /// The same, of the site's relay password (never itself a `Relay`).
+    Relay(Box<PasswordNote>),
 }
 
 impl PasswordNote {
     /// Something the user should act on or know (not the plain "kept in the store").
     pub fn is_warning(&self) -> bool {
-        !matches!(self, Self::Stored { .. })
+        match self {
+            Self::Stored { .. } => false,
+            Self::Relay(note) => note.is_warning(),
+            _ => true,
+        }
+    }
+
+    fn relay(self) -> Self {
+        Self::Relay(Box::new(self))
+    }
+}
+
+/// A relay password note in words: what happened, and that the relay then refuses every login.
+fn relay_words(note: &PasswordNote, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    match note {
+        PasswordNote::Stored { site, store } => write!(
+            f,
+            "the relay password of {site} is kept in {store}, not in the site list"
+        ),
+        PasswordNote::InFile { site, path, why } => write!(
+            f,
+            "no credential store took the relay password of {site} ({why}): it is kept in {}, {}",
+            path.display(),
+            PRIVATE_FILE
+        ),
+        PasswordNote::Unreadable { site, why } => write!(
+            f,
+            "cannot read the relay password of {site} from the credential store ({why}): {site}'s relay refuses every login until the store answers"
+        ),
+        PasswordNote::Missing { site, store } => write!(
+            f,
+            "{store} has no relay password for {site} any more: {site}'s relay refuses every login until it is entered again in the site's form"
+        ),
+        PasswordNote::Relay(inner) => relay_words(inner, f),
     }
 }
 
@@ -137,6 +175,7 @@ impl std::fmt::Display for PasswordNote {
                 f,
                 "{store} has no SMDR password for {site} any more: enter it again in the site's form"
             ),
+            Self::Relay(note) => relay_words(note, f),
         }
     }
 }
@@ -161,6 +200,11 @@ pub struct Loaded {
 /// The credential store's key for a site's SMDR password.
 fn password_key(site: &str) -> String {
     format!("site:{site}")
+}
+
+/// The credential store's key for a site's relay password.
+fn relay_password_key(site: &str) -> String {
+    format!("relay:{site}")
 }
 
 /// Reads the site list, passwords from the OS credential store where it holds them; a missing
@@ -194,8 +238,31 @@ fn with_passwords(entries: Vec<SiteEntry>, passwords: &Passwords) -> Loaded {
     for SiteEntry {
         mut site,
         password_in_store,
+        relay_password_in_store,
     } in entries
     {
+        if relay_password_in_store {
+            let name = site.name.clone();
+            let note = match passwords.get(&relay_password_key(&name)) {
+                Ok(Some(p)) => {
+                    site.relay.password = Secret::new(p);
+                    None
+                }
+                Ok(None) => Some(PasswordNote::Missing {
+                    site: name,
+                    store: passwords.name(),
+                }),
+                Err(e) => Some(PasswordNote::Unreadable {
+                    site: name,
+                    why: e.to_string(),
+                }),
+            };
+            if let Some(note) = note {
+                // Without its password the relay must not let anyone in.
+                site.relay.locked = true;
+                loaded.notes.push(note.relay());
+            }
+        }
         if password_in_store {
             let name = site.name.clone();
             match passwords.get(&password_key(&name)) {
@@ -210,6 +277,12 @@ fn with_passwords(entries: Vec<SiteEntry>, passwords: &Passwords) -> Loaded {
                 }),
             }
         } else if !site.password.is_empty() {
+            loaded.in_file.push(site.name.clone());
+        }
+        if !relay_password_in_store
+            && !site.relay.password.is_empty()
+            && !loaded.in_file.contains(&site.name)
+        {
             loaded.in_file.push(site.name.clone());
         }
         loaded.sites.push(site);
@@ -285,13 +358,19 @@ pub fn save_sites_with(
         source,
     };
     // What the file kept in the store before: a store is only ever cleaned of our own entries.
-    let before: Vec<String> = read_sites(path, true)
+    let (before, before_relay): (Vec<String>, Vec<String>) = read_sites(path, true)
         .map(|entries| {
-            entries
-                .into_iter()
-                .filter(|e| e.password_in_store)
-                .map(|e| e.site.name)
-                .collect()
+            let named = |f: fn(&SiteEntry) -> bool| {
+                entries
+                    .iter()
+                    .filter(|e| f(e))
+                    .map(|e| e.site.name.clone())
+                    .collect()
+            };
+            (
+                named(|e| e.password_in_store),
+                named(|e| e.relay_password_in_store),
+            )
         })
         .unwrap_or_default();
     let mut notes = Vec::new();
@@ -300,7 +379,28 @@ pub fn save_sites_with(
         let mut entry = SiteEntry {
             site: site.clone(),
             password_in_store: false,
+            relay_password_in_store: false,
         };
+        if !site.relay.password.is_empty() {
+            let key = relay_password_key(&site.name);
+            notes.push(match passwords.set(&key, site.relay.password.expose()) {
+                Ok(()) => {
+                    entry.site.relay.password = Secret::default();
+                    entry.relay_password_in_store = true;
+                    PasswordNote::Stored {
+                        site: site.name.clone(),
+                        store: passwords.name(),
+                    }
+                    .relay()
+                }
+                Err(e) => PasswordNote::InFile {
+                    site: site.name.clone(),
+                    path: path.into(),
+                    why: e.to_string(),
+                }
+                .relay(),
+            });
+        }
         if !site.password.is_empty() {
             match passwords.set(&password_key(&site.name), site.password.expose()) {
                 Ok(()) => {
@@ -348,6 +448,15 @@ pub fn save_sites_with(
             .any(|n| matches!(n, PasswordNote::Stored { site, .. } if *site == name));
         if !kept && let Err(e) = passwords.delete(&password_key(&name)) {
             tracing::warn!("cannot remove the old SMDR password of {name} from the store: {e}");
+        }
+    }
+    for name in before_relay {
+        let kept = notes.iter().any(|n| {
+            matches!(n, PasswordNote::Relay(inner)
+                if matches!(&**inner, PasswordNote::Stored { site, .. } if *site == name))
+        });
+        if !kept && let Err(e) = passwords.delete(&relay_password_key(&name)) {
+            tracing::warn!("cannot remove the old relay password of {name} from the store: {e}");
         }
     }
     Ok(notes)
@@ -542,5 +651,71 @@ mod tests {
             load_sites_with(&path, &store).unwrap().sites,
             [hq_with("s3cret")]
         );
+    }
+
+    #[test]
+    fn a_relay_password_is_kept_like_the_smdr_password_and_a_lost_one_locks_the_relay() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sites.toml");
+        let store = Passwords::in_memory();
+        let mut hq = hq_with("s3cret");
+        hq.relay.entries = vec!["listen 0.0.0.0:4000".into()];
+        hq.relay.password = Secret::new("relayPw");
+        hq.relay.allow = vec!["10.0.0.7".into()];
+        let notes = save_sites_with(&path, std::slice::from_ref(&hq), &store).unwrap();
+        let words: Vec<String> = notes.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            words,
+            [
+                "the relay password of HQ is kept in the test credential store, not in the site list",
+                "the SMDR password of HQ is kept in the test credential store, not in the site list",
+            ]
+        );
+        assert!(notes.iter().all(|n| !n.is_warning()));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("relayPw") && !text.contains("s3cret"),
+            "{text}"
+        );
+        assert!(text.contains("relay_password_in_store = true"), "{text}");
+        assert!(text.contains("[site.relay]"), "{text}");
+        assert!(text.contains("listen 0.0.0.0:4000"), "{text}");
+        assert_eq!(store.get("relay:HQ").unwrap().as_deref(), Some("relayPw"));
+        assert_eq!(load_sites_with(&path, &store).unwrap().sites, [hq.clone()]);
+        // The store lost it: said, and the relay lets nobody in rather than everybody.
+        store.delete("relay:HQ").unwrap();
+        let loaded = load_sites_with(&path, &store).unwrap();
+        assert!(loaded.sites[0].relay.locked);
+        assert_eq!(loaded.sites[0].relay.password, Secret::default());
+        assert_eq!(
+            loaded
+                .notes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            [
+                "the test credential store has no relay password for HQ any more: HQ's relay refuses every login until it is entered again in the site's form"
+            ]
+        );
+        // No store: the file keeps it, for the user only; the relay password cleared leaves
+        // nothing behind in the store.
+        save_sites_with(&path, std::slice::from_ref(&hq), &store).unwrap();
+        let mut cleared = hq.clone();
+        cleared.relay.password = Secret::default();
+        save_sites_with(&path, &[cleared], &store).unwrap();
+        assert_eq!(store.get("relay:HQ").unwrap(), None);
+        let none = Passwords::unavailable();
+        let notes = save_sites_with(&path, std::slice::from_ref(&hq), &none).unwrap();
+        assert!(notes[0].is_warning());
+        assert!(
+            notes[0]
+                .to_string()
+                .starts_with("no credential store took the relay password of HQ"),
+            "{}",
+            notes[0]
+        );
+        let loaded = load_sites_with(&path, &none).unwrap();
+        assert_eq!(loaded.sites, [hq]);
+        assert_eq!(loaded.in_file, ["HQ"]);
     }
 }

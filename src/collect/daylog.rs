@@ -109,6 +109,11 @@ impl RawLog {
         self.open.as_ref().map(|o| &o.path)
     }
 
+    /// The file being written and how many lines it has, if one is open.
+    pub fn written(&self) -> Option<(Arc<str>, u64)> {
+        self.open.as_ref().map(|o| (o.path.clone(), o.lines))
+    }
+
     /// Appends one record received at `at` and flushes it to the OS.
     pub fn append(&mut self, at: &DateTime<Local>, text: &[u8]) -> io::Result<Written> {
         let day = at.date_naive();

@@ -133,6 +133,8 @@ pub struct SiteStatus {
     pub unsaved: u64,
     /// Why the raw day log cannot be written, while it cannot: records are not being saved.
     pub raw_log_error: Option<String>,
+    /// The site's relay: clients now, frames and bytes relayed, drops, refusals.
+    pub relay: super::relay::RelayStatus,
 }
 
 /// Which way bytes went, for the raw stream view.

@@ -11,6 +11,7 @@ mod feed;
 pub mod net;
 pub mod probe;
 pub mod push;
+pub mod relay;
 mod sink;
 pub mod site;
 pub mod supervisor;
@@ -24,5 +25,6 @@ pub use events::{
     CollectorEvent, Direction, Gap, GapCause, ProbeStep, ProbeVerdict, SiteState, SiteStatus,
     StepOutcome,
 };
+pub use relay::{RelayConfig, RelayStatus, RelayTarget};
 pub use site::{Protocol, Secret, SiteConfig, UrlError, UrlTarget};
 pub use supervisor::{CollectOptions, Collector, ProbeReport, ProbeRequest};

@@ -12,8 +12,10 @@ use super::clock::Clock;
 use super::codec::{Chunk, Codec};
 use super::daylog::{ConnectionLog, Earlier, RawLog, gap_message, stop_message};
 use super::events::{CollectorEvent, Direction, Gap, GapCause, SiteState, SiteStatus};
+use super::relay::Fanout;
 use super::site::SiteConfig;
 use crate::protocol::hex::hex_preview;
+use crate::protocol::mitel5000::framer::encode_frame;
 use crate::protocol::{Format, Record, Source, StreamDecoder};
 use crate::wake::Wake;
 
@@ -35,7 +37,9 @@ pub struct SiteSink {
     raw: RawLog,
     conn: ConnectionLog,
     decoder: StreamDecoder,
-    status: SiteStatus,
+    pub(super) status: SiteStatus,
+    /// The relay's clients (none unless the site relays and someone listens).
+    pub(super) relay: Fanout,
     slots: [Option<SiteState>; 2],
     /// Feeds that have connected once: their next connection is a reconnection.
     connected_before: [bool; 2],
@@ -77,7 +81,9 @@ impl SiteSink {
                 gaps: Vec::new(),
                 unsaved: 0,
                 raw_log_error: None,
+                relay: Default::default(),
             },
+            relay: Fanout::default(),
             slots: [None, None],
             connected_before: [false, false],
             connections: 0,
@@ -176,7 +182,7 @@ impl SiteSink {
         }
     }
 
-    fn send_status(&mut self) {
+    pub(super) fn send_status(&mut self) {
         self.dirty = false;
         self.last_status = Some(Instant::now());
         self.send(CollectorEvent::Status {
@@ -185,7 +191,7 @@ impl SiteSink {
         });
     }
 
-    fn counters_changed(&mut self) {
+    pub(super) fn counters_changed(&mut self) {
         if self
             .last_status
             .is_none_or(|t| t.elapsed() >= STATUS_INTERVAL)
@@ -270,12 +276,49 @@ impl SiteSink {
             self.set_state(slot, SiteState::Receiving);
         }
         codec.push(bytes);
-        while let Some(chunk) = codec.next_chunk() {
+        self.records_out(&at, codec, false);
+    }
+
+    /// The whole records in `codec` (at the end of a connection: also those behind a torn
+    /// length), each written, decoded and sent; then relayed when anyone listens.
+    fn records_out(&mut self, at: &DateTime<Local>, codec: &mut Codec, at_end: bool) {
+        // Only when someone listens is anything copied for the relay.
+        let mut relay = (!self.relay.is_idle()).then(Vec::new);
+        let framed = matches!(codec, Codec::Frames(_));
+        let mut records = 0;
+        loop {
+            let chunk = if at_end {
+                codec.next_chunk_at_end()
+            } else {
+                codec.next_chunk()
+            };
+            let Some(chunk) = chunk else { break };
             match chunk {
-                Chunk::Record(text) => self.record(&at, text),
-                Chunk::Garbage { bytes, reason } => self.garbage(&at, bytes, reason),
+                Chunk::Record(text) => {
+                    if let (Some(out), true) = (relay.as_mut(), framed) {
+                        // The frame as received: the framer takes a frame only when its
+                        // payload is this text and CR LF, and its length says so.
+                        encode_frame(text, out);
+                    }
+                    records += 1;
+                    self.record(at, text);
+                }
+                Chunk::Garbage { bytes, reason } => self.garbage(at, bytes, reason),
             }
         }
+        if let Some(mut out) = relay {
+            // At the end a line stream has nothing more: its bytes went with the last read.
+            if !framed && !at_end {
+                // The lines as received: every byte the line splitter has finished with.
+                out.extend_from_slice(codec.consumed());
+            }
+            self.relay_send(out, records);
+        }
+    }
+
+    /// The raw day log being written and its lines so far (a relay replay reads up to there).
+    pub(super) fn raw_written(&self) -> Option<(Arc<str>, u64)> {
+        self.raw.written()
     }
 
     /// Bytes we sent (the 5000 login, password already masked).
@@ -358,12 +401,7 @@ impl SiteSink {
     /// was never completed), then a record cut off by the disconnect is discarded.
     pub fn discard_torn(&mut self, codec: &mut Codec) {
         let at = self.now();
-        while let Some(chunk) = codec.next_chunk_at_end() {
-            match chunk {
-                Chunk::Record(text) => self.record(&at, text),
-                Chunk::Garbage { bytes, reason } => self.garbage(&at, bytes, reason),
-            }
-        }
+        self.records_out(&at, codec, true);
         let torn = codec.pending();
         if torn > 0 {
             let s = if torn == 1 { "" } else { "s" };
@@ -382,6 +420,7 @@ impl SiteSink {
         }
         self.log(stop_message(why));
         self.slots = [None, None];
+        self.relay_stop();
         self.status.state = SiteState::Stopped;
         self.send_status();
     }

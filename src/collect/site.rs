@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::relay::RelayConfig;
 use crate::protocol::DecodeOptions;
 use crate::site_url::bracket;
 pub use crate::site_url::{Protocol, UrlError, UrlTarget};
@@ -77,6 +78,9 @@ pub struct SiteConfig {
     pub also_push: Option<String>,
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// Sharing this site's feed with other programs (`[site.relay]`).
+    #[serde(default, skip_serializing_if = "RelayConfig::is_off")]
+    pub relay: RelayConfig,
     /// Where this site's raw day logs and connection log go instead of the collector's log
     /// folder: the demo's temporary folder. Never saved.
     #[serde(skip)]
@@ -117,6 +121,7 @@ impl SiteConfig {
             allowed_peers: Vec::new(),
             also_push: None,
             enabled: true,
+            relay: RelayConfig::default(),
             log_dir: None,
         };
         if protocol == Protocol::AppsuitePush {

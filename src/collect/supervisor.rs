@@ -472,9 +472,14 @@ async fn site_task(
         Err(e) => tracing::error!(site = %config.name, "reading today's earlier logs failed: {e}"),
     }
     let sink: SharedSink = Arc::new(Mutex::new(sink));
+    let log_dir = config
+        .log_dir
+        .clone()
+        .unwrap_or_else(|| inner.options.log_dir.clone());
     loop {
         let run = tokio::spawn(run_site(
             config.clone(),
+            log_dir.clone(),
             sink.clone(),
             stop.clone(),
             retry.clone(),
@@ -502,6 +507,7 @@ async fn site_task(
 /// The site's feeds (one, or two for App Suite with an extra push listener) and its status tick.
 async fn run_site(
     config: SiteConfig,
+    log_dir: PathBuf,
     sink: SharedSink,
     stop: watch::Receiver<bool>,
     retry: Arc<Notify>,
@@ -530,8 +536,17 @@ async fn run_site(
             lock(&sink).tick();
         }
     };
+    // The relay runs beside the feeds and ends with them.
+    let relay = async {
+        if !config.relay.entries.is_empty() {
+            lock(&sink).relay_stop();
+            super::relay::run(config.clone(), log_dir, sink.clone()).await;
+        }
+        std::future::pending::<()>().await;
+    };
     tokio::select! {
         _ = async { tokio::join!(main, extra) } => {}
         _ = tick => {}
+        _ = relay => {}
     }
 }

@@ -74,12 +74,12 @@ fn events_pass_the_stages_in_order_then_what_they_added() {
         stage.sites.clone(),
         stage.shut.clone(),
     );
-    let (engine, rx) =
-        Engine::around(collector, events, vec![Box::new(stage)], options.wake).unwrap();
-
+    // Sent before the engine starts: they make one batch.
     for n in 0..3 {
         feed.send(raw(n)).unwrap();
     }
+    let (engine, rx) =
+        Engine::around(collector, events, vec![Box::new(stage)], options.wake).unwrap();
     let mut bytes = Vec::new();
     let mut notices = 0;
     let until = Instant::now() + Duration::from_secs(5);
@@ -90,7 +90,10 @@ fn events_pass_the_stages_in_order_then_what_they_added() {
                 assert_eq!(notices, 0, "notice before its batch");
                 bytes.extend(b);
             }
-            Ok(EngineEvent::Notice { .. }) => notices += 1,
+            Ok(EngineEvent::Notice { message, .. }) => {
+                assert_eq!(message, "batch of 3");
+                notices += 1;
+            }
             Ok(other) => panic!("unexpected {other:?}"),
             Err(_) => {}
         }

@@ -148,6 +148,12 @@ impl LineBuffer {
         self.cursor.next(&self.buf, false)
     }
 
+    /// The bytes taken since the last push (whole lines with their line ends, blank lines,
+    /// cut runs), as they arrived: what a relay passes on.
+    pub fn consumed(&self) -> &[u8] {
+        &self.buf[..self.cursor.start]
+    }
+
     /// Bytes of a line not yet ended.
     pub fn pending(&self) -> usize {
         self.buf.len() - self.cursor.start

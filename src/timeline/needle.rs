@@ -28,11 +28,7 @@ impl Needle {
     /// A needle for phone numbers: `7145122718`, `714-512-2718`, `(714) 512 2718` and
     /// `714.512.2718` all find one another. Only punctuation is typed: it matches all.
     pub fn number(s: &str) -> Self {
-        let lower = s
-            .bytes()
-            .filter(|&b| !is_number_punctuation(b))
-            .map(|b| b.to_ascii_lowercase())
-            .collect();
+        let lower = number_key(s.as_bytes());
         Self {
             lower,
             exact: None,
@@ -63,6 +59,15 @@ impl Needle {
 /// What phone numbers are written with besides their digits (and letters: masked `XXXX`).
 fn is_number_punctuation(b: u8) -> bool {
     matches!(b, b'-' | b' ' | b'\t' | b'(' | b')' | b'.' | b'/' | b'+')
+}
+
+/// A number as [`Needle::number`] compares it: lower-cased, without punctuation
+/// (`(714) 512-2718` → `7145122718`).
+pub fn number_key(s: &[u8]) -> Vec<u8> {
+    s.iter()
+        .filter(|&&b| !is_number_punctuation(b))
+        .map(u8::to_ascii_lowercase)
+        .collect()
 }
 
 /// `lower` (lower-cased, without punctuation) in `hay`, skipping punctuation between its bytes.

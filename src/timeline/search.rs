@@ -6,12 +6,13 @@
 use memchr::memmem::Finder;
 
 use super::call::Call;
+use super::needle::number_key;
 use super::tracker::CallTracker;
 
 /// Which fields a needle is looked for in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SearchField {
-    /// The outside number and the contact name.
+    /// The outside number (punctuation ignored) and the contact name.
     Party,
     /// Every extension the call reached: answered by, path, events' extensions and sources.
     Extension,
@@ -213,16 +214,26 @@ impl SearchIndex {
             return None;
         }
         let finder = Finder::new(&needle);
+        // A number typed with punctuation also finds the number written without it (the party
+        // texts hold each number once more, bare).
+        let bare = number_key(&needle);
+        let bare = (!bare.is_empty() && bare != needle).then(|| Finder::new(&bare));
         let mut hits = Hits::with_len(n);
+        let mut find_in = |arena: &Arena, number: bool| {
+            let mut h = Hits::with_len(n);
+            arena.find(&finder, &mut h);
+            if number && let Some(bare) = &bare {
+                arena.find(bare, &mut h);
+            }
+            hits.union(&h);
+        };
         match field {
-            SearchField::Party => self.party.find(&finder, &mut hits),
-            SearchField::Extension => self.extension.find(&finder, &mut hits),
+            SearchField::Party => find_in(&self.party, true),
+            SearchField::Extension => find_in(&self.extension, false),
             SearchField::Any => {
-                for arena in [&self.party, &self.extension, &self.other] {
-                    let mut h = Hits::with_len(n);
-                    arena.find(&finder, &mut h);
-                    hits.union(&h);
-                }
+                find_in(&self.party, true);
+                find_in(&self.extension, false);
+                find_in(&self.other, false);
             }
         }
         Some(hits)
@@ -244,6 +255,10 @@ fn party_text(c: &Call, buf: &mut Vec<u8>) {
     buf.clear();
     push_field(buf, &c.number);
     push_field(buf, &c.contact_name);
+    let bare = number_key(c.number.as_bytes());
+    if bare.len() != c.number.len() {
+        push_field(buf, &String::from_utf8_lossy(&bare));
+    }
 }
 
 fn extension_text(c: &Call, buf: &mut Vec<u8>) {
@@ -341,5 +356,39 @@ mod tests {
                 .map(|h| h.contains(3)),
             Some(true)
         );
+    }
+
+    #[test]
+    fn a_number_is_found_with_or_without_its_punctuation() {
+        let mut a = Arena::default();
+        let mut buf = Vec::new();
+        let mut call = |number: &str| {
+            let mut c = Call::empty(
+                "s".into(),
+                crate::protocol::Format::AppSuite,
+                String::new(),
+                chrono::NaiveDateTime::default(),
+            );
+            c.number = number.into();
+            party_text(&c, &mut buf);
+            buf.clone()
+        };
+        a.set(0, &call("714-512-2718"));
+        a.set(1, &call("7145122718"));
+        a.set(2, &call("(714) 555 0100"));
+        let index = SearchIndex {
+            party: a,
+            ..SearchIndex::default()
+        };
+        let found = |needle: &str| {
+            let h = index.find(SearchField::Party, needle, 3).unwrap();
+            (0..3).filter(|&i| h.contains(i)).collect::<Vec<_>>()
+        };
+        assert_eq!(found("7145122718"), [0, 1]);
+        assert_eq!(found("714-512-2718"), [0, 1]);
+        assert_eq!(found("(714) 512"), [0, 1]);
+        assert_eq!(found("7145550100"), [2]);
+        assert_eq!(found("714"), [0, 1, 2]);
+        assert_eq!(found("512-2719"), Vec::<usize>::new());
     }
 }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use eframe::egui::{self, RichText, TextEdit};
 
-use crate::collect::{Protocol, Secret, SiteConfig, StepOutcome, UrlError};
+use crate::collect::relay::RelayEntryError;
+use crate::collect::{Protocol, RelayConfig, Secret, SiteConfig, StepOutcome, UrlError};
 use crate::jobs::ExportFormat;
 
 use super::app::{Command, ExportScope, SmdrApp};
@@ -29,6 +30,12 @@ pub enum SiteFormError {
     Padding,
     #[error("the SMDR password is at most 15 plain ASCII characters")]
     Password,
+    #[error(transparent)]
+    RelayEntry(RelayEntryError),
+    #[error("the relay password is at most 15 plain ASCII characters")]
+    RelayPassword,
+    #[error("replay on connect is a number of minutes (0: off)")]
+    RelayReplay,
 }
 
 /// The site form's fields, as typed.
@@ -45,6 +52,14 @@ pub struct SiteForm {
     pub padding: String,
     pub allowed_peers: String,
     pub enabled: bool,
+    /// Relay entries, separated by commas or lines: `listen 0.0.0.0:4000, push 10.0.0.9:1752`.
+    pub relay_entries: String,
+    pub relay_password: String,
+    pub relay_allow: String,
+    /// Minutes replayed from the raw day log on connect; empty or 0: off.
+    pub relay_replay: String,
+    /// Kept as the file had it (not in the form).
+    pub relay_max_behind_kib: u32,
     pub error: Option<String>,
 }
 
@@ -61,6 +76,11 @@ impl SiteForm {
             padding: "0".into(),
             allowed_peers: String::new(),
             enabled: true,
+            relay_entries: String::new(),
+            relay_password: String::new(),
+            relay_allow: String::new(),
+            relay_replay: String::new(),
+            relay_max_behind_kib: RelayConfig::default().max_behind_kib,
             error: None,
         }
     }
@@ -77,6 +97,14 @@ impl SiteForm {
             padding: s.padding.to_string(),
             allowed_peers: s.allowed_peers.join(", "),
             enabled: s.enabled,
+            relay_entries: s.relay.entries.join(", "),
+            relay_password: s.relay.password.expose().to_string(),
+            relay_allow: s.relay.allow.join(", "),
+            relay_replay: match s.relay.replay_minutes {
+                0 => String::new(),
+                n => n.to_string(),
+            },
+            relay_max_behind_kib: s.relay.max_behind_kib,
             error: None,
         }
     }
@@ -121,6 +149,7 @@ impl SiteForm {
         if self.password.len() > 15 || !self.password.is_ascii() {
             return Err(SiteFormError::Password);
         }
+        let relay = self.relay()?;
         Ok(SiteConfig {
             name: name.to_string(),
             protocol: self.protocol,
@@ -138,7 +167,45 @@ impl SiteForm {
                 .collect(),
             also_push: None,
             enabled: self.enabled,
+            relay,
             log_dir: None,
+        })
+    }
+
+    /// The relay the form describes (its password only for a 5000, the only protocol with one).
+    fn relay(&self) -> Result<RelayConfig, SiteFormError> {
+        let list = |text: &str, separators: &[char]| -> Vec<String> {
+            text.split(separators)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        let entries = list(&self.relay_entries, &[',', ';', '\n']);
+        for entry in &entries {
+            crate::collect::RelayTarget::parse(entry).map_err(SiteFormError::RelayEntry)?;
+        }
+        let password = if self.protocol == Protocol::Mitel5000 {
+            self.relay_password.clone()
+        } else {
+            String::new()
+        };
+        if password.len() > 15 || !password.is_ascii() {
+            return Err(SiteFormError::RelayPassword);
+        }
+        let replay = self.relay_replay.trim();
+        let replay_minutes = if replay.is_empty() {
+            0
+        } else {
+            replay.parse().map_err(|_| SiteFormError::RelayReplay)?
+        };
+        Ok(RelayConfig {
+            entries,
+            password: Secret::new(password),
+            allow: list(&self.relay_allow, &[',', ' ', ';', '\n']),
+            replay_minutes,
+            max_behind_kib: self.relay_max_behind_kib,
+            locked: false,
         })
     }
 }
@@ -294,6 +361,7 @@ fn site_form(app: &mut SmdrApp, ctx: &egui::Context) {
                     ui.label("");
                     ui.checkbox(&mut form.enabled, "Collect from this site");
                     ui.end_row();
+                    relay_fields(ui, form);
                 });
             if let Some(e) = &form.error {
                 ui.label(RichText::new(e).color(theme::BAD.get(ui)));
@@ -323,6 +391,47 @@ fn site_form(app: &mut SmdrApp, ctx: &egui::Context) {
     if let Some(site) = test {
         app.forms.probe_confirm = Some(site);
     }
+}
+
+/// The relay's fields: who else gets this site's feed, in the site's own protocol.
+fn relay_fields(ui: &mut egui::Ui, form: &mut SiteForm) {
+    ui.label(RichText::new("Share the feed").strong());
+    ui.label(
+        RichText::new("other programs get this site's SMDR from here, as from the PBX")
+            .small()
+            .color(theme::MUTED.get(ui)),
+    );
+    ui.end_row();
+    field(
+        ui,
+        "Relay to",
+        &mut form.relay_entries,
+        false,
+        "listen 0.0.0.0:4000, push 10.0.0.9:1752",
+    );
+    if form.protocol == Protocol::Mitel5000 {
+        field(
+            ui,
+            "Relay password",
+            &mut form.relay_password,
+            true,
+            "empty: any login is accepted",
+        );
+    }
+    field(
+        ui,
+        "Relay allow-list",
+        &mut form.relay_allow,
+        false,
+        "default: this PC only",
+    );
+    field(
+        ui,
+        "Replay minutes on connect",
+        &mut form.relay_replay,
+        false,
+        "0: off",
+    );
 }
 
 /// The warning before a connection test, said once (the test's steps do not repeat it); when

@@ -78,6 +78,12 @@ fn card(app: &mut SmdrApp, ui: &mut egui::Ui, site: &SiteConfig, demo: bool) {
                     "Connections made after the first one since collection started; failed attempts are not counted.",
                 );
             }
+            if let Some(relay) = s.relay.describe() {
+                ui.label(relay).on_hover_text(format!(
+                    "Programs getting this site's feed from this program now; {} frames relayed, {} refused since collection started.",
+                    s.relay.frames, s.relay.refused
+                ));
+            }
             for gap in s.gaps.iter().rev().take(3) {
                 ui.label(RichText::new(gap.describe()).color(theme::WARN.get(ui)))
                     .on_hover_text(gap.explain());

@@ -5,6 +5,7 @@
 mod cli;
 mod harness;
 mod probe;
+mod relay;
 mod today;
 
 use std::fs;

@@ -91,6 +91,7 @@ impl CallFilter {
             site: self.site.clone(),
             direction: self.direction,
             party: Needle::new(&self.party),
+            party_number: Needle::number(&self.party),
             extension: Needle::new(&self.extension),
             outcome: self.outcome,
             from: bound(&self.from, "from", false),
@@ -144,6 +145,8 @@ pub struct Matcher {
     site: Option<String>,
     direction: DirectionFilter,
     party: Needle,
+    /// The party needle for the number: punctuation ignored on both sides.
+    party_number: Needle,
     extension: Needle,
     outcome: Option<Outcome>,
     from: Option<NaiveDateTime>,
@@ -171,7 +174,7 @@ impl Matcher {
     pub fn matches(&self, c: &Call) -> bool {
         self.matches_plain(c)
             && (self.party.is_empty()
-                || self.party.found_in(&c.number)
+                || self.party_number.found_in(&c.number)
                 || self.party.found_in(&c.contact_name))
             && (self.extension.is_empty() || reaches(c, &self.extension))
             && (self.text.is_empty() || self.text_matches(c))
@@ -458,6 +461,11 @@ mod tests {
         };
         assert_eq!(f(|f| f.party = "jones".into()), ["b"]);
         assert_eq!(f(|f| f.party = "0611".into()), ["c"]);
+        assert_eq!(
+            f(|f| f.party = "061-111 1111".into()),
+            ["c"],
+            "punctuation is ignored"
+        );
         assert_eq!(f(|f| f.outcome = Some(Outcome::Abandoned)), ["b"]);
         assert_eq!(f(|f| f.from = "2026-11-20 12:00".into()), ["b", "c"]);
         assert_eq!(f(|f| f.to = "2026-11-20".into()), ["a", "b"]);
