@@ -41,6 +41,7 @@ fn status(state: SiteState) -> CollectorEvent {
             gaps: Vec::new(),
             unsaved: 0,
             raw_log_error: None,
+            relay: Default::default(),
         },
     }
 }
