@@ -20,6 +20,8 @@ pub const TEST_NUMBER: &str = "933";
 /// "Test emergency alerting" on one site: each step as it happens, then a verdict.
 pub struct EmergencyTest {
     pub site: String,
+    /// The emergency rule that watches the site (its alarms are the ones awaited).
+    pub rule: Option<String>,
     started: Instant,
     started_at: DateTime<Local>,
     /// Each channel's delivered and failed counts when the test started.
@@ -44,6 +46,7 @@ impl AlarmsPanel {
         let covered = self.emergency_rule_on(site);
         let mut test = EmergencyTest {
             site: site.to_string(),
+            rule: covered.clone(),
             started: Instant::now(),
             started_at: Local::now(),
             baseline,

@@ -99,6 +99,7 @@ impl AlarmsPanel {
             && t.verdict.is_none()
             && t.alarm.is_none()
             && alarm.site == t.site
+            && t.rule.as_deref() == Some(alarm.rule.as_str())
             && !alarm.test
             && alarm.record.is_some()
         {
