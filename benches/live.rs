@@ -5,7 +5,10 @@
 //! Measured: records lost (sent by the simulators, not in the store), socket→store latency
 //! (each record's receipt time, to the millisecond, until it is in the store: p50, p99, max),
 //! the intake's time per frame (p50, p99, max), and the Calls tab's recomputation (rows and
-//! statistics of every call, at most every 250 ms while calls change).
+//! statistics of every call, at most every 250 ms while calls change). The collectors run
+//! inside the engine with the alarm stage (the default rules, the alarm log delivering), and
+//! each simulator dials 911 ten seconds in: alarm latency is from the record's receipt time
+//! until its alarm reaches this thread (p50, p99, max; target p99 < 1 s).
 //!
 //! Prints `RESULT <name> <value> <unit>` lines for `scripts/bench.sh`. Under `cargo test`: 3
 //! sites × 20 records/s for 2 s.
@@ -18,8 +21,10 @@ use std::time::{Duration, Instant};
 use std::sync::Arc;
 
 use chrono::Local;
-use smdr_monitor::collect::{CollectOptions, Collector, CollectorEvent, SiteConfig};
-use smdr_monitor::sim::{SimOptions, SimServer};
+use smdr_monitor::alarm::AlarmsConfig;
+use smdr_monitor::collect::{CollectOptions, CollectorEvent, SiteConfig};
+use smdr_monitor::engine::{AlarmStage, Engine, EngineEvent, Stage};
+use smdr_monitor::sim::{Scenario, SimOptions, SimServer};
 use smdr_monitor::store::{RowId, Store, View};
 use smdr_monitor::timeline::view::Refresh;
 use smdr_monitor::timeline::{CallsSettings, CallsView};
@@ -66,6 +71,7 @@ fn main() {
             let options = SimOptions {
                 rate,
                 seed: Some(i as u64),
+                scenario: Some(Scenario::Emergency),
                 ..SimOptions::default()
             };
             let sim = SimServer::start(
@@ -86,12 +92,22 @@ fn main() {
             SiteConfig::from_url(name, &format!("{scheme}://{addr}")).expect("a site URL")
         })
         .collect();
-    let (collector, rx) = Collector::start(CollectOptions {
-        log_dir: dir.path().join("logs"),
-        wake: Arc::new(|| {}),
-    })
+    let mut alarms = AlarmsConfig::default();
+    alarms.delivery.desktop.enabled = false;
+    alarms.delivery.history = false;
+    let (stage, _control) =
+        AlarmStage::new(&alarms, &dir.path().join("logs"), None).expect("the default rules");
+    let stages: Vec<Box<dyn Stage>> = vec![Box::new(stage)];
+    let (collector, rx) = Engine::start(
+        CollectOptions {
+            log_dir: dir.path().join("logs"),
+            wake: Arc::new(|| {}),
+        },
+        stages,
+    )
     .expect("collectors started");
     collector.set_sites(configs);
+    let mut alarm_latency = Vec::new();
     let mut store = Store::new();
     let mut view = View::default();
     let mut calls = tracker();
@@ -122,7 +138,14 @@ fn main() {
         let deadline = frame_start + BUDGET;
         while Instant::now() < deadline {
             match rx.try_recv() {
-                Ok(CollectorEvent::Record(r)) => {
+                Ok(EngineEvent::Alarm(a)) => {
+                    if let Some(received) = a.record.and_then(|r| r.received) {
+                        let d = Local::now().fixed_offset() - received;
+                        alarm_latency
+                            .push(d.num_microseconds().unwrap_or(i64::MAX) as f64 / 1000.0);
+                    }
+                }
+                Ok(EngineEvent::Collector(CollectorEvent::Record(r))) => {
                     if let Some(received) = r.received {
                         let d = Local::now().fixed_offset() - received;
                         latency.push(d.num_microseconds().unwrap_or(i64::MAX) as f64 / 1000.0);
@@ -194,6 +217,14 @@ fn main() {
         println!(
             "RESULT live_calls_view_{name} {:.2} ms",
             percentile(&calls_recompute, p)
+        );
+    }
+    alarm_latency.sort_by(f64::total_cmp);
+    println!("RESULT live_alarms {} alarms", alarm_latency.len());
+    for (name, p) in [("p50", 0.5), ("p99", 0.99), ("max", 1.0)] {
+        println!(
+            "RESULT live_alarm_latency_{name} {:.1} ms",
+            percentile(&alarm_latency, p)
         );
     }
     println!("RESULT live_frames {} frames", intake.len());

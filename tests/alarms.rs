@@ -21,6 +21,7 @@ use smdr_monitor::alarm::deliver::{
 };
 use smdr_monitor::alarm::{Alarm, AlarmsConfig, Evaluator, RecordRef, Severity};
 use smdr_monitor::protocol::{DecodeOptions, Format, StreamDecoder};
+use smdr_monitor::sim::{Scenario, SimOptions, SimServer};
 
 /// Counts allocations made on a thread while it asks for it.
 struct Counting;
@@ -83,12 +84,20 @@ struct Request {
 /// An HTTP server on 127.0.0.1 answering each connection with the next of `statuses`, then
 /// stopping (or after [`LIMIT`]).
 fn http_server(statuses: Vec<u16>) -> (u16, Receiver<Request>, JoinHandle<()>) {
+    http_server_for(statuses, LIMIT)
+}
+
+/// [`http_server`], waiting up to `limit` for each connection.
+fn http_server_for(
+    statuses: Vec<u16>,
+    limit: Duration,
+) -> (u16, Receiver<Request>, JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     listener.set_nonblocking(true).unwrap();
     let (tx, rx) = channel();
     let handle = std::thread::spawn(move || {
-        let deadline = Instant::now() + LIMIT;
+        let deadline = Instant::now() + limit;
         for status in statuses {
             let mut stream = loop {
                 match listener.accept() {
@@ -388,6 +397,7 @@ fn email_config(port: u16) -> EmailConfig {
         security: MailSecurity::Plain,
         user: Redacted::new("alarms@example.com"),
         password: Redacted::new("hunter2"),
+        password_in_store: false,
         from: "SMDR Monitor <alarms@example.com>".into(),
         to: vec!["tech@example.com".into()],
         min_severity: Severity::Info,
@@ -631,4 +641,78 @@ fn a_record_that_matches_no_rule_allocates_nothing() {
     COUNTING.with(|c| c.set(false));
     drop(v);
     assert_eq!(ALLOCATIONS.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn collect_raises_the_emergency_alarm_and_posts_the_webhook() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("test-sim")
+        .enable_all()
+        .build()
+        .unwrap();
+    let sim = SimServer::start(
+        rt.handle(),
+        "appsuite://127.0.0.1:0",
+        SimOptions {
+            rate: 5.0,
+            scenario: Some(Scenario::Emergency),
+            seed: Some(15),
+            ..SimOptions::default()
+        },
+    )
+    .unwrap();
+    let addr = sim.local_addr().unwrap();
+    let (port, rx, server) = http_server_for(vec![200], Duration::from_secs(40));
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        format!(
+            "[delivery]\nhistory = false\n[delivery.desktop]\nenabled = false\n[delivery.webhook]\nurl = \"http://127.0.0.1:{port}/hooks/secret-key\"\n"
+        ),
+    )
+    .unwrap();
+    let logs = dir.path().join("logs");
+    // The scenario dials 911 ten seconds after the simulator starts.
+    let (code, _out, err) = common::run(
+        "collect",
+        &[
+            "--site",
+            &format!("HQ=appsuite://{addr}"),
+            "--log-dir",
+            logs.to_str().unwrap(),
+            "--alarms",
+            rules.to_str().unwrap(),
+            "--for",
+            "14s",
+            "-v",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("HQ: ALARM Extension 2101 dialled 911 at "),
+        "{err}"
+    );
+    assert!(err.contains("1 alarm raised"), "{err}");
+    assert!(err.contains("alarm webhook: delivered at "), "{err}");
+    assert!(!err.contains("secret-key"), "{err}");
+    let got = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert!(
+        got.head.starts_with("POST /hooks/secret-key "),
+        "{}",
+        got.head
+    );
+    assert!(
+        got.body
+            .starts_with(r#"{"text":"CRITICAL Emergency call: Extension 2101 dialled 911 at "#),
+        "{}",
+        got.body
+    );
+    // And the alarm log beside the raw day logs.
+    let day = chrono::Local::now().format("%Y%m%d");
+    let log = std::fs::read_to_string(logs.join(format!("alarms.{day}.jsonl"))).unwrap();
+    assert_eq!(log.lines().count(), 1, "{log}");
+    assert!(log.contains(r#""rule":"Emergency call""#), "{log}");
+    server.join().unwrap();
 }

@@ -15,12 +15,14 @@ use anyhow::{Context, bail};
 
 use crate::cli::common::parse_duration;
 use crate::cli::signals::Control;
+use smdr_monitor::alarm::config::load as load_alarms;
+use smdr_monitor::alarm::default_alarms_path;
 use smdr_monitor::collect::daylog::{file_name_for, same_folder};
 use smdr_monitor::collect::{
     CollectOptions, CollectorEvent, Secret, SiteConfig, default_config_path, default_log_dir,
     load_named_sites, load_sites,
 };
-use smdr_monitor::engine::{Engine, EngineEvent, Stage};
+use smdr_monitor::engine::{AlarmControl, AlarmStage, Engine, EngineEvent, Stage};
 use smdr_monitor::export::{RecordWriter, TextFormat};
 use smdr_monitor::health::Health;
 use smdr_monitor::health::server::HealthServer;
@@ -49,7 +51,11 @@ pub struct Args {
     /// Push mode: an App Suite server allowed to connect to --site listeners (repeatable).
     #[arg(long, value_name = "ADDRESS")]
     allow: Vec<String>,
-    /// Print every connection-log line, not only state changes.
+    /// The alarm rules and delivery (default: alarms.toml beside --config's file when there is
+    /// one, else the config folder's; the defaults when there is none).
+    #[arg(long, value_name = "FILE")]
+    alarms: Option<PathBuf>,
+    /// Print every connection-log line and alarm delivery, not only state changes.
     #[arg(long, short)]
     verbose: bool,
     /// Serve GET /status (JSON) and GET /metrics (Prometheus text) here, e.g. 127.0.0.1:9750
@@ -116,6 +122,24 @@ fn sites(args: &Args) -> anyhow::Result<Vec<SiteConfig>> {
     Ok(sites)
 }
 
+/// The alarm rules `collect` judges by: --alarms (which must exist), else alarms.toml beside
+/// --config's file, else the config folder's (missing: the defaults).
+fn alarms_path(args: &Args) -> anyhow::Result<PathBuf> {
+    if let Some(path) = &args.alarms {
+        if !path.exists() {
+            bail!("--alarms {}: no such file", path.display());
+        }
+        return Ok(path.clone());
+    }
+    if let Some(config) = &args.config {
+        let beside = config.with_file_name("alarms.toml");
+        if beside.exists() {
+            return Ok(beside);
+        }
+    }
+    Ok(default_alarms_path())
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     run_with(args, Control::from_signals())
 }
@@ -123,6 +147,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// `collect` until `control` says stop (or `--for` ends), re-reading the sites at each reload.
 pub fn run_with(args: Args, control: Control) -> anyhow::Result<ExitCode> {
     let sites = sites(&args)?;
+    let alarms_path = alarms_path(&args)?;
+    let alarms = load_alarms(&alarms_path)?;
     let mut export = match &args.export {
         Some(path) => {
             let format = TextFormat::from_path(path).with_context(|| {
@@ -135,9 +161,11 @@ pub fn run_with(args: Args, control: Control) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let log_dir = args.log_dir.clone().unwrap_or_else(default_log_dir);
-    let mut stages: Vec<Box<dyn Stage>> = Vec::new();
+    let (alarm_stage, alarm_control) = AlarmStage::new(&alarms, &log_dir, None)
+        .map_err(|e| anyhow::anyhow!("the alarm rules {}: {e}", alarms_path.display()))?;
     let health = Health::new();
-    stages.push(health.stage());
+    health.alarms_on();
+    let stages: Vec<Box<dyn Stage>> = vec![health.stage(), Box::new(alarm_stage)];
     let (engine, events) = Engine::start(
         CollectOptions {
             log_dir: log_dir.clone(),
@@ -150,6 +178,16 @@ pub fn run_with(args: Args, control: Control) -> anyhow::Result<ExitCode> {
         "collecting from {} site(s); raw logs in {}",
         sites.len(),
         log_dir.display()
+    );
+    let enabled = alarms.rules.iter().filter(|r| r.enabled).count();
+    eprintln!(
+        "{enabled} alarm rule(s) on, from {}{}",
+        alarms_path.display(),
+        if alarms_path.exists() {
+            ""
+        } else {
+            " (not there: the defaults)"
+        }
     );
     let mut current = sites.clone();
     engine.set_sites(sites);
@@ -171,6 +209,7 @@ pub fn run_with(args: Args, control: Control) -> anyhow::Result<ExitCode> {
             reloads = asked;
             reload(&args, &mut current, &engine);
         }
+        report.delivery(&alarm_control);
     }
     // Everything received is in the raw logs already; shutting down writes the last lines.
     engine.shutdown();
@@ -184,6 +223,7 @@ pub fn run_with(args: Args, control: Control) -> anyhow::Result<ExitCode> {
         eprintln!("{} records exported to {}", report.total(), path.display());
     }
     report.summary();
+    report.delivery_summary(&alarm_control);
     let unsaved = report.unsaved();
     if unsaved > 0 {
         bail!(
@@ -208,6 +248,9 @@ struct Report {
     counts: BTreeMap<Arc<str>, (u64, u64)>,
     /// Per site: records not written to the raw day log, and whether that is happening now.
     unsaved: HashMap<Arc<str>, (u64, bool)>,
+    alarms: u64,
+    /// Each alarm channel's status in words, as last printed (-v).
+    delivery: Vec<String>,
 }
 
 impl Report {
@@ -217,6 +260,46 @@ impl Report {
             states: HashMap::new(),
             counts: BTreeMap::new(),
             unsaved: HashMap::new(),
+            alarms: 0,
+            delivery: Vec::new(),
+        }
+    }
+
+    /// With -v, each alarm channel's status when it changes.
+    fn delivery(&mut self, control: &AlarmControl) {
+        if !self.verbose || self.alarms == 0 {
+            return;
+        }
+        let now_words = control.describe();
+        for (i, words) in now_words.iter().enumerate() {
+            if self.delivery.get(i) != Some(words) {
+                eprintln!("{}  alarm {words}", now());
+            }
+        }
+        self.delivery = now_words;
+    }
+
+    /// At the end: how many alarms, and how each channel delivered them.
+    fn delivery_summary(&self, control: &AlarmControl) {
+        if self.alarms == 0 {
+            eprintln!("no alarm raised");
+            return;
+        }
+        eprintln!(
+            "{} alarm{} raised",
+            self.alarms,
+            if self.alarms == 1 { "" } else { "s" }
+        );
+        let status = control.status();
+        for (s, words) in status.iter().zip(control.describe()) {
+            eprintln!(
+                "alarm {words} ({} delivered, {} failed, to {})",
+                s.delivered, s.failed, s.target
+            );
+        }
+        let pending = control.pending();
+        if pending > 0 {
+            eprintln!("{pending} alarm deliveries were still waiting at the end");
         }
     }
 
@@ -228,6 +311,7 @@ impl Report {
         let event = match event {
             EngineEvent::Collector(e) => e,
             EngineEvent::Alarm(alarm) => {
+                self.alarms += 1;
                 eprintln!("{}  {}: ALARM {}", now(), alarm.site, alarm.text);
                 return Ok(());
             }

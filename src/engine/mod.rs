@@ -19,6 +19,10 @@ use crate::history::HistoryStatus;
 use crate::sync::lock;
 use crate::wake::Wake;
 
+pub mod alarms;
+
+pub use alarms::{AlarmControl, AlarmStage};
+
 /// How often stages get a [`Stage::tick`] (site silent / down rules, status refresh).
 pub const TICK: Duration = Duration::from_secs(1);
 /// Events taken in one batch before the stages flush and the consumer is woken.

@@ -31,7 +31,7 @@ use chrono::NaiveDate;
 
 pub use ingest::{CatchUp, Ingest, SiteLogs, catch_up, import_file, rebuild};
 pub use query::{RecordQuery, StatsBy, StatsRow};
-pub use rows::{Batch, CallRow, Checkpoint, StoredLine};
+pub use rows::{AlarmRow, Batch, CallRow, Checkpoint, StoredLine};
 pub use target::{PgUrl, SslMode, Target};
 pub use writer::{HistoryStatus, HistoryWriter, WriterOptions};
 
@@ -142,6 +142,9 @@ pub trait HistoryStore: Send {
     fn prune(&mut self, before: NaiveDate) -> Result<Pruned>;
 
     fn counts(&mut self) -> Result<Counts>;
+
+    /// Adds an alarm unless it is there already; whether it was new.
+    fn add_alarm(&mut self, alarm: &AlarmRow) -> Result<bool>;
 }
 
 /// Opens (creating when needed) the history at `target` and brings its schema up to date. A

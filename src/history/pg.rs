@@ -16,7 +16,7 @@ use postgres::{Client, Row, Statement};
 use postgres_native_tls::MakeTlsConnector;
 
 use super::query::{self, Param, RecordQuery, StatsBy, StatsRow, numbered};
-use super::rows::{Batch, CallRow, Checkpoint, StoredLine};
+use super::rows::{AlarmRow, Batch, CallRow, Checkpoint, StoredLine};
 use super::sqlite::{UPSERT_CHECKPOINT, UPSERT_SPAN};
 use super::target::{PgUrl, SslMode};
 use super::{Counts, HistoryError, HistoryStore, Pruned, Result, Target, schema};
@@ -356,6 +356,31 @@ fn col<'a, T, U>(rows: &'a [T], f: impl Fn(&'a T) -> U) -> Vec<U> {
 impl HistoryStore for PgHistory {
     fn target(&self) -> &Target {
         &self.target
+    }
+
+    fn add_alarm(&mut self, a: &AlarmRow) -> Result<bool> {
+        let err = self.err("cannot write an alarm to it");
+        self.client
+            .execute(
+                "INSERT INTO alarms (at_ms, utc_offset_s, day, site, rule, severity, text, \
+                 record_received_at, record_raw, call_id, test) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING",
+                &[
+                    &a.at_ms,
+                    &a.utc_offset_s,
+                    &nul_free(&a.day),
+                    &nul_free(&a.site),
+                    &nul_free(&a.rule),
+                    &nul_free(&a.severity),
+                    &nul_free(&a.text),
+                    &a.record_received_at,
+                    &a.record_raw.as_deref().map(nul_free),
+                    &a.call_id.as_deref().map(nul_free),
+                    &i32::from(a.test),
+                ],
+            )
+            .map(|n| n > 0)
+            .map_err(err)
     }
 
     fn write(&mut self, batch: &Batch) -> Result<u64> {

@@ -418,3 +418,21 @@ impl CallRow {
         }
     }
 }
+
+/// One alarm, as the alarms table keeps it (`alarm` builds it from an alarm).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlarmRow {
+    /// When it happened, Unix milliseconds, with its UTC offset.
+    pub at_ms: i64,
+    pub utc_offset_s: i32,
+    /// `YYYY-MM-DD` in that offset.
+    pub day: String,
+    pub site: String,
+    pub rule: String,
+    pub severity: String,
+    pub text: String,
+    pub record_received_at: Option<i64>,
+    pub record_raw: Option<String>,
+    pub call_id: Option<String>,
+    pub test: bool,
+}

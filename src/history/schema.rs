@@ -10,10 +10,11 @@
 //! 1..=N. A database at a version above [`VERSION`] was written by a newer program and is refused.
 
 /// The newest schema this program knows.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 /// Migration `i + 1` for SQLite.
-pub const SQLITE: &[&str] = &[r#"
+pub const SQLITE: &[&str] = &[
+    r#"
 CREATE TABLE records (
     id INTEGER PRIMARY KEY,
     site TEXT NOT NULL,
@@ -111,10 +112,13 @@ CREATE TABLE checkpoints (
     updated_at INTEGER NOT NULL,
     PRIMARY KEY (site, file)
 );
-"#];
+"#,
+    ALARMS,
+];
 
 /// Migration `i + 1` for PostgreSQL.
-pub const POSTGRES: &[&str] = &[r#"
+pub const POSTGRES: &[&str] = &[
+    r#"
 CREATE TABLE records (
     id BIGSERIAL PRIMARY KEY,
     site TEXT NOT NULL,
@@ -212,7 +216,28 @@ CREATE TABLE checkpoints (
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (site, file)
 );
-"#];
+"#,
+    ALARMS,
+];
+
+/// Migration 2 in both engines: the alarms raised (one row each; a replay adds none).
+const ALARMS: &str = r#"
+CREATE TABLE alarms (
+    at_ms BIGINT NOT NULL,
+    utc_offset_s INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    site TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    text TEXT NOT NULL,
+    record_received_at BIGINT,
+    record_raw TEXT,
+    call_id TEXT,
+    test INTEGER NOT NULL,
+    PRIMARY KEY (site, rule, at_ms, text)
+);
+CREATE INDEX alarms_day_site ON alarms (day, site);
+"#;
 
 /// The version table, created before any migration (the same text in both engines).
 pub const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_version (

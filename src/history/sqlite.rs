@@ -10,7 +10,7 @@ use rusqlite::types::{ToSql, ToSqlOutput};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use super::query::{self, Param, RecordQuery, StatsBy, StatsRow};
-use super::rows::{Batch, CallRow, Checkpoint, StoredLine};
+use super::rows::{AlarmRow, Batch, CallRow, Checkpoint, StoredLine};
 use super::{Counts, HistoryError, HistoryStore, Pruned, Result, Target, schema};
 
 pub struct SqliteHistory {
@@ -478,5 +478,30 @@ impl HistoryStore for SqliteHistory {
             })
         })()
         .map_err(err)
+    }
+
+    fn add_alarm(&mut self, a: &AlarmRow) -> Result<bool> {
+        let err = self.err("cannot write an alarm to it");
+        self.conn
+            .execute(
+                "INSERT INTO alarms (at_ms, utc_offset_s, day, site, rule, severity, text, \
+                 record_received_at, record_raw, call_id, test) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING",
+                params![
+                    a.at_ms,
+                    a.utc_offset_s,
+                    a.day,
+                    a.site,
+                    a.rule,
+                    a.severity,
+                    a.text,
+                    a.record_received_at,
+                    a.record_raw,
+                    a.call_id,
+                    i64::from(a.test),
+                ],
+            )
+            .map(|n| n > 0)
+            .map_err(err)
     }
 }

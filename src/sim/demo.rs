@@ -31,13 +31,21 @@ impl Demo {
             .map_err(SimError::LogFolder)?;
         let mut sites = Vec::new();
         let mut servers = Vec::new();
-        for (name, protocol, rate) in [
-            ("Demo 5000", Protocol::Mitel5000, 0.5),
-            ("Demo App Suite", Protocol::Appsuite, 1.5),
+        // The App Suite system dials 911 ten seconds in: the default emergency rule raises an
+        // alarm within the demo's first minute.
+        for (name, protocol, rate, scenario) in [
+            ("Demo 5000", Protocol::Mitel5000, 0.5, None),
+            (
+                "Demo App Suite",
+                Protocol::Appsuite,
+                1.5,
+                Some(super::Scenario::Emergency),
+            ),
         ] {
             let options = SimOptions {
                 rate,
                 concurrent: true,
+                scenario,
                 ..SimOptions::default()
             };
             let url = format!("{}://127.0.0.1:0", protocol.scheme());

@@ -1,5 +1,8 @@
 //! The window (egui): reads the store, sends commands; never touches a socket or file itself.
 
+mod alarm_settings;
+mod alarm_test;
+mod alarms;
 pub mod app;
 pub mod calls;
 mod detail;

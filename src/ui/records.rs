@@ -316,6 +316,7 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
     let store = &app.store;
     let selected = app.selected;
     let tracker = &app.tracker;
+    let marked = &app.alarms.marked_records;
     let out = builder
         .header(row_h + 2.0, |mut header| {
             for (title, sort, _) in columns {
@@ -380,7 +381,17 @@ fn table(app: &mut SmdrApp, ui: &mut egui::Ui) {
                         ui.add(egui::Label::new(t).truncate().selectable(false));
                     });
                 };
-                cell(&mut row, when_text(&r, &d), true);
+                if marked.contains(d.text) {
+                    // A calm mark on a record that raised an alarm.
+                    row.col(|ui| {
+                        let t = theme::mono(format!("◆ {}", when_text(&r, &d)))
+                            .color(theme::WARN.get(ui));
+                        ui.add(egui::Label::new(t).truncate().selectable(false))
+                            .on_hover_text("This record raised an alarm (Alarms tab)");
+                    });
+                } else {
+                    cell(&mut row, when_text(&r, &d), true);
+                }
                 cell(&mut row, r.site().to_string(), false);
                 let what = if s.direction.is_empty() || s.direction == s.what {
                     s.what.to_string()

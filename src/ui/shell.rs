@@ -57,8 +57,10 @@ pub fn draw(app: &mut SmdrApp, ui: &mut egui::Ui) {
             }
         }
         Tab::Raw => super::raw::tab(app, ui),
+        Tab::Alarms => super::alarms::tab(app, ui),
     });
     super::forms::windows(app, ui);
+    super::alarm_test::windows(app, ui);
     super::help::windows(app, ui.ctx());
 }
 
@@ -78,7 +80,7 @@ fn shortcuts(app: &mut SmdrApp, ctx: &egui::Context) {
                 super::widgets::focus_text(ctx, super::widgets::CALLS_FIND, text);
             }
             // The Raw stream has no filter: the records' is the one meant.
-            Tab::Records | Tab::Raw => {
+            Tab::Records | Tab::Raw | Tab::Alarms => {
                 app.state.tab = Tab::Records;
                 let text = &app.state.records.filter.text;
                 super::widgets::focus_text(ctx, super::widgets::RECORDS_FIND, text);
@@ -100,7 +102,7 @@ fn command_for(shortcut: KeyboardShortcut, tab: Tab) -> Option<Command> {
     } else if shortcut == EXPORT {
         let scope = match tab {
             Tab::Calls => ExportScope::Calls,
-            Tab::Records | Tab::Raw => ExportScope::View,
+            Tab::Records | Tab::Raw | Tab::Alarms => ExportScope::View,
         };
         Some(Command::PickExport(scope, ExportFormat::Csv))
     } else {
@@ -165,6 +167,9 @@ fn top_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
             if ui.button("Settings…").clicked() {
                 app.forms.settings_open = true;
             }
+            if ui.button("Alarm settings…").clicked() {
+                app.alarms.open_settings();
+            }
             ui.separator();
             if item(ui, "Quit", QUIT) {
                 quit(ui.ctx());
@@ -190,6 +195,7 @@ fn top_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
         for tab in Tab::ALL {
             ui.selectable_value(&mut app.state.tab, tab, tab.label());
         }
+        super::alarms::badge(app, ui);
     });
 }
 

@@ -456,7 +456,7 @@ fn a_newer_sqlite_database_is_refused() {
     assert_eq!(
         err,
         format!(
-            "the history database {} is at schema version 7, this program knows up to 1: upgrade SMDR Monitor",
+            "the history database {} is at schema version 7, this program knows up to 2: upgrade SMDR Monitor",
             path.display()
         )
     );

@@ -170,7 +170,7 @@ fn a_newer_postgres_schema_is_refused() {
     assert_eq!(
         err,
         format!(
-            "the history database postgres://postgres:***@127.0.0.1:{}/newer?sslmode=disable is at schema version 7, this program knows up to 1: upgrade SMDR Monitor",
+            "the history database postgres://postgres:***@127.0.0.1:{}/newer?sslmode=disable is at schema version 7, this program knows up to 2: upgrade SMDR Monitor",
             cluster.port
         )
     );

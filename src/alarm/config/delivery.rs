@@ -22,6 +22,9 @@ pub struct Delivery {
     pub email: EmailConfig,
     /// Append every alarm to `alarms.<YYYYMMDD>.jsonl` beside the raw day logs.
     pub log: bool,
+    /// Add every alarm to the history database (the one `settings.toml` names, else the
+    /// embedded one once it exists).
+    pub history: bool,
 }
 
 impl Default for Delivery {
@@ -32,6 +35,7 @@ impl Default for Delivery {
             webhook: WebhookConfig::default(),
             email: EmailConfig::default(),
             log: true,
+            history: true,
         }
     }
 }
@@ -147,6 +151,10 @@ pub struct EmailConfig {
     pub user: Redacted,
     #[serde(skip_serializing_if = "Redacted::is_empty")]
     pub password: Redacted,
+    /// The password is in the OS credential store, not in this file (the window saved it
+    /// there, as it does the SMDR passwords).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub password_in_store: bool,
     pub from: String,
     pub to: Vec<String>,
     pub min_severity: Severity,
@@ -161,6 +169,7 @@ impl Default for EmailConfig {
             security: MailSecurity::StartTls,
             user: Redacted::default(),
             password: Redacted::default(),
+            password_in_store: false,
             from: String::new(),
             to: Vec::new(),
             min_severity: Severity::Warning,

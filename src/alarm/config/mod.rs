@@ -145,8 +145,81 @@ pub enum ConfigError {
     Write { path: PathBuf, source: io::Error },
 }
 
-/// Reads `path`; a missing file gives the defaults.
+/// The credential store's key for the mail server's password.
+pub const MAIL_PASSWORD_KEY: &str = "alarms:mail";
+
+/// Reads `path`; a missing file gives the defaults. A mail password kept in the OS credential
+/// store is read from there (a store that does not answer is logged: mail then goes without).
 pub fn load(path: &Path) -> Result<AlarmsConfig, ConfigError> {
+    let (config, note) = load_with(path, &crate::secrets::Passwords::system())?;
+    if let Some(note) = note {
+        tracing::warn!("{note}");
+    }
+    Ok(config)
+}
+
+/// [`load`] with the mail password from `passwords`; what went wrong with it, in words.
+pub fn load_with(
+    path: &Path,
+    passwords: &crate::secrets::Passwords,
+) -> Result<(AlarmsConfig, Option<String>), ConfigError> {
+    let mut config = load_file(path)?;
+    let mut note = None;
+    if config.delivery.email.password_in_store {
+        match passwords.get(MAIL_PASSWORD_KEY) {
+            Ok(Some(p)) => config.delivery.email.password = Redacted::new(p),
+            Ok(None) => {
+                note = Some(format!(
+                    "the mail server's password is not in {}: enter it again in Settings › Alarms",
+                    passwords.name()
+                ))
+            }
+            Err(e) => {
+                note = Some(format!(
+                    "cannot read the mail server's password: {e}; mail alarms go without it"
+                ))
+            }
+        }
+    }
+    Ok((config, note))
+}
+
+/// Saves `config`, the mail password in `passwords` when it answers (else in the file, which
+/// is readable by the user only); what became of the password, in words.
+pub fn save_with(
+    path: &Path,
+    config: &AlarmsConfig,
+    passwords: &crate::secrets::Passwords,
+) -> Result<String, ConfigError> {
+    let mut file = config.clone();
+    let email = &mut file.delivery.email;
+    let note = if email.password.is_empty() {
+        email.password_in_store = false;
+        if let Err(e) = passwords.delete(MAIL_PASSWORD_KEY) {
+            tracing::warn!("cannot remove the old mail password from the store: {e}");
+        }
+        String::new()
+    } else {
+        match passwords.set(MAIL_PASSWORD_KEY, email.password.expose()) {
+            Ok(()) => {
+                email.password = Redacted::default();
+                email.password_in_store = true;
+                format!("The mail password is kept in {}.", passwords.name())
+            }
+            Err(e) => {
+                email.password_in_store = false;
+                format!(
+                    "No credential store answers ({e}): the mail password is kept in {}, readable by you only.",
+                    path.display()
+                )
+            }
+        }
+    };
+    save(path, &file)?;
+    Ok(note)
+}
+
+fn load_file(path: &Path) -> Result<AlarmsConfig, ConfigError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(AlarmsConfig::default()),

@@ -6,6 +6,7 @@
 
 mod desktop;
 mod email;
+mod history;
 mod log;
 mod webhook;
 
@@ -19,6 +20,7 @@ use chrono::Local;
 
 pub use desktop::Desktop;
 pub use email::Email;
+pub use history::HistoryChannel;
 pub use log::{AlarmLog, log_file_name};
 pub use webhook::Webhook;
 
@@ -79,6 +81,11 @@ pub fn channels(
             Box::new(Webhook::new(&delivery.webhook)),
             delivery.webhook.min_severity,
         ));
+    }
+    if delivery.history
+        && let Some(target) = HistoryChannel::configured()
+    {
+        out.push((Box::new(HistoryChannel::new(target)), Severity::Info));
     }
     if !delivery.email.server.trim().is_empty() {
         out.push((
@@ -254,12 +261,13 @@ impl Dispatcher {
         Self { lanes, queue }
     }
 
-    /// Queues `alarm` for every channel that takes its severity. Never blocks: a full queue
-    /// drops it for that channel and counts it.
+    /// Queues `alarm` for every channel that takes its severity (a test alarm for every
+    /// channel, as `alarms test` does). Never blocks: a full queue drops it for that channel and
+    /// counts it.
     pub fn send(&self, alarm: &Alarm) {
         let alarm = Arc::new(alarm.clone());
         for lane in &self.lanes {
-            if alarm.severity < lane.min_severity {
+            if !alarm.test && alarm.severity < lane.min_severity {
                 continue;
             }
             let Some(tx) = &lane.tx else {

@@ -2,6 +2,7 @@
 
 mod rules;
 mod scenarios;
+mod sites;
 
 use std::sync::Arc;
 
@@ -34,7 +35,7 @@ fn rule_mut<'a>(c: &'a mut AlarmsConfig, name: &str) -> &'a mut RuleKind {
 }
 
 fn at(s: &str) -> DateTime<FixedOffset> {
-    DateTime::parse_from_rfc3339(s).unwrap()
+    DateTime::parse_from_rfc3339(s).unwrap_or_else(|e| panic!("{s}: {e}"))
 }
 
 /// Records of one site, decoded and evaluated as they would arrive live.
@@ -63,7 +64,7 @@ impl Feed {
             })
             .collect();
         Self {
-            checker: Checker::new(Evaluator::new(config).unwrap()),
+            checker: Checker::new(Evaluator::new(config).unwrap_or_else(|e| panic!("{e}"))),
             site: site.into(),
             decoders,
         }
@@ -80,7 +81,7 @@ impl Feed {
             .decoders
             .iter_mut()
             .find(|(f, _)| *f == format)
-            .unwrap()
+            .unwrap_or_else(|| panic!("no decoder for {format:?}"))
             .1;
         let d = decoder.decode(text, received);
         assert_ne!(
@@ -145,5 +146,5 @@ fn mivb(
     put(59, completion);
     put(61, called);
     put(85, "000");
-    String::from_utf8(b.to_vec()).unwrap()
+    String::from_utf8(b.to_vec()).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -8,15 +8,19 @@ use crate::sim::{Generator, Line, Scenario, TrafficFormat};
 
 /// Monday 2026-11-30 10:00, within business hours.
 fn start() -> NaiveDateTime {
-    NaiveDateTime::parse_from_str("2026-11-30 10:00:00", "%Y-%m-%d %H:%M:%S").unwrap()
+    NaiveDateTime::parse_from_str("2026-11-30 10:00:00", "%Y-%m-%d %H:%M:%S")
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn offset() -> FixedOffset {
-    FixedOffset::west_opt(5 * 3600).unwrap()
+    FixedOffset::west_opt(5 * 3600).unwrap_or_else(|| panic!("UTC-5"))
 }
 
 fn received(t: NaiveDateTime) -> DateTime<FixedOffset> {
-    offset().from_local_datetime(&t).unwrap()
+    offset()
+        .from_local_datetime(&t)
+        .single()
+        .unwrap_or_else(|| panic!("{t} is not one instant"))
 }
 
 /// The scenario's traffic in `format`: the lines sent in the first `minutes` minutes.
@@ -190,7 +194,7 @@ fn silent() {
             s.seconds = 2;
         }
     });
-    let quiet_after = Scenario::Silent.quiet_after().unwrap() as usize;
+    let quiet_after = Scenario::Silent.quiet_after().unwrap_or_default() as usize;
     for format in ALL {
         let mut feed = Feed::new(&c);
         let hq: Arc<str> = "HQ".into();
@@ -201,7 +205,9 @@ fn silent() {
             let stamp = received(line.at).to_rfc3339();
             feed.record(format_of(format), &line.text, &stamp);
         }
-        let last = sent.last().unwrap().at;
+        let Some(last) = sent.last().map(|l| l.at) else {
+            panic!("{format:?}: nothing sent")
+        };
         let mut out = Vec::new();
         feed.eval().tick(
             received(last + chrono::Duration::milliseconds(1999)),

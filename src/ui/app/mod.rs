@@ -200,6 +200,8 @@ pub struct SmdrApp {
     pub(super) raw_pause: Option<super::raw::Paused>,
     /// The Help menu's windows.
     pub(super) help: super::help::HelpWindows,
+    /// Alarms raised, the rules, and the alarm stage's control.
+    pub(super) alarms: super::alarms::AlarmsPanel,
 }
 
 impl SmdrApp {
@@ -219,6 +221,10 @@ impl SmdrApp {
         let wake: Wake =
             Arc::new(move || repaint_ctx.request_repaint_after(Duration::from_millis(30)));
         let filter_texts = super::records::FilterTexts::of(&state.records.filter);
+        let (alarms, alarms_problem) = super::alarms::AlarmsPanel::load(
+            options.config_path.with_file_name("alarms.toml"),
+            &options.passwords,
+        );
         let mut app = Self {
             view: View::default(),
             calls: CallsTab::default(),
@@ -252,7 +258,11 @@ impl SmdrApp {
             password_home: String::new(),
             raw_pause: None,
             help: Default::default(),
+            alarms,
         };
+        if let Some(p) = alarms_problem {
+            app.notify_error(p);
+        }
         app.start();
         app
     }
@@ -349,7 +359,8 @@ impl SmdrApp {
             log_dir: self.log_dir(),
             wake: self.wake.clone(),
         };
-        match Engine::start(options, self.stages()) {
+        let stages = self.stages();
+        match Engine::start(options, stages) {
             Ok((engine, rx)) => {
                 self.engine = Some(engine);
                 self.events = Some(rx);
@@ -376,6 +387,13 @@ impl SmdrApp {
                             ..SiteConfig::from_target(s.name, &s.target)
                         })
                         .collect();
+                    // Alarms of the demo go to its own folder too, while it runs alone.
+                    if self.sites.is_empty()
+                        && let Some(control) = &self.alarms.control
+                        && let Err(e) = control.set_config(&self.alarms.config, demo.log_dir())
+                    {
+                        tracing::warn!("the demo's alarm log: {e}");
+                    }
                     self.demo = Some(demo);
                 }
                 Err(e) => self.notify_error(format!("cannot start the demo site: {e}")),
@@ -414,8 +432,28 @@ impl SmdrApp {
 
     /// The engine's stages for this window's settings: what every record passes through on
     /// its way here.
-    fn stages(&self) -> Vec<Box<dyn Stage>> {
-        Vec::new()
+    fn stages(&mut self) -> Vec<Box<dyn Stage>> {
+        let mut stages = Vec::new();
+        let log_dir = self.log_dir();
+        match self.alarms.stage(&log_dir, self.wake.clone()) {
+            Ok(stage) => stages.push(stage),
+            Err(e) => self.notify_error(format!("the alarm rules cannot run: {e}")),
+        }
+        stages
+    }
+
+    /// Where the alarm log goes: the demo's folder while only the demo runs, else the log
+    /// folder.
+    pub(super) fn alarm_log_dir(&self) -> PathBuf {
+        match &self.demo {
+            Some(demo) if self.sites.is_empty() => demo.log_dir().to_path_buf(),
+            _ => self.log_dir(),
+        }
+    }
+
+    /// Alarms raised since the window opened, oldest first, and whether each is acknowledged.
+    pub fn alarms(&self) -> impl Iterator<Item = (&crate::alarm::Alarm, bool)> {
+        self.alarms.list.iter().map(|s| (&s.alarm, s.acknowledged))
     }
 
     /// Every site the window shows: the configured ones, then the demo's.

@@ -36,6 +36,10 @@ pub struct CallsTab {
     pub selected: Option<usize>,
     /// The filters behind "More filters" are shown.
     pub more_filters: bool,
+    /// A call to scroll into sight at the next frame (selected from the Alarms tab).
+    pub reveal: Option<usize>,
+    /// Call ids of calls that raised an alarm: marked in the table.
+    pub marked: std::collections::HashSet<String>,
 }
 
 impl CallsTab {
@@ -76,7 +80,7 @@ impl CallsTab {
         ui.separator();
 
         let calls = tracker.calls();
-        let mut scroll_to = None;
+        let mut scroll_to = self.reveal.take();
         let (rows, selected) = (self.view.rows(), self.selected);
         let current = || selected.and_then(|s| rows.iter().position(|&r| r == s));
         if let Some(pos) = keyboard_row(ui, current, rows.len(), 20) {
@@ -130,6 +134,7 @@ impl CallsTab {
                         (settings.sort, settings.descending),
                         self.selected,
                         scroll_to,
+                        &self.marked,
                     )
                 })
                 .inner;

@@ -61,6 +61,7 @@ pub fn show(
     (sort, descending): (CallColumn, bool),
     selected: Option<usize>,
     scroll_to: Option<usize>,
+    marked: &std::collections::HashSet<String>,
 ) -> TableInput {
     let mut input = TableInput::default();
     // Clicks go to the row, not to text selection in its labels.
@@ -112,9 +113,15 @@ pub fn show(
                 };
                 let Some(c) = calls.get(i) else { return };
                 row.set_selected(selected == Some(i));
+                let alarm = marked.contains(c.call_id.as_str());
                 for col in CallColumn::ALL {
                     row.col(|ui| {
                         let mut text = RichText::new(cell(c, col));
+                        // A calm mark: the start time of a call that raised an alarm.
+                        if alarm && col == CallColumn::ALL[0] {
+                            text = RichText::new(format!("◆ {}", cell(c, col)))
+                                .color(crate::ui::theme::WARN.get(ui));
+                        }
                         if col.numeric() {
                             text = text.monospace();
                         }
