@@ -5,6 +5,7 @@
 
 mod daylogs;
 mod import;
+mod pipeline;
 
 pub use daylogs::{
     CatchUp, Checkpoints, Progress, SiteLogs, catch_up, raw_log_name, rebuild, sites_in,

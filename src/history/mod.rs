@@ -71,6 +71,8 @@ pub enum HistoryError {
     Read { path: PathBuf, source: io::Error },
     #[error("cannot write the output: {source}")]
     Output { source: io::Error },
+    #[error("cannot start a thread to write the history: {source}")]
+    Thread { source: io::Error },
 }
 
 impl HistoryError {

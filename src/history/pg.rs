@@ -15,7 +15,7 @@ use postgres::types::ToSql;
 use postgres::{Client, Row, Statement};
 use postgres_native_tls::MakeTlsConnector;
 
-use super::query::{self, Param, RecordQuery, StatsBy, StatsRow, numbered};
+use super::query::{self, Param, RecordQuery, StatsBy, StatsFold, StatsRow, numbered};
 use super::rows::{Batch, CallRow, Checkpoint, StoredLine};
 use super::sqlite::{UPSERT_CHECKPOINT, UPSERT_SPAN};
 use super::target::{PgUrl, SslMode};
@@ -517,29 +517,20 @@ impl HistoryStore for PgHistory {
     }
 
     fn stats(&mut self, q: &RecordQuery, by: StatsBy) -> Result<Vec<StatsRow>> {
-        let [(counts, cp), (p90, pp)] = query::stats_sql(q, by);
-        let what = "cannot compute statistics from it";
-        let mut rows = Vec::new();
-        self.each_row(&counts, &cp, what, |r| {
-            rows.push(StatsRow {
-                group: r.get::<_, Option<String>>(0).unwrap_or_default(),
-                calls: r.get(1),
-                answered: r.get(2),
-                abandoned: r.get(3),
-                incoming: r.get(4),
-                avg_time_to_answer_s: r.get(5),
-                p90_time_to_answer_s: None,
-                talk_s: r.get(6),
-            });
+        let (sql, params) = query::stats_sql(q, by);
+        let mut fold = StatsFold::default();
+        self.each_row(&sql, &params, "cannot compute statistics from it", |r| {
+            fold.push(
+                with_nul(r.get::<_, Option<String>>(0).unwrap_or_default()),
+                r.get(1),
+                r.get(2),
+                r.get(3),
+                r.get(4),
+                r.get(5),
+            );
             Ok(())
         })?;
-        let mut p = Vec::new();
-        self.each_row(&p90, &pp, what, |r| {
-            p.push((r.get::<_, Option<String>>(0).unwrap_or_default(), r.get(1)));
-            Ok(())
-        })?;
-        query::merge_p90(&mut rows, p);
-        Ok(rows)
+        Ok(fold.finish())
     }
 
     fn spans(&mut self, q: &RecordQuery) -> Result<Vec<(String, i64, i64)>> {

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rusqlite::types::{ToSql, ToSqlOutput};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
-use super::query::{self, Param, RecordQuery, StatsBy, StatsRow};
+use super::query::{self, Param, RecordQuery, StatsBy, StatsFold, StatsRow};
 use super::rows::{Batch, CallRow, Checkpoint, StoredLine};
 use super::{Counts, HistoryError, HistoryStore, Pruned, Result, Target, schema};
 
@@ -393,35 +393,23 @@ impl HistoryStore for SqliteHistory {
     }
 
     fn stats(&mut self, q: &RecordQuery, by: StatsBy) -> Result<Vec<StatsRow>> {
-        let [(counts, cp), (p90, pp)] = query::stats_sql(q, by);
+        let (sql, params) = query::stats_sql(q, by);
         let err = self.err("cannot compute statistics from it");
         (|| {
-            let mut st = self.conn.prepare(&counts)?;
-            let mut rows: Vec<StatsRow> = st
-                .query_map(rusqlite::params_from_iter(cp.iter()), |r| {
-                    Ok(StatsRow {
-                        group: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                        calls: r.get(1)?,
-                        answered: r.get(2)?,
-                        abandoned: r.get(3)?,
-                        incoming: r.get(4)?,
-                        avg_time_to_answer_s: r.get(5)?,
-                        p90_time_to_answer_s: None,
-                        talk_s: r.get(6)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            let mut st = self.conn.prepare(&p90)?;
-            let p: Vec<(String, i64)> = st
-                .query_map(rusqlite::params_from_iter(pp.iter()), |r| {
-                    Ok((
-                        r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                        r.get(1)?,
-                    ))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            query::merge_p90(&mut rows, p);
-            Ok(rows)
+            let mut st = self.conn.prepare(&sql)?;
+            let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+            let mut fold = StatsFold::default();
+            while let Some(r) = rows.next()? {
+                fold.push(
+                    r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                    r.get_ref(1)?.as_str()?,
+                    r.get_ref(2)?.as_str()?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                );
+            }
+            Ok(fold.finish())
         })()
         .map_err(err)
     }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 
+use super::pipeline::{Sink, pipelined};
 use super::{BATCH_LINES, Ingest};
 use crate::collect::daylog::file_name_for;
 use crate::history::rows::Checkpoint;
@@ -244,23 +245,31 @@ pub fn catch_up(
             }
         }
     }
-    let mut done = CatchUp::default();
-    for (site, path) in todo {
-        let Some(tail) = read_tail(&path, &site.name, cps, from_start)? else {
-            continue;
-        };
-        done.files += 1;
-        read_lines(store, ingest, cps, &site, &tail, &mut done, total, progress)?;
-    }
-    if ingest.pending() > 0 || !ingest.marks.is_empty() {
-        done.new += store.write(&ingest.take())?;
-    }
+    let (mut done, new) = pipelined(store, |sink| {
+        let mut done = CatchUp::default();
+        for (site, path) in todo {
+            let Some(tail) = read_tail(&path, &site.name, cps, from_start)? else {
+                continue;
+            };
+            done.files += 1;
+            if !read_lines(sink, ingest, cps, &site, &tail, &mut done, total, progress) {
+                break;
+            }
+        }
+        if ingest.pending() > 0 || !ingest.marks.is_empty() {
+            sink.send(ingest.take());
+        }
+        Ok(done)
+    })?;
+    done.new = new;
     Ok(done)
 }
 
+/// Reads one raw day log's tail into batches. False when the writer stopped (on an error
+/// [`pipelined`] returns).
 #[allow(clippy::too_many_arguments)]
 fn read_lines(
-    store: &mut dyn HistoryStore,
+    sink: &mut Sink,
     ingest: &mut Ingest,
     cps: &mut Checkpoints,
     site: &SiteLogs,
@@ -268,23 +277,23 @@ fn read_lines(
     done: &mut CatchUp,
     total: u64,
     progress: &mut dyn FnMut(&Progress<'_>),
-) -> Result<()> {
+) -> bool {
     let origin: Arc<str> = tail.file.as_str().into();
     let mut decoder = StreamDecoder::new(site.options.clone());
-    let mut result = Ok(0);
+    let mut writing = true;
     let mut last = tail.start_line;
     // The end of the line numbered `.1` is at offset `.0` of the data.
     let mut cursor = (0usize, tail.start_line);
+    // The checkpoints move with the batch; should its write fail, the caller starts again
+    // from the database's.
     let mut write = |ingest: &mut Ingest, cps: &mut Checkpoints, line: i64, offset: u64| {
         let mut c = cps.advance(&site.name, &tail.file, line);
         if offset as i64 > c.read_to {
             (c.read_to, c.read_to_line) = (offset as i64, line);
         }
         ingest.mark(c.clone());
-        let batch = ingest.take();
-        let new = store.write(&batch)?;
         cps.set(c);
-        Ok::<_, HistoryError>(new)
+        sink.send(ingest.take())
     };
     each_incoming(
         &tail.data,
@@ -292,9 +301,9 @@ fn read_lines(
         &site.name,
         &mut decoder,
         |incoming, _| {
-            let Ok(new) = result else {
+            if !writing {
                 return;
-            };
+            }
             let line = tail.start_line + incoming.line as i64;
             last = line;
             if line <= tail.skip_to {
@@ -311,7 +320,7 @@ fn read_lines(
             done.lines += 1;
             if ingest.pending() >= BATCH_LINES {
                 let offset = line_end(&tail.data, &mut cursor, line);
-                result = write(ingest, cps, line, tail.start + offset as u64).map(|n| n + new);
+                writing = write(ingest, cps, line, tail.start + offset as u64);
                 progress(&Progress {
                     site: &site.name,
                     file: &tail.file,
@@ -321,18 +330,20 @@ fn read_lines(
             }
         },
     );
-    done.new += result?;
+    if !writing {
+        return false;
+    }
     // The end of the file's whole lines, blank ones included.
     let lines = memchr::memchr_iter(b'\n', &tail.data).count() as i64;
     last = last.max(tail.start_line + lines);
-    done.new += write(ingest, cps, last, tail.start + tail.data.len() as u64)?;
+    writing = write(ingest, cps, last, tail.start + tail.data.len() as u64);
     progress(&Progress {
         site: &site.name,
         file: &tail.file,
         lines: done.lines,
         total,
     });
-    Ok(())
+    writing
 }
 
 /// The offset just past the end of line `line`, moving `cursor` (offset, line number there)
