@@ -3,8 +3,9 @@
 //! `sslmode=require` encrypts without checking the certificate, as libpq does; `verify-ca` and
 //! `verify-full` check it (against `sslrootcert` when given, else the system's authorities).
 //!
-//! Rows go in one statement per table per batch (`INSERT … SELECT * FROM UNNEST($1, $2, …)`):
-//! a round trip per batch rather than per row.
+//! Rows go in one statement per table per batch: records by binary `COPY` ([`copy`]), falling
+//! back to `INSERT … SELECT * FROM UNNEST($1, $2, …) ON CONFLICT DO NOTHING` when some are
+//! there already, as the other tables always do: a round trip per batch rather than per row.
 
 use std::borrow::Cow;
 use std::io;
@@ -21,6 +22,8 @@ use super::sqlite::{UPSERT_CHECKPOINT, UPSERT_SPAN};
 use super::target::{PgUrl, SslMode};
 use super::{Counts, HistoryError, HistoryStore, Pruned, Result, Target, schema};
 
+mod copy;
+
 /// Serialises migrations of one database between collectors starting at once.
 const MIGRATION_LOCK: i64 = 0x534d_4452_4849_5354; // "SMDRHIST"
 
@@ -29,6 +32,9 @@ pub struct PgHistory {
     shown: String,
     client: Client,
     statements: Statements,
+    /// The last batch's records met some already there: the next goes the `INSERT` road
+    /// straight away (a replay would waste a `COPY` per batch).
+    copy_conflicted: bool,
 }
 
 struct Statements {
@@ -131,6 +137,7 @@ impl PgHistory {
             shown,
             client,
             statements,
+            copy_conflicted: false,
         })
     }
 
@@ -363,12 +370,20 @@ impl HistoryStore for PgHistory {
         let now = super::now_ms();
         let st = &self.statements;
         let client = &mut self.client;
+        let copy_conflicted = &mut self.copy_conflicted;
         (|| {
             let mut tx = client.transaction()?;
             let mut new = 0;
             let r = &batch.records;
-            if !r.is_empty() {
-                new += tx.execute(
+            let copied = if r.is_empty() || *copy_conflicted {
+                None
+            } else {
+                copy::copy_records(&mut tx, r)
+            };
+            if let Some(n) = copied {
+                new += n;
+            } else if !r.is_empty() {
+                let inserted = tx.execute(
                     &st.records,
                     &[
                         &col(r, |r| nul_free(&r.site)),
@@ -395,6 +410,8 @@ impl HistoryStore for PgHistory {
                         &col(r, |r| r.bytes.as_deref()),
                     ],
                 )?;
+                *copy_conflicted = inserted < r.len() as u64;
+                new += inserted;
             }
             let u = &batch.unparsed;
             if !u.is_empty() {
