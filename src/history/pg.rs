@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::io;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use postgres::fallible_iterator::FallibleIterator;
@@ -16,6 +17,7 @@ use postgres::types::ToSql;
 use postgres::{Client, Row, Statement};
 use postgres_native_tls::MakeTlsConnector;
 
+use super::files::{self, FileIds};
 use super::query::{self, Param, RecordQuery, StatsBy, StatsFold, StatsRow, numbered};
 use super::rows::{Batch, CallRow, Checkpoint, StoredLine};
 use super::sqlite::{UPSERT_CHECKPOINT, UPSERT_SPAN};
@@ -35,6 +37,7 @@ pub struct PgHistory {
     /// The last batch's records met some already there: the next goes the `INSERT` road
     /// straight away (a replay would waste a `COPY` per batch).
     copy_conflicted: bool,
+    files: FileIds,
 }
 
 struct Statements {
@@ -45,13 +48,13 @@ struct Statements {
     checkpoint: Statement,
 }
 
-const INSERT_RECORDS: &str = "INSERT INTO records (site, origin, line, source, received_at, \
-     utc_offset_s, day, format, kind, record_date, date_source, at, direction, what, extension, \
-     trunk, number, duration_s, call_id, padding, raw, bytes) \
-     SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], \
-     $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], \
-     $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::bigint[], \
-     $19::text[], $20::text[], $21::text[], $22::bytea[]) ON CONFLICT DO NOTHING";
+const INSERT_RECORDS: &str = "INSERT INTO records (id, site, origin, line, source, \
+     received_at, utc_offset_s, day, format, kind, record_date, date_source, at, direction, what, \
+     extension, trunk, number, duration_s, call_id, padding, raw, bytes) \
+     SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], \
+     $6::bigint[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], \
+     $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::bigint[], \
+     $20::text[], $21::text[], $22::text[], $23::bytea[]) ON CONFLICT DO NOTHING";
 
 const INSERT_UNPARSED: &str = "INSERT INTO unparsed (site, origin, line, source, received_at, \
      utc_offset_s, day, format, reason, problem, padding, raw, bytes) \
@@ -138,6 +141,7 @@ impl PgHistory {
             client,
             statements,
             copy_conflicted: false,
+            files: FileIds::default(),
         })
     }
 
@@ -172,6 +176,52 @@ impl PgHistory {
             )
             .map(|r| r.get(0))
             .map_err(err)
+    }
+
+    /// The id of each record of `batch`, numbering new files first (each in its own
+    /// transaction: a number once given stays, whatever becomes of the batch).
+    fn record_ids(&mut self, batch: &Batch) -> std::result::Result<Vec<i64>, postgres::Error> {
+        let keys = batch.records.iter().map(|r| (&r.site, &r.origin));
+        for (site, origin) in self.files.missing(keys) {
+            let key: [&(dyn ToSql + Sync); 2] = [&nul_free(&site), &nul_free(&origin)];
+            let mut id = None;
+            for _ in 0..files::ATTEMPTS {
+                id = self
+                    .client
+                    .query_opt(numbered(files::FILE_ID).as_str(), &key)?
+                    .map(|r| r.get::<_, i64>(0));
+                if id.is_some() {
+                    break;
+                }
+                self.client
+                    .execute(numbered(files::ENSURE_FILE).as_str(), &key)?;
+            }
+            // Twenty lost races in a row: the last look-up's error says so.
+            let id = match id {
+                Some(id) => id,
+                None => self
+                    .client
+                    .query_one(numbered(files::FILE_ID).as_str(), &key)?
+                    .get(0),
+            };
+            self.files.insert(&site, &origin, id);
+        }
+        let mut last: Option<(&Arc<str>, &Arc<str>, i64)> = None;
+        Ok(batch
+            .records
+            .iter()
+            .map(|r| {
+                let file = match last {
+                    Some((s, o, id)) if Arc::ptr_eq(s, &r.site) && Arc::ptr_eq(o, &r.origin) => id,
+                    _ => {
+                        let id = self.files.get(&r.site, &r.origin).unwrap_or(0);
+                        last = Some((&r.site, &r.origin, id));
+                        id
+                    }
+                };
+                files::record_id(file, r.line)
+            })
+            .collect())
     }
 
     /// Runs `f` over every row of `sql`, streamed.
@@ -368,6 +418,9 @@ impl HistoryStore for PgHistory {
     fn write(&mut self, batch: &Batch) -> Result<u64> {
         let err = self.err("cannot write to it");
         let now = super::now_ms();
+        let ids = self
+            .record_ids(batch)
+            .map_err(self.err("cannot number its files"))?;
         let st = &self.statements;
         let client = &mut self.client;
         let copy_conflicted = &mut self.copy_conflicted;
@@ -378,7 +431,7 @@ impl HistoryStore for PgHistory {
             let copied = if r.is_empty() || *copy_conflicted {
                 None
             } else {
-                copy::copy_records(&mut tx, r)
+                copy::copy_records(&mut tx, r, &ids)
             };
             if let Some(n) = copied {
                 new += n;
@@ -386,6 +439,7 @@ impl HistoryStore for PgHistory {
                 let inserted = tx.execute(
                     &st.records,
                     &[
+                        &ids,
                         &col(r, |r| nul_free(&r.site)),
                         &col(r, |r| nul_free(&r.origin)),
                         &col(r, |r| r.line),

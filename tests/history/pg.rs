@@ -170,8 +170,9 @@ fn a_newer_postgres_schema_is_refused() {
     assert_eq!(
         err,
         format!(
-            "the history database postgres://postgres:***@127.0.0.1:{}/newer?sslmode=disable is at schema version 7, this program knows up to 1: upgrade SMDR Monitor",
-            cluster.port
+            "the history database postgres://postgres:***@127.0.0.1:{}/newer?sslmode=disable is at schema version 7, this program knows up to {}: upgrade SMDR Monitor",
+            cluster.port,
+            history::schema::VERSION
         )
     );
 }

@@ -12,11 +12,11 @@ use super::nul_free;
 use crate::history::rows::RecordRow;
 
 /// The columns [`encode_records`] writes, in its order.
-pub(super) const COPY_RECORDS: &str = "COPY records (site, origin, line, source, received_at, \
+pub(super) const COPY_RECORDS: &str = "COPY records (id, site, origin, line, source, received_at, \
      utc_offset_s, day, format, kind, record_date, date_source, at, direction, what, extension, \
      trunk, number, duration_s, call_id, padding, raw, bytes) FROM STDIN (FORMAT binary)";
 
-const COLUMNS: i16 = 22;
+const COLUMNS: i16 = 23;
 
 /// Rows in the binary COPY format: a header, then per row the field count and each field's
 /// length (-1: NULL) and bytes — text as UTF-8, BIGINT as 8 bytes big-endian.
@@ -82,11 +82,12 @@ impl CopyBuf {
     }
 }
 
-/// `rows` in the binary COPY format, the columns of [`COPY_RECORDS`].
-pub(super) fn encode_records(rows: &[RecordRow]) -> Vec<u8> {
+/// `rows` with their `ids` in the binary COPY format, the columns of [`COPY_RECORDS`].
+fn encode_records(rows: &[RecordRow], ids: &[i64]) -> Vec<u8> {
     let mut b = CopyBuf::new(rows.len() * 400 + 32);
-    for r in rows {
+    for (r, &id) in rows.iter().zip(ids) {
         b.row(COLUMNS);
+        b.int(id);
         b.text(&r.site);
         b.text(&r.origin);
         b.int(r.line);
@@ -116,8 +117,12 @@ pub(super) fn encode_records(rows: &[RecordRow]) -> Vec<u8> {
 /// Copies `rows` in a savepoint of `tx`. `None` when the copy failed (the savepoint rolled
 /// back): the caller inserts them by the conflict-proof road, which also reports a lasting
 /// error (a dropped connection) as its own.
-pub(super) fn copy_records(tx: &mut Transaction<'_>, rows: &[RecordRow]) -> Option<u64> {
-    let data = encode_records(rows);
+pub(super) fn copy_records(
+    tx: &mut Transaction<'_>,
+    rows: &[RecordRow],
+    ids: &[i64],
+) -> Option<u64> {
+    let data = encode_records(rows, ids);
     let mut sp = tx.savepoint("copy_records").ok()?;
     let copied = (|| {
         let mut w = sp.copy_in(COPY_RECORDS).ok()?;
