@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDateTime};
 
-use super::rows::{Batch, Checkpoint, LineRow, StoredLine, call_row, line_row};
+use super::rows::{Batch, Checkpoint, LineRow, RecordRow, StoredLine, call_row, line_row_reusing};
 use super::{HistoryStore, RecordQuery, Result};
 use crate::protocol::Record;
 use crate::store::{Incoming, summary};
@@ -35,6 +35,8 @@ pub struct Ingest {
     sites: HashMap<Arc<str>, SiteCalls>,
     batch: Batch,
     marks: HashMap<(Arc<str>, String), Checkpoint>,
+    /// Record rows of written batches, to be written over (see [`line_row_reusing`]).
+    spare: Vec<RecordRow>,
 }
 
 struct SiteCalls {
@@ -60,13 +62,14 @@ impl Ingest {
             sites: HashMap::new(),
             batch: Batch::default(),
             marks: HashMap::new(),
+            spare: Vec::new(),
         }
     }
 
     /// Adds one line, keyed by `origin` (a raw day log's file name, or `import:<hash>`) and
     /// its line number; `source` is what `source` shows.
     pub fn push(&mut self, r: &Incoming<'_>, origin: &Arc<str>, source: &Arc<str>) {
-        match line_row(r, origin, source) {
+        match line_row_reusing(r, origin, source, self.spare.pop()) {
             LineRow::Record(row) => self.batch.records.push(row),
             LineRow::Unparsed(row) => self.batch.unparsed.push(row),
         }
@@ -134,6 +137,19 @@ impl Ingest {
             None => {
                 self.marks.insert(key, c);
             }
+        }
+    }
+
+    /// Takes back a written batch: its record rows are written over by the next records, and
+    /// its list holds the next batch's.
+    pub fn recycle(&mut self, mut batch: Batch) {
+        if self.spare.len() < BATCH_LINES {
+            self.spare.append(&mut batch.records);
+        }
+        if self.batch.records.is_empty() && batch.records.capacity() > self.batch.records.capacity()
+        {
+            batch.records.clear();
+            self.batch.records = batch.records;
         }
     }
 

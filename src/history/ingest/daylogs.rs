@@ -257,7 +257,8 @@ pub fn catch_up(
             }
         }
         if ingest.pending() > 0 || !ingest.marks.is_empty() {
-            sink.send(ingest.take());
+            let batch = ingest.take();
+            sink.send(batch, ingest);
         }
         Ok(done)
     })?;
@@ -293,7 +294,8 @@ fn read_lines(
         }
         ingest.mark(c.clone());
         cps.set(c);
-        sink.send(ingest.take())
+        let batch = ingest.take();
+        sink.send(batch, ingest)
     };
     each_incoming(
         &tail.data,
