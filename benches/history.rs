@@ -9,6 +9,10 @@
 //!   < 100 ms.
 //! - `history_stats_30d_*`: per-day statistics over every site and the 30 days. Target < 500 ms.
 //!
+//! - `history_ingest_*_cpu`: the ingest's records per second of CPU time (this process's threads,
+//!   and PostgreSQL's server processes): what it would reach on two idle cores, less the
+//!   overlap; the machine it runs on is often shared.
+//!
 //! PostgreSQL runs in a throwaway cluster (the tests' harness, `tests/history/cluster.rs`),
 //! vacuumed between ingest and queries as autovacuum would be.
 //! Prints `RESULT <name> <value> <unit>` lines. Under `cargo test` it runs once on 2 sites ×
@@ -95,13 +99,68 @@ fn site_logs() -> Vec<SiteLogs> {
         .collect()
 }
 
+/// `f` timed three times: the median, in milliseconds (each printed as a comment).
+fn median_ms(mut f: impl FnMut()) -> f64 {
+    let mut times: Vec<f64> = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    println!("# {times:.1?} ms");
+    times.sort_by(f64::total_cmp);
+    times[1]
+}
+
 fn result(name: &str, value: f64, unit: &str) {
     println!("RESULT {name} {value:.1} {unit}");
 }
 
+/// CPU seconds (user and system) used so far by `pid` (`None`: this process) and, with
+/// `children`, by the processes it started that still run (PostgreSQL's backends).
+fn cpu_seconds(pid: Option<u32>, children: bool) -> f64 {
+    // utime and stime are fields 14 and 15, after the command in parentheses.
+    let ticks = |stat: &str| -> Option<(u32, u64)> {
+        let rest = &stat[stat.rfind(')')? + 2..];
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let ppid = f.get(1)?.parse().ok()?;
+        Some((
+            ppid,
+            f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?,
+        ))
+    };
+    let own = pid.map_or_else(|| "self".to_string(), |p| p.to_string());
+    let mut total = std::fs::read_to_string(format!("/proc/{own}/stat"))
+        .ok()
+        .and_then(|s| ticks(&s))
+        .map_or(0, |t| t.1);
+    if let (Some(pid), true) = (pid, children) {
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            if let Some((ppid, t)) = ticks(&stat)
+                && ppid == pid
+            {
+                total += t;
+            }
+        }
+    }
+    // The kernel's USER_HZ: 100 on every Linux this runs on.
+    total as f64 / 100.0
+}
+
 /// Ingest, query and statistics on one engine; returns the records ingested. `settle` runs
-/// between ingest and the queries.
-fn run(engine: &str, store: &mut dyn HistoryStore, logs: &Path, settle: &dyn Fn()) -> u64 {
+/// between ingest and the queries; `server` is the database server's process, whose CPU time
+/// counts with the ingest's.
+fn run(
+    engine: &str,
+    store: &mut dyn HistoryStore,
+    logs: &Path,
+    settle: &dyn Fn(),
+    server: Option<u32>,
+) -> u64 {
+    let cpu = || cpu_seconds(None, false) + server.map_or(0.0, |p| cpu_seconds(Some(p), true));
+    let cpu_before = cpu();
     let t = Instant::now();
     let done = history::rebuild(
         store,
@@ -113,11 +172,18 @@ fn run(engine: &str, store: &mut dyn HistoryStore, logs: &Path, settle: &dyn Fn(
     .unwrap_or_else(|e| panic!("{e}"));
     let secs = t.elapsed().as_secs_f64();
     assert_eq!(done.lines as usize, sites() * days() * per_day());
+    let cpu_secs = cpu() - cpu_before;
     result(
         &format!("history_ingest_{engine}"),
         done.lines as f64 / secs,
         "records/s",
     );
+    result(
+        &format!("history_ingest_{engine}_cpu"),
+        done.lines as f64 / cpu_secs.max(0.01),
+        "records/cpu-s",
+    );
+    println!("# ingest {engine}: {secs:.1} s, {cpu_secs:.1} CPU s");
 
     settle();
 
@@ -129,44 +195,50 @@ fn run(engine: &str, store: &mut dyn HistoryStore, logs: &Path, settle: &dyn Fn(
         to: Some(day),
         ..Default::default()
     };
-    let t = Instant::now();
+    // Each query three times (the first may read from disk): the median.
     let mut n = 0u64;
-    store
-        .records(&q, &mut |line| {
-            // Decoded again, as the output writers do.
-            n += u64::from(line.decode().kind() != smdr_monitor::protocol::Kind::Unparsed);
-            Ok(())
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
-    result(
-        &format!("history_query_day_{engine}"),
-        t.elapsed().as_secs_f64() * 1000.0,
-        "ms",
-    );
+    let ms = median_ms(|| {
+        n = 0;
+        store
+            .records(&q, &mut |line| {
+                // Decoded again, as the output writers do.
+                n += u64::from(line.decode().kind() != smdr_monitor::protocol::Kind::Unparsed);
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+    });
+    result(&format!("history_query_day_{engine}"), ms, "ms");
     assert!(n as usize > per_day() / 2, "{n} records on {day}");
 
-    let t = Instant::now();
-    let rows = store
-        .stats(&RecordQuery::default(), StatsBy::Day)
-        .unwrap_or_else(|e| panic!("{e}"));
-    result(
-        &format!("history_stats_30d_{engine}"),
-        t.elapsed().as_secs_f64() * 1000.0,
-        "ms",
-    );
+    let mut rows = Vec::new();
+    let ms = median_ms(|| {
+        rows = store
+            .stats(&RecordQuery::default(), StatsBy::Day)
+            .unwrap_or_else(|e| panic!("{e}"));
+    });
+    result(&format!("history_stats_30d_{engine}"), ms, "ms");
     assert!(rows.len() >= days(), "{} days", rows.len());
     done.lines
 }
 
+fn load() {
+    let avg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "# load average {}",
+        avg.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    );
+}
+
 fn main() {
     let logs = logs();
+    load();
     let dir = PathBuf::from("target/bench-data");
     let db = dir.join(format!("history-bench-{}.sqlite3", std::process::id()));
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
     let mut store = history::open(&Target::Embedded(db.clone())).unwrap_or_else(|e| panic!("{e}"));
-    let records = run("sqlite", store.as_mut(), &logs, &|| {});
+    let records = run("sqlite", store.as_mut(), &logs, &|| {}, None);
     drop(store);
     let bytes: u64 = ["", "-wal"]
         .iter()
@@ -188,9 +260,15 @@ fn main() {
     let mut store = history::open(&target).unwrap_or_else(|e| panic!("{e}"));
     // Vacuumed before the queries, as autovacuum does soon after a load this size: index-only
     // scans need the visibility map it writes.
-    let records = run("postgres", store.as_mut(), &logs, &|| {
-        cluster.sql("bench", "VACUUM ANALYZE");
-    });
+    let records = run(
+        "postgres",
+        store.as_mut(),
+        &logs,
+        &|| {
+            cluster.sql("bench", "VACUUM ANALYZE");
+        },
+        cluster.server_pid(),
+    );
     let rows = cluster.sql("bench", "SELECT pg_database_size('bench')::BIGINT");
     let bytes: i64 = rows[0].get(0);
     result(
@@ -198,4 +276,5 @@ fn main() {
         bytes as f64 / records as f64,
         "bytes",
     );
+    load();
 }

@@ -361,13 +361,17 @@ if "history_ingest_sqlite" in values:
     print("`benches/history.rs`: the raw day logs of 10 sites × 30 days (10,000 events a site a day) read")
     print("into an empty database by `history rebuild` (decode, calls, one transaction per 5,000")
     print("lines); then one site's one day of records read and decoded again, and per-day statistics")
-    print("over every site and day. PostgreSQL in a throwaway local cluster (fsync off).\n")
+    print("over every site and day (each query the median of three). PostgreSQL in a throwaway local")
+    print("cluster (fsync off). Ingest reads and decodes on one thread while another writes.\n")
     print("| measure | SQLite | PostgreSQL | target |")
     print("|---|---|---|---|")
     def both(key, fmt):
         return [fmt(num(f"{key}_{e}")) for e in ("sqlite", "postgres")]
     s, p = both("history_ingest", lambda v: f"{v:,.0f} records/s")
     print(f"| ingest | {s} | {p} | ≥ 200,000 / ≥ 100,000 records/s: {ok(num('history_ingest_sqlite') >= 200000)} / {ok(num('history_ingest_postgres') >= 100000)} |")
+    if "history_ingest_sqlite_cpu" in values:
+        s, p = [f"{num(f'history_ingest_{e}_cpu'):,.0f} records/CPU-s" for e in ("sqlite", "postgres")]
+        print(f"| ingest per CPU second (both threads; PostgreSQL: and its server) | {s} | {p} | |")
     s, p = both("history_query_day", lambda v: f"{v:.1f} ms")
     print(f"| one site, one day | {s} | {p} | < 100 ms: {ok(num('history_query_day_sqlite') < 100)} / {ok(num('history_query_day_postgres') < 100)} |")
     s, p = both("history_stats_30d", lambda v: f"{v:.1f} ms")

@@ -4,6 +4,7 @@
 //! - [`target`]: which database ([`Target`]), the URL with its password masked;
 //! - [`schema`]: one schema, migrations for each engine, the version check;
 //! - [`rows`]: what a write holds, and the way back to records and calls;
+//! - [`files`]: the numbers of the files records come from, part of each record's id;
 //! - [`query`]: filters and statistics in SQL both engines run;
 //! - [`sqlite`], [`pg`]: the two engines behind [`HistoryStore`];
 //! - [`ingest`]: records → rows and calls, raw day logs and saved files → the database, with a
@@ -14,6 +15,7 @@
 //!
 //! The raw day logs stay the source of truth: the history can always be rebuilt from them.
 
+pub mod files;
 pub mod ingest;
 pub mod output;
 pub mod pg;
@@ -71,6 +73,8 @@ pub enum HistoryError {
     Read { path: PathBuf, source: io::Error },
     #[error("cannot write the output: {source}")]
     Output { source: io::Error },
+    #[error("cannot start a thread to write the history: {source}")]
+    Thread { source: io::Error },
 }
 
 impl HistoryError {

@@ -3,11 +3,13 @@
 //! `sslmode=require` encrypts without checking the certificate, as libpq does; `verify-ca` and
 //! `verify-full` check it (against `sslrootcert` when given, else the system's authorities).
 //!
-//! Rows go in one statement per table per batch (`INSERT … SELECT * FROM UNNEST($1, $2, …)`):
-//! a round trip per batch rather than per row.
+//! Rows go in one statement per table per batch: records by binary `COPY` ([`copy`]), falling
+//! back to `INSERT … SELECT * FROM UNNEST($1, $2, …) ON CONFLICT DO NOTHING` when some are
+//! there already, as the other tables always do: a round trip per batch rather than per row.
 
 use std::borrow::Cow;
 use std::io;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use postgres::fallible_iterator::FallibleIterator;
@@ -15,11 +17,17 @@ use postgres::types::ToSql;
 use postgres::{Client, Row, Statement};
 use postgres_native_tls::MakeTlsConnector;
 
-use super::query::{self, Param, RecordQuery, StatsBy, StatsRow, numbered};
+use super::files::{self, FileIds};
+use super::query::{self, Param, RecordQuery, StatsBy, StatsFold, StatsRow, numbered};
 use super::rows::{AlarmRow, Batch, CallRow, Checkpoint, StoredLine};
 use super::sqlite::{UPSERT_CHECKPOINT, UPSERT_SPAN};
 use super::target::{PgUrl, SslMode};
 use super::{Counts, HistoryError, HistoryStore, Pruned, Result, Target, schema};
+
+mod copy;
+mod rows;
+
+use rows::{call_nul_free, call_row, nul_free, stored_line, with_nul};
 
 /// Serialises migrations of one database between collectors starting at once.
 const MIGRATION_LOCK: i64 = 0x534d_4452_4849_5354; // "SMDRHIST"
@@ -29,6 +37,10 @@ pub struct PgHistory {
     shown: String,
     client: Client,
     statements: Statements,
+    /// The last batch's records met some already there: the next goes the `INSERT` road
+    /// straight away (a replay would waste a `COPY` per batch).
+    copy_conflicted: bool,
+    files: FileIds,
 }
 
 struct Statements {
@@ -39,13 +51,13 @@ struct Statements {
     checkpoint: Statement,
 }
 
-const INSERT_RECORDS: &str = "INSERT INTO records (site, origin, line, source, received_at, \
-     utc_offset_s, day, format, kind, record_date, date_source, at, direction, what, extension, \
-     trunk, number, duration_s, call_id, padding, raw, bytes) \
-     SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], \
-     $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], \
-     $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::bigint[], \
-     $19::text[], $20::text[], $21::text[], $22::bytea[]) ON CONFLICT DO NOTHING";
+const INSERT_RECORDS: &str = "INSERT INTO records (id, site, origin, line, source, \
+     received_at, utc_offset_s, day, format, kind, record_date, date_source, at, direction, what, \
+     extension, trunk, number, duration_s, call_id, padding, raw, bytes) \
+     SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], \
+     $6::bigint[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], \
+     $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::bigint[], \
+     $20::text[], $21::text[], $22::text[], $23::bytea[]) ON CONFLICT DO NOTHING";
 
 const INSERT_UNPARSED: &str = "INSERT INTO unparsed (site, origin, line, source, received_at, \
      utc_offset_s, day, format, reason, problem, padding, raw, bytes) \
@@ -131,6 +143,8 @@ impl PgHistory {
             shown,
             client,
             statements,
+            copy_conflicted: false,
+            files: FileIds::default(),
         })
     }
 
@@ -165,6 +179,52 @@ impl PgHistory {
             )
             .map(|r| r.get(0))
             .map_err(err)
+    }
+
+    /// The id of each record of `batch`, numbering new files first (each in its own
+    /// transaction: a number once given stays, whatever becomes of the batch).
+    fn record_ids(&mut self, batch: &Batch) -> std::result::Result<Vec<i64>, postgres::Error> {
+        let keys = batch.records.iter().map(|r| (&r.site, &r.origin));
+        for (site, origin) in self.files.missing(keys) {
+            let key: [&(dyn ToSql + Sync); 2] = [&nul_free(&site), &nul_free(&origin)];
+            let mut id = None;
+            for _ in 0..files::ATTEMPTS {
+                id = self
+                    .client
+                    .query_opt(numbered(files::FILE_ID).as_str(), &key)?
+                    .map(|r| r.get::<_, i64>(0));
+                if id.is_some() {
+                    break;
+                }
+                self.client
+                    .execute(numbered(files::ENSURE_FILE).as_str(), &key)?;
+            }
+            // Twenty lost races in a row: the last look-up's error says so.
+            let id = match id {
+                Some(id) => id,
+                None => self
+                    .client
+                    .query_one(numbered(files::FILE_ID).as_str(), &key)?
+                    .get(0),
+            };
+            self.files.insert(&site, &origin, id);
+        }
+        let mut last: Option<(&Arc<str>, &Arc<str>, i64)> = None;
+        Ok(batch
+            .records
+            .iter()
+            .map(|r| {
+                let file = match last {
+                    Some((s, o, id)) if Arc::ptr_eq(s, &r.site) && Arc::ptr_eq(o, &r.origin) => id,
+                    _ => {
+                        let id = self.files.get(&r.site, &r.origin).unwrap_or(0);
+                        last = Some((&r.site, &r.origin, id));
+                        id
+                    }
+                };
+                files::record_id(file, r.line)
+            })
+            .collect())
     }
 
     /// Runs `f` over every row of `sql`, streamed.
@@ -251,103 +311,6 @@ fn bind(params: &[Param]) -> Vec<&(dyn ToSql + Sync)> {
         .collect()
 }
 
-fn stored_line(r: &Row) -> StoredLine {
-    StoredLine {
-        site: with_nul(r.get(0)),
-        origin: with_nul(r.get(1)),
-        line: r.get(2),
-        source: with_nul(r.get(3)),
-        received_at: r.get(4),
-        utc_offset_s: r.get(5),
-        format: r.get(6),
-        record_date: r.get(7),
-        date_source: r.get(8),
-        padding: with_nul(r.get(9)),
-        raw: with_nul(r.get(10)),
-        reason: r.get::<_, Option<String>>(11).map(with_nul),
-    }
-}
-
-fn call_row(r: &Row) -> CallRow {
-    CallRow {
-        site: with_nul(r.get(0)).into(),
-        call_key: with_nul(r.get(1)),
-        format: r.get(2),
-        call_id: with_nul(r.get(3)),
-        start: r.get(4),
-        day: r.get(5),
-        hour: r.get(6),
-        end: r.get(7),
-        direction: with_nul(r.get(8)),
-        number: with_nul(r.get(9)),
-        contact_name: with_nul(r.get(10)),
-        ddi: with_nul(r.get(11)),
-        trunk: with_nul(r.get(12)),
-        outcome: r.get(13),
-        answered_by: r.get::<_, Option<String>>(14).map(with_nul),
-        time_to_answer_s: r.get(15),
-        wait_s: r.get(16),
-        talk_s: r.get(17),
-        hold_s: r.get(18),
-        queued_s: r.get(19),
-        transfers: r.get(20),
-        diversions: r.get(21),
-        path: with_nul(r.get(22)),
-        events: with_nul(r.get(23)),
-    }
-}
-
-/// PostgreSQL text cannot hold NUL (old collectors' logs and framing garbage can): stored as
-/// U+2400 SYMBOL FOR NULL and turned back when read.
-fn nul_free(s: &str) -> Cow<'_, str> {
-    if s.contains('\0') {
-        Cow::Owned(s.replace('\0', "\u{2400}"))
-    } else {
-        Cow::Borrowed(s)
-    }
-}
-
-fn with_nul(s: String) -> String {
-    if s.contains('\u{2400}') {
-        s.replace('\u{2400}', "\0")
-    } else {
-        s
-    }
-}
-
-fn call_nul_free(c: &CallRow) -> Cow<'_, CallRow> {
-    let texts = [
-        &c.call_id,
-        &c.direction,
-        &c.number,
-        &c.contact_name,
-        &c.ddi,
-        &c.trunk,
-        &c.path,
-        &c.events,
-    ];
-    if texts.iter().all(|t| !t.contains('\0'))
-        && c.answered_by.as_ref().is_none_or(|a| !a.contains('\0'))
-        && !c.site.contains('\0')
-    {
-        return Cow::Borrowed(c);
-    }
-    let fix = |s: &str| nul_free(s).into_owned();
-    let mut c = c.clone();
-    c.site = fix(&c.site).into();
-    c.call_key = fix(&c.call_key);
-    c.call_id = fix(&c.call_id);
-    c.direction = fix(&c.direction);
-    c.number = fix(&c.number);
-    c.contact_name = fix(&c.contact_name);
-    c.ddi = fix(&c.ddi);
-    c.trunk = fix(&c.trunk);
-    c.path = fix(&c.path);
-    c.events = fix(&c.events);
-    c.answered_by = c.answered_by.as_deref().map(fix);
-    Cow::Owned(c)
-}
-
 /// One column of a batch, as an array parameter.
 fn col<'a, T, U>(rows: &'a [T], f: impl Fn(&'a T) -> U) -> Vec<U> {
     rows.iter().map(f).collect()
@@ -386,16 +349,28 @@ impl HistoryStore for PgHistory {
     fn write(&mut self, batch: &Batch) -> Result<u64> {
         let err = self.err("cannot write to it");
         let now = super::now_ms();
+        let ids = self
+            .record_ids(batch)
+            .map_err(self.err("cannot number its files"))?;
         let st = &self.statements;
         let client = &mut self.client;
+        let copy_conflicted = &mut self.copy_conflicted;
         (|| {
             let mut tx = client.transaction()?;
             let mut new = 0;
             let r = &batch.records;
-            if !r.is_empty() {
-                new += tx.execute(
+            let copied = if r.is_empty() || *copy_conflicted {
+                None
+            } else {
+                copy::copy_records(&mut tx, r, &ids)
+            };
+            if let Some(n) = copied {
+                new += n;
+            } else if !r.is_empty() {
+                let inserted = tx.execute(
                     &st.records,
                     &[
+                        &ids,
                         &col(r, |r| nul_free(&r.site)),
                         &col(r, |r| nul_free(&r.origin)),
                         &col(r, |r| r.line),
@@ -420,6 +395,8 @@ impl HistoryStore for PgHistory {
                         &col(r, |r| r.bytes.as_deref()),
                     ],
                 )?;
+                *copy_conflicted = inserted < r.len() as u64;
+                new += inserted;
             }
             let u = &batch.unparsed;
             if !u.is_empty() {
@@ -542,29 +519,20 @@ impl HistoryStore for PgHistory {
     }
 
     fn stats(&mut self, q: &RecordQuery, by: StatsBy) -> Result<Vec<StatsRow>> {
-        let [(counts, cp), (p90, pp)] = query::stats_sql(q, by);
-        let what = "cannot compute statistics from it";
-        let mut rows = Vec::new();
-        self.each_row(&counts, &cp, what, |r| {
-            rows.push(StatsRow {
-                group: r.get::<_, Option<String>>(0).unwrap_or_default(),
-                calls: r.get(1),
-                answered: r.get(2),
-                abandoned: r.get(3),
-                incoming: r.get(4),
-                avg_time_to_answer_s: r.get(5),
-                p90_time_to_answer_s: None,
-                talk_s: r.get(6),
-            });
+        let (sql, params) = query::stats_sql(q, by);
+        let mut fold = StatsFold::default();
+        self.each_row(&sql, &params, "cannot compute statistics from it", |r| {
+            fold.push(
+                with_nul(r.get::<_, Option<String>>(0).unwrap_or_default()),
+                r.get(1),
+                r.get(2),
+                r.get(3),
+                r.get(4),
+                r.get(5),
+            );
             Ok(())
         })?;
-        let mut p = Vec::new();
-        self.each_row(&p90, &pp, what, |r| {
-            p.push((r.get::<_, Option<String>>(0).unwrap_or_default(), r.get(1)));
-            Ok(())
-        })?;
-        query::merge_p90(&mut rows, p);
-        Ok(rows)
+        Ok(fold.finish())
     }
 
     fn spans(&mut self, q: &RecordQuery) -> Result<Vec<(String, i64, i64)>> {

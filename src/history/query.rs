@@ -204,38 +204,91 @@ pub fn calls_sql(q: &RecordQuery) -> (String, Vec<Param>) {
     )
 }
 
-/// Two statements: the counts per group, and the 90th percentile per group (window functions,
-/// which both engines have).
-pub fn stats_sql(q: &RecordQuery, by: StatsBy) -> [(String, Vec<Param>); 2] {
+/// One statement: calls and talk time per group, direction, outcome and time to answer, in
+/// group order. A scan in the statistics index's order (for days) with no sort, and a few rows
+/// per group and second to answer: [`StatsFold`] makes the figures and the percentile of them.
+pub fn stats_sql(q: &RecordQuery, by: StatsBy) -> (String, Vec<Param>) {
     let (w, params) = where_clause(q, Table::Calls);
     let g = by.column();
-    let counts = format!(
-        "SELECT {g} AS g, CAST(COUNT(*) AS BIGINT), \
-         CAST(SUM(CASE WHEN outcome = 'answered' THEN 1 ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN outcome = 'abandoned' THEN 1 ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN direction = 'IN' THEN 1 ELSE 0 END) AS BIGINT), \
-         AVG(CASE WHEN direction = 'IN' AND outcome = 'answered' \
-             THEN CAST(time_to_answer_s AS DOUBLE PRECISION) END), \
-         CAST(COALESCE(SUM(talk_s), 0) AS BIGINT) \
-         FROM calls{w} GROUP BY {g} ORDER BY g"
-    );
-    let answered = if w.is_empty() { " WHERE" } else { " AND" };
-    let p90 = format!(
-        "SELECT g, MIN(t) FROM (SELECT {g} AS g, time_to_answer_s AS t, \
-         ROW_NUMBER() OVER (PARTITION BY {g} ORDER BY time_to_answer_s) AS rn, \
-         COUNT(*) OVER (PARTITION BY {g}) AS n \
-         FROM calls{w}{answered} direction = 'IN' AND outcome = 'answered' \
-         AND time_to_answer_s IS NOT NULL) x WHERE rn = (9 * n + 9) / 10 GROUP BY g"
-    );
-    [(counts, params.clone()), (p90, params)]
+    (
+        format!(
+            "SELECT {g} AS g, direction, outcome, time_to_answer_s, CAST(COUNT(*) AS BIGINT), \
+             CAST(SUM(talk_s) AS BIGINT) FROM calls{w} \
+             GROUP BY {g}, direction, outcome, time_to_answer_s ORDER BY 1"
+        ),
+        params,
+    )
 }
 
-/// Puts the percentiles beside the counts.
-pub fn merge_p90(rows: &mut [StatsRow], p90: Vec<(String, i64)>) {
-    for (group, value) in p90 {
-        if let Some(r) = rows.iter_mut().find(|r| r.group == group) {
-            r.p90_time_to_answer_s = Some(value);
+/// The figures per group out of [`stats_sql`]'s rows, taken in their order.
+#[derive(Debug, Default)]
+pub struct StatsFold {
+    rows: Vec<StatsRow>,
+    /// Times to answer of the current group's answered callers: (seconds, calls).
+    answers: Vec<(i64, i64)>,
+}
+
+impl StatsFold {
+    /// One row: `count` calls of `group` with this direction, outcome and time to answer, and
+    /// their talk time.
+    pub fn push(
+        &mut self,
+        group: String,
+        direction: &str,
+        outcome: &str,
+        time_to_answer_s: Option<i64>,
+        count: i64,
+        talk_s: Option<i64>,
+    ) {
+        if self.rows.last().is_none_or(|r| r.group != group) {
+            self.finish_group();
+            self.rows.push(StatsRow {
+                group,
+                ..Default::default()
+            });
         }
+        let Some(r) = self.rows.last_mut() else {
+            return;
+        };
+        r.calls += count;
+        r.talk_s += talk_s.unwrap_or(0);
+        let answered = outcome == "answered";
+        r.answered += if answered { count } else { 0 };
+        r.abandoned += if outcome == "abandoned" { count } else { 0 };
+        if direction == "IN" {
+            r.incoming += count;
+            if answered && let Some(t) = time_to_answer_s {
+                self.answers.push((t, count));
+            }
+        }
+    }
+
+    /// The average and the nearest-rank 90th percentile of the group just read.
+    fn finish_group(&mut self) {
+        let Some(r) = self.rows.last_mut() else {
+            return;
+        };
+        let n: i64 = self.answers.iter().map(|a| a.1).sum();
+        if n > 0 {
+            let sum: f64 = self.answers.iter().map(|&(t, c)| t as f64 * c as f64).sum();
+            r.avg_time_to_answer_s = Some(sum / n as f64);
+            self.answers.sort_unstable();
+            let rank = (9 * n + 9) / 10;
+            let mut seen = 0;
+            for &(t, c) in &self.answers {
+                seen += c;
+                if seen >= rank {
+                    r.p90_time_to_answer_s = Some(t);
+                    break;
+                }
+            }
+        }
+        self.answers.clear();
+    }
+
+    pub fn finish(mut self) -> Vec<StatsRow> {
+        self.finish_group();
+        self.rows
     }
 }
 
@@ -313,5 +366,44 @@ mod tests {
             "a = $1 AND b IN ($2, $3)"
         );
         assert!(!q.includes_unparsed());
+    }
+
+    #[test]
+    fn stats_fold_counts_averages_and_takes_the_nearest_rank() {
+        let mut f = StatsFold::default();
+        f.push("2026-11-01".into(), "IN", "answered", Some(4), 3, Some(30));
+        f.push("2026-11-01".into(), "IN", "answered", Some(10), 1, Some(5));
+        f.push("2026-11-01".into(), "IN", "abandoned", None, 2, None);
+        f.push("2026-11-01".into(), "OUT", "answered", Some(1), 1, Some(7));
+        f.push("2026-11-02".into(), "IN", "answered", Some(2), 9, Some(1));
+        f.push("2026-11-02".into(), "IN", "answered", Some(8), 1, None);
+        let rows = f.finish();
+        assert_eq!(
+            rows,
+            [
+                StatsRow {
+                    group: "2026-11-01".into(),
+                    calls: 7,
+                    answered: 5,
+                    abandoned: 2,
+                    incoming: 6,
+                    avg_time_to_answer_s: Some(22.0 / 4.0),
+                    // Ranks 1-3 are 4 s, rank 4 (of 4: the 90th percentile) 10 s.
+                    p90_time_to_answer_s: Some(10),
+                    talk_s: 42,
+                },
+                StatsRow {
+                    group: "2026-11-02".into(),
+                    calls: 10,
+                    answered: 10,
+                    abandoned: 0,
+                    incoming: 10,
+                    avg_time_to_answer_s: Some(26.0 / 10.0),
+                    // Rank 9 of 10 is the last 2 s.
+                    p90_time_to_answer_s: Some(2),
+                    talk_s: 1,
+                },
+            ]
+        );
     }
 }

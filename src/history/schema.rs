@@ -4,13 +4,14 @@
 //! beside them, so output shows the time as it was received; days are `YYYY-MM-DD` text and
 //! call times `YYYY-MM-DDTHH:MM:SS`, as the `decode` and `calls` outputs print them. Each record
 //! has a natural key — site, origin (a raw day log's file name, or `import:` and a content hash),
-//! line — so a replay never duplicates it.
+//! line — so a replay never duplicates it: since version 2 it is the record's id, the number
+//! `files` gives its (site, origin) times 2^32 plus the line.
 //!
 //! A migration is only ever added, never changed: a database at version N has run migrations
 //! 1..=N. A database at a version above [`VERSION`] was written by a newer program and is refused.
 
 /// The newest schema this program knows.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// Migration `i + 1` for SQLite.
 pub const SQLITE: &[&str] = &[
@@ -112,6 +113,55 @@ CREATE TABLE checkpoints (
     updated_at INTEGER NOT NULL,
     PRIMARY KEY (site, file)
 );
+"#,
+    r#"
+-- Version 2: a record's natural key is its id — the raw day log's (or import's) number in
+-- `files` times 2^32, plus the line — rather than a unique index of (origin, site, line): one
+-- index less to keep up per record (the ingest's largest cost), and a smaller database.
+CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    UNIQUE (site, origin)
+);
+INSERT INTO files (id, site, origin)
+    SELECT ROW_NUMBER() OVER (ORDER BY site, origin), site, origin
+    FROM (SELECT DISTINCT site, origin FROM records) o;
+CREATE TABLE records_v2 (
+    id INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    received_at INTEGER,
+    utc_offset_s INTEGER,
+    day TEXT,
+    format TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    record_date TEXT,
+    date_source TEXT NOT NULL,
+    at TEXT,
+    direction TEXT NOT NULL,
+    what TEXT NOT NULL,
+    extension TEXT NOT NULL,
+    trunk TEXT NOT NULL,
+    number TEXT NOT NULL,
+    duration_s INTEGER,
+    call_id TEXT,
+    padding TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    bytes BLOB
+);
+INSERT INTO records_v2 (id, site, origin, line, source, received_at, utc_offset_s, day, format,
+    kind, record_date, date_source, at, direction, what, extension, trunk, number, duration_s,
+    call_id, padding, raw, bytes)
+    SELECT f.id * 4294967296 + r.line, r.site, r.origin, r.line, r.source, r.received_at,
+    r.utc_offset_s, r.day, r.format, r.kind, r.record_date, r.date_source, r.at, r.direction,
+    r.what, r.extension, r.trunk, r.number, r.duration_s, r.call_id, r.padding, r.raw, r.bytes
+    FROM records r JOIN files f ON f.site = r.site AND f.origin = r.origin;
+DROP TABLE records;
+ALTER TABLE records_v2 RENAME TO records;
+CREATE INDEX records_day_site ON records (day, site);
 "#,
     ALARMS,
 ];
@@ -217,10 +267,59 @@ CREATE TABLE checkpoints (
     PRIMARY KEY (site, file)
 );
 "#,
+    r#"
+-- Version 2: a record's natural key is its id — the raw day log's (or import's) number in
+-- `files` times 2^32, plus the line — rather than a unique index of (origin, site, line): one
+-- index less to keep up per record (the ingest's largest cost), and a smaller database.
+CREATE TABLE files (
+    id BIGINT PRIMARY KEY,
+    site TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    UNIQUE (site, origin)
+);
+INSERT INTO files (id, site, origin)
+    SELECT ROW_NUMBER() OVER (ORDER BY site, origin), site, origin
+    FROM (SELECT DISTINCT site, origin FROM records) o;
+CREATE TABLE records_v2 (
+    id BIGINT PRIMARY KEY,
+    site TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    line BIGINT NOT NULL,
+    source TEXT NOT NULL,
+    received_at BIGINT,
+    utc_offset_s BIGINT,
+    day TEXT,
+    format TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    record_date TEXT,
+    date_source TEXT NOT NULL,
+    at TEXT,
+    direction TEXT NOT NULL,
+    what TEXT NOT NULL,
+    extension TEXT NOT NULL,
+    trunk TEXT NOT NULL,
+    number TEXT NOT NULL,
+    duration_s BIGINT,
+    call_id TEXT,
+    padding TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    bytes BYTEA
+);
+INSERT INTO records_v2 (id, site, origin, line, source, received_at, utc_offset_s, day, format,
+    kind, record_date, date_source, at, direction, what, extension, trunk, number, duration_s,
+    call_id, padding, raw, bytes)
+    SELECT f.id * 4294967296 + r.line, r.site, r.origin, r.line, r.source, r.received_at,
+    r.utc_offset_s, r.day, r.format, r.kind, r.record_date, r.date_source, r.at, r.direction,
+    r.what, r.extension, r.trunk, r.number, r.duration_s, r.call_id, r.padding, r.raw, r.bytes
+    FROM records r JOIN files f ON f.site = r.site AND f.origin = r.origin;
+DROP TABLE records;
+ALTER TABLE records_v2 RENAME TO records;
+CREATE INDEX records_day_site ON records (day, site);
+"#,
     ALARMS,
 ];
 
-/// Migration 2 in both engines: the alarms raised (one row each; a replay adds none).
+/// Migration 3 in both engines: the alarms raised (one row each; a replay adds none).
 const ALARMS: &str = r#"
 CREATE TABLE alarms (
     at_ms BIGINT NOT NULL,

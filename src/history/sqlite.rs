@@ -3,13 +3,15 @@
 
 use std::io;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use rusqlite::types::{ToSql, ToSqlOutput};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
-use super::query::{self, Param, RecordQuery, StatsBy, StatsRow};
+use super::files::{self, FileIds};
+use super::query::{self, Param, RecordQuery, StatsBy, StatsFold, StatsRow};
 use super::rows::{AlarmRow, Batch, CallRow, Checkpoint, StoredLine};
 use super::{Counts, HistoryError, HistoryStore, Pruned, Result, Target, schema};
 
@@ -17,6 +19,7 @@ pub struct SqliteHistory {
     target: Target,
     shown: String,
     conn: Connection,
+    files: FileIds,
 }
 
 impl ToSql for Param {
@@ -66,6 +69,7 @@ impl SqliteHistory {
             target,
             shown,
             conn,
+            files: FileIds::default(),
         };
         h.migrate()?;
         Ok(h)
@@ -92,6 +96,44 @@ impl SqliteHistory {
                 |r| r.get(0),
             )
             .map_err(self.err("cannot read its schema version"))
+    }
+
+    /// The id of each record of `batch`, numbering new files first (in their own
+    /// transactions: a number once given stays, whatever becomes of the batch).
+    fn record_ids(&mut self, batch: &Batch) -> rusqlite::Result<Vec<i64>> {
+        let keys = batch.records.iter().map(|r| (&r.site, &r.origin));
+        for (site, origin) in self.files.missing(keys) {
+            let mut id = None;
+            for _ in 0..files::ATTEMPTS {
+                id = self
+                    .conn
+                    .query_row(files::FILE_ID, params![&*site, &*origin], |r| r.get(0))
+                    .optional()?;
+                if id.is_some() {
+                    break;
+                }
+                self.conn
+                    .execute(files::ENSURE_FILE, params![&*site, &*origin])?;
+            }
+            let id = id.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            self.files.insert(&site, &origin, id);
+        }
+        let mut last: Option<(&Arc<str>, &Arc<str>, i64)> = None;
+        Ok(batch
+            .records
+            .iter()
+            .map(|r| {
+                let file = match last {
+                    Some((s, o, id)) if Arc::ptr_eq(s, &r.site) && Arc::ptr_eq(o, &r.origin) => id,
+                    _ => {
+                        let id = self.files.get(&r.site, &r.origin).unwrap_or(0);
+                        last = Some((&r.site, &r.origin, id));
+                        id
+                    }
+                };
+                files::record_id(file, r.line)
+            })
+            .collect())
     }
 
     fn migrate(&mut self) -> Result<()> {
@@ -170,10 +212,10 @@ fn call_row(r: &Row<'_>) -> rusqlite::Result<CallRow> {
     })
 }
 
-const INSERT_RECORD: &str = "INSERT INTO records (site, origin, line, source, received_at, \
+const INSERT_RECORD: &str = "INSERT INTO records (id, site, origin, line, source, received_at, \
      utc_offset_s, day, format, kind, record_date, date_source, at, direction, what, extension, \
      trunk, number, duration_s, call_id, padding, raw, bytes) \
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
      ON CONFLICT DO NOTHING";
 
 const INSERT_UNPARSED: &str = "INSERT INTO unparsed (site, origin, line, source, received_at, \
@@ -219,6 +261,9 @@ impl HistoryStore for SqliteHistory {
     fn write(&mut self, batch: &Batch) -> Result<u64> {
         let err = self.err("cannot write to it");
         let now = super::now_ms();
+        let ids = self
+            .record_ids(batch)
+            .map_err(self.err("cannot number its files"))?;
         (|| -> rusqlite::Result<u64> {
             let mut new = 0;
             let tx = self
@@ -226,8 +271,9 @@ impl HistoryStore for SqliteHistory {
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             {
                 let mut st = tx.prepare_cached(INSERT_RECORD)?;
-                for r in &batch.records {
+                for (r, id) in batch.records.iter().zip(ids) {
                     new += st.execute(params![
+                        id,
                         &*r.site,
                         &*r.origin,
                         r.line,
@@ -393,35 +439,23 @@ impl HistoryStore for SqliteHistory {
     }
 
     fn stats(&mut self, q: &RecordQuery, by: StatsBy) -> Result<Vec<StatsRow>> {
-        let [(counts, cp), (p90, pp)] = query::stats_sql(q, by);
+        let (sql, params) = query::stats_sql(q, by);
         let err = self.err("cannot compute statistics from it");
         (|| {
-            let mut st = self.conn.prepare(&counts)?;
-            let mut rows: Vec<StatsRow> = st
-                .query_map(rusqlite::params_from_iter(cp.iter()), |r| {
-                    Ok(StatsRow {
-                        group: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                        calls: r.get(1)?,
-                        answered: r.get(2)?,
-                        abandoned: r.get(3)?,
-                        incoming: r.get(4)?,
-                        avg_time_to_answer_s: r.get(5)?,
-                        p90_time_to_answer_s: None,
-                        talk_s: r.get(6)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            let mut st = self.conn.prepare(&p90)?;
-            let p: Vec<(String, i64)> = st
-                .query_map(rusqlite::params_from_iter(pp.iter()), |r| {
-                    Ok((
-                        r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                        r.get(1)?,
-                    ))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            query::merge_p90(&mut rows, p);
-            Ok(rows)
+            let mut st = self.conn.prepare(&sql)?;
+            let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+            let mut fold = StatsFold::default();
+            while let Some(r) = rows.next()? {
+                fold.push(
+                    r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                    r.get_ref(1)?.as_str()?,
+                    r.get_ref(2)?.as_str()?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                );
+            }
+            Ok(fold.finish())
         })()
         .map_err(err)
     }

@@ -150,6 +150,13 @@ impl Cluster {
         self.dir.join("data")
     }
 
+    /// The server's process id (the benchmark counts its processes' CPU time).
+    #[allow(dead_code)]
+    pub fn server_pid(&self) -> Option<u32> {
+        let text = std::fs::read_to_string(self.data().join("postmaster.pid")).ok()?;
+        text.lines().next()?.trim().parse().ok()
+    }
+
     /// The self-signed certificate the server presents.
     pub fn cert(&self) -> PathBuf {
         self.dir.join("server.crt")

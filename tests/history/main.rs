@@ -18,8 +18,10 @@ use smdr_monitor::collect::daylog::RawLog;
 use smdr_monitor::export::{RecordWriter, TextFormat};
 use smdr_monitor::history::ingest::{Checkpoints, Ingest, SiteLogs, catch_up, rebuild};
 use smdr_monitor::history::output::{CallOut, RecordOut};
+use smdr_monitor::history::rows::RecordRow;
 use smdr_monitor::history::{
-    self, HistoryStatus, HistoryStore, HistoryWriter, RecordQuery, StatsBy, Target, WriterOptions,
+    self, Batch, HistoryStatus, HistoryStore, HistoryWriter, RecordQuery, StatsBy, Target,
+    WriterOptions,
 };
 use smdr_monitor::import;
 use smdr_monitor::protocol::{DecodeOptions, Format, Record, Source, StreamDecoder};
@@ -456,10 +458,96 @@ fn a_newer_sqlite_database_is_refused() {
     assert_eq!(
         err,
         format!(
-            "the history database {} is at schema version 7, this program knows up to 2: upgrade SMDR Monitor",
-            path.display()
+            "the history database {} is at schema version 7, this program knows up to {}: upgrade SMDR Monitor",
+            path.display(),
+            history::schema::VERSION
         )
     );
+}
+
+/// A version 1 database (records keyed by a unique index) is brought to version 2 (keyed by
+/// file number and line) with its records, and a replay still adds nothing.
+#[test]
+fn a_version_1_sqlite_database_is_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.sqlite3");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(history::schema::VERSION_TABLE).unwrap();
+    conn.execute_batch(history::schema::SQLITE[0]).unwrap();
+    conn.execute_batch(
+        "INSERT INTO schema_version VALUES (1, 0, 'smdr-monitor 0.1.0');
+         INSERT INTO records (site, origin, line, source, day, format, kind, date_source,
+             direction, what, extension, trunk, number, padding, raw)
+         VALUES ('HQ', 'HQ.20261101.1.log', 1, 'HQ.20261101.1.log', '2026-11-01', 'appsuite',
+             'event', 'printed', 'IN', 'x', '', '', '', ' ', 'one'),
+             ('HQ', 'HQ.20261101.1.log', 2, 'HQ.20261101.1.log', '2026-11-01', 'appsuite',
+             'event', 'printed', 'IN', 'x', '', '', '', ' ', 'two'),
+             ('Branch', 'Branch.20261101.1.log', 1, 'Branch.20261101.1.log', '2026-11-01',
+             'appsuite', 'event', 'printed', 'IN', 'x', '', '', '', ' ', 'three');",
+    )
+    .unwrap();
+    drop(conn);
+    let mut store = history::open(&Target::Embedded(path.clone())).unwrap();
+    assert_eq!(store.counts().unwrap().records, 3);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, history::schema::VERSION);
+    let mut st = conn
+        .prepare("SELECT id, raw FROM records ORDER BY id")
+        .unwrap();
+    let rows: Vec<(i64, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    // Files numbered by site then origin: Branch's is 1, HQ's 2.
+    assert_eq!(
+        rows,
+        [
+            ((1 << 32) + 1, "three".to_string()),
+            ((2 << 32) + 1, "one".to_string()),
+            ((2 << 32) + 2, "two".to_string()),
+        ]
+    );
+    // The same record again is no new one; a new file gets the next number.
+    let row = |site: &str, origin: &str, line| RecordRow {
+        site: site.into(),
+        origin: origin.into(),
+        line,
+        source: origin.into(),
+        received_at: None,
+        utc_offset_s: None,
+        day: Some("2026-11-02".into()),
+        format: "appsuite",
+        kind: "event",
+        record_date: None,
+        date_source: "printed",
+        at: None,
+        direction: String::new(),
+        what: String::new(),
+        extension: String::new(),
+        trunk: String::new(),
+        number: String::new(),
+        duration_s: None,
+        call_id: None,
+        padding: " ".into(),
+        raw: "new".into(),
+        bytes: None,
+    };
+    let batch = Batch {
+        records: vec![
+            row("HQ", "HQ.20261101.1.log", 2),
+            row("HQ", "HQ.20261102.1.log", 1),
+        ],
+        ..Default::default()
+    };
+    assert_eq!(store.write(&batch).unwrap(), 1);
+    let id: i64 = conn
+        .query_row("SELECT id FROM records WHERE raw = 'new'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(id, (3 << 32) + 1);
 }
 
 /// The writer takes live records, leaves behind what its queue could not take (here: a run of

@@ -170,8 +170,9 @@ fn a_newer_postgres_schema_is_refused() {
     assert_eq!(
         err,
         format!(
-            "the history database postgres://postgres:***@127.0.0.1:{}/newer?sslmode=disable is at schema version 7, this program knows up to 2: upgrade SMDR Monitor",
-            cluster.port
+            "the history database postgres://postgres:***@127.0.0.1:{}/newer?sslmode=disable is at schema version 7, this program knows up to {}: upgrade SMDR Monitor",
+            cluster.port,
+            history::schema::VERSION
         )
     );
 }
@@ -226,4 +227,41 @@ fn the_server_stopped_mid_ingest_loses_nothing() {
     let mut expected = decoded_by_site(dir.path());
     let got = queried_by_site(store.as_mut(), &RecordQuery::default());
     assert_eq!(got["Suite"], normalised(&expected.remove("Suite").unwrap()));
+}
+
+/// A version 1 database is brought to version 2 with its records: ids from the files' numbers.
+#[test]
+fn a_version_1_postgres_database_is_migrated() {
+    let cluster = Cluster::shared();
+    let url = cluster.database("older");
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    client
+        .batch_execute(history::schema::VERSION_TABLE)
+        .unwrap();
+    client.batch_execute(history::schema::POSTGRES[0]).unwrap();
+    client
+        .batch_execute(
+            "INSERT INTO schema_version VALUES (1, 0, 'smdr-monitor 0.1.0');
+             INSERT INTO records (site, origin, line, source, day, format, kind, date_source,
+                 direction, what, extension, trunk, number, padding, raw)
+             VALUES ('HQ', 'HQ.20261101.1.log', 2, 'HQ.20261101.1.log', '2026-11-01',
+                 'appsuite', 'event', 'printed', 'IN', 'x', '', '', '', ' ', 'two'),
+                 ('Branch', 'Branch.20261101.1.log', 1, 'Branch.20261101.1.log', '2026-11-01',
+                 'appsuite', 'event', 'printed', 'IN', 'x', '', '', '', ' ', 'one');",
+        )
+        .unwrap();
+    drop(client);
+    let mut store = history::open(&target(&url)).unwrap();
+    assert_eq!(store.counts().unwrap().records, 2);
+    let rows = cluster.sql("older", "SELECT id, raw FROM records ORDER BY id");
+    let rows: Vec<(i64, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(
+        rows,
+        [
+            ((1 << 32) + 1, "one".to_string()),
+            ((2 << 32) + 2, "two".to_string()),
+        ]
+    );
+    let version = cluster.sql("older", "SELECT MAX(version) FROM schema_version");
+    assert_eq!(version[0].get::<_, i64>(0), history::schema::VERSION);
 }
