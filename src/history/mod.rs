@@ -14,6 +14,7 @@
 //!
 //! The raw day logs stay the source of truth: the history can always be rebuilt from them.
 
+pub mod browse;
 pub mod ingest;
 pub mod output;
 pub mod pg;
@@ -142,6 +143,20 @@ pub trait HistoryStore: Send {
     fn prune(&mut self, before: NaiveDate) -> Result<Pruned>;
 
     fn counts(&mut self) -> Result<Counts>;
+
+    /// Runs a browse pass built by [`browse::ids_sql`]: each row's id (records positive,
+    /// unparsed lines negative) and, with `whole`, the line itself.
+    fn line_ids(
+        &mut self,
+        sql: &str,
+        params: &[query::Param],
+        whole: bool,
+        f: &mut dyn FnMut(i64, Option<&StoredLine>) -> io::Result<()>,
+    ) -> Result<u64>;
+
+    /// The lines of `ids` of one table (unparsed lines or records), each with its
+    /// [`browse::LineId`] number, in no particular order.
+    fn lines_by_id(&mut self, unparsed: bool, ids: &[i64]) -> Result<Vec<(i64, StoredLine)>>;
 }
 
 /// Opens (creating when needed) the history at `target` and brings its schema up to date. A
