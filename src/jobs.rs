@@ -393,6 +393,106 @@ pub fn export(
     })
 }
 
+/// The History tab's columns: `site` and `received_at`, then a record's (as `history query`).
+static HISTORY_COLUMNS: std::sync::LazyLock<&'static [&'static str]> =
+    std::sync::LazyLock::new(|| {
+        let mut c = vec!["site", "received_at"];
+        c.extend(crate::protocol::fields::RECORD_COLUMNS);
+        Vec::leak(c)
+    });
+
+/// Writes the History tab's result (`ids`, in order) from the database at `target` to `path`,
+/// a page at a time: CSV and JSON lines as `history query` writes them, XLSX with the same
+/// columns.
+pub fn export_history(
+    target: crate::history::Target,
+    ids: Arc<[crate::history::browse::LineId]>,
+    path: PathBuf,
+    format: ExportFormat,
+    wake: Wake,
+) -> Receiver<JobEvent> {
+    use crate::history::browse::read_lines;
+    use crate::history::output::RecordOut;
+    spawn("smdr-export", wake, move |rep| {
+        let history_err = |e: crate::history::HistoryError| {
+            JobError::Export(export::ExportError::Io {
+                path: path.clone(),
+                source: std::io::Error::other(e.to_string()),
+            })
+        };
+        let io_err = |source| {
+            JobError::Export(export::ExportError::Io {
+                path: path.clone(),
+                source,
+            })
+        };
+        let mut store = crate::history::open(&target).map_err(history_err)?;
+        let total = ids.len() as u64;
+        let mut done = 0u64;
+        match format.text() {
+            Some(text) => {
+                let file = std::fs::File::create(&path).map_err(io_err)?;
+                let mut w = RecordOut::new(std::io::BufWriter::new(file), text);
+                for chunk in ids.chunks(crate::history::browser::PAGE) {
+                    for line in read_lines(store.as_mut(), chunk).map_err(history_err)? {
+                        w.write(&line).map_err(io_err)?;
+                    }
+                    done += chunk.len() as u64;
+                    rep.progress(done, total);
+                }
+                w.finish().map_err(io_err)?;
+            }
+            None => {
+                let xlsx_err = |source| {
+                    JobError::Export(export::ExportError::Xlsx {
+                        path: path.clone(),
+                        source,
+                    })
+                };
+                let mut w = export::xlsx::XlsxWriter::new("history", &HISTORY_COLUMNS);
+                for chunk in ids.chunks(crate::history::browser::PAGE) {
+                    for line in read_lines(store.as_mut(), chunk).map_err(history_err)? {
+                        let d = line.decode();
+                        let source = crate::protocol::Source {
+                            origin: line.source.as_str().into(),
+                            line: u64::try_from(line.line).unwrap_or(0),
+                        };
+                        let received = line
+                            .received()
+                            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, false));
+                        let mut cells = vec![
+                            (0, crate::protocol::fields::Value::Str(&line.site)),
+                            (
+                                1,
+                                received
+                                    .as_deref()
+                                    .map_or(crate::protocol::fields::Value::Null, |r| {
+                                        crate::protocol::fields::Value::Str(r)
+                                    }),
+                            ),
+                        ];
+                        crate::protocol::fields::visit_fields(&d, &source, |name, v| {
+                            if let Some(i) = HISTORY_COLUMNS.iter().skip(2).position(|c| *c == name)
+                            {
+                                cells.push((i + 2, v));
+                            }
+                        });
+                        w.write_row(cells).map_err(xlsx_err)?;
+                    }
+                    done += chunk.len() as u64;
+                    rep.progress(done, total);
+                }
+                w.save(&path).map_err(xlsx_err)?;
+            }
+        }
+        rep.progress(total, total);
+        Ok(format!(
+            "exported {total} records from the history to {}",
+            path.display()
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Read;

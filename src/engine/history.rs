@@ -78,6 +78,12 @@ impl HistoryStage {
         self.retarget.clone()
     }
 
+    /// The stage listening to a handle made beforehand.
+    pub fn retargeted_by(mut self, retarget: Retarget) -> Self {
+        self.retarget = retarget;
+        self
+    }
+
     /// Where it writes.
     pub fn target(&self) -> &Target {
         &self.options.target

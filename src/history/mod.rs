@@ -15,6 +15,7 @@
 //! The raw day logs stay the source of truth: the history can always be rebuilt from them.
 
 pub mod browse;
+pub mod browser;
 pub mod ingest;
 pub mod output;
 pub mod pg;

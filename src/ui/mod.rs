@@ -5,6 +5,7 @@ pub mod calls;
 mod detail;
 mod forms;
 mod help;
+mod history;
 mod paths;
 mod raw;
 mod records;

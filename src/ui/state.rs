@@ -25,16 +25,18 @@ pub enum Tab {
     Records,
     Calls,
     Raw,
+    History,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 3] = [Tab::Records, Tab::Calls, Tab::Raw];
+    pub const ALL: [Tab; 4] = [Tab::Records, Tab::Calls, Tab::Raw, Tab::History];
 
     pub fn label(self) -> &'static str {
         match self {
             Self::Records => "Records",
             Self::Calls => "Calls",
             Self::Raw => "Raw stream",
+            Self::History => "History",
         }
     }
 }

@@ -49,7 +49,8 @@ impl SmdrApp {
         match e {
             EngineEvent::Collector(e) => self.take_collector_event(e),
             // The stages' own events get their views with the History and Alarms tabs.
-            EngineEvent::Alarm(_) | EngineEvent::History(_) => {}
+            EngineEvent::History(status) => self.history.status = Some(status),
+            EngineEvent::Alarm(_) => {}
             EngineEvent::Notice { message, .. } => self.notify_error(message),
         }
     }

@@ -13,6 +13,7 @@ use eframe::egui;
 use crate::collect::{
     CollectOptions, Collector, CollectorEvent, Direction, ProbeReport, SiteConfig, SiteStatus,
 };
+use crate::engine::history::HistoryStage;
 use crate::engine::{Engine, EngineEvent, Stage};
 use crate::jobs::{self, ExportFormat, JobEvent};
 use crate::protocol::{DecodeOptions, Record};
@@ -93,6 +94,11 @@ pub enum ExportScope {
     Day { site: String, day: NaiveDate },
     /// The calls view as filtered now.
     Calls,
+    /// The History tab's result.
+    History {
+        target: crate::history::Target,
+        ids: Arc<[crate::history::browse::LineId]>,
+    },
 }
 
 /// A background job the status bar shows.
@@ -200,6 +206,8 @@ pub struct SmdrApp {
     pub(super) raw_pause: Option<super::raw::Paused>,
     /// The Help menu's windows.
     pub(super) help: super::help::HelpWindows,
+    /// The History tab and Settings › History.
+    pub(super) history: super::history::HistoryUi,
 }
 
 impl SmdrApp {
@@ -252,6 +260,7 @@ impl SmdrApp {
             password_home: String::new(),
             raw_pause: None,
             help: Default::default(),
+            history: Default::default(),
         };
         app.start();
         app
@@ -415,7 +424,41 @@ impl SmdrApp {
     /// The engine's stages for this window's settings: what every record passes through on
     /// its way here.
     fn stages(&self) -> Vec<Box<dyn Stage>> {
-        Vec::new()
+        let mut stages: Vec<Box<dyn Stage>> = Vec::new();
+        let sites: Vec<SiteConfig> = self.all_sites().filter(|s| s.enabled).cloned().collect();
+        let age_out = chrono::Duration::minutes(i64::from(self.state.settings.age_out_min.max(1)));
+        match HistoryStage::start(self.history_target(), self.log_dir(), &sites, age_out) {
+            Ok(stage) => stages.push(Box::new(stage.retargeted_by(self.history.retarget.clone()))),
+            Err(e) => tracing::error!("cannot start the history writer: {e}"),
+        }
+        stages
+    }
+
+    /// The history database this window reads and writes (Settings › History).
+    pub fn history_target(&self) -> crate::history::Target {
+        let (target, problem) = super::history::window_target(
+            &self.options.config_path,
+            self.options.log_dir.as_deref(),
+        );
+        if !problem.is_empty() {
+            tracing::warn!("{problem}");
+        }
+        target
+    }
+
+    /// The history writer's last status.
+    pub fn history_status(&self) -> Option<&crate::history::HistoryStatus> {
+        self.history.status.as_ref()
+    }
+
+    /// Records the History tab found (`None`: no answer yet).
+    pub fn history_found(&self) -> Option<usize> {
+        self.history.found()
+    }
+
+    /// The History tab's calls per day.
+    pub fn history_per_day(&self) -> &[crate::history::StatsRow] {
+        self.history.per_day()
     }
 
     /// Every site the window shows: the configured ones, then the demo's.
