@@ -244,6 +244,10 @@ fn join_where(w: String, terms: &[String]) -> String {
     }
 }
 
+/// Every site with records or unparsed lines.
+pub const SITES_SQL: &str =
+    "SELECT site FROM records UNION SELECT site FROM unparsed ORDER BY site";
+
 /// The lines of some ids of one table (in no order: the caller puts them in its own).
 pub fn by_id_sql(unparsed: bool, n: usize) -> String {
     let marks = vec!["?"; n].join(", ");

@@ -32,7 +32,7 @@ pub enum Answer {
         page: usize,
         lines: Vec<StoredLine>,
     },
-    /// The sites the database has collected (by their raw day logs' checkpoints).
+    /// The sites the database has lines of.
     Sites(Vec<String>),
     /// Lines looked at so far by a query that takes a while.
     Progress { generation: u64, seen: u64 },
@@ -141,14 +141,7 @@ fn answer(
         None => state.store.insert(super::open(target)?),
     };
     if !state.sites_said {
-        let mut sites: Vec<String> = store
-            .checkpoints()?
-            .into_iter()
-            .map(|c| c.site.to_string())
-            .collect();
-        sites.sort();
-        sites.dedup();
-        say(Answer::Sites(sites));
+        say(Answer::Sites(store.sites()?));
         state.sites_said = true;
     }
     match ask {

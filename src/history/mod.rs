@@ -158,6 +158,9 @@ pub trait HistoryStore: Send {
     /// The lines of `ids` of one table (unparsed lines or records), each with its
     /// [`browse::LineId`] number, in no particular order.
     fn lines_by_id(&mut self, unparsed: bool, ids: &[i64]) -> Result<Vec<(i64, StoredLine)>>;
+
+    /// Every site the database has lines of, sorted.
+    fn sites(&mut self) -> Result<Vec<String>>;
 }
 
 /// Opens (creating when needed) the history at `target` and brings its schema up to date. A

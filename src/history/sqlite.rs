@@ -523,4 +523,14 @@ impl HistoryStore for SqliteHistory {
         })()
         .map_err(err)
     }
+
+    fn sites(&mut self) -> Result<Vec<String>> {
+        let err = self.err("cannot read its sites");
+        (|| {
+            let mut st = self.conn.prepare(super::browse::SITES_SQL)?;
+            st.query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()
+        })()
+        .map_err(err)
+    }
 }

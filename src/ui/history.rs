@@ -287,7 +287,7 @@ fn query_bar(h: &mut HistoryUi, ui: &mut egui::Ui, configured: &[String]) {
             1 => h.sites.iter().next().cloned().unwrap_or_default(),
             n => format!("{n} sites"),
         };
-        let l = ui.label("Sites");
+        ui.label("Sites");
         ui.menu_button(label, |ui| {
             if ui.selectable_label(h.sites.is_empty(), "all sites").clicked() {
                 h.sites.clear();
@@ -302,9 +302,7 @@ fn query_bar(h: &mut HistoryUi, ui: &mut egui::Ui, configured: &[String]) {
                     }
                 }
             }
-        })
-        .response
-        .labelled_by(l.id);
+        });
         ui.label("From");
         date_button(ui, &mut h.from, "history.from");
         ui.label("to");
@@ -341,6 +339,7 @@ fn date_button(ui: &mut egui::Ui, day: &mut NaiveDate, id: &str) {
         DatePickerButton::new(&mut d)
             .id_salt(id)
             .calendar_week(false)
+            .show_icon(false)
             .highlight_weekends(false)
             .format("%Y-%m-%d (%a)"),
     );

@@ -456,6 +456,12 @@ impl SmdrApp {
         self.history.found()
     }
 
+    /// The History tab's days (tests; the tab has a date picker).
+    pub fn set_history_days(&mut self, from: NaiveDate, to: NaiveDate) {
+        self.history.from = from;
+        self.history.to = to;
+    }
+
     /// The History tab's calls per day.
     pub fn history_per_day(&self) -> &[crate::history::StatsRow] {
         self.history.per_day()
