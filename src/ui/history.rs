@@ -32,7 +32,7 @@ const PAGES_KEPT: usize = 30;
 pub const HISTORY_FIND: &str = "history.find";
 
 /// The history database the window uses: the settings file's `history` beside the sites file,
-/// else the embedded database (in the OS data folder; inside the log folder a test gives).
+/// else the embedded database (in the OS data folder; beside the log folder a test gives).
 pub fn window_target(config_path: &Path, log_dir_override: Option<&Path>) -> (Target, String) {
     let settings = config_path.with_file_name("settings.toml");
     match target_from_settings(&settings) {
@@ -47,9 +47,15 @@ pub fn window_target(config_path: &Path, log_dir_override: Option<&Path>) -> (Ta
     (fallback(log_dir_override), String::new())
 }
 
+/// Beside the log folder a test gives (never the user's data folder), else the OS default.
 fn fallback(log_dir_override: Option<&Path>) -> Target {
     match log_dir_override {
-        Some(dir) => Target::Embedded(dir.join(EMBEDDED_FILE)),
+        Some(dir) => Target::Embedded(
+            dir.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(dir)
+                .join(EMBEDDED_FILE),
+        ),
         None => Target::default_embedded(),
     }
 }
