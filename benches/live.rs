@@ -215,7 +215,10 @@ fn main() {
         );
     }
     for (name, p) in [("p50", 0.5), ("p99", 0.99), ("max", 1.0)] {
-        println!("RESULT {pre}_intake_{name} {:.2} ms", percentile(&intake, p));
+        println!(
+            "RESULT {pre}_intake_{name} {:.2} ms",
+            percentile(&intake, p)
+        );
     }
     calls_recompute.sort_by(f64::total_cmp);
     for (name, p) in [("p50", 0.5), ("p99", 0.99), ("max", 1.0)] {
@@ -236,7 +239,10 @@ fn main() {
         .expect("the history reads");
         let history_lost: u64 = sims
             .iter()
-            .map(|(name, s)| s.sent().saturating_sub(in_db.get(name).copied().unwrap_or(0)))
+            .map(|(name, s)| {
+                s.sent()
+                    .saturating_sub(in_db.get(name).copied().unwrap_or(0))
+            })
             .sum();
         let bytes = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0)
             + std::fs::metadata(db.with_extension("sqlite3-wal"))
@@ -254,7 +260,10 @@ fn main() {
             .iter()
             .filter(|s| matches!(s, HistoryStatus::Unreachable { .. }))
             .count();
-        println!("RESULT {pre}_in_database {} records", in_db.values().sum::<u64>());
+        println!(
+            "RESULT {pre}_in_database {} records",
+            in_db.values().sum::<u64>()
+        );
         println!("RESULT {pre}_database_lost {history_lost} records");
         println!("RESULT {pre}_behind_max {behind_max} records");
         println!("RESULT {pre}_unreachable {unreachable} times");

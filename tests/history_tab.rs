@@ -64,8 +64,14 @@ fn a_day_of_a_site_is_found_filtered_and_counted() {
             ..Default::default()
         };
         for site in ["HQ", "Branch"] {
-            import_file(store.as_mut(), &mut ingest, Path::new(FIXTURE), &site.into(), &options)
-                .unwrap();
+            import_file(
+                store.as_mut(),
+                &mut ingest,
+                Path::new(FIXTURE),
+                &site.into(),
+                &options,
+            )
+            .unwrap();
         }
     }
     // What the database holds for that day of HQ, asked directly.
@@ -106,16 +112,27 @@ fn a_day_of_a_site_is_found_filtered_and_counted() {
     h.run_steps(2);
     h.key_press(eframe::egui::Key::Escape);
     until(&mut h, |h| h.state().history_found() == Some(all));
-    assert!(h.query_by_label_contains(&format!("{all} records in")).is_some());
-    until(&mut h, |h| h.query_by_label_contains("6135550199").is_some());
-    assert!(h.query_by_label_contains("Branch").is_none(), "only HQ's rows");
+    assert!(
+        h.query_by_label_contains(&format!("{all} records in"))
+            .is_some()
+    );
+    until(&mut h, |h| {
+        h.query_by_label_contains("6135550199").is_some()
+    });
+    assert!(
+        h.query_by_label_contains("Branch").is_none(),
+        "only HQ's rows"
+    );
 
     // The calls per day, as the database counts them.
     let shown = h.state().history_per_day().to_vec();
     assert_eq!(shown, per_day);
     assert!(h.query_by_label("2026-03-12").is_some());
     for figure in [per_day[0].calls, per_day[0].answered, per_day[0].abandoned] {
-        assert!(h.get_all_by_label(&figure.to_string()).next().is_some(), "{figure}");
+        assert!(
+            h.get_all_by_label(&figure.to_string()).next().is_some(),
+            "{figure}"
+        );
     }
 
     // The Records tab's Number filter.
@@ -123,9 +140,12 @@ fn a_day_of_a_site_is_found_filtered_and_counted() {
     number.click();
     number.type_text("613-555-0199");
     until(&mut h, |h| h.state().history_found() == Some(with_number));
-    until(&mut h, |h| h.query_by_label_contains("6135550199").is_some());
+    until(&mut h, |h| {
+        h.query_by_label_contains("6135550199").is_some()
+    });
     assert!(
-        h.query_by_label_contains(&format!("{with_number} record")).is_some(),
+        h.query_by_label_contains(&format!("{with_number} record"))
+            .is_some(),
         "the count shown"
     );
 }
@@ -155,14 +175,19 @@ fn the_test_button_says_in_words_that_the_server_is_not_there() {
     pw.type_text("hunter2secret");
     h.run_steps(2);
     h.get_by_label("Test").click();
-    until(&mut h, |h| h.query_by_label_contains("Could not connect").is_some());
+    until(&mut h, |h| {
+        h.query_by_label_contains("Could not connect").is_some()
+    });
     let said = h
         .query_by_label_contains("Could not connect")
         .map(|n| format!("{n:?}"))
         .unwrap_or_default();
     assert!(said.contains(&format!("127.0.0.1:{port}")), "{said}");
     assert!(said.contains("smdr:***@"), "{said}");
-    assert!(said.contains("Check the host, port, user and password"), "{said}");
+    assert!(
+        said.contains("Check the host, port, user and password"),
+        "{said}"
+    );
     assert!(!said.contains("hunter2secret"), "{said}");
     // Nothing saved until asked: the settings file is not there.
     assert!(!dir.path().join("settings.toml").exists());

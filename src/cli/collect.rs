@@ -20,11 +20,11 @@ use smdr_monitor::collect::{
 };
 use smdr_monitor::engine::history::HistoryStage;
 use smdr_monitor::engine::{Engine, EngineEvent, Stage};
+use smdr_monitor::export::{RecordWriter, TextFormat};
 use smdr_monitor::history::target::{EMBEDDED_FILE, default_settings_path, target_from_settings};
 use smdr_monitor::history::{HistoryStatus, Target};
-use smdr_monitor::timeline::DEFAULT_AGE_OUT_MIN;
-use smdr_monitor::export::{RecordWriter, TextFormat};
 use smdr_monitor::protocol::Kind;
+use smdr_monitor::timeline::DEFAULT_AGE_OUT_MIN;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -294,10 +294,7 @@ impl Report {
             Some((last, at)) => (std::mem::discriminant(last) == kind, at.elapsed()),
             None => (false, Duration::MAX),
         };
-        let was_unreachable = matches!(
-            self.history,
-            Some((HistoryStatus::Unreachable { .. }, _))
-        );
+        let was_unreachable = matches!(self.history, Some((HistoryStatus::Unreachable { .. }, _)));
         let show = if self.verbose {
             !same_kind
                 || !matches!(status, HistoryStatus::Behind { .. })
@@ -312,7 +309,10 @@ impl Report {
             eprintln!("{}  {}", now(), status.describe());
             self.history = Some((status, Instant::now()));
         } else if !same_kind {
-            self.history = Some((status, self.history.as_ref().map_or_else(Instant::now, |h| h.1)));
+            self.history = Some((
+                status,
+                self.history.as_ref().map_or_else(Instant::now, |h| h.1),
+            ));
         }
     }
 

@@ -158,10 +158,9 @@ impl Stage for HistoryStage {
             return;
         }
         let batch = std::mem::take(&mut self.batch);
-        match &self.writer {
-            Some(w) => w.submit(batch),
-            // No writer (it could not start): the raw day logs have them for a later catch-up.
-            None => {}
+        // No writer (it could not start): the raw day logs have them for a later catch-up.
+        if let Some(w) = &self.writer {
+            w.submit(batch);
         }
     }
 
@@ -202,9 +201,9 @@ mod tests {
 
     use super::*;
     use crate::collect::{CollectOptions, Collector, Gap, GapCause, SiteState, SiteStatus};
-    use crate::protocol::{DecodeOptions, Source, StreamDecoder};
     use crate::engine::Engine;
     use crate::history::{self, RecordQuery};
+    use crate::protocol::{DecodeOptions, Source, StreamDecoder};
 
     /// Records fed through the engine reach the database, a gap becomes a span, the status
     /// says "up to date" in the end, and the demo's sites stay out.
@@ -285,7 +284,11 @@ mod tests {
                 }
             }
         }
-        assert_eq!(statuses.last(), Some(&HistoryStatus::UpToDate), "{statuses:?}");
+        assert_eq!(
+            statuses.last(),
+            Some(&HistoryStatus::UpToDate),
+            "{statuses:?}"
+        );
         drop(feed);
         engine.shutdown();
 

@@ -14,7 +14,7 @@ use super::{HistoryStore, Target};
 pub const PAGE: usize = 200;
 
 enum Ask {
-    Query(u64, Browse),
+    Query(u64, Box<Browse>),
     Page(u64, usize),
 }
 
@@ -63,7 +63,7 @@ impl Browser {
     }
 
     pub fn query(&self, generation: u64, b: Browse) {
-        let _ = self.tx.send(Ask::Query(generation, b));
+        let _ = self.tx.send(Ask::Query(generation, Box::new(b)));
     }
 
     pub fn page(&self, generation: u64, page: usize) {
@@ -130,12 +130,7 @@ fn run(
     }
 }
 
-fn answer(
-    target: &Target,
-    state: &mut State,
-    ask: Ask,
-    say: &dyn Fn(Answer),
-) -> super::Result<()> {
+fn answer(target: &Target, state: &mut State, ask: Ask, say: &dyn Fn(Answer)) -> super::Result<()> {
     let store = match &mut state.store {
         Some(s) => s,
         None => state.store.insert(super::open(target)?),

@@ -618,10 +618,15 @@ impl HistoryStore for PgHistory {
 
     fn sites(&mut self) -> Result<Vec<String>> {
         let mut sites = Vec::new();
-        self.each_row(super::browse::SITES_SQL, &[], "cannot read its sites", |r| {
-            sites.push(r.get(0));
-            Ok(())
-        })?;
+        self.each_row(
+            super::browse::SITES_SQL,
+            &[],
+            "cannot read its sites",
+            |r| {
+                sites.push(r.get(0));
+                Ok(())
+            },
+        )?;
         Ok(sites)
     }
 }

@@ -465,12 +465,21 @@ mod tests {
         assert_eq!(url, "postgres://smdr@db:5432/smdr?sslmode=require");
         assert_eq!(pw, "p@ss:w");
         let back = with_password(&url, &pw);
-        assert_eq!(back, "postgres://smdr:p%40ss%3Aw@db:5432/smdr?sslmode=require");
+        assert_eq!(
+            back,
+            "postgres://smdr:p%40ss%3Aw@db:5432/smdr?sslmode=require"
+        );
         let Target::Postgres(parsed) = Target::parse(&back).unwrap() else {
             panic!()
         };
-        assert_eq!(parsed.config().unwrap().get_password(), Some(&b"p@ss:w"[..]));
-        assert_eq!(split_password("postgres://h/db"), ("postgres://h/db".into(), String::new()));
+        assert_eq!(
+            parsed.config().unwrap().get_password(),
+            Some(&b"p@ss:w"[..])
+        );
+        assert_eq!(
+            split_password("postgres://h/db"),
+            ("postgres://h/db".into(), String::new())
+        );
         assert_eq!(with_password("postgres://u@h/db", ""), "postgres://u@h/db");
     }
 
@@ -482,7 +491,11 @@ mod tests {
         save_history_setting(&path, Some("postgres://a:pw@h/db")).unwrap();
         let t = target_from_settings(&path).unwrap().unwrap();
         assert_eq!(t.to_string(), "postgres://a:***@h/db");
-        assert!(std::fs::read_to_string(&path).unwrap().contains("other = 3"));
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .contains("other = 3")
+        );
         save_history_setting(&path, None).unwrap();
         assert_eq!(target_from_settings(&path).unwrap(), None);
     }

@@ -252,11 +252,7 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         let shown = match (h.found(), h.seen) {
             (_, Some(seen)) => format!("searching… {seen} lines looked at"),
-            (Some(n), None) => format!(
-                "{n} record{} in {}",
-                if n == 1 { "" } else { "s" },
-                target
-            ),
+            (Some(n), None) => format!("{n} record{} in {}", if n == 1 { "" } else { "s" }, target),
             (None, None) => String::new(),
         };
         ui.label(theme::mono(shown));
@@ -265,7 +261,9 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
         }
     });
     if let Some(e) = &h.error {
-        ui.label(RichText::new(format!("The history cannot be read: {e}")).color(theme::BAD.get(ui)));
+        ui.label(
+            RichText::new(format!("The history cannot be read: {e}")).color(theme::BAD.get(ui)),
+        );
     }
     if let (Some(format), Some(ids)) = (export, h.ids.clone()) {
         let scope = super::app::ExportScope::History {
@@ -295,7 +293,10 @@ fn query_bar(h: &mut HistoryUi, ui: &mut egui::Ui, configured: &[String]) {
         };
         ui.label("Sites");
         ui.menu_button(label, |ui| {
-            if ui.selectable_label(h.sites.is_empty(), "all sites").clicked() {
+            if ui
+                .selectable_label(h.sites.is_empty(), "all sites")
+                .clicked()
+            {
                 h.sites.clear();
             }
             for s in &all {
@@ -665,10 +666,9 @@ pub fn settings_section(app: &mut SmdrApp, ui: &mut egui::Ui) {
     for said in [&f.tested, &f.saved].into_iter().flatten() {
         ui.label(said);
     }
-    let status = app
-        .history
-        .status
-        .as_ref()
-        .map_or_else(|| "history: not started".to_string(), HistoryStatus::describe);
+    let status = app.history.status.as_ref().map_or_else(
+        || "history: not started".to_string(),
+        HistoryStatus::describe,
+    );
     ui.label(format!("{status} ({current})"));
 }
