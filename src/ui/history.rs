@@ -229,7 +229,6 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
     let wake = app.wake.clone();
     let configured: Vec<String> = app.all_sites().map(|s| s.name.clone()).collect();
     let h = &mut app.history;
-    h.target = Some(target.clone());
     if h.browser(&target, &wake).is_none() {
         if let Some(e) = &h.error {
             ui.label(RichText::new(e).color(theme::BAD.get(ui)));
@@ -256,6 +255,10 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
             (None, None) => String::new(),
         };
         ui.label(theme::mono(shown));
+        if let Some(status) = &h.status {
+            ui.separator();
+            ui.weak(status.describe());
+        }
         if h.found().is_some_and(|n| n > 0) && h.seen.is_none() {
             export = super::widgets::export_menu(ui, "Export…", None);
         }
@@ -652,6 +655,7 @@ pub fn settings_section(app: &mut SmdrApp, ui: &mut egui::Ui) {
                 match save_history_setting(&settings_path, setting.as_deref()) {
                     Ok(()) => {
                         app.history.retarget.set(t.clone());
+                        app.history.target = Some(t.clone());
                         format!("History now written to {t}.")
                     }
                     Err(e) => format!("Not saved: {e}"),

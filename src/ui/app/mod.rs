@@ -270,6 +270,7 @@ impl SmdrApp {
         if let Some(tab) = self.options.tab {
             self.state.tab = tab;
         }
+        self.history.target = Some(self.history_target());
         if !self.options.open.is_empty() {
             self.commands
                 .push(Command::Import(self.options.open.clone()));
@@ -434,8 +435,12 @@ impl SmdrApp {
         stages
     }
 
-    /// The history database this window reads and writes (Settings › History).
+    /// The history database this window reads and writes (Settings › History): the settings
+    /// file is read once, at start.
     pub fn history_target(&self) -> crate::history::Target {
+        if let Some(t) = &self.history.target {
+            return t.clone();
+        }
         let (target, problem) = super::history::window_target(
             &self.options.config_path,
             self.options.log_dir.as_deref(),
