@@ -724,4 +724,63 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn the_history_tab_result_exports_page_by_page() {
+        use crate::history::browse::{Browse, find_ids};
+        use crate::history::ingest::{Ingest, import_file};
+        let dir = tempfile::tempdir().unwrap();
+        let target = crate::history::Target::Embedded(dir.path().join("h.sqlite3"));
+        let mut store = crate::history::open(&target).unwrap();
+        let path = Path::new("tests/fixtures/mitel5000/axxess-8520-records.txt");
+        let mut ingest = Ingest::new(chrono::Duration::minutes(30));
+        import_file(
+            store.as_mut(),
+            &mut ingest,
+            path,
+            &"HQ".into(),
+            &DecodeOptions::default(),
+        )
+        .unwrap();
+        let ids: Arc<[_]> = find_ids(store.as_mut(), &Browse::default(), &mut |_| {})
+            .unwrap()
+            .into();
+        assert_eq!(ids.len(), 7);
+        for format in ExportFormat::ALL {
+            let out = dir.path().join(format!("h.{}", format.extension()));
+            let rx = export_history(target.clone(), ids.clone(), out.clone(), format, no_wake());
+            let (_, result) = finish(rx);
+            assert!(
+                result
+                    .unwrap()
+                    .starts_with("exported 7 records from the history")
+            );
+            let bytes = std::fs::read(&out).unwrap();
+            match format {
+                ExportFormat::Csv => {
+                    let text = String::from_utf8(bytes).unwrap();
+                    assert_eq!(text.lines().count(), 8);
+                    assert!(text.starts_with("site,received_at,format,kind,"), "{text}");
+                    assert!(text.lines().nth(1).unwrap().starts_with("HQ,,mitel5000,"));
+                }
+                ExportFormat::Json => {
+                    let text = String::from_utf8(bytes).unwrap();
+                    let first: serde_json::Value =
+                        serde_json::from_str(text.lines().next().unwrap()).unwrap();
+                    assert_eq!(first["site"], "HQ");
+                    assert_eq!(first["format"], "mitel5000");
+                }
+                ExportFormat::Xlsx => {
+                    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+                    let mut sheet = String::new();
+                    zip.by_name("xl/worksheets/sheet1.xml")
+                        .unwrap()
+                        .read_to_string(&mut sheet)
+                        .unwrap();
+                    assert_eq!(sheet.matches("<row ").count(), 8);
+                    assert!(sheet.contains("952-474-1742"));
+                }
+            }
+        }
+    }
 }
