@@ -287,7 +287,8 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
 fn query_bar(h: &mut HistoryUi, ui: &mut egui::Ui, configured: &[String]) {
     let mut all: BTreeSet<String> = h.known_sites.iter().cloned().collect();
     all.extend(configured.iter().cloned());
-    ui.horizontal(|ui| {
+    // Wrapped: in a 1024-wide window the date buttons and shortcuts take a second row.
+    ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 6.0;
         let label = match h.sites.len() {
             0 => "all sites".to_string(),
