@@ -12,6 +12,10 @@
 //!
 //! Prints `RESULT <name> <value> <unit>` lines for `scripts/bench.sh`. Under `cargo test`: 3
 //! sites × 20 records/s for 2 s.
+//!
+//! `cargo bench --bench live -- --history`: the same through the engine with the history stage
+//! on (an SQLite file in a temporary folder, as the window's embedded default), its results
+//! named `live_history_*`; at the end, records lost on the way to the database are counted too.
 
 mod common;
 
@@ -23,7 +27,9 @@ use std::sync::Arc;
 use chrono::Local;
 use smdr_monitor::alarm::AlarmsConfig;
 use smdr_monitor::collect::{CollectOptions, CollectorEvent, SiteConfig};
+use smdr_monitor::engine::history::HistoryStage;
 use smdr_monitor::engine::{AlarmStage, Engine, EngineEvent, Stage};
+use smdr_monitor::history::{self, HistoryStatus, RecordQuery, Target};
 use smdr_monitor::sim::{Scenario, SimOptions, SimServer};
 use smdr_monitor::store::{RowId, Store, View};
 use smdr_monitor::timeline::view::Refresh;
@@ -92,22 +98,34 @@ fn main() {
             SiteConfig::from_url(name, &format!("{scheme}://{addr}")).expect("a site URL")
         })
         .collect();
+    let with_history = std::env::args().any(|a| a == "--history");
+    let prefix = if with_history { "live_history" } else { "live" };
+    let options = CollectOptions {
+        log_dir: dir.path().join("logs"),
+        wake: Arc::new(|| {}),
+    };
+    let db = dir.path().join("history.sqlite3");
     let mut alarms = AlarmsConfig::default();
     alarms.delivery.desktop.enabled = false;
     alarms.delivery.history = false;
-    let (stage, _control) =
-        AlarmStage::new(&alarms, &dir.path().join("logs"), None).expect("the default rules");
-    let stages: Vec<Box<dyn Stage>> = vec![Box::new(stage)];
-    let (collector, rx) = Engine::start(
-        CollectOptions {
-            log_dir: dir.path().join("logs"),
-            wake: Arc::new(|| {}),
-        },
-        stages,
-    )
-    .expect("collectors started");
-    collector.set_sites(configs);
+    let (alarm_stage, _control) =
+        AlarmStage::new(&alarms, &options.log_dir, None).expect("the default rules");
+    let mut stages: Vec<Box<dyn Stage>> = vec![Box::new(alarm_stage)];
+    if with_history {
+        let stage = HistoryStage::start(
+            Target::Embedded(db.clone()),
+            options.log_dir.clone(),
+            &configs,
+            chrono::Duration::minutes(30),
+        )
+        .expect("the history stage started");
+        stages.push(Box::new(stage));
+    }
+    let (engine, rx) = Engine::start(options, stages).expect("engine started");
+    engine.set_sites(configs);
+    let running = Running(engine, rx);
     let mut alarm_latency = Vec::new();
+    let mut history_status = Vec::new();
     let mut store = Store::new();
     let mut view = View::default();
     let mut calls = tracker();
@@ -137,23 +155,16 @@ fn main() {
         let frame_start = Instant::now();
         let deadline = frame_start + BUDGET;
         while Instant::now() < deadline {
-            match rx.try_recv() {
-                Ok(EngineEvent::Alarm(a)) => {
-                    if let Some(received) = a.record.and_then(|r| r.received) {
-                        let d = Local::now().fixed_offset() - received;
-                        alarm_latency
-                            .push(d.num_microseconds().unwrap_or(i64::MAX) as f64 / 1000.0);
-                    }
-                }
-                Ok(EngineEvent::Collector(CollectorEvent::Record(r))) => {
+            match running.try_recv(&mut history_status, &mut alarm_latency) {
+                Ok(Some(r)) => {
                     if let Some(received) = r.received {
                         let d = Local::now().fixed_offset() - received;
                         latency.push(d.num_microseconds().unwrap_or(i64::MAX) as f64 / 1000.0);
                     }
                     store.push(r);
                 }
-                Ok(_) => {}
-                Err(_) => break,
+                Ok(None) => {}
+                Err(()) => break,
             }
         }
         while tracked < store.len() && Instant::now() < deadline {
@@ -179,7 +190,9 @@ fn main() {
             None => next = Instant::now(),
         }
     }
-    collector.shutdown();
+    let shutdown = Instant::now();
+    running.shutdown();
+    let shutdown_s = shutdown.elapsed().as_secs_f64();
 
     let mut stored: HashMap<&str, u64> = HashMap::new();
     for r in store.iter() {
@@ -196,40 +209,121 @@ fn main() {
     let extra = store.len() as u64 - (sent - lost);
     latency.sort_by(f64::total_cmp);
     intake.sort_by(f64::total_cmp);
-    println!("RESULT live_sites {sites} sites");
-    println!("RESULT live_rate {rate} records/s per site");
-    println!("RESULT live_seconds {} s", run.as_secs());
-    println!("RESULT live_sent {sent} records");
-    println!("RESULT live_stored {} records", store.len());
-    println!("RESULT live_lost {lost} records");
-    println!("RESULT live_unexpected {extra} records");
+    let pre = prefix;
+    println!("RESULT {pre}_sites {sites} sites");
+    println!("RESULT {pre}_rate {rate} records/s per site");
+    println!("RESULT {pre}_seconds {} s", run.as_secs());
+    println!("RESULT {pre}_sent {sent} records");
+    println!("RESULT {pre}_stored {} records", store.len());
+    println!("RESULT {pre}_lost {lost} records");
+    println!("RESULT {pre}_unexpected {extra} records");
     for (name, p) in [("p50", 0.5), ("p99", 0.99), ("max", 1.0)] {
         println!(
-            "RESULT live_latency_{name} {:.1} ms",
+            "RESULT {pre}_latency_{name} {:.1} ms",
             percentile(&latency, p)
         );
     }
     for (name, p) in [("p50", 0.5), ("p99", 0.99), ("max", 1.0)] {
-        println!("RESULT live_intake_{name} {:.2} ms", percentile(&intake, p));
+        println!(
+            "RESULT {pre}_intake_{name} {:.2} ms",
+            percentile(&intake, p)
+        );
     }
     calls_recompute.sort_by(f64::total_cmp);
     for (name, p) in [("p50", 0.5), ("p99", 0.99), ("max", 1.0)] {
         println!(
-            "RESULT live_calls_view_{name} {:.2} ms",
+            "RESULT {pre}_calls_view_{name} {:.2} ms",
             percentile(&calls_recompute, p)
         );
     }
     alarm_latency.sort_by(f64::total_cmp);
-    println!("RESULT live_alarms {} alarms", alarm_latency.len());
+    println!("RESULT {pre}_alarms {} alarms", alarm_latency.len());
     for (name, p) in [("p50", 0.5), ("p99", 0.99), ("max", 1.0)] {
         println!(
-            "RESULT live_alarm_latency_{name} {:.1} ms",
+            "RESULT {pre}_alarm_latency_{name} {:.1} ms",
             percentile(&alarm_latency, p)
         );
     }
-    println!("RESULT live_frames {} frames", intake.len());
-    println!("RESULT live_calls {} calls", calls.calls().len());
+    println!("RESULT {pre}_frames {} frames", intake.len());
+    println!("RESULT {pre}_calls {} calls", calls.calls().len());
+    if with_history {
+        let mut h = history::open(&Target::Embedded(db.clone())).expect("the history opens");
+        let mut in_db: HashMap<String, u64> = HashMap::new();
+        h.records(&RecordQuery::default(), &mut |l| {
+            *in_db.entry(l.site.clone()).or_default() += 1;
+            Ok(())
+        })
+        .expect("the history reads");
+        let history_lost: u64 = sims
+            .iter()
+            .map(|(name, s)| {
+                s.sent()
+                    .saturating_sub(in_db.get(name).copied().unwrap_or(0))
+            })
+            .sum();
+        let bytes = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0)
+            + std::fs::metadata(db.with_extension("sqlite3-wal"))
+                .map(|m| m.len())
+                .unwrap_or(0);
+        let behind_max = history_status
+            .iter()
+            .filter_map(|s| match s {
+                HistoryStatus::Behind { records } => Some(*records),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        let unreachable = history_status
+            .iter()
+            .filter(|s| matches!(s, HistoryStatus::Unreachable { .. }))
+            .count();
+        println!(
+            "RESULT {pre}_in_database {} records",
+            in_db.values().sum::<u64>()
+        );
+        println!("RESULT {pre}_database_lost {history_lost} records");
+        println!("RESULT {pre}_behind_max {behind_max} records");
+        println!("RESULT {pre}_unreachable {unreachable} times");
+        println!("RESULT {pre}_shutdown {shutdown_s:.2} s");
+        println!("RESULT {pre}_database_bytes {bytes} bytes");
+        assert_eq!(history_lost, 0, "records lost on the way to the database");
+    }
     assert!(sent > 0, "the simulators sent nothing");
     assert_eq!(lost, 0, "records lost");
     drop(sims);
+}
+
+/// The collectors alone (as before), or the engine with the history stage.
+/// The engine and what it sends this thread.
+struct Running(Engine, std::sync::mpsc::Receiver<EngineEvent>);
+
+impl Running {
+    /// The next event: a record, something else (`None`; history statuses kept, alarms'
+    /// latency from their record's receipt measured), or nothing waiting (`Err`).
+    fn try_recv(
+        &self,
+        statuses: &mut Vec<HistoryStatus>,
+        alarm_latency: &mut Vec<f64>,
+    ) -> Result<Option<smdr_monitor::protocol::Record>, ()> {
+        match self.1.try_recv() {
+            Ok(EngineEvent::Collector(CollectorEvent::Record(r))) => Ok(Some(r)),
+            Ok(EngineEvent::History(s)) => {
+                statuses.push(s);
+                Ok(None)
+            }
+            Ok(EngineEvent::Alarm(a)) => {
+                if let Some(received) = a.record.and_then(|r| r.received) {
+                    let d = Local::now().fixed_offset() - received;
+                    alarm_latency.push(d.num_microseconds().unwrap_or(i64::MAX) as f64 / 1000.0);
+                }
+                Ok(None)
+            }
+            Ok(_) => Ok(None),
+            Err(_) => Err(()),
+        }
+    }
+
+    fn shutdown(self) {
+        self.0.shutdown();
+    }
 }

@@ -26,6 +26,7 @@ if [ "${1:-}" = "" ]; then
     cargo bench --bench views | tee "$results/views.txt"
     cargo bench --bench day | tee "$results/day.txt"
     cargo bench --bench live | tee "$results/live.txt"
+    cargo bench --bench live -- --history | tee "$results/live_history.txt"
     cargo bench --bench alarms | tee "$results/alarms.txt"
     cargo bench --bench history | tee "$results/history.txt"
 fi
@@ -335,6 +336,30 @@ print(f"| latency p50 / p99 / max | {num('live_latency_p50'):.1f} / {num('live_l
 print(f"| intake per frame p50 / p99 / max | {num('live_intake_p50'):.2f} / {num('live_intake_p99'):.2f} / {num('live_intake_max'):.2f} ms | {ok(num('live_intake_max') < 16.7)} (never a whole 60 Hz frame) |")
 if "live_calls_view_max" in values:
     print(f"| Calls tab recompute p50 / p99 / max ({values['live_calls'][0]} calls at the end) | {num('live_calls_view_p50'):.2f} / {num('live_calls_view_p99'):.2f} / {num('live_calls_view_max'):.2f} ms | {ok(num('live_calls_view_max') < 16.7)} (at most every 250 ms) |")
+
+# The same live run through the engine with the history stage on (`--history`).
+if os.path.exists(os.path.join(results, "live_history.txt")):
+    for line in read("live_history.txt").splitlines():
+        m = re.match(r"RESULT (\S+) (\S+) ?(.*)", line)
+        if m:
+            values[m.group(1)] = (m.group(2), m.group(3))
+if "live_history_sent" in values:
+    h = lambda k: num(f"live_history_{k}")
+    print("\n### The same with history on (target: 0 lost, intake per frame unchanged)\n")
+    print("`cargo bench --bench live -- --history`: the collectors through the engine, whose history")
+    print("stage hands every record to the history writer (an SQLite file, as the window's embedded")
+    print("default) in batches on its own thread; the bench thread's intake is the window's, as above.")
+    print("At the end the database is read back: every record sent must be in it.\n")
+    print("| measure | without history | with history | target |")
+    print("|---|---|---|---|")
+    print(f"| records sent / stored | {values['live_sent'][0]} / {values['live_stored'][0]} | {values['live_history_sent'][0]} / {values['live_history_stored'][0]} | |")
+    print(f"| lost (store) | {int(num('live_lost'))} | {int(h('lost'))} | {ok(h('lost') == 0)} |")
+    print(f"| in the database / lost on the way | | {values['live_history_in_database'][0]} / {int(h('database_lost'))} | {ok(h('database_lost') == 0)} |")
+    print(f"| latency p50 / p99 / max | {num('live_latency_p50'):.1f} / {num('live_latency_p99'):.1f} / {num('live_latency_max'):.1f} ms | {h('latency_p50'):.1f} / {h('latency_p99'):.1f} / {h('latency_max'):.1f} ms | {ok(h('latency_p99') < 100)} |")
+    print(f"| intake per frame p50 / p99 / max | {num('live_intake_p50'):.2f} / {num('live_intake_p99'):.2f} / {num('live_intake_max'):.2f} ms | {h('intake_p50'):.2f} / {h('intake_p99'):.2f} / {h('intake_max'):.2f} ms | {ok(h('intake_max') < 16.7)} |")
+    print(f"| most records behind (writer status) | | {int(h('behind_max'))} | |")
+    print(f"| shutdown (last records written) | | {h('shutdown'):.2f} s | |")
+    print(f"| database size | | {h('database_bytes') / 1e6:.0f} MB ({h('database_bytes') / max(h('in_database'), 1):.0f} bytes a record) | |")
 
 def per_second(counter):
     v, u = counter.split()

@@ -22,11 +22,15 @@ use smdr_monitor::collect::{
     CollectOptions, CollectorEvent, Secret, SiteConfig, default_config_path, default_log_dir,
     load_named_sites, load_sites,
 };
+use smdr_monitor::engine::history::HistoryStage;
 use smdr_monitor::engine::{AlarmControl, AlarmStage, Engine, EngineEvent, Stage};
 use smdr_monitor::export::{RecordWriter, TextFormat};
 use smdr_monitor::health::Health;
 use smdr_monitor::health::server::HealthServer;
+use smdr_monitor::history::target::{EMBEDDED_FILE, default_settings_path, target_from_settings};
+use smdr_monitor::history::{HistoryStatus, Target};
 use smdr_monitor::protocol::Kind;
+use smdr_monitor::timeline::DEFAULT_AGE_OUT_MIN;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -55,13 +59,45 @@ pub struct Args {
     /// one, else the config folder's; the defaults when there is none).
     #[arg(long, value_name = "FILE")]
     alarms: Option<PathBuf>,
-    /// Print every connection-log line and alarm delivery, not only state changes.
+    /// Print every connection-log line, alarm delivery and history status change, not only
+    /// state changes.
     #[arg(long, short)]
     verbose: bool,
     /// Serve GET /status (JSON) and GET /metrics (Prometheus text) here, e.g. 127.0.0.1:9750
     /// (a port alone: on loopback).
     #[arg(long = "status", value_name = "ADDRESS:PORT", value_parser = parse_status_address)]
     status_address: Option<SocketAddr>,
+    /// Also write every record to this history database: postgres://user:password@host/db or
+    /// an SQLite file (default: `history = "…"` in the settings.toml beside the sites file, else
+    /// the embedded database: in the OS data folder, or in --log-dir when one is given).
+    #[arg(long, value_name = "URL", conflicts_with = "no_history")]
+    history: Option<String>,
+    /// Collect without writing a history database (the raw day logs are still written).
+    #[arg(long)]
+    no_history: bool,
+}
+
+/// The history database collect writes to, if any: `--history`, else the settings file beside
+/// the sites file, else the embedded database (beside the default raw log folder, or inside the
+/// one given, so a collector with its own folder keeps its own history).
+fn history_target(args: &Args) -> anyhow::Result<Option<Target>> {
+    if args.no_history {
+        return Ok(None);
+    }
+    if let Some(h) = &args.history {
+        return Ok(Some(Target::parse(h)?));
+    }
+    let settings = match &args.config {
+        Some(config) => config.with_file_name("settings.toml"),
+        None => default_settings_path(),
+    };
+    if let Some(t) = target_from_settings(&settings)? {
+        return Ok(Some(t));
+    }
+    Ok(Some(match &args.log_dir {
+        Some(dir) => Target::Embedded(dir.join(EMBEDDED_FILE)),
+        None => Target::default_embedded(),
+    }))
 }
 
 /// `--status`: ADDRESS:PORT, or a port alone (on loopback, the safe default).
@@ -161,11 +197,18 @@ pub fn run_with(args: Args, control: Control) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let log_dir = args.log_dir.clone().unwrap_or_else(default_log_dir);
+    let history = history_target(&args)?;
     let (alarm_stage, alarm_control) = AlarmStage::new(&alarms, &log_dir, None)
         .map_err(|e| anyhow::anyhow!("the alarm rules {}: {e}", alarms_path.display()))?;
     let health = Health::new();
     health.alarms_on();
-    let stages: Vec<Box<dyn Stage>> = vec![health.stage(), Box::new(alarm_stage)];
+    let mut stages: Vec<Box<dyn Stage>> = vec![health.stage(), Box::new(alarm_stage)];
+    if let Some(target) = &history {
+        let age_out = chrono::Duration::minutes(DEFAULT_AGE_OUT_MIN.into());
+        let stage = HistoryStage::start(target.clone(), log_dir.clone(), &sites, age_out)
+            .context("cannot start the history writer")?;
+        stages.push(Box::new(stage));
+    }
     let (engine, events) = Engine::start(
         CollectOptions {
             log_dir: log_dir.clone(),
@@ -189,6 +232,10 @@ pub fn run_with(args: Args, control: Control) -> anyhow::Result<ExitCode> {
             " (not there: the defaults)"
         }
     );
+    match &history {
+        Some(target) => eprintln!("history: written to {target}"),
+        None => eprintln!("history: not written (--no-history)"),
+    }
     let mut current = sites.clone();
     engine.set_sites(sites);
     let _server = match args.status_address {
@@ -243,6 +290,8 @@ pub fn run_with(args: Args, control: Control) -> anyhow::Result<ExitCode> {
 
 struct Report {
     verbose: bool,
+    /// The last history status printed, and when.
+    history: Option<(HistoryStatus, Instant)>,
     states: HashMap<Arc<str>, String>,
     /// Records and unparsed records per site.
     counts: BTreeMap<Arc<str>, (u64, u64)>,
@@ -257,6 +306,7 @@ impl Report {
     fn new(verbose: bool) -> Self {
         Self {
             verbose,
+            history: None,
             states: HashMap::new(),
             counts: BTreeMap::new(),
             unsaved: HashMap::new(),
@@ -316,7 +366,7 @@ impl Report {
                 return Ok(());
             }
             EngineEvent::History(status) => {
-                eprintln!("{}  {}", now(), status.describe());
+                self.history(status);
                 return Ok(());
             }
             EngineEvent::Notice { at, message } => {
@@ -356,6 +406,36 @@ impl Report {
             CollectorEvent::Log { .. } | CollectorEvent::Raw { .. } => {}
         }
         Ok(())
+    }
+
+    /// A history status: with -v each change (while behind, every 5 s at most); without, only
+    /// when the database becomes unreachable or is reached again.
+    fn history(&mut self, status: HistoryStatus) {
+        let kind = std::mem::discriminant(&status);
+        let (same_kind, since) = match &self.history {
+            Some((last, at)) => (std::mem::discriminant(last) == kind, at.elapsed()),
+            None => (false, Duration::MAX),
+        };
+        let was_unreachable = matches!(self.history, Some((HistoryStatus::Unreachable { .. }, _)));
+        let show = if self.verbose {
+            !same_kind
+                || !matches!(status, HistoryStatus::Behind { .. })
+                || since >= Duration::from_secs(5)
+        } else {
+            match status {
+                HistoryStatus::Unreachable { .. } => !same_kind,
+                _ => was_unreachable,
+            }
+        };
+        if show {
+            eprintln!("{}  {}", now(), status.describe());
+            self.history = Some((status, Instant::now()));
+        } else if !same_kind {
+            self.history = Some((
+                status,
+                self.history.as_ref().map_or_else(Instant::now, |h| h.1),
+            ));
+        }
     }
 
     fn unsaved(&self) -> u64 {

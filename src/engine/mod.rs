@@ -6,6 +6,8 @@
 //! and what the stages added ([`EngineEvent`]) to the consumer. Stages must not block: the history
 //! writer and alarm delivery have queues and threads of their own.
 
+pub mod history;
+
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;

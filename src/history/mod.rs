@@ -15,6 +15,8 @@
 //!
 //! The raw day logs stay the source of truth: the history can always be rebuilt from them.
 
+pub mod browse;
+pub mod browser;
 pub mod files;
 pub mod ingest;
 pub mod output;
@@ -149,6 +151,23 @@ pub trait HistoryStore: Send {
 
     /// Adds an alarm unless it is there already; whether it was new.
     fn add_alarm(&mut self, alarm: &AlarmRow) -> Result<bool>;
+
+    /// Runs a browse pass built by [`browse::ids_sql`]: each row's id (records positive,
+    /// unparsed lines negative) and, with `whole`, the line itself.
+    fn line_ids(
+        &mut self,
+        sql: &str,
+        params: &[query::Param],
+        whole: bool,
+        f: &mut dyn FnMut(i64, Option<&StoredLine>) -> io::Result<()>,
+    ) -> Result<u64>;
+
+    /// The lines of `ids` of one table (unparsed lines or records), each with its
+    /// [`browse::LineId`] number, in no particular order.
+    fn lines_by_id(&mut self, unparsed: bool, ids: &[i64]) -> Result<Vec<(i64, StoredLine)>>;
+
+    /// Every site the database has lines of, sorted.
+    fn sites(&mut self) -> Result<Vec<String>>;
 }
 
 /// Opens (creating when needed) the history at `target` and brings its schema up to date. A

@@ -581,4 +581,45 @@ impl HistoryStore for PgHistory {
             spans: n(3),
         })
     }
+
+    fn line_ids(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+        whole: bool,
+        f: &mut dyn FnMut(i64, Option<&StoredLine>) -> io::Result<()>,
+    ) -> Result<u64> {
+        self.each_row(sql, params, "cannot read records from it", |r| {
+            if whole {
+                f(r.get(12), Some(&stored_line(r)))
+            } else {
+                f(r.get(0), None)
+            }
+        })
+    }
+
+    fn lines_by_id(&mut self, unparsed: bool, ids: &[i64]) -> Result<Vec<(i64, StoredLine)>> {
+        let sql = super::browse::by_id_sql(unparsed, ids.len());
+        let params: Vec<Param> = ids.iter().map(|&i| Param::Int(i)).collect();
+        let mut lines = Vec::with_capacity(ids.len());
+        self.each_row(&sql, &params, "cannot read records from it", |r| {
+            lines.push((r.get(12), stored_line(r)));
+            Ok(())
+        })?;
+        Ok(lines)
+    }
+
+    fn sites(&mut self) -> Result<Vec<String>> {
+        let mut sites = Vec::new();
+        self.each_row(
+            super::browse::SITES_SQL,
+            &[],
+            "cannot read its sites",
+            |r| {
+                sites.push(r.get(0));
+                Ok(())
+            },
+        )?;
+        Ok(sites)
+    }
 }

@@ -538,4 +538,58 @@ impl HistoryStore for SqliteHistory {
             .map(|n| n > 0)
             .map_err(err)
     }
+
+    fn line_ids(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+        whole: bool,
+        f: &mut dyn FnMut(i64, Option<&StoredLine>) -> io::Result<()>,
+    ) -> Result<u64> {
+        let mut out = Ok(());
+        let n = (|| {
+            let mut st = self.conn.prepare(sql)?;
+            let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+            let mut n = 0;
+            while let Some(row) = rows.next()? {
+                n += 1;
+                let done = if whole {
+                    f(row.get(12)?, Some(&stored_line(row)?))
+                } else {
+                    f(row.get(0)?, None)
+                };
+                if let Err(e) = done {
+                    out = Err(e);
+                    break;
+                }
+            }
+            Ok(n)
+        })()
+        .map_err(self.err("cannot read records from it"))?;
+        out.map_err(|source| HistoryError::Output { source })?;
+        Ok(n)
+    }
+
+    fn lines_by_id(&mut self, unparsed: bool, ids: &[i64]) -> Result<Vec<(i64, StoredLine)>> {
+        let sql = super::browse::by_id_sql(unparsed, ids.len());
+        let err = self.err("cannot read records from it");
+        (|| {
+            let mut st = self.conn.prepare(&sql)?;
+            st.query_map(rusqlite::params_from_iter(ids.iter()), |r| {
+                Ok((r.get(12)?, stored_line(r)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()
+        })()
+        .map_err(err)
+    }
+
+    fn sites(&mut self) -> Result<Vec<String>> {
+        let err = self.err("cannot read its sites");
+        (|| {
+            let mut st = self.conn.prepare(super::browse::SITES_SQL)?;
+            st.query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()
+        })()
+        .map_err(err)
+    }
 }

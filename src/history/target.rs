@@ -94,6 +94,90 @@ pub fn target_from_settings(path: &Path) -> Result<Option<Target>, HistoryError>
         .transpose()
 }
 
+/// Writes `history = "…"` into the settings file (`None`: removes it, the embedded default),
+/// keeping whatever else the file holds. The file may hold a database password: on Unix it is
+/// readable by its owner only.
+pub fn save_history_setting(path: &Path, history: Option<&str>) -> Result<(), HistoryError> {
+    let bad = |why: String| HistoryError::Settings {
+        path: path.into(),
+        why,
+    };
+    let mut table: toml::Table = match std::fs::read_to_string(path) {
+        Ok(text) => toml::from_str(&text).map_err(|e| bad(e.message().to_string()))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => toml::Table::new(),
+        Err(e) => return Err(bad(e.to_string())),
+    };
+    match history {
+        Some(h) => {
+            table.insert("history".into(), toml::Value::String(h.into()));
+        }
+        None => {
+            table.remove("history");
+        }
+    }
+    let text = toml::to_string(&table).map_err(|e| bad(e.to_string()))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| bad(e.to_string()))?;
+    }
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    let mut file = open.open(path).map_err(|e| bad(e.to_string()))?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| bad(e.to_string()))
+}
+
+/// A `postgres://` URL without its password, and the password (percent-decoded), so a form
+/// can show the one and mask the other.
+pub fn split_password(url: &str) -> (String, String) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (url.to_string(), String::new());
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user, host)) => match user.split_once(':') {
+            Some((name, pw)) => (
+                format!("{scheme}://{name}@{host}{tail}"),
+                percent_decode(pw),
+            ),
+            None => (url.to_string(), String::new()),
+        },
+        None => (url.to_string(), String::new()),
+    }
+}
+
+/// The URL with `password` put into its user part (percent-encoded); an empty password leaves
+/// the URL as it is.
+pub fn with_password(url: &str, password: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    if password.is_empty() {
+        return url.to_string();
+    }
+    let encoded: String = password
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user, host)) => {
+            let name = user.split_once(':').map_or(user, |(n, _)| n);
+            format!("{scheme}://{name}:{encoded}@{host}{tail}")
+        }
+        // No user named: the password alone is no use, as libpq would have it.
+        None => url.to_string(),
+    }
+}
+
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -373,6 +457,47 @@ mod tests {
             "postgres://u@localhost/db?sslmode=verify-full"
         );
         assert!(url.config().is_ok());
+    }
+
+    #[test]
+    fn a_password_is_split_off_and_put_back() {
+        let (url, pw) = split_password("postgres://smdr:p%40ss:w@db:5432/smdr?sslmode=require");
+        assert_eq!(url, "postgres://smdr@db:5432/smdr?sslmode=require");
+        assert_eq!(pw, "p@ss:w");
+        let back = with_password(&url, &pw);
+        assert_eq!(
+            back,
+            "postgres://smdr:p%40ss%3Aw@db:5432/smdr?sslmode=require"
+        );
+        let Target::Postgres(parsed) = Target::parse(&back).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            parsed.config().unwrap().get_password(),
+            Some(&b"p@ss:w"[..])
+        );
+        assert_eq!(
+            split_password("postgres://h/db"),
+            ("postgres://h/db".into(), String::new())
+        );
+        assert_eq!(with_password("postgres://u@h/db", ""), "postgres://u@h/db");
+    }
+
+    #[test]
+    fn the_history_setting_is_saved_beside_other_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        std::fs::write(&path, "other = 3\n").unwrap();
+        save_history_setting(&path, Some("postgres://a:pw@h/db")).unwrap();
+        let t = target_from_settings(&path).unwrap().unwrap();
+        assert_eq!(t.to_string(), "postgres://a:***@h/db");
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .contains("other = 3")
+        );
+        save_history_setting(&path, None).unwrap();
+        assert_eq!(target_from_settings(&path).unwrap(), None);
     }
 
     #[test]

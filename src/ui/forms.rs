@@ -649,6 +649,7 @@ fn settings(app: &mut SmdrApp, ctx: &egui::Context) {
                     .labelled_by(l.id);
                 ui.end_row();
             });
+            super::history::settings_section(app, ui);
         });
     if pick_dir {
         app.commands.push(Command::PickLogDir);

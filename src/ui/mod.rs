@@ -8,6 +8,7 @@ pub mod calls;
 mod detail;
 mod forms;
 mod help;
+mod history;
 mod paths;
 mod raw;
 mod records;

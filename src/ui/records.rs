@@ -89,28 +89,42 @@ fn filter_bar(app: &mut SmdrApp, ui: &mut egui::Ui) {
     let sites: Vec<String> = app.store.sites().iter().map(|s| s.to_string()).collect();
     let texts = &mut app.forms.filter_texts;
     let f = &mut app.state.records.filter;
+    filter_fields(ui, f, texts, Some(sites), RECORDS_FIND);
+}
+
+/// The Records tab's filters (the History tab's too, which chooses its sites itself: `sites`
+/// `None`). `find` is the Text box's id.
+pub(super) fn filter_fields(
+    ui: &mut egui::Ui,
+    f: &mut crate::store::Filter,
+    texts: &mut FilterTexts,
+    sites: Option<Vec<String>>,
+    find: &str,
+) {
     // One row of the filters used most; the rest behind "More filters", so a narrow window keeps
     // its table. The button counts the folded filters in use, so none is forgotten.
     ui.horizontal(|ui| {
         ui.spacing_mut().item_spacing.x = 6.0;
-        let l = ui.label("Site");
-        egui::ComboBox::from_id_salt("site-filter")
-            .selected_text(f.site.as_deref().unwrap_or("all sites"))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut f.site, None, "all sites");
-                for s in sites {
-                    ui.selectable_value(&mut f.site, Some(s.clone()), s);
-                }
-            })
-            .response
-            .labelled_by(l.id);
+        if let Some(sites) = sites {
+            let l = ui.label("Site");
+            egui::ComboBox::from_id_salt("site-filter")
+                .selected_text(f.site.as_deref().unwrap_or("all sites"))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut f.site, None, "all sites");
+                    for s in sites {
+                        ui.selectable_value(&mut f.site, Some(s.clone()), s);
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+        }
         labelled_text_with_id(
             ui,
             "Text",
             &mut f.text,
             170.0,
             "anywhere in the line or note",
-            RECORDS_FIND,
+            find,
         );
         labelled_text(ui, "Number", &mut f.number, 110.0, "");
         let folded = folded_in_use(f, texts);
@@ -222,7 +236,7 @@ pub fn parse_duration(s: &str) -> Option<u32> {
 /// The table's columns in order: title, the sort a click on the title asks for (the note has
 /// none), and width (the last takes what is left).
 /// `width` is the table's: in a narrow window the first widths shrink so the Note stays in sight.
-fn columns(width: f32) -> [(&'static str, Option<SortColumn>, Column); 9] {
+pub(super) fn columns(width: f32) -> [(&'static str, Option<SortColumn>, Column); 9] {
     use SortColumn::*;
     // The initial widths below add up to 745, plus the Note's 80 and the gaps between columns.
     let scale = ((width - 80.0 - 9.0 * 8.0) / 745.0).clamp(0.6, 1.0);

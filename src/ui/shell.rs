@@ -57,6 +57,7 @@ pub fn draw(app: &mut SmdrApp, ui: &mut egui::Ui) {
             }
         }
         Tab::Raw => super::raw::tab(app, ui),
+        Tab::History => super::history::tab(app, ui),
         Tab::Alarms => super::alarms::tab(app, ui),
     });
     super::forms::windows(app, ui);
@@ -80,6 +81,10 @@ fn shortcuts(app: &mut SmdrApp, ctx: &egui::Context) {
                 super::widgets::focus_text(ctx, super::widgets::CALLS_FIND, text);
             }
             // The Raw stream has no filter: the records' is the one meant.
+            Tab::History => {
+                let text = &app.history.filter.text;
+                super::widgets::focus_text(ctx, super::history::HISTORY_FIND, text);
+            }
             Tab::Records | Tab::Raw | Tab::Alarms => {
                 app.state.tab = Tab::Records;
                 let text = &app.state.records.filter.text;
@@ -103,6 +108,8 @@ fn command_for(shortcut: KeyboardShortcut, tab: Tab) -> Option<Command> {
         let scope = match tab {
             Tab::Calls => ExportScope::Calls,
             Tab::Records | Tab::Raw | Tab::Alarms => ExportScope::View,
+            // Its result is exported from its own Export… menu.
+            Tab::History => return None,
         };
         Some(Command::PickExport(scope, ExportFormat::Csv))
     } else {

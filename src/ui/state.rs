@@ -25,17 +25,25 @@ pub enum Tab {
     Records,
     Calls,
     Raw,
+    History,
     Alarms,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Records, Tab::Calls, Tab::Raw, Tab::Alarms];
+    pub const ALL: [Tab; 5] = [
+        Tab::Records,
+        Tab::Calls,
+        Tab::Raw,
+        Tab::History,
+        Tab::Alarms,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             Self::Records => "Records",
             Self::Calls => "Calls",
             Self::Raw => "Raw stream",
+            Self::History => "History",
             Self::Alarms => "Alarms",
         }
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::harness::{free_port, raw_log_files};
 
-struct Spawned(Child);
+pub(crate) struct Spawned(Child);
 
 impl Drop for Spawned {
     fn drop(&mut self) {
@@ -17,7 +17,7 @@ impl Drop for Spawned {
 }
 
 /// Starts `smdr-monitor simulate` and returns it with the address it listens on.
-fn simulate(args: &[&str]) -> (Spawned, String) {
+pub(crate) fn simulate(args: &[&str]) -> (Spawned, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_smdr-monitor"))
         .arg("simulate")
         .args(args)
@@ -37,7 +37,7 @@ fn simulate(args: &[&str]) -> (Spawned, String) {
     (Spawned(child), addr)
 }
 
-fn run(args: &[&str]) -> (i32, String, String) {
+pub(crate) fn run(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_smdr-monitor"))
         .args(args)
         .output()

@@ -4,6 +4,7 @@
 
 mod cli;
 mod harness;
+mod history;
 mod probe;
 mod relay;
 mod today;

@@ -2,6 +2,7 @@
 //! (`cluster.rs`). Raw day logs are written by the collector's own writer from the simulator's
 //! seeded traffic; records reach the history as the collector hands them over.
 
+mod browse;
 mod cluster;
 mod pg;
 

@@ -28,6 +28,17 @@ impl SmdrApp {
                 format!("exporting {site} on {day}"),
                 Exported::Records(self.store.snapshot(self.store.day_of_site(site, *day))),
             ),
+            ExportScope::History { target, ids } => {
+                let n = ids.len();
+                let rx = jobs::export_history(target.clone(), ids.clone(), path, format, wake);
+                self.jobs.push(Job {
+                    label: format!("exporting {n} records from the history"),
+                    rx,
+                    progress: None,
+                    then_collect: false,
+                });
+                return;
+            }
             ExportScope::Calls => {
                 let calls = self
                     .calls
@@ -341,6 +352,9 @@ fn export_name(scope: &ExportScope, format: ExportFormat) -> String {
             day.format("%Y%m%d")
         ),
         ExportScope::Calls => format!("calls-{}", Local::now().format("%Y%m%d-%H%M")),
+        ExportScope::History { .. } => {
+            format!("history-{}", Local::now().format("%Y%m%d-%H%M"))
+        }
     };
     format!("{stem}.{}", format.extension())
 }

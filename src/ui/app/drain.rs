@@ -50,7 +50,7 @@ impl SmdrApp {
             EngineEvent::Collector(e) => self.take_collector_event(e),
             // The stages' own events get their views with the History and Alarms tabs.
             EngineEvent::Alarm(alarm) => self.take_alarm(alarm),
-            EngineEvent::History(_) => {}
+            EngineEvent::History(status) => self.history.status = Some(status),
             EngineEvent::Notice { message, .. } => self.notify_error(message),
         }
     }

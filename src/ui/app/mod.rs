@@ -13,6 +13,7 @@ use eframe::egui;
 use crate::collect::{
     CollectOptions, Collector, CollectorEvent, Direction, ProbeReport, SiteConfig, SiteStatus,
 };
+use crate::engine::history::HistoryStage;
 use crate::engine::{Engine, EngineEvent, Stage};
 use crate::jobs::{self, ExportFormat, JobEvent};
 use crate::protocol::{DecodeOptions, Record};
@@ -93,6 +94,11 @@ pub enum ExportScope {
     Day { site: String, day: NaiveDate },
     /// The calls view as filtered now.
     Calls,
+    /// The History tab's result.
+    History {
+        target: crate::history::Target,
+        ids: Arc<[crate::history::browse::LineId]>,
+    },
 }
 
 /// A background job the status bar shows.
@@ -202,6 +208,8 @@ pub struct SmdrApp {
     pub(super) help: super::help::HelpWindows,
     /// Alarms raised, the rules, and the alarm stage's control.
     pub(super) alarms: super::alarms::AlarmsPanel,
+    /// The History tab and Settings › History.
+    pub(super) history: super::history::HistoryUi,
 }
 
 impl SmdrApp {
@@ -259,6 +267,7 @@ impl SmdrApp {
             raw_pause: None,
             help: Default::default(),
             alarms,
+            history: Default::default(),
         };
         if let Some(p) = alarms_problem {
             app.notify_error(p);
@@ -271,6 +280,7 @@ impl SmdrApp {
         if let Some(tab) = self.options.tab {
             self.state.tab = tab;
         }
+        self.history.target = Some(self.history_target());
         if !self.options.open.is_empty() {
             self.commands
                 .push(Command::Import(self.options.open.clone()));
@@ -433,7 +443,13 @@ impl SmdrApp {
     /// The engine's stages for this window's settings: what every record passes through on
     /// its way here.
     fn stages(&mut self) -> Vec<Box<dyn Stage>> {
-        let mut stages = Vec::new();
+        let mut stages: Vec<Box<dyn Stage>> = Vec::new();
+        let sites: Vec<SiteConfig> = self.all_sites().filter(|s| s.enabled).cloned().collect();
+        let age_out = chrono::Duration::minutes(i64::from(self.state.settings.age_out_min.max(1)));
+        match HistoryStage::start(self.history_target(), self.log_dir(), &sites, age_out) {
+            Ok(stage) => stages.push(Box::new(stage.retargeted_by(self.history.retarget.clone()))),
+            Err(e) => self.notify_error(format!("cannot start the history writer: {e}")),
+        }
         let log_dir = self.log_dir();
         match self.alarms.stage(&log_dir, self.wake.clone()) {
             Ok(stage) => stages.push(stage),
@@ -454,6 +470,43 @@ impl SmdrApp {
     /// Alarms raised since the window opened, oldest first, and whether each is acknowledged.
     pub fn alarms(&self) -> impl Iterator<Item = (&crate::alarm::Alarm, bool)> {
         self.alarms.list.iter().map(|s| (&s.alarm, s.acknowledged))
+    }
+
+    /// The history database this window reads and writes (Settings › History): the settings
+    /// file is read once, at start.
+    pub fn history_target(&self) -> crate::history::Target {
+        if let Some(t) = &self.history.target {
+            return t.clone();
+        }
+        let (target, problem) = super::history::window_target(
+            &self.options.config_path,
+            self.options.log_dir.as_deref(),
+        );
+        if !problem.is_empty() {
+            tracing::warn!("{problem}");
+        }
+        target
+    }
+
+    /// The history writer's last status.
+    pub fn history_status(&self) -> Option<&crate::history::HistoryStatus> {
+        self.history.status.as_ref()
+    }
+
+    /// Records the History tab found (`None`: no answer yet).
+    pub fn history_found(&self) -> Option<usize> {
+        self.history.found()
+    }
+
+    /// The History tab's days (tests; the tab has a date picker).
+    pub fn set_history_days(&mut self, from: NaiveDate, to: NaiveDate) {
+        self.history.from = from;
+        self.history.to = to;
+    }
+
+    /// The History tab's calls per day.
+    pub fn history_per_day(&self) -> &[crate::history::StatsRow] {
+        self.history.per_day()
     }
 
     /// Every site the window shows: the configured ones, then the demo's.
