@@ -1,5 +1,5 @@
-//! The window's dialogs: the site form, the connection test (its warning, then its live steps),
-//! exporting a day of a site, settings, and confirming a removal.
+//! The window's dialogs: the site form, exporting a day of a site, settings, and confirming a
+//! removal (the connection test's are in `probe_window`).
 
 use std::sync::Arc;
 
@@ -7,11 +7,10 @@ use chrono::NaiveDate;
 use eframe::egui::{self, RichText, TextEdit};
 
 use crate::collect::relay::RelayEntryError;
-use crate::collect::{Protocol, RelayConfig, Secret, SiteConfig, StepOutcome, UrlError};
+use crate::collect::{Protocol, RelayConfig, Secret, SiteConfig, UrlError};
 use crate::jobs::ExportFormat;
 
 use super::app::{Command, ExportScope, SmdrApp};
-use super::paths::sentence;
 use super::records::FilterTexts;
 use super::theme::{self, ThemeChoice};
 
@@ -259,8 +258,8 @@ impl Forms {
 pub fn windows(app: &mut SmdrApp, ui: &mut egui::Ui) {
     let ctx = ui.ctx().clone();
     site_form(app, &ctx);
-    probe_confirm(app, &ctx);
-    probe_window(app, &ctx);
+    super::probe_window::probe_confirm(app, &ctx);
+    super::probe_window::probe_window(app, &ctx);
     export_day(app, &ctx);
     settings(app, &ctx);
     remove_confirm(app, &ctx);
@@ -434,115 +433,6 @@ fn relay_fields(ui: &mut egui::Ui, form: &mut SiteForm) {
     );
 }
 
-/// The warning before a connection test, said once (the test's steps do not repeat it); when
-/// this program itself holds the feed, that instead, with the offer to pause it for the test.
-fn probe_confirm(app: &mut SmdrApp, ctx: &egui::Context) {
-    let Some(site) = app.forms.probe_confirm.clone() else {
-        return;
-    };
-    let holder = app.feed_holder(&site);
-    let mut decided = None;
-    egui::Modal::new(egui::Id::unique("probe-confirm")).show(ctx, |ui| {
-        ui.set_max_width(460.0);
-        ui.heading(format!("Test {}", site.url()));
-        match &holder {
-            Some((name, words)) => {
-                ui.label(sentence(words));
-                ui.label(format!(
-                    "Pausing stops collecting from {name} for the test (up to 20 s; records \
-                     the PBX buffers meanwhile arrive after) and resumes it after."
-                ));
-                ui.horizontal(|ui| {
-                    if ui.button("Pause collection and test").clicked() {
-                        decided = Some(Command::ProbePausing(site.clone(), name.clone()));
-                    }
-                    if ui.button("Test anyway").clicked() {
-                        decided = Some(Command::Probe(site.clone()));
-                    }
-                    if ui.button("Cancel").clicked() {
-                        app.forms.probe_confirm = None;
-                    }
-                });
-            }
-            None => {
-                ui.label(match site.protocol {
-                    Protocol::AppsuitePush => sentence(crate::collect::probe::warning(&site)),
-                    _ => "Connecting to the PBX may take records away from a call logger that \
-                          already collects from it: some Mitel controllers hand their buffered \
-                          records to whoever connects, or serve only one collector at a time."
-                        .into(),
-                });
-                ui.horizontal(|ui| {
-                    if ui.button("Test now").clicked() {
-                        decided = Some(Command::Probe(site.clone()));
-                    }
-                    if ui.button("Cancel").clicked() {
-                        app.forms.probe_confirm = None;
-                    }
-                });
-            }
-        }
-    });
-    if let Some(command) = decided {
-        app.forms.probe_confirm = None;
-        app.commands.push(command);
-    }
-}
-
-fn probe_window(app: &mut SmdrApp, ctx: &egui::Context) {
-    let Some(p) = &app.probe else { return };
-    let mut open = true;
-    let mut again = false;
-    egui::Window::new(format!("Connection test: {}", p.site.name))
-        .open(&mut open)
-        .default_width(560.0)
-        .show(ctx, |ui| {
-            ui.label(RichText::new(p.site.url()).color(theme::MUTED.get(ui)));
-            egui::Grid::new("probe-steps")
-                .num_columns(3)
-                .striped(true)
-                .show(ui, |ui| {
-                    for s in &p.steps {
-                        ui.label(theme::mono(format!("{:>6} ms", s.elapsed.as_millis())));
-                        let (mark, tone) = match s.outcome {
-                            StepOutcome::Ok => ("●", theme::GOOD),
-                            StepOutcome::Failed => ("■", theme::BAD),
-                            StepOutcome::Note => ("◆", theme::BUSY),
-                        };
-                        ui.label(RichText::new(format!("{mark} {}", s.label)).color(tone.get(ui)));
-                        ui.add(egui::Label::new(theme::mono(&s.detail)).wrap());
-                        ui.end_row();
-                    }
-                });
-            match &p.verdict {
-                None => {
-                    ui.horizontal(|ui| {
-                        ui.spinner();
-                        ui.label("testing…");
-                    });
-                }
-                Some(v) => {
-                    let tone = if v.success { theme::GOOD } else { theme::BAD };
-                    ui.separator();
-                    ui.label(RichText::new(&v.verdict).strong().color(tone.get(ui)));
-                    if ui.button("Test again").clicked() {
-                        again = true;
-                    }
-                }
-            }
-        });
-    if again {
-        let site = p.site.clone();
-        app.commands.push(match p.pausing.clone() {
-            Some(holder) => Command::ProbePausing(site, holder),
-            None => Command::Probe(site),
-        });
-    }
-    if !open {
-        app.commands.push(Command::CloseProbe);
-    }
-}
-
 fn export_day(app: &mut SmdrApp, ctx: &egui::Context) {
     let Some(form) = &mut app.forms.export_day else {
         return;
@@ -687,37 +577,4 @@ fn remove_confirm(app: &mut SmdrApp, ctx: &egui::Context) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_site_form_says_what_is_wrong() {
-        let mut f = SiteForm::new();
-        assert_eq!(
-            f.to_site(&[]).unwrap_err().to_string(),
-            "give the site a name"
-        );
-        f.name = "HQ".into();
-        assert_eq!(
-            f.to_site(&[]).unwrap_err().to_string(),
-            "enter the PBX's address (name or IP)"
-        );
-        f.host = "10.0.0.5".into();
-        f.password = "secret".into();
-        let s = f.to_site(&[]).unwrap();
-        assert_eq!(s.url(), "mitel5000://10.0.0.5:4000");
-        assert_eq!(s.password.expose(), "secret");
-        assert_eq!(
-            f.to_site(std::slice::from_ref(&s)).unwrap_err().to_string(),
-            "there is already a site called HQ"
-        );
-        f.port = "99999".into();
-        assert!(f.to_site(&[]).unwrap_err().to_string().starts_with("port"));
-        let mut p = SiteForm::new();
-        p.name = "push".into();
-        p.protocol = Protocol::AppsuitePush;
-        p.port = "2100".into();
-        let s = p.to_site(&[]).unwrap();
-        assert_eq!(s.bind.as_deref(), Some("0.0.0.0:2100"));
-    }
-}
+mod tests;

@@ -10,6 +10,7 @@ mod forms;
 mod help;
 mod history;
 mod paths;
+mod probe_window;
 mod raw;
 mod records;
 mod shell;
