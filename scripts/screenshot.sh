@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the real window under Xvfb in demo mode, waits for live rows, and writes one PNG per
 # window size and tab: <dir>/records-1024x640.png, calls-1024x640.png, records-1600x1000.png,
-# calls-1600x1000.png (default dir target/screenshots); further arguments go to the app.
+# calls-1600x1000.png, and at 1024x640 history and alarms (after the demo's 911 call, 10 s in)
+# (default dir target/screenshots); further arguments go to the app.
 # SMDR_BIN names the binary (default target/debug/smdr-monitor); SMDR_SHOT_WAIT the seconds the
 # demo runs before each shot (default 8). Fails if a window never appears or draws nothing.
 # Needs: xvfb, x11-utils (xwininfo), imagemagick (import, convert), Mesa's software renderers.
@@ -67,3 +68,5 @@ for size in 1024x640 1600x1000; do
         shot "$size" "$tab" "${@:2}"
     done
 done
+shot 1024x640 history "${@:2}"
+SMDR_SHOT_WAIT=14 shot 1024x640 alarms "${@:2}"

@@ -16,25 +16,16 @@ use smdr_monitor::protocol::DecodeOptions;
 use smdr_monitor::ui::state::Tab;
 use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
 
+mod window_common;
+use window_common::harness;
+
 const FIXTURE: &str = "tests/fixtures/mivb/attendant-and-lost-column-synthetic.txt";
 
 fn options(dir: &Path) -> AppOptions {
     AppOptions {
-        demo: DemoMode::Off,
-        config_path: dir.join("sites.toml"),
-        log_dir: Some(dir.join("logs")),
-        collect: false,
-        open: Vec::new(),
         tab: Some(Tab::History),
-        passwords: smdr_monitor::secrets::Passwords::in_memory(),
-        desktop: smdr_monitor::desktop::Desktop::Bare,
+        ..window_common::options(dir, DemoMode::Off, false)
     }
-}
-
-fn harness(options: AppOptions) -> Harness<'static, SmdrApp> {
-    Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| SmdrApp::new(&cc.egui_ctx, cc.storage, options))
 }
 
 /// Steps the window until `done` or 10 s (the database is read on another thread).

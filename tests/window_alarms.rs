@@ -13,7 +13,10 @@ use egui_kittest::kittest::Queryable;
 use smdr_monitor::collect::SiteConfig;
 use smdr_monitor::sim::{Scenario, SimOptions, SimServer};
 use smdr_monitor::ui::state::Tab;
+
+mod window_common;
 use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
+use window_common::step_until;
 
 /// A webhook receiver on 127.0.0.1: each POST's body and when it arrived.
 fn receiver() -> (u16, Receiver<(String, DateTime<Local>)>) {
@@ -53,19 +56,6 @@ fn receiver() -> (u16, Receiver<(String, DateTime<Local>)>) {
         }
     });
     (port, rx)
-}
-
-fn step_until(
-    h: &mut Harness<'static, SmdrApp>,
-    what: &str,
-    done: impl Fn(&Harness<'static, SmdrApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(40);
-    while !done(h) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-        h.step();
-    }
 }
 
 #[test]
@@ -281,10 +271,11 @@ fn alarm_settings_are_saved_with_the_mail_password_in_the_credential_store() {
 #[test]
 fn the_demo_raises_an_alarm_within_its_first_minute() {
     let dir = tempfile::tempdir().unwrap();
-    // The default rules; only this computer's desktop and history left alone.
+    // The default rules, this computer's desktop left alone; the history delivery as by
+    // default (on): while only the demo runs, its alarms stay out of the history all the same.
     std::fs::write(
         dir.path().join("alarms.toml"),
-        "[delivery]\nhistory = false\n[delivery.desktop]\nenabled = false\n",
+        "[delivery.desktop]\nenabled = false\n",
     )
     .unwrap();
     let options = AppOptions {
@@ -313,4 +304,12 @@ fn the_demo_raises_an_alarm_within_its_first_minute() {
     assert!(alarm.text.contains("dialled 911"), "{}", alarm.text);
     h.run();
     assert!(h.query_by_label("◆ 1 alarm").is_some(), "no badge");
+    h.get_by_label("Alarms").click();
+    step_until(&mut h, "the alarm log's delivery", |h| {
+        h.query_by_label_contains("alarm log: delivered").is_some()
+    });
+    assert!(
+        h.query_by_label_contains("history:").is_none(),
+        "the demo's alarm went to the history"
+    );
 }

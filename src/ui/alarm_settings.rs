@@ -108,6 +108,8 @@ impl super::alarms::AlarmsPanel {
 /// Saves the draft: checked, written, handed to the running stage.
 fn save(app: &mut SmdrApp) {
     let log_dir = app.alarm_log_dir();
+    // As at start: while only the demo runs, its alarms stay out of the history.
+    let history = !(app.is_demo() && app.sites.is_empty());
     let Some(draft) = &mut app.alarms.settings else {
         return;
     };
@@ -123,8 +125,10 @@ fn save(app: &mut SmdrApp) {
             return;
         }
     };
+    let mut running = config.clone();
+    running.delivery.history &= history;
     if let Some(control) = &app.alarms.control
-        && let Err(e) = control.set_config(&config, &log_dir)
+        && let Err(e) = control.set_config(&running, &log_dir)
     {
         draft.problem = Some(e);
         return;

@@ -76,12 +76,17 @@ impl AlarmsPanel {
     }
 
     /// The engine's alarm stage for these rules (the alarm log in `log_dir`).
+    /// The alarm stage for these rules; `history`: alarms also go to the history database
+    /// when the rules' delivery says so.
     pub fn stage(
         &mut self,
         log_dir: &Path,
         notify: crate::wake::Wake,
+        history: bool,
     ) -> Result<Box<dyn Stage>, String> {
-        let (stage, control) = AlarmStage::new(&self.config, log_dir, Some(notify))?;
+        let mut config = self.config.clone();
+        config.delivery.history &= history;
+        let (stage, control) = AlarmStage::new(&config, log_dir, Some(notify))?;
         self.control = Some(control);
         Ok(Box::new(stage))
     }
@@ -277,7 +282,8 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
             for i in order {
                 let s = &app.alarms.list[i];
                 let a = &s.alarm;
-                ui.horizontal(|ui| {
+                // Wrapped: at 1024 wide a long sentence would push the buttons out of sight.
+                ui.horizontal_wrapped(|ui| {
                     let mut head = RichText::new(format!(
                         "{} {}",
                         a.at.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S"),

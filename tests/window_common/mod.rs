@@ -85,9 +85,9 @@ pub fn type_into(h: &mut Window, label: &str, text: &str) {
 }
 
 /// Steps the window in real time until `done` holds (collectors and jobs run on their own
-/// threads); fails after 30 s.
+/// threads); fails after 40 s.
 pub fn step_until(h: &mut Window, what: &str, done: impl Fn(&Window) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(40);
     while !done(h) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(50));

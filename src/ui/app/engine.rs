@@ -20,12 +20,9 @@ impl SmdrApp {
                 return;
             }
         }
-        let demo = match self.options.demo {
-            DemoMode::Force => true,
-            DemoMode::Auto => self.sites.is_empty(),
-            DemoMode::Off => false,
-        };
-        if demo && let Some(runtime) = self.collector().and_then(|c| c.runtime()) {
+        if self.wants_demo()
+            && let Some(runtime) = self.collector().and_then(|c| c.runtime())
+        {
             match Demo::start(runtime) {
                 Ok(demo) => {
                     // Its logs go to its own folder, never the user's.
@@ -59,6 +56,15 @@ impl SmdrApp {
 
     /// The engine's stages for this window's settings: what every record passes through on
     /// its way here.
+    /// The demo runs beside the collectors (asked for, or no site configured).
+    fn wants_demo(&self) -> bool {
+        match self.options.demo {
+            DemoMode::Force => true,
+            DemoMode::Auto => self.sites.is_empty(),
+            DemoMode::Off => false,
+        }
+    }
+
     pub(super) fn stages(&mut self) -> Vec<Box<dyn Stage>> {
         let mut stages: Vec<Box<dyn Stage>> = Vec::new();
         let sites: Vec<SiteConfig> = self.all_sites().filter(|s| s.enabled).cloned().collect();
@@ -68,7 +74,9 @@ impl SmdrApp {
             Err(e) => self.notify_error(format!("cannot start the history writer: {e}")),
         }
         let log_dir = self.log_dir();
-        match self.alarms.stage(&log_dir, self.wake.clone()) {
+        // The demo's records stay out of the history: so do its alarms while only it runs.
+        let history = !(self.wants_demo() && self.sites.is_empty());
+        match self.alarms.stage(&log_dir, self.wake.clone(), history) {
             Ok(stage) => stages.push(stage),
             Err(e) => self.notify_error(format!("the alarm rules cannot run: {e}")),
         }

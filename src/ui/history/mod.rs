@@ -229,6 +229,7 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
     let target = app.history_target();
     let wake = app.wake.clone();
     let configured: Vec<String> = app.all_sites().map(|s| s.name.clone()).collect();
+    let only_demo = app.is_demo() && app.sites.is_empty();
     let h = &mut app.history;
     if h.browser(&target, &wake).is_none() {
         if let Some(e) = &h.error {
@@ -264,6 +265,9 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
             export = super::widgets::export_menu(ui, "Export…", None);
         }
     });
+    if only_demo && h.found() == Some(0) {
+        ui.weak("The demo's records are not kept in the history: add a site to collect one.");
+    }
     if let Some(e) = &h.error {
         ui.label(
             RichText::new(format!("The history cannot be read: {e}")).color(theme::BAD.get(ui)),
