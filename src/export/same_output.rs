@@ -146,21 +146,21 @@ fn first_call_csv(call: &Call) -> String {
 
 /// The inputs: every fixture, the simulator's traffic in each format, and lines spoilt with
 /// the bytes escaping and quoting care about. (name, bytes).
-fn inputs() -> Vec<(String, Vec<u8>)> {
+fn inputs() -> std::io::Result<Vec<(String, Vec<u8>)>> {
     let mut all = Vec::new();
     for dir in ["mitel5000", "appsuite", "mivb"] {
-        let mut names: Vec<_> = std::fs::read_dir(format!("tests/fixtures/{dir}"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
+        let mut names = std::fs::read_dir(format!("tests/fixtures/{dir}"))?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<std::io::Result<Vec<_>>>()?;
         names.sort();
         for path in names {
-            all.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+            let data = std::fs::read(&path)?;
+            all.push((path.display().to_string(), data));
         }
     }
     let start = NaiveDate::from_ymd_opt(2026, 11, 27)
         .and_then(|d| d.and_hms_opt(23, 0, 0))
-        .unwrap();
+        .unwrap_or_default();
     for (format, name) in [
         (TrafficFormat::Mitel5000, "sim \"5000\", a\\b.txt"),
         (TrafficFormat::AppSuite, "sim appsuite.txt"),
@@ -212,19 +212,22 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
         }
     }
     all.push(("spoilt, \"lines\".txt".to_string(), spoilt));
-    all
+    Ok(all)
 }
 
 fn options() -> DecodeOptions {
     DecodeOptions {
         date: NaiveDate::from_ymd_opt(2012, 7, 3),
-        today: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+        today: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default(),
         ..DecodeOptions::default()
     }
 }
 
+/// What a comparison test ends with: the writers' own errors stop it.
+type Outcome = Result<(), Box<dyn std::error::Error>>;
+
 #[test]
-fn records_are_written_as_the_first_writers_wrote_them() {
+fn records_are_written_as_the_first_writers_wrote_them() -> Outcome {
     let mut compared = 0;
     for format in [TextFormat::Jsonl, TextFormat::Csv] {
         let mut writer = RecordWriter::batched(Vec::new(), format, 1 << 16);
@@ -232,7 +235,8 @@ fn records_are_written_as_the_first_writers_wrote_them() {
         if format == TextFormat::Csv {
             expected.push_str(&first_csv_row(RECORD_COLUMNS.iter().map(|c| Value::Str(c))));
         }
-        for (name, data) in inputs() {
+        let mut failed = None;
+        for (name, data) in inputs()? {
             let origin: Arc<str> = name.into();
             let mut decoder = StreamDecoder::new(options());
             import::decode_each(&data, &mut decoder, |line, d| {
@@ -240,7 +244,9 @@ fn records_are_written_as_the_first_writers_wrote_them() {
                     origin: origin.clone(),
                     line,
                 };
-                writer.write(d, &source).unwrap();
+                if let Err(e) = writer.write(d, &source) {
+                    failed.get_or_insert(e);
+                }
                 expected.push_str(&match format {
                     TextFormat::Jsonl => first_jsonl(d, &source),
                     TextFormat::Csv => first_csv(d, &source),
@@ -248,20 +254,24 @@ fn records_are_written_as_the_first_writers_wrote_them() {
                 compared += 1;
             });
         }
-        let ours = String::from_utf8(writer.finish().unwrap()).unwrap();
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
+        let ours = String::from_utf8(writer.finish()?)?;
         for (i, (a, b)) in ours.lines().zip(expected.lines()).enumerate() {
             assert_eq!(a, b, "{format:?} line {}", i + 1);
         }
         assert_eq!(ours, expected, "{format:?}");
     }
     assert!(compared > 2 * 12_000, "{compared}");
+    Ok(())
 }
 
 #[test]
-fn calls_are_written_as_the_first_writers_wrote_them() {
+fn calls_are_written_as_the_first_writers_wrote_them() -> Outcome {
     let mut tracker = CallTracker::new(chrono::Duration::minutes(240));
     let site: Arc<str> = "calls".into();
-    for (name, data) in inputs() {
+    for (name, data) in inputs()? {
         if name.contains("appsuite") || name.contains("spoilt") {
             let mut decoder = StreamDecoder::new(options());
             import::decode_each(&data, &mut decoder, |_, d| {
@@ -277,13 +287,14 @@ fn calls_are_written_as_the_first_writers_wrote_them() {
             expected.push_str(&first_csv_row(CALL_COLUMNS.iter().map(|c| Value::Str(c))));
         }
         for call in tracker.calls() {
-            writer.write(call).unwrap();
+            writer.write(call)?;
             expected.push_str(&match format {
                 TextFormat::Jsonl => first_call_jsonl(call),
                 TextFormat::Csv => first_call_csv(call),
             });
         }
-        let ours = String::from_utf8(writer.finish().unwrap()).unwrap();
+        let ours = String::from_utf8(writer.finish()?)?;
         assert_eq!(ours, expected, "{format:?}");
     }
+    Ok(())
 }
