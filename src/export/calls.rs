@@ -39,25 +39,11 @@ pub const EXPORT_CALL_COLUMNS: &[&str] = &[
     "events",
 ];
 
-/// Every field of a call, in output order.
-pub const CALL_COLUMNS: &[&str] = &[
-    "call_id",
-    "start",
-    "end",
-    "direction",
-    "number",
-    "contact_name",
-    "ddi",
-    "outcome",
-    "answered_by",
-    "time_to_answer_s",
-    "talk_s",
-    "hold_s",
-    "queued_s",
-    "transfers",
-    "path",
-    "events",
-];
+/// Every field of a call, in output order: the window's columns but the site.
+pub const CALL_COLUMNS: &[&str] = match EXPORT_CALL_COLUMNS.split_first() {
+    Some((_site, rest)) => rest,
+    None => &[],
+};
 
 /// One field's value, borrowed from the call.
 #[derive(Clone, Copy)]
