@@ -20,6 +20,7 @@ use crate::protocol::mitel5000::login::leading_login;
 use crate::protocol::mitel5000::masked_hex;
 use crate::protocol::record::lossy;
 use crate::protocol::{Body, Decoded, Format, StreamDecoder};
+use crate::rawlog::split_receipt_time;
 use crate::store::{Incoming, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -318,19 +319,6 @@ fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<(usize, bool)
         }
     }
     Ok((filled, false))
-}
-
-/// A raw-day-log line: `2026-11-22T14:02:11.123+01:00<TAB>text`. Other lines have no time.
-pub fn split_receipt_time(line: &[u8]) -> (Option<DateTime<FixedOffset>>, &[u8]) {
-    // RFC 3339 with offset is 20 to 35 bytes; look for the tab only near the start.
-    let Some(tab) = memchr::memchr(b'\t', &line[..line.len().min(40)]) else {
-        return (None, line);
-    };
-    let stamp = std::str::from_utf8(&line[..tab]).ok();
-    match stamp.and_then(|s| DateTime::parse_from_rfc3339(s).ok()) {
-        Some(t) => (Some(t), &line[tab + 1..]),
-        None => (None, line),
-    }
 }
 
 /// Decodes all of `data` into `store`, in order, without an owned copy per record. `after_each`

@@ -283,7 +283,7 @@ fn whole_lines(path: &Path) -> (Vec<Vec<u8>>, usize) {
         .split(|&b| b == b'\n')
         .filter(|l| !l.is_empty())
         .map(|l| {
-            let (at, text) = smdr_monitor::import::split_receipt_time(l);
+            let (at, text) = smdr_monitor::rawlog::split_receipt_time(l);
             assert!(at.is_some(), "a line without its receipt time: {l:?}");
             text.to_vec()
         })

@@ -17,16 +17,17 @@ use crate::cli::common::parse_duration;
 use crate::cli::signals::Control;
 use smdr_monitor::alarm::config::load as load_alarms;
 use smdr_monitor::alarm::default_alarms_path;
-use smdr_monitor::collect::daylog::{file_name_for, same_folder};
+use smdr_monitor::collect::daylog::same_folder;
 use smdr_monitor::collect::{
-    CollectOptions, CollectorEvent, Secret, SiteConfig, default_config_path, default_log_dir,
-    load_named_sites, load_sites,
+    CollectOptions, CollectorEvent, Secret, SiteConfig, load_named_sites, load_sites,
 };
 use smdr_monitor::engine::history::HistoryStage;
 use smdr_monitor::engine::{AlarmControl, AlarmStage, Engine, EngineEvent, Stage};
 use smdr_monitor::export::{RecordWriter, TextFormat};
 use smdr_monitor::health::Health;
 use smdr_monitor::health::server::HealthServer;
+use smdr_monitor::paths::{default_config_path, default_log_dir};
+use smdr_monitor::rawlog::file_name_for;
 use smdr_monitor::history::target::{EMBEDDED_FILE, default_settings_path, target_from_settings};
 use smdr_monitor::history::{HistoryStatus, Target};
 use smdr_monitor::protocol::Kind;

@@ -11,10 +11,10 @@ pub fn init(window: bool) -> LogGuard {
     let filter = |default: &str| {
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default))
     };
-    let dir = smdr_monitor::collect::config::app_log_dir();
+    let dir = smdr_monitor::paths::app_log_dir();
     if window && let Some(dir) = dir {
         let appender =
-            tracing_appender::rolling::daily(&dir, smdr_monitor::collect::config::APP_LOG_PREFIX);
+            tracing_appender::rolling::daily(&dir, smdr_monitor::paths::APP_LOG_PREFIX);
         let (writer, guard) = tracing_appender::non_blocking(appender);
         let ok = tracing_subscriber::fmt()
             .with_env_filter(filter("info"))

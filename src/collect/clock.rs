@@ -42,14 +42,10 @@ impl fmt::Debug for Clock {
     }
 }
 
-/// The receipt-time stamp of raw and connection logs: RFC 3339, milliseconds, local offset.
-pub fn stamp(at: &DateTime<Local>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rawlog::stamp;
 
     #[test]
     fn millisecond_precision_and_offset() {

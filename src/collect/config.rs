@@ -1,41 +1,14 @@
-//! Where sites and logs live: `sites.toml` in the OS config dir, raw logs in the OS data dir.
+//! The site list, `sites.toml`: read, checked and saved (where it is by default: `crate::paths`).
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::daylog::{file_name_for, same_folder};
+use super::daylog::same_folder;
 use super::site::{Secret, SiteConfig};
+use crate::rawlog::file_name_for;
 use crate::secrets::Passwords;
-
-const APP: &str = "smdr-monitor";
-
-fn project_dirs() -> Option<directories::ProjectDirs> {
-    directories::ProjectDirs::from("", "", APP)
-}
-
-/// `sites.toml` in the OS config dir; `./sites.toml` when the system names no home directory.
-pub fn default_config_path() -> PathBuf {
-    project_dirs()
-        .map(|d| d.config_dir().join("sites.toml"))
-        .unwrap_or_else(|| PathBuf::from("sites.toml"))
-}
-
-/// Raw day logs: `logs` in the OS data dir; `./smdr-logs` when the system names no home directory.
-pub fn default_log_dir() -> PathBuf {
-    project_dirs()
-        .map(|d| d.data_dir().join("logs"))
-        .unwrap_or_else(|| PathBuf::from("smdr-logs"))
-}
-
-/// The program's own log (not SMDR), written by the window: a daily file in here.
-pub fn app_log_dir() -> Option<PathBuf> {
-    project_dirs().map(|d| d.data_dir().join("app-log"))
-}
-
-/// The daily app log's name prefix; tracing-appender adds `.YYYY-MM-DD` (the UTC date).
-pub const APP_LOG_PREFIX: &str = "smdr-monitor.log";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

@@ -15,39 +15,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Local, NaiveDate, NaiveTime, TimeZone};
 
-use super::clock::stamp;
 use super::events::{Gap, GapCause};
-
-/// A site name made safe for a file and folder name: letters, digits, `-`, `_`, `.`; anything
-/// else becomes `_`. Never empty, never only dots, never a Windows device name.
-pub fn file_name_for(site: &str) -> String {
-    let mut s: String = site
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    s = s.trim_matches('.').to_string();
-    if s.is_empty() {
-        s = "site".into();
-    }
-    const RESERVED: [&str; 4] = ["CON", "PRN", "AUX", "NUL"];
-    let upper = s.to_ascii_uppercase();
-    let stem = upper.split('.').next().unwrap_or("");
-    let device = RESERVED.contains(&stem)
-        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
-            && stem.len() == 4
-            && stem.as_bytes()[3].is_ascii_digit());
-    if device {
-        s.insert(0, '_');
-    }
-    s
-}
+use crate::rawlog::{file_name_for, stamp};
 
 /// The first two of `names` that would share one log folder (and connection log): equal once
 /// made safe for a file name, compared without case as Windows folders are.
@@ -387,13 +356,7 @@ mod tests {
     }
 
     #[test]
-    fn sanitised_names() {
-        assert_eq!(file_name_for("Demo 5000"), "Demo_5000");
-        assert_eq!(file_name_for("../etc/passwd"), "_etc_passwd");
-        assert_eq!(file_name_for("  "), "site");
-        assert_eq!(file_name_for("CON"), "_CON");
-        assert_eq!(file_name_for("com1.txt"), "_com1.txt");
-        assert_eq!(file_name_for("Zürich HQ"), "Z_rich_HQ");
+    fn names_sharing_a_folder() {
         assert_eq!(same_folder(["A B", "HQ", "A_B"]), Some(("A B", "A_B")));
         assert_eq!(same_folder(["HQ", "hq"]), Some(("HQ", "hq")));
         assert_eq!(same_folder(["HQ", "Branch", "HQ 2"]), None);
@@ -422,7 +385,7 @@ mod tests {
         let old = fs::read_to_string(site_dir.join("HQ.20261129.4.log")).unwrap();
         let lines: Vec<&str> = old.lines().collect();
         assert_eq!(lines.len(), 2);
-        let (t, text) = crate::import::split_receipt_time(lines[1].as_bytes());
+        let (t, text) = crate::rawlog::split_receipt_time(lines[1].as_bytes());
         assert_eq!(text, b"IN  110");
         assert_eq!(t.unwrap(), at("2026-11-29 23:59:59.900"));
         assert_eq!(

@@ -18,9 +18,7 @@ pub mod supervisor;
 pub mod words;
 
 pub use clock::Clock;
-pub use config::{
-    ConfigError, default_config_path, default_log_dir, load_named_sites, load_sites, save_sites,
-};
+pub use config::{ConfigError, load_named_sites, load_sites, save_sites};
 pub use events::{
     CollectorEvent, Direction, Gap, GapCause, ProbeStep, ProbeVerdict, SiteState, SiteStatus,
     StepOutcome,

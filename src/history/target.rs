@@ -53,7 +53,7 @@ impl Target {
 
 /// `history.sqlite3` in the OS data folder (the parent of the default raw log folder).
 pub fn default_embedded_path() -> PathBuf {
-    let logs = crate::collect::default_log_dir();
+    let logs = crate::paths::default_log_dir();
     logs.parent()
         .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from(EMBEDDED_FILE), |p| p.join(EMBEDDED_FILE))
@@ -62,7 +62,7 @@ pub fn default_embedded_path() -> PathBuf {
 /// The settings file beside `sites.toml`: `history = "postgres://…"` chooses the shared
 /// database for the command line (and later the collector service).
 pub fn default_settings_path() -> PathBuf {
-    crate::collect::default_config_path().with_file_name("settings.toml")
+    crate::paths::default_config_path().with_file_name("settings.toml")
 }
 
 #[derive(serde::Deserialize, Default)]

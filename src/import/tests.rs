@@ -1,15 +1,5 @@
 use super::*;
 
-#[test]
-fn receipt_time_prefix() {
-    let (t, rest) = split_receipt_time(b"2026-11-22T00:10:00.250+01:00\tNET 1234");
-    assert_eq!(t.unwrap().to_rfc3339(), "2026-11-22T00:10:00.250+01:00");
-    assert_eq!(rest, b"NET 1234");
-    let (t, rest) = split_receipt_time(b"NET\t1234");
-    assert!(t.is_none());
-    assert_eq!(rest, b"NET\t1234");
-}
-
 /// Every input the fuzzers found a fault with (`fuzz/findings/`) imports into a store and a
 /// call tracker without a panic, one record per unit.
 #[test]

@@ -125,10 +125,10 @@ fn about_paths(app: &SmdrApp) -> [(&'static str, Option<PathBuf>); 3] {
             p.to_path_buf()
         }
     });
-    let app_log = crate::collect::config::app_log_dir().map(|d| {
+    let app_log = crate::paths::app_log_dir().map(|d| {
         d.join(format!(
             "{}.{}",
-            crate::collect::config::APP_LOG_PREFIX,
+            crate::paths::APP_LOG_PREFIX,
             chrono::Utc::now().format("%Y-%m-%d")
         ))
     });

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use smdr_monitor::collect::{
     Clock, CollectOptions, Collector, CollectorEvent, Secret, SiteConfig, SiteState,
 };
-use smdr_monitor::import;
 use smdr_monitor::protocol::Record;
+use smdr_monitor::rawlog;
 use smdr_monitor::sim::{Faults, SimOptions, SimServer};
 
 pub const PASSWORD: &str = "s3cretPw";
@@ -143,7 +143,7 @@ impl Harness {
                 let data = fs::read(p).unwrap();
                 data.split(|&b| b == b'\n')
                     .filter(|l| !l.is_empty())
-                    .map(|l| import::split_receipt_time(l).1.to_vec())
+                    .map(|l| rawlog::split_receipt_time(l).1.to_vec())
                     .collect::<Vec<_>>()
             })
             .collect()

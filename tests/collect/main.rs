@@ -19,6 +19,7 @@ use smdr_monitor::collect::{
 };
 use smdr_monitor::import;
 use smdr_monitor::protocol::{DecodeOptions, Kind, StreamDecoder};
+use smdr_monitor::rawlog;
 use smdr_monitor::sim::{Demo, Faults, SimOptions, SimServer};
 
 use harness::*;
@@ -360,7 +361,7 @@ fn records_after_local_midnight_go_to_the_next_days_file() {
             .filter(|l| !l.is_empty())
             .collect();
         for line in &lines {
-            let (t, _) = import::split_receipt_time(line);
+            let (t, _) = rawlog::split_receipt_time(line);
             assert_eq!(t.unwrap().date_naive(), day);
         }
         assert!(!lines.is_empty());

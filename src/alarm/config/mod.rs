@@ -130,7 +130,7 @@ impl Default for BusinessHours {
 
 /// `alarms.toml` beside `sites.toml` in the OS config folder.
 pub fn default_alarms_path() -> PathBuf {
-    crate::collect::default_config_path().with_file_name("alarms.toml")
+    crate::paths::default_config_path().with_file_name("alarms.toml")
 }
 
 #[derive(Debug, thiserror::Error)]

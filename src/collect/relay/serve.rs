@@ -324,7 +324,7 @@ fn replay_bytes(
             };
             let lines = data.split(|&b| b == b'\n').filter(|l| !l.is_empty());
             for line in lines.take(usize::try_from(limit).unwrap_or(usize::MAX)) {
-                let (Some(at), text) = crate::import::split_receipt_time(line) else {
+                let (Some(at), text) = crate::rawlog::split_receipt_time(line) else {
                     continue;
                 };
                 if at < since.fixed_offset() {

@@ -12,10 +12,10 @@ use chrono::{Duration, NaiveDate};
 
 use super::pipeline::{Sink, pipelined};
 use super::{BATCH_LINES, Ingest};
-use crate::collect::daylog::file_name_for;
 use crate::history::rows::Checkpoint;
 use crate::history::{HistoryError, HistoryStore, Result};
 use crate::import::each_incoming;
+use crate::rawlog::file_name_for;
 use crate::protocol::{DecodeOptions, StreamDecoder};
 use crate::store::Incoming;
 

@@ -348,7 +348,7 @@ fn export_name(scope: &ExportScope, format: ExportFormat) -> String {
         ExportScope::View => format!("smdr-{}", Local::now().format("%Y%m%d-%H%M")),
         ExportScope::Day { site, day } => format!(
             "smdr-{}-{}",
-            crate::collect::daylog::file_name_for(site),
+            crate::rawlog::file_name_for(site),
             day.format("%Y%m%d")
         ),
         ExportScope::Calls => format!("calls-{}", Local::now().format("%Y%m%d-%H%M")),

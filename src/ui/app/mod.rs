@@ -371,7 +371,7 @@ impl SmdrApp {
             .log_dir
             .clone()
             .or_else(|| self.state.settings.log_dir.clone())
-            .unwrap_or_else(crate::collect::config::default_log_dir)
+            .unwrap_or_else(crate::paths::default_log_dir)
     }
 
     pub fn is_demo(&self) -> bool {
