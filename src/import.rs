@@ -21,7 +21,8 @@ use crate::protocol::mitel5000::masked_hex;
 use crate::protocol::record::lossy;
 use crate::protocol::{Body, Decoded, Format, StreamDecoder};
 use crate::rawlog::split_receipt_time;
-use crate::store::{Incoming, Store};
+use crate::protocol::Incoming;
+use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {

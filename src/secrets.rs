@@ -1,14 +1,52 @@
 //! Where passwords are kept: the operating system's credential store (the Windows Credential
 //! Manager, the Linux Secret Service) through the `keyring` crate, behind a small trait so tests
 //! use one in memory. Where no store answers, the caller keeps the password in its own file.
+//! [`Secret`] is a password held in memory: it never prints.
 //! Nothing here prints or logs a password.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+use serde::{Deserialize, Serialize};
+
 /// The name entries are filed under in the OS store.
 const SERVICE: &str = "smdr-monitor";
+
+/// A password that never shows: `Debug` and `Display` print `********`, and it is skipped
+/// by nothing but the config file itself.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    /// The password itself: only for building the login frame.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "\"\""
+        } else {
+            "********"
+        })
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
 
 type Cause = Box<dyn std::error::Error + Send + Sync>;
 

@@ -1,48 +1,12 @@
 //! A site: where its SMDR comes from and how to log in. Stored in `sites.toml`.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use super::relay::RelayConfig;
 use crate::protocol::DecodeOptions;
+pub use crate::secrets::Secret;
 use crate::site_url::bracket;
 pub use crate::site_url::{Protocol, UrlError, UrlTarget};
-
-/// A password that never shows: `Debug` and `Display` print `********`, and it is skipped
-/// by nothing but the config file itself.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(s: impl Into<String>) -> Self {
-        Self(s.into())
-    }
-    /// The password itself: only for building the login frame.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_empty() {
-            "\"\""
-        } else {
-            "********"
-        })
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self, f)
-    }
-}
 
 fn default_padding() -> char {
     crate::protocol::appsuite::DEFAULT_PADDING

@@ -11,7 +11,8 @@ use chrono::NaiveDate;
 use super::query::{Param, RecordQuery, Table, where_clause};
 use super::rows::StoredLine;
 use crate::protocol::Kind;
-use crate::store::{Filter, OutcomeFilter, note, summary};
+use crate::protocol::summary::{note, summary};
+use crate::store::{Filter, OutcomeFilter};
 use crate::timeline::Needle;
 
 /// A line's place in its table: a record (`id`) or an unparsed line (`-id`). Ids start at 1 in

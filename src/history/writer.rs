@@ -17,8 +17,7 @@ use super::ingest::{
     self, BATCH_LINES, Checkpoints, Ingest, SiteLogs, live_origin, raw_log_name, warm_up,
 };
 use super::{HistoryError, HistoryStore, Target};
-use crate::protocol::Record;
-use crate::store::Incoming;
+use crate::protocol::{Incoming, Record};
 
 /// Messages (each a handful of records) the queue holds before records are left behind.
 pub const QUEUE: usize = 1024;

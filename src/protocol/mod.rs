@@ -12,8 +12,11 @@ pub mod mivb;
 mod proptests;
 pub mod record;
 pub mod stream;
+pub mod summary;
 pub mod text;
 
 pub use dates::{DateDecision, DateSource};
-pub use record::{Body, Decoded, Format, Kind, Record, Source, decode_as, line_note, time_note};
+pub use record::{
+    Body, Decoded, Format, Incoming, Kind, Record, Source, decode_as, line_note, time_note,
+};
 pub use stream::{DecodeOptions, StreamDecoder};

@@ -92,6 +92,21 @@ impl fmt::Display for Source {
     }
 }
 
+/// A decoded record with where and when it was received, borrowed from whoever decoded it: what
+/// the store, the history and imports take in.
+pub struct Incoming<'a> {
+    pub site: &'a Arc<str>,
+    pub origin: &'a Arc<str>,
+    pub line: u64,
+    pub received: Option<DateTime<FixedOffset>>,
+    pub padding: char,
+    /// The bytes as received, when they are not valid UTF-8 (the text is then lossy).
+    pub bytes: Option<&'a [u8]>,
+    pub decoded: &'a Decoded<'a>,
+    /// Why the bytes never made a record (framing garbage).
+    pub problem: Option<&'a str>,
+}
+
 /// The decoded content of a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body<'a> {

@@ -7,7 +7,7 @@ use crate::timeline::Needle;
 use chrono::NaiveDateTime;
 
 use super::RecordRef;
-use super::summary::{NOTE_WORDS, Note, note, summary};
+use crate::protocol::summary::{NOTE_WORDS, Note, note, summary};
 use crate::protocol::mitel5000::record::HUNG_UP_FIRST;
 
 /// What a record's call came to, for the outcome filter and colour cues.

@@ -8,7 +8,6 @@
 
 mod filter;
 mod row;
-mod summary;
 mod view;
 
 use std::collections::HashMap;
@@ -16,11 +15,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 
-use crate::protocol::{Body, DateDecision, Decoded, Format, Kind, Record, Source};
+use crate::protocol::summary::summary;
+use crate::protocol::{Body, DateDecision, Decoded, Format, Incoming, Kind, Record, Source};
 
 pub use filter::{Filter, OutcomeFilter};
 pub use row::{NO_DURATION, unpack_time};
-pub use summary::{Note, Summary, note, summary};
 pub use view::{SortColumn, View, ViewSettings};
 
 use row::{Row, flags, pack_time};
@@ -73,20 +72,6 @@ pub struct RecordRef<'a> {
     store: &'a Store,
     row: &'a Row,
     pub id: RowId,
-}
-
-/// The parts of a record the store keeps, borrowed from whoever decoded it.
-pub struct Incoming<'a> {
-    pub site: &'a Arc<str>,
-    pub origin: &'a Arc<str>,
-    pub line: u64,
-    pub received: Option<DateTime<FixedOffset>>,
-    pub padding: char,
-    /// The bytes as received, when they are not valid UTF-8 (the text is then lossy).
-    pub bytes: Option<&'a [u8]>,
-    pub decoded: &'a Decoded<'a>,
-    /// Why the bytes never made a record (framing garbage).
-    pub problem: Option<&'a str>,
 }
 
 impl Store {

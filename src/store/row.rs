@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDateTime};
 
 use crate::protocol::{DateSource, Format, Kind};
 
-use super::summary::Summary;
+use crate::protocol::summary::Summary;
 
 /// `Row::duration` when the record has none (App Suite events, headers, unparsed lines).
 pub const NO_DURATION: u32 = u32::MAX;

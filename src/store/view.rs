@@ -3,7 +3,7 @@
 
 use super::filter::{Filter, Matcher};
 use super::row::NO_DURATION;
-use super::summary::summary;
+use crate::protocol::summary::summary;
 use super::{RecordRef, RowId, Store};
 
 #[derive(

@@ -8,7 +8,7 @@ use super::Severity;
 
 /// Text kept out of every log, status and `Debug` output (SMTP user and password): the same
 /// wrapper as the SMDR password.
-pub use crate::collect::Secret as Redacted;
+pub use crate::secrets::Secret as Redacted;
 
 /// Where alarms go besides the window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -16,8 +16,7 @@ use crate::history::rows::Checkpoint;
 use crate::history::{HistoryError, HistoryStore, Result};
 use crate::import::each_incoming;
 use crate::rawlog::file_name_for;
-use crate::protocol::{DecodeOptions, StreamDecoder};
-use crate::store::Incoming;
+use crate::protocol::{DecodeOptions, Incoming, StreamDecoder};
 
 /// A site whose raw day logs to read, and how its lines are decoded.
 #[derive(Debug, Clone)]

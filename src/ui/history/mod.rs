@@ -25,7 +25,8 @@ use crate::history::browser::{Answer, Browser, PAGE};
 use crate::history::target::{EMBEDDED_FILE, target_from_settings};
 use crate::history::{HistoryStatus, StatsRow, StoredLine, Target};
 use crate::protocol::{Body, Kind};
-use crate::store::{Filter, note, summary};
+use crate::protocol::summary::{note, summary};
+use crate::store::Filter;
 
 /// Pages kept in memory; the ones furthest from sight go first.
 const PAGES_KEPT: usize = 30;

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 
-use crate::protocol::{Body, Decoded};
+use super::{Body, Decoded};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Summary<'a> {
@@ -116,7 +116,7 @@ pub struct Note<'a> {
 /// Words a note prints that are not in the record's text (the filter needs to know them: see
 /// `filter::Matcher`), besides the 5000 `*` flag's sentences (`HUNG_UP_FIRST`). Everything
 /// else a note shows is a piece of the text or an unparsed line's reason.
-pub(super) const NOTE_WORDS: [&str; 2] = ["DID", "DDI"];
+pub(crate) const NOTE_WORDS: [&str; 2] = ["DID", "DDI"];
 
 impl Note<'_> {
     pub fn is_empty(&self) -> bool {
