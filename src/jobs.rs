@@ -12,6 +12,8 @@ use crate::protocol::{DecodeOptions, StreamDecoder};
 use crate::store::Store;
 use crate::wake::Wake;
 
+pub mod history_output;
+
 pub use crate::export::ExportFormat;
 
 /// Records per imported batch: big enough to be cheap, small enough to show progress live.
@@ -412,7 +414,7 @@ pub fn export_history(
     wake: Wake,
 ) -> Receiver<JobEvent> {
     use crate::history::browse::read_lines;
-    use crate::history::output::RecordOut;
+    use history_output::RecordOut;
     spawn("smdr-export", wake, move |rep| {
         let history_err = |e: crate::history::HistoryError| {
             JobError::Export(export::ExportError::Io {

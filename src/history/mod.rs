@@ -10,8 +10,9 @@
 //! - [`ingest`]: records → rows and calls, raw day logs and saved files → the database, with a
 //!   checkpoint per raw day log;
 //! - [`writer`]: [`HistoryWriter`], the engine's side: its own thread, a bounded queue, never
-//!   blocking the caller, catching up from the raw day logs;
-//! - [`output`]: query results as `decode` / `calls` print them, plus `site` and `received_at`.
+//!   blocking the caller, catching up from the raw day logs.
+//!
+//! Query results are written out by `jobs::history_output` (it needs the export writers).
 //!
 //! The raw day logs stay the source of truth: the history can always be rebuilt from them.
 
@@ -19,7 +20,6 @@ pub mod browse;
 pub mod browser;
 pub mod files;
 pub mod ingest;
-pub mod output;
 pub mod pg;
 pub mod query;
 pub mod rows;

@@ -18,7 +18,7 @@ use chrono::{Local, NaiveDate, TimeZone};
 use smdr_monitor::collect::daylog::RawLog;
 use smdr_monitor::export::{RecordWriter, TextFormat};
 use smdr_monitor::history::ingest::{Checkpoints, Ingest, SiteLogs, catch_up, rebuild};
-use smdr_monitor::history::output::{CallOut, RecordOut};
+use smdr_monitor::jobs::history_output::{CallOut, RecordOut};
 use smdr_monitor::history::rows::RecordRow;
 use smdr_monitor::history::{
     self, Batch, HistoryStatus, HistoryStore, HistoryWriter, RecordQuery, StatsBy, Target,

@@ -1,6 +1,6 @@
 //! Query results as the command line prints them: records with the `decode` fields, calls with
 //! the `calls` fields, each led by `site` (and `received_at` for records); statistics as a
-//! table, CSV or JSON lines.
+//! table, CSV or JSON lines. Here rather than in `history`, which may not use the export writers.
 
 use std::io::{self, Write};
 
@@ -8,11 +8,9 @@ use crate::export::TextFormat;
 use crate::export::calls::{CALL_COLUMNS, CallValue, row as call_values, write_jsonl};
 use crate::export::csv::write_row;
 use crate::export::jsonl::{push_str, push_value};
+use crate::history::{CallRow, StatsRow, StoredLine};
 use crate::protocol::Source;
 use crate::protocol::fields::{RECORD_COLUMNS, Value, visit_fields};
-
-use super::query::StatsRow;
-use super::rows::{CallRow, StoredLine};
 
 /// Writes stored records one by one.
 pub struct RecordOut<W: Write> {
