@@ -14,6 +14,7 @@ use crate::cli::common::InputArgs;
 use smdr_monitor::alarm::check::Checker;
 use smdr_monitor::alarm::config::{self, AlarmsConfig};
 use smdr_monitor::alarm::deliver::{channels, deliver_once};
+use smdr_monitor::engine::alarms::history_channel;
 use smdr_monitor::alarm::eval::test_alarm;
 use smdr_monitor::alarm::{Alarm, Evaluator, default_alarms_path};
 use smdr_monitor::paths::default_log_dir;
@@ -173,7 +174,7 @@ fn test(args: TestArgs) -> anyhow::Result<ExitCode> {
     let alarm =
         test_alarm(&config, args.rule.as_deref(), &args.site, now).map_err(anyhow::Error::msg)?;
     let log_dir = args.log_dir.unwrap_or_else(default_log_dir);
-    let mut channels = channels(&config.delivery, &log_dir);
+    let mut channels = channels(&config.delivery, &log_dir, history_channel);
     println!("test alarm: {}", alarm.text);
     if channels.is_empty() {
         println!(

@@ -6,6 +6,8 @@
 //! reads delivery status through the control, and gives it new rules when Settings › Alarms is
 //! saved (taken at the next batch or tick).
 
+mod history;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -13,6 +15,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Local};
+
+pub use history::{HistoryChannel, history_channel};
 
 use super::{EngineEvent, Stage};
 use crate::alarm::check::Checker;
@@ -62,7 +66,12 @@ impl AlarmControl {
         let mut current = lock(&self.shared.delivery);
         if current.0 != config.delivery || current.1 != log_dir {
             *current = (config.delivery.clone(), log_dir.to_path_buf());
-            let fresh = Dispatcher::start(&config.delivery, log_dir, self.shared.notify.clone());
+            let fresh = Dispatcher::start(
+                &config.delivery,
+                log_dir,
+                history_channel,
+                self.shared.notify.clone(),
+            );
             *lock(&self.shared.queue) = config.delivery.queue.max(1);
             // The old dispatcher stops on drop without waiting for slow servers.
             drop(std::mem::replace(
@@ -119,7 +128,7 @@ impl AlarmStage {
     ) -> Result<(Self, AlarmControl), String> {
         let mut evaluator = Evaluator::new(config)?;
         evaluator.set_local_offset(*Local::now().offset());
-        let dispatcher = Dispatcher::start(&config.delivery, log_dir, notify.clone());
+        let dispatcher = Dispatcher::start(&config.delivery, log_dir, history_channel, notify.clone());
         let shared = Arc::new(Shared {
             dispatcher: Mutex::new(dispatcher),
             delivery: Mutex::new((config.delivery.clone(), log_dir.to_path_buf())),

@@ -2,11 +2,11 @@
 //! own named thread with its own bounded queue. [`Dispatcher::send`] only `try_send`s: a webhook
 //! or mail server that is down fills its own queue (the overflow counted and said) and never
 //! slows the engine, nor the other channels. Failures are retried with backoff and kept as each
-//! channel's status, in words.
+//! channel's status, in words. The history database's channel is the engine's
+//! (`engine::alarms::HistoryChannel`), handed to [`channels`].
 
 mod desktop;
 mod email;
-mod history;
 mod log;
 mod webhook;
 
@@ -20,7 +20,6 @@ use chrono::Local;
 
 pub use desktop::Desktop;
 pub use email::Email;
-pub use history::HistoryChannel;
 pub use log::{AlarmLog, log_file_name};
 pub use webhook::Webhook;
 
@@ -61,10 +60,13 @@ pub trait Channel: Send {
     fn deliver(&mut self, alarm: &Alarm) -> Result<String, DeliveryError>;
 }
 
-/// The channels `delivery` configures (the alarm log in `log_dir`).
+/// The channels `delivery` configures (the alarm log in `log_dir`). `history` makes the history
+/// database's channel, asked only when `delivery.history` is on: the engine knows the database,
+/// the alarms do not.
 pub fn channels(
     delivery: &Delivery,
     log_dir: &std::path::Path,
+    history: impl FnOnce() -> Option<Box<dyn Channel>>,
 ) -> Vec<(Box<dyn Channel>, Severity)> {
     let mut out: Vec<(Box<dyn Channel>, Severity)> = Vec::new();
     if delivery.log {
@@ -83,9 +85,9 @@ pub fn channels(
         ));
     }
     if delivery.history
-        && let Some(target) = HistoryChannel::configured()
+        && let Some(channel) = history()
     {
-        out.push((Box::new(HistoryChannel::new(target)), Severity::Info));
+        out.push((channel, Severity::Info));
     }
     if !delivery.email.server.trim().is_empty() {
         out.push((
@@ -198,15 +200,17 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
-    /// The channels of `delivery`, the alarm log in `log_dir`. `notify` is called whenever a
-    /// channel's status changes (the window asks for a repaint).
+    /// The channels of `delivery`, the alarm log in `log_dir`, the history's from `history`
+    /// (see [`channels`]). `notify` is called whenever a channel's status changes (the window
+    /// asks for a repaint).
     pub fn start(
         delivery: &Delivery,
         log_dir: &std::path::Path,
+        history: impl FnOnce() -> Option<Box<dyn Channel>>,
         notify: Option<Arc<dyn Fn() + Send + Sync>>,
     ) -> Self {
         Self::with_channels(
-            channels(delivery, log_dir),
+            channels(delivery, log_dir, history),
             delivery.queue,
             Retry::default(),
             notify,

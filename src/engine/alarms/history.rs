@@ -1,9 +1,9 @@
-//! The history database: every alarm as a row of its `alarms` table, beside the records and
-//! calls it concerns. Opened on the channel's own thread at the first alarm, and again after a
+//! The alarm channel to the history database: every alarm as a row of its `alarms` table, beside
+//! the records and calls it concerns. The engine's, not the alarms': it needs the history. Opened on the channel's own thread at the first alarm, and again after a
 //! failure (the dispatcher retries with backoff).
 
-use super::{Channel, DeliveryError};
 use crate::alarm::Alarm;
+use crate::alarm::deliver::{Channel, DeliveryError};
 use crate::history::{AlarmRow, HistoryStore, Target};
 
 pub struct HistoryChannel {
@@ -35,6 +35,12 @@ impl HistoryChannel {
             }
         }
     }
+}
+
+/// The history channel, when `settings.toml` or an existing embedded database gives it a
+/// database: what [`crate::alarm::deliver::channels`] is handed.
+pub fn history_channel() -> Option<Box<dyn Channel>> {
+    HistoryChannel::configured().map(|t| Box::new(HistoryChannel::new(t)) as Box<dyn Channel>)
 }
 
 /// The alarm as its table keeps it.
