@@ -4,8 +4,6 @@ pub mod calls;
 pub mod csv;
 pub mod jsonl;
 mod plain;
-#[cfg(test)]
-mod same_output;
 pub mod xlsx;
 
 use std::fs::File;

@@ -1,4 +1,15 @@
+use proptest::prelude::*;
+
 use super::*;
+
+proptest! {
+    /// No input panics the import (the decoding core's own properties are in
+    /// `protocol::proptests`).
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        items(&bytes, |_| {});
+    }
+}
 
 /// Every input the fuzzers found a fault with (`fuzz/findings/`) imports into a store and a
 /// call tracker without a panic, one record per unit.

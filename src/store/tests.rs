@@ -3,6 +3,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 use super::*;
+use crate::protocol::summary::note;
 use crate::protocol::{DecodeOptions, StreamDecoder};
 
 const LINES: &[&str] = &[

@@ -7,8 +7,8 @@ use proptest::prelude::*;
 
 use super::test_util::at;
 use super::*;
-use crate::import;
 use crate::protocol::appsuite::{Event, EventKind, TimeReading, parse_event};
+use crate::protocol::lines::Lines;
 use crate::protocol::{DecodeOptions, Format, StreamDecoder};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -16,13 +16,17 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// The calls of a text log, its lines split as imports and sockets split them.
 fn track(data: &[u8], options: DecodeOptions) -> CallTracker {
     let mut tracker = CallTracker::new(Duration::hours(8));
     let mut decoder = StreamDecoder::new(options);
     let site: Arc<str> = "site".into();
-    import::decode_each(data, &mut decoder, |_, d| {
-        tracker.push_decoded(&site, d);
-    });
+    for line in Lines::new(data) {
+        assert_eq!(line.problem, None, "line {}", line.number);
+        decoder.decode_bytes(line.bytes, None, |d, _| {
+            tracker.push_decoded(&site, d);
+        });
+    }
     tracker
 }
 

@@ -1,7 +1,6 @@
 //! The evaluator fed records, calls, links and ticks as the engine feeds it.
 
 mod rules;
-mod scenarios;
 mod sites;
 
 use std::sync::Arc;

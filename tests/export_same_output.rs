@@ -4,19 +4,22 @@
 //! in each format, and of lines spoilt with control characters, quotes, backslashes, invalid
 //! UTF-8 and other non-ASCII bytes, is written by both and compared. The references read the
 //! fields through `visit_fields` like the writers, so they follow any change to the fields.
+//! An integration test because it takes the simulator's traffic (which `export` may not use).
 
 use std::fmt::Write as _;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use super::calls::{CALL_COLUMNS, CallValue, CallWriter, row as call_row, visit_call_fields};
-use super::{RecordWriter, TextFormat};
-use crate::import;
-use crate::protocol::fields::{RECORD_COLUMNS, Value, visit_fields};
-use crate::protocol::{DecodeOptions, Decoded, Source, StreamDecoder};
-use crate::sim::{Generator, TrafficFormat};
-use crate::timeline::{Call, CallTracker};
+use smdr_monitor::export::calls::{
+    CALL_COLUMNS, CallValue, CallWriter, row as call_row, visit_call_fields,
+};
+use smdr_monitor::export::{RecordWriter, TextFormat};
+use smdr_monitor::import;
+use smdr_monitor::protocol::fields::{RECORD_COLUMNS, Value, visit_fields};
+use smdr_monitor::protocol::{DecodeOptions, Decoded, Source, StreamDecoder};
+use smdr_monitor::sim::{Generator, TrafficFormat};
+use smdr_monitor::timeline::{Call, CallTracker};
 
 fn first_push_str(buf: &mut String, s: &str) {
     buf.push('"');

@@ -1,10 +1,89 @@
-//! Each simulator scenario's traffic, mixed into ordinary traffic, raises its alarm.
+//! Each simulator scenario's traffic, mixed into ordinary traffic, raises its alarm. Here, not
+//! in the alarms' unit tests, because it takes the simulator (which `alarm` may not use).
 
-use chrono::{NaiveDateTime, TimeZone};
+use std::sync::Arc;
 
-use super::*;
-use crate::alarm::eval::Link;
-use crate::sim::{Generator, Line, Scenario, TrafficFormat};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use smdr_monitor::alarm::check::Checker;
+use smdr_monitor::alarm::config::{AlarmsConfig, RuleKind};
+use smdr_monitor::alarm::{Alarm, Evaluator, Link};
+use smdr_monitor::protocol::{DecodeOptions, Format, Kind, StreamDecoder};
+use smdr_monitor::sim::{Generator, Line, Scenario, TrafficFormat};
+
+/// The defaults, with `names` switched on as well, changed by `f`.
+fn config(names: &[&str], f: impl FnOnce(&mut AlarmsConfig)) -> AlarmsConfig {
+    let mut c = AlarmsConfig::default();
+    for r in &mut c.rules {
+        if names.contains(&r.name.as_str()) {
+            r.enabled = true;
+        }
+    }
+    f(&mut c);
+    c
+}
+
+fn rule_mut<'a>(c: &'a mut AlarmsConfig, name: &str) -> &'a mut RuleKind {
+    &mut c
+        .rules
+        .iter_mut()
+        .find(|r| r.name == name)
+        .unwrap_or_else(|| panic!("no rule {name}"))
+        .kind
+}
+
+fn at(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+/// Records of one site, decoded and evaluated as they would arrive live (as the alarms' unit
+/// tests feed them).
+struct Feed {
+    checker: Checker,
+    site: Arc<str>,
+    decoders: Vec<(Format, StreamDecoder)>,
+}
+
+impl Feed {
+    fn new(config: &AlarmsConfig) -> Self {
+        let decoders = [Format::Mitel5000, Format::AppSuite, Format::Mivb]
+            .into_iter()
+            .map(|f| {
+                (
+                    f,
+                    StreamDecoder::new(DecodeOptions {
+                        format: Some(f),
+                        ..Default::default()
+                    }),
+                )
+            })
+            .collect();
+        Self {
+            checker: Checker::new(Evaluator::new(config).unwrap_or_else(|e| panic!("{e}"))),
+            site: "HQ".into(),
+            decoders,
+        }
+    }
+
+    fn eval(&mut self) -> &mut Evaluator {
+        &mut self.checker.evaluator
+    }
+
+    /// `text` in `format`, received at `received` (RFC 3339).
+    fn record(&mut self, format: Format, text: &str, received: &str) -> Vec<Alarm> {
+        let received = Some(at(received));
+        let decoder = &mut self
+            .decoders
+            .iter_mut()
+            .find(|(f, _)| *f == format)
+            .unwrap_or_else(|| panic!("no decoder for {format:?}"))
+            .1;
+        let d = decoder.decode(text, received);
+        assert_ne!(d.kind(), Kind::Unparsed, "{text:?}: {:?}", d.body);
+        let mut out = Vec::new();
+        self.checker.push(&self.site, received, &d, &mut out);
+        out
+    }
+}
 
 /// Monday 2026-11-30 10:00, within business hours.
 fn start() -> NaiveDateTime {
