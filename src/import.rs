@@ -12,6 +12,7 @@ use chrono::{DateTime, FixedOffset};
 
 use std::borrow::Cow;
 
+use crate::protocol::Incoming;
 use crate::protocol::lines::{Line, LineBuffer, Lines};
 use crate::protocol::mitel5000::framer::{
     DEFAULT_MAX_FRAME, Frame, FrameDecoder, payload_text, whole_frame_at,
@@ -21,7 +22,6 @@ use crate::protocol::mitel5000::masked_hex;
 use crate::protocol::record::lossy;
 use crate::protocol::{Body, Decoded, Format, StreamDecoder};
 use crate::rawlog::split_receipt_time;
-use crate::protocol::Incoming;
 use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

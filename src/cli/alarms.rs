@@ -14,11 +14,11 @@ use crate::cli::common::InputArgs;
 use smdr_monitor::alarm::check::Checker;
 use smdr_monitor::alarm::config::{self, AlarmsConfig};
 use smdr_monitor::alarm::deliver::{channels, deliver_once};
-use smdr_monitor::engine::alarms::history_channel;
 use smdr_monitor::alarm::eval::test_alarm;
 use smdr_monitor::alarm::{Alarm, Evaluator, default_alarms_path};
-use smdr_monitor::paths::default_log_dir;
+use smdr_monitor::engine::alarms::history_channel;
 use smdr_monitor::import;
+use smdr_monitor::paths::default_log_dir;
 use smdr_monitor::protocol::StreamDecoder;
 
 #[derive(clap::Args)]

@@ -26,11 +26,11 @@ use smdr_monitor::engine::{AlarmControl, AlarmStage, Engine, EngineEvent, Stage}
 use smdr_monitor::export::{RecordWriter, TextFormat};
 use smdr_monitor::health::Health;
 use smdr_monitor::health::server::HealthServer;
-use smdr_monitor::paths::{default_config_path, default_log_dir};
-use smdr_monitor::rawlog::file_name_for;
 use smdr_monitor::history::target::{EMBEDDED_FILE, default_settings_path, target_from_settings};
 use smdr_monitor::history::{HistoryStatus, Target};
+use smdr_monitor::paths::{default_config_path, default_log_dir};
 use smdr_monitor::protocol::Kind;
+use smdr_monitor::rawlog::file_name_for;
 use smdr_monitor::timeline::DEFAULT_AGE_OUT_MIN;
 
 #[derive(clap::Args)]

@@ -13,11 +13,11 @@ use chrono::NaiveDate;
 
 use crate::cli::common::{InputArgs, OutputArgs, parse_date};
 use smdr_monitor::collect::{load_named_sites, load_sites};
-use smdr_monitor::paths::{default_config_path, default_log_dir};
 use smdr_monitor::history::ingest::{Ingest, Progress, SiteLogs, import_file, rebuild};
-use smdr_monitor::jobs::history_output::{CallOut, RecordOut, StatsFormat, write_stats};
 use smdr_monitor::history::target::{default_settings_path, target_from_settings};
 use smdr_monitor::history::{self, HistoryStore, RecordQuery, StatsBy, Target};
+use smdr_monitor::jobs::history_output::{CallOut, RecordOut, StatsFormat, write_stats};
+use smdr_monitor::paths::{default_config_path, default_log_dir};
 use smdr_monitor::timeline::DEFAULT_AGE_OUT_MIN;
 
 #[derive(clap::Args)]

@@ -13,8 +13,7 @@ pub fn init(window: bool) -> LogGuard {
     };
     let dir = smdr_monitor::paths::app_log_dir();
     if window && let Some(dir) = dir {
-        let appender =
-            tracing_appender::rolling::daily(&dir, smdr_monitor::paths::APP_LOG_PREFIX);
+        let appender = tracing_appender::rolling::daily(&dir, smdr_monitor::paths::APP_LOG_PREFIX);
         let (writer, guard) = tracing_appender::non_blocking(appender);
         let ok = tracing_subscriber::fmt()
             .with_env_filter(filter("info"))

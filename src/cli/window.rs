@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::anyhow;
 use eframe::egui;
-use smdr_monitor::paths::default_config_path;
 use smdr_monitor::icon;
+use smdr_monitor::paths::default_config_path;
 use smdr_monitor::ui::state::Tab;
 use smdr_monitor::ui::{AppOptions, DemoMode, SmdrApp};
 

@@ -128,7 +128,8 @@ impl AlarmStage {
     ) -> Result<(Self, AlarmControl), String> {
         let mut evaluator = Evaluator::new(config)?;
         evaluator.set_local_offset(*Local::now().offset());
-        let dispatcher = Dispatcher::start(&config.delivery, log_dir, history_channel, notify.clone());
+        let dispatcher =
+            Dispatcher::start(&config.delivery, log_dir, history_channel, notify.clone());
         let shared = Arc::new(Shared {
             dispatcher: Mutex::new(dispatcher),
             delivery: Mutex::new((config.delivery.clone(), log_dir.to_path_buf())),

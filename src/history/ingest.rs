@@ -20,8 +20,8 @@ use chrono::{Duration, NaiveDateTime};
 
 use super::rows::{Batch, Checkpoint, LineRow, RecordRow, StoredLine, call_row, line_row_reusing};
 use super::{HistoryStore, RecordQuery, Result};
-use crate::protocol::{Incoming, Record};
 use crate::protocol::summary::summary;
+use crate::protocol::{Incoming, Record};
 use crate::timeline::{CallTracker, Outcome};
 
 /// Lines per transaction when reading files.

@@ -6,10 +6,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Timelike};
 
 use crate::protocol::appsuite::EventKind;
-use crate::protocol::{
-    Body, DateDecision, DateSource, Decoded, Format, Incoming, Kind, decode_as,
-};
 use crate::protocol::summary::summary;
+use crate::protocol::{Body, DateDecision, DateSource, Decoded, Format, Incoming, Kind, decode_as};
 use crate::timeline::{Call, CallEvent, Ext, Outcome};
 
 /// One decoded record (not unparsed), as the `records` table keeps it.

@@ -7,8 +7,8 @@ use crate::timeline::Needle;
 use chrono::NaiveDateTime;
 
 use super::RecordRef;
-use crate::protocol::summary::{NOTE_WORDS, Note, note, summary};
 use crate::protocol::mitel5000::record::HUNG_UP_FIRST;
+use crate::protocol::summary::{NOTE_WORDS, Note, note, summary};
 
 /// What a record's call came to, for the outcome filter and colour cues.
 #[derive(

@@ -3,8 +3,8 @@
 
 use super::filter::{Filter, Matcher};
 use super::row::NO_DURATION;
-use crate::protocol::summary::summary;
 use super::{RecordRef, RowId, Store};
+use crate::protocol::summary::summary;
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,

@@ -4,8 +4,8 @@
 use eframe::egui::{self, Align, Panel, RichText};
 use egui_extras::{Column, TableBuilder};
 
-use crate::protocol::{Body, Format, Kind};
 use crate::protocol::summary::{note, summary};
+use crate::protocol::{Body, Format, Kind};
 use crate::store::{OutcomeFilter, RowId, SortColumn};
 use crate::timeline::Outcome;
 

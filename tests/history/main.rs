@@ -18,13 +18,13 @@ use chrono::{Local, NaiveDate, TimeZone};
 use smdr_monitor::collect::daylog::RawLog;
 use smdr_monitor::export::{RecordWriter, TextFormat};
 use smdr_monitor::history::ingest::{Checkpoints, Ingest, SiteLogs, catch_up, rebuild};
-use smdr_monitor::jobs::history_output::{CallOut, RecordOut};
 use smdr_monitor::history::rows::RecordRow;
 use smdr_monitor::history::{
     self, Batch, HistoryStatus, HistoryStore, HistoryWriter, RecordQuery, StatsBy, Target,
     WriterOptions,
 };
 use smdr_monitor::import;
+use smdr_monitor::jobs::history_output::{CallOut, RecordOut};
 use smdr_monitor::protocol::{DecodeOptions, Format, Record, Source, StreamDecoder};
 use smdr_monitor::sim::{Generator, TrafficFormat};
 use smdr_monitor::timeline::{CallTracker, Outcome, stats};

@@ -15,8 +15,8 @@ use super::{BATCH_LINES, Ingest};
 use crate::history::rows::Checkpoint;
 use crate::history::{HistoryError, HistoryStore, Result};
 use crate::import::each_incoming;
-use crate::rawlog::file_name_for;
 use crate::protocol::{DecodeOptions, Incoming, StreamDecoder};
+use crate::rawlog::file_name_for;
 
 /// A site whose raw day logs to read, and how its lines are decoded.
 #[derive(Debug, Clone)]

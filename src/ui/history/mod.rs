@@ -24,8 +24,8 @@ use crate::history::browse::{Browse, LineId};
 use crate::history::browser::{Answer, Browser, PAGE};
 use crate::history::target::{EMBEDDED_FILE, target_from_settings};
 use crate::history::{HistoryStatus, StatsRow, StoredLine, Target};
-use crate::protocol::{Body, Kind};
 use crate::protocol::summary::{note, summary};
+use crate::protocol::{Body, Kind};
 use crate::store::Filter;
 
 /// Pages kept in memory; the ones furthest from sight go first.
