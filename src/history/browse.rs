@@ -12,8 +12,8 @@ use super::query::{Param, RecordQuery, Table, where_clause};
 use super::rows::StoredLine;
 use crate::protocol::Kind;
 use crate::protocol::summary::{note, summary};
-use crate::store::{Filter, OutcomeFilter};
 use crate::timeline::Needle;
+use crate::timeline::view::{Filter, OutcomeFilter};
 
 /// A line's place in its table: a record (`id`) or an unparsed line (`-id`). Ids start at 1 in
 /// both engines, so the sign tells the table.

@@ -2,66 +2,13 @@
 //! the raw text before anything is decoded, so a filter over a million rows decodes only the
 //! rows that could match.
 
-use crate::protocol::{Format, Kind};
+use crate::protocol::Kind;
 use crate::timeline::Needle;
-use chrono::NaiveDateTime;
 
 use super::RecordRef;
 use crate::protocol::mitel5000::record::HUNG_UP_FIRST;
 use crate::protocol::summary::{NOTE_WORDS, Note, note, summary};
-
-/// What a record's call came to, for the outcome filter and colour cues.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
-pub enum OutcomeFilter {
-    #[default]
-    Any,
-    Answered,
-    Unanswered,
-    Unparsed,
-}
-
-impl OutcomeFilter {
-    pub const ALL: [OutcomeFilter; 4] =
-        [Self::Any, Self::Answered, Self::Unanswered, Self::Unparsed];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Any => "any outcome",
-            Self::Answered => "answered",
-            Self::Unanswered => "unanswered",
-            Self::Unparsed => "unparsed lines",
-        }
-    }
-}
-
-/// The filter bar. Empty strings and `None` mean "any". Text matching is case-insensitive.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct Filter {
-    pub site: Option<String>,
-    pub format: Option<Format>,
-    /// Call type / direction / event (substring of either).
-    pub what: String,
-    pub extension: String,
-    pub trunk: String,
-    /// Substring of the outside number, punctuation ignored on both sides (`7145122718` finds
-    /// `714-512-2718` and the other way round).
-    pub number: String,
-    /// Substring of the raw text or of the Note column.
-    pub text: String,
-    pub from: Option<NaiveDateTime>,
-    pub to: Option<NaiveDateTime>,
-    pub min_duration_s: Option<u32>,
-    pub outcome: OutcomeFilter,
-}
-
-impl Filter {
-    pub fn is_empty(&self) -> bool {
-        *self == Self::default()
-    }
-}
+use crate::timeline::view::{Filter, OutcomeFilter};
 
 /// A [`Filter`] prepared for testing many rows.
 pub(super) struct Matcher<'f> {

@@ -18,7 +18,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use crate::protocol::summary::summary;
 use crate::protocol::{Body, DateDecision, Decoded, Format, Incoming, Kind, Record, Source};
 
-pub use filter::{Filter, OutcomeFilter};
+pub use crate::timeline::view::{Filter, OutcomeFilter};
 pub use row::{NO_DURATION, unpack_time};
 pub use view::{SortColumn, View, ViewSettings};
 

@@ -1,10 +1,11 @@
 //! A filtered, sorted list of row ids, kept up to date incrementally: records appended since the
 //! last refresh are filtered and merged in; only a changed filter or sort rebuilds it all.
 
-use super::filter::{Filter, Matcher};
+use super::filter::Matcher;
 use super::row::NO_DURATION;
 use super::{RecordRef, RowId, Store};
 use crate::protocol::summary::summary;
+use crate::timeline::view::Filter;
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,

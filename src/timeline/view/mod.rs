@@ -9,10 +9,12 @@
 //! arriving). A changed filter is one pass over the cached sorted order, never a sort.
 
 pub mod filter;
+pub mod records;
 
 use std::time::{Duration, Instant};
 
 pub use self::filter::{CallColumn, CallFilter, DirectionFilter, Matcher, parse_when};
+pub use self::records::{Filter, OutcomeFilter};
 use super::{CallFacts, CallTracker, SearchIndex, Stats, is_abandoned_caller, stats_of};
 
 /// What the user chose for the calls view: saved between runs.
