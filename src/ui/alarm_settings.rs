@@ -143,16 +143,8 @@ fn save(app: &mut SmdrApp) {
 }
 
 fn severity_box(ui: &mut egui::Ui, id: &str, label: &str, s: &mut Severity) {
-    let l = ui.label(label);
-    egui::ComboBox::from_id_salt(id)
-        .selected_text(s.as_str())
-        .show_ui(ui, |ui| {
-            for v in [Severity::Info, Severity::Warning, Severity::Critical] {
-                ui.selectable_value(s, v, v.as_str());
-            }
-        })
-        .response
-        .labelled_by(l.id);
+    let all = [Severity::Info, Severity::Warning, Severity::Critical];
+    super::widgets::labelled_choice(ui, label, id, s, all, |v| v.as_str());
 }
 
 fn minutes(ui: &mut egui::Ui, label: &str, v: &mut u32, max: u32) {
@@ -221,13 +213,7 @@ fn rules(ui: &mut egui::Ui, d: &mut Draft) {
                 ui.label(RichText::new(r.kind.label()).color(theme::MUTED.get(ui)));
                 severity_box(ui, "severity", "severity", &mut r.severity);
                 if let Some(s) = d.sites.get_mut(i) {
-                    let l = ui.label("sites");
-                    ui.add(
-                        egui::TextEdit::singleline(s)
-                            .hint_text("all")
-                            .desired_width(140.0),
-                    )
-                    .labelled_by(l.id);
+                    super::widgets::labelled_text(ui, "sites", s, 140.0, "all");
                 }
             });
             ui.horizontal_wrapped(|ui| {
@@ -272,13 +258,8 @@ fn rules(ui: &mut egui::Ui, d: &mut Draft) {
                 if matches!(r.kind, RuleKind::Number(_) | RuleKind::AfterHours(_))
                     && let Some(t) = d.numbers.get_mut(i)
                 {
-                    let l = ui.label("numbers");
-                    ui.add(
-                        egui::TextEdit::singleline(t)
-                            .hint_text("911, 1900*, 44XXXX*")
-                            .desired_width(180.0),
-                    )
-                    .labelled_by(l.id);
+                    let hint = "911, 1900*, 44XXXX*";
+                    super::widgets::labelled_text(ui, "numbers", t, 180.0, hint);
                 }
             });
         });
@@ -287,21 +268,16 @@ fn rules(ui: &mut egui::Ui, d: &mut Draft) {
 
 fn hours(ui: &mut egui::Ui, d: &mut Draft, sites: &[String]) {
     ui.horizontal(|ui| {
-        let l = ui.label("Hours of");
-        egui::ComboBox::from_id_salt("alarm-hours-site")
-            .selected_text(if d.hours_site.is_empty() {
-                "every site"
-            } else {
-                d.hours_site.as_str()
-            })
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut d.hours_site, String::new(), "every site");
-                for s in sites {
-                    ui.selectable_value(&mut d.hours_site, s.clone(), s);
-                }
-            })
-            .response
-            .labelled_by(l.id);
+        // The empty name: the hours every site has unless it has its own.
+        let choices = std::iter::once(String::new()).chain(sites.iter().cloned());
+        super::widgets::labelled_choice(
+            ui,
+            "Hours of",
+            "alarm-hours-site",
+            &mut d.hours_site,
+            choices,
+            |s| if s.is_empty() { "every site" } else { s },
+        );
         if !d.hours_site.is_empty() {
             let mut own = d.config.site_hours.contains_key(&d.hours_site);
             if ui.checkbox(&mut own, "its own hours").changed() {
@@ -335,15 +311,16 @@ fn hours(ui: &mut egui::Ui, d: &mut Draft, sites: &[String]) {
             )
             .labelled_by(l.id);
             ui.end_row();
-            for (day, text) in [
-                ("Monday", &mut h.monday),
-                ("Tuesday", &mut h.tuesday),
-                ("Wednesday", &mut h.wednesday),
-                ("Thursday", &mut h.thursday),
-                ("Friday", &mut h.friday),
-                ("Saturday", &mut h.saturday),
-                ("Sunday", &mut h.sunday),
-            ] {
+            let names = [
+                "Monday",
+                "Tuesday",
+                "Wednesday",
+                "Thursday",
+                "Friday",
+                "Saturday",
+                "Sunday",
+            ];
+            for (day, text) in names.into_iter().zip(h.days_mut()) {
                 let l = ui.label(day);
                 ui.add(egui::TextEdit::singleline(text).hint_text("closed (e.g. 08:00-18:00)"))
                     .labelled_by(l.id);
@@ -379,13 +356,13 @@ fn delivery(ui: &mut egui::Ui, d: &mut Draft, password_saved: bool) {
     egui::Grid::new("alarm-delivery")
         .num_columns(2)
         .show(ui, |ui| {
-            let l = ui.label("Webhook URL");
-            ui.add(
-                egui::TextEdit::singleline(&mut del.webhook.url)
-                    .hint_text("https://hooks.slack.com/… (empty: no webhook)")
-                    .desired_width(360.0),
-            )
-            .labelled_by(l.id);
+            super::widgets::labelled_text(
+                ui,
+                "Webhook URL",
+                &mut del.webhook.url,
+                360.0,
+                "https://hooks.slack.com/… (empty: no webhook)",
+            );
             ui.end_row();
             ui.label("Webhook payload");
             ui.horizontal(|ui| {
