@@ -13,6 +13,7 @@ use crate::jobs::ExportFormat;
 use super::app::{Command, ExportScope, SmdrApp};
 use super::records::FilterTexts;
 use super::theme::{self, ThemeChoice};
+use super::widgets::labelled_choice;
 
 /// What is wrong with the site form, in words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -302,14 +303,9 @@ fn site_form(app: &mut SmdrApp, ctx: &egui::Context) {
                     field(ui, "Name", &mut form.name, false, "e.g. Head office");
                     let before = form.protocol;
                     let protocol = &mut form.protocol;
-                    super::widgets::labelled_choice(
-                        ui,
-                        "System",
-                        "protocol",
-                        protocol,
-                        Protocol::ALL,
-                        |p| p.label(),
-                    );
+                    labelled_choice(ui, "System", "protocol", protocol, Protocol::ALL, |p| {
+                        p.label()
+                    });
                     ui.end_row();
                     if before != form.protocol && form.port == before.default_port().to_string() {
                         form.port = form.protocol.default_port().to_string();
@@ -448,18 +444,11 @@ fn export_day(app: &mut SmdrApp, ctx: &egui::Context) {
             }
             egui::Grid::new("export-day").num_columns(2).show(ui, |ui| {
                 let sites = form.sites.iter().cloned();
-                super::widgets::labelled_choice(
-                    ui,
-                    "Site",
-                    "export-site",
-                    &mut form.site,
-                    sites,
-                    |s| s,
-                );
+                labelled_choice(ui, "Site", "export-site", &mut form.site, sites, |s| s);
                 ui.end_row();
                 field(ui, "Day", &mut form.day, false, "YYYY-MM-DD");
                 let format = &mut form.format;
-                super::widgets::labelled_choice(
+                labelled_choice(
                     ui,
                     "Format",
                     "export-format",
@@ -508,14 +497,9 @@ fn settings(app: &mut SmdrApp, ctx: &egui::Context) {
         .collapsible(false)
         .show(ctx, |ui| {
             egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
-                super::widgets::labelled_choice(
-                    ui,
-                    "Theme",
-                    "theme",
-                    &mut s.theme,
-                    ThemeChoice::ALL,
-                    |t| t.label(),
-                );
+                labelled_choice(ui, "Theme", "theme", &mut s.theme, ThemeChoice::ALL, |t| {
+                    t.label()
+                });
                 ui.end_row();
                 ui.label("Log folder");
                 ui.horizontal(|ui| {

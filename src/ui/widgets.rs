@@ -7,26 +7,37 @@ use crate::jobs::ExportFormat;
 
 /// A text box with its label, linked for screen readers (and for tests that find it by name).
 pub fn labelled_text(ui: &mut egui::Ui, label: &str, value: &mut String, width: f32, hint: &str) {
-    text_box(ui, label, value, width, hint, None);
+    text_box(ui, label, value, Some(width), hint, None);
 }
 
-/// [`labelled_text`], and [`labelled_text_with_id`] when `id` is given.
+/// [`labelled_text`] at egui's usual width; the box's response (to see it changed).
+pub fn labelled_hint(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    hint: &str,
+) -> egui::Response {
+    text_box(ui, label, value, None, hint, None)
+}
+
+/// [`labelled_text`] and the others: a width when given, a known id when given.
 fn text_box(
     ui: &mut egui::Ui,
     label: &str,
     value: &mut String,
-    width: f32,
+    width: Option<f32>,
     hint: &str,
     id: Option<&str>,
-) {
+) -> egui::Response {
     let l = ui.label(label);
-    let mut edit = TextEdit::singleline(value)
-        .desired_width(width)
-        .hint_text(hint);
+    let mut edit = TextEdit::singleline(value).hint_text(hint);
+    if let Some(width) = width {
+        edit = edit.desired_width(width);
+    }
     if let Some(id) = id {
         edit = edit.id(egui::Id::unique(id));
     }
-    ui.add(edit).labelled_by(l.id);
+    ui.add(edit).labelled_by(l.id)
 }
 
 /// A drop-down of `choices` with its label, linked like [`labelled_text`]; `text` names the
@@ -67,7 +78,7 @@ pub fn labelled_text_with_id(
     hint: &str,
     id: &str,
 ) {
-    text_box(ui, label, value, width, hint, Some(id));
+    text_box(ui, label, value, Some(width), hint, Some(id));
 }
 
 /// Gives the text box made with `id` the keyboard, with its text selected (typing replaces
