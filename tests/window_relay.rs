@@ -52,18 +52,13 @@ fn the_site_form_sets_up_a_relay_and_keeps_its_password_out_of_the_site_list() {
     let status = |clients, drops| CollectorEvent::Status {
         site: "HQ".into(),
         status: SiteStatus {
-            state: SiteState::Receiving,
             records_today: 3,
-            last_record: None,
-            reconnects: 0,
-            gaps: Vec::new(),
-            unsaved: 0,
-            raw_log_error: None,
             relay: RelayStatus {
                 clients,
                 drops,
                 ..RelayStatus::default()
             },
+            ..SiteStatus::new(SiteState::Receiving)
         },
     };
     h.state_mut().ingest_event(status(2, 0));

@@ -253,15 +253,7 @@ impl Evaluator {
                 Some(words::started(call.start, true)),
                 &site.name,
             );
-            let at = self.instant(site, end);
-            out.push(alarm(
-                rule,
-                site,
-                at,
-                text,
-                None,
-                Some(call.call_id.clone()),
-            ));
+            out.push(self.call_alarm(rule, site, end, text, call));
         }
     }
 
@@ -324,16 +316,21 @@ impl Evaluator {
                 ),
                 None => words::burst(n, minutes, &site.name, None, when),
             };
-            let at = self.instant(site, when);
-            out.push(alarm(
-                rule,
-                site,
-                at,
-                text,
-                None,
-                Some(call.call_id.clone()),
-            ));
+            out.push(self.call_alarm(rule, site, when, text, call));
         }
+    }
+
+    /// An alarm about `call`, at the site wall-clock time `t`.
+    fn call_alarm(
+        &self,
+        rule: &Compiled,
+        site: &SiteState,
+        t: NaiveDateTime,
+        text: String,
+        call: &Call,
+    ) -> Alarm {
+        let at = self.instant(site, t);
+        alarm(rule, site, at, text, None, Some(call.call_id.clone()))
     }
 
     /// A site wall-clock time as an instant (the latest clock's offset when the site has no
@@ -392,22 +389,17 @@ impl Evaluator {
                     let Some(since) = site.link_since else {
                         continue;
                     };
-                    for &i in &rules.downs {
-                        let rule = &rules.rules[i as usize];
-                        let RuleKind::SiteDown(d) = &rule.kind else {
-                            continue;
-                        };
-                        if !site.applies[i as usize]
-                            || now - since < Duration::seconds(i64::from(d.threshold_s()))
-                            || site.down_fired.contains(&i)
-                        {
-                            continue;
-                        }
-                        site.down_fired.push(i);
-                        let since_local = rules.hours(site.hours).local(since);
-                        let text = words::down(&site.name, d.threshold_s(), since_local);
-                        out.push(alarm(rule, site, now, text, None, None));
-                    }
+                    fire_due(
+                        rules,
+                        Quiet::Down,
+                        site,
+                        now - since,
+                        |rule, site, threshold| {
+                            let since_local = rules.hours(site.hours).local(since);
+                            let text = words::down(&site.name, threshold, since_local);
+                            out.push(alarm(rule, site, now, text, None, None));
+                        },
+                    );
                 }
                 Link::Up if !rules.silents.is_empty() => {
                     let hours = rules.hours(site.hours);
@@ -420,21 +412,16 @@ impl Evaluator {
                         .flatten()
                         .max()
                         .unwrap_or(now);
-                    for &i in &rules.silents {
-                        let rule = &rules.rules[i as usize];
-                        let RuleKind::SiteSilent(q) = &rule.kind else {
-                            continue;
-                        };
-                        if !site.applies[i as usize]
-                            || now - since < Duration::seconds(i64::from(q.threshold_s()))
-                            || site.silent_fired.contains(&i)
-                        {
-                            continue;
-                        }
-                        site.silent_fired.push(i);
-                        let text = words::silent(&site.name, q.threshold_s(), hours.local(since));
-                        out.push(alarm(rule, site, now, text, None, None));
-                    }
+                    fire_due(
+                        rules,
+                        Quiet::Silent,
+                        site,
+                        now - since,
+                        |rule, site, threshold| {
+                            let text = words::silent(&site.name, threshold, hours.local(since));
+                            out.push(alarm(rule, site, now, text, None, None));
+                        },
+                    );
                 }
                 _ => {}
             }
@@ -443,6 +430,49 @@ impl Evaluator {
         self.fired.retain(|_, t| *t > horizon);
         self.windows
             .retain(|_, q| q.back().is_some_and(|&t| t > horizon));
+    }
+}
+
+/// The two rules about a site that says nothing: down (not connected) and silent (connected,
+/// open, no records).
+#[derive(Clone, Copy)]
+enum Quiet {
+    Down,
+    Silent,
+}
+
+/// Calls `fire` with each `quiet` rule that watches `site` and whose threshold (given along)
+/// `elapsed` has reached, once per outage or silence: a fired rule is remembered in the site.
+fn fire_due(
+    rules: &Rules,
+    quiet: Quiet,
+    site: &mut SiteState,
+    elapsed: Duration,
+    mut fire: impl FnMut(&Compiled, &SiteState, u32),
+) {
+    let list = match quiet {
+        Quiet::Down => &rules.downs,
+        Quiet::Silent => &rules.silents,
+    };
+    for &i in list {
+        let rule = &rules.rules[i as usize];
+        let threshold = match (quiet, &rule.kind) {
+            (Quiet::Down, RuleKind::SiteDown(d)) => d.threshold_s(),
+            (Quiet::Silent, RuleKind::SiteSilent(q)) => q.threshold_s(),
+            _ => continue,
+        };
+        let fired = match quiet {
+            Quiet::Down => &mut site.down_fired,
+            Quiet::Silent => &mut site.silent_fired,
+        };
+        if !site.applies[i as usize]
+            || elapsed < Duration::seconds(i64::from(threshold))
+            || fired.contains(&i)
+        {
+            continue;
+        }
+        fired.push(i);
+        fire(rule, site, threshold);
     }
 }
 

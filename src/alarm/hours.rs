@@ -48,15 +48,7 @@ impl Hours {
                 format!("{name:?} is not a time zone: use an IANA name such as America/New_York or Europe/London")
             })?),
         };
-        let days = [
-            ("monday", &config.monday),
-            ("tuesday", &config.tuesday),
-            ("wednesday", &config.wednesday),
-            ("thursday", &config.thursday),
-            ("friday", &config.friday),
-            ("saturday", &config.saturday),
-            ("sunday", &config.sunday),
-        ];
+        let days = BusinessHours::DAYS.into_iter().zip(config.days());
         let mut week: [Vec<(u32, u32)>; 7] = Default::default();
         for (spans, (day, text)) in week.iter_mut().zip(days) {
             *spans = parse_spans(text).map_err(|e| format!("{day}: {e}"))?;
@@ -209,12 +201,8 @@ mod tests {
     fn hours_across_midnight() {
         // A night shift: Friday 22:00 until Saturday 06:00; nothing else.
         let h = hours(|c| {
-            for d in [
-                &mut c.monday,
-                &mut c.tuesday,
-                &mut c.wednesday,
-                &mut c.thursday,
-            ] {
+            // Monday to Thursday.
+            for d in c.days_mut().into_iter().take(4) {
                 d.clear();
             }
             c.friday = "22:00-06:00".into();
@@ -254,15 +242,7 @@ mod tests {
     #[test]
     fn spans_that_meet_are_one_opening() {
         let h = hours(|c| {
-            for d in [
-                &mut c.monday,
-                &mut c.tuesday,
-                &mut c.wednesday,
-                &mut c.thursday,
-                &mut c.friday,
-                &mut c.saturday,
-                &mut c.sunday,
-            ] {
+            for d in c.days_mut() {
                 *d = "00:00-24:00".into();
             }
         });

@@ -102,54 +102,56 @@ impl PasswordNote {
     }
 }
 
-/// A relay password note in words: what happened, and that the relay then refuses every login.
-fn relay_words(note: &PasswordNote, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+/// A password note in words: what happened, and what the site does meanwhile. The SMDR and the
+/// relay password differ only in their name and in what a site does without one.
+fn note_words(
+    note: &PasswordNote,
+    relay: bool,
+    f: &mut std::fmt::Formatter<'_>,
+) -> std::fmt::Result {
+    let which = if relay { "relay" } else { "SMDR" };
     match note {
         PasswordNote::Stored { site, store } => write!(
             f,
-            "the relay password of {site} is kept in {store}, not in the site list"
+            "the {which} password of {site} is kept in {store}, not in the site list"
         ),
         PasswordNote::InFile { site, path, why } => write!(
             f,
-            "no credential store took the relay password of {site} ({why}): it is kept in {}, {}",
+            "no credential store took the {which} password of {site} ({why}): it is kept in {}, {}",
             path.display(),
             PRIVATE_FILE
         ),
-        PasswordNote::Unreadable { site, why } => write!(
-            f,
-            "cannot read the relay password of {site} from the credential store ({why}): {site}'s relay refuses every login until the store answers"
-        ),
-        PasswordNote::Missing { site, store } => write!(
-            f,
-            "{store} has no relay password for {site} any more: {site}'s relay refuses every login until it is entered again in the site's form"
-        ),
-        PasswordNote::Relay(inner) => relay_words(inner, f),
+        PasswordNote::Unreadable { site, why } => {
+            write!(
+                f,
+                "cannot read the {which} password of {site} from the credential store ({why}): "
+            )?;
+            if relay {
+                write!(f, "{site}'s relay refuses every login")?;
+            } else {
+                write!(f, "{site} logs in with SMDR_PASSWORD, or none,")?;
+            }
+            f.write_str(" until the store answers")
+        }
+        PasswordNote::Missing { site, store } => {
+            write!(f, "{store} has no {which} password for {site} any more: ")?;
+            if relay {
+                write!(
+                    f,
+                    "{site}'s relay refuses every login until it is entered again"
+                )?;
+            } else {
+                f.write_str("enter it again")?;
+            }
+            f.write_str(" in the site's form")
+        }
+        PasswordNote::Relay(inner) => note_words(inner, true, f),
     }
 }
 
 impl std::fmt::Display for PasswordNote {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Stored { site, store } => write!(
-                f,
-                "the SMDR password of {site} is kept in {store}, not in the site list"
-            ),
-            Self::InFile { site, path, why } => write!(
-                f,
-                "no credential store took the SMDR password of {site} ({why}): it is kept in {}, {}",
-                path.display(),
-                PRIVATE_FILE
-            ),
-            Self::Unreadable { site, why } => write!(
-                f,
-                "cannot read the SMDR password of {site} from the credential store ({why}): {site} logs in with SMDR_PASSWORD, or none, until the store answers"
-            ),
-            Self::Missing { site, store } => write!(
-                f,
-                "{store} has no SMDR password for {site} any more: enter it again in the site's form"
-            ),
-            Self::Relay(note) => relay_words(note, f),
-        }
+        note_words(self, false, f)
     }
 }
 

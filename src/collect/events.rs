@@ -137,6 +137,22 @@ pub struct SiteStatus {
     pub relay: super::relay::RelayStatus,
 }
 
+impl SiteStatus {
+    /// A site in `state` with nothing counted yet.
+    pub fn new(state: SiteState) -> Self {
+        Self {
+            state,
+            records_today: 0,
+            last_record: None,
+            reconnects: 0,
+            gaps: Vec::new(),
+            unsaved: 0,
+            raw_log_error: None,
+            relay: Default::default(),
+        }
+    }
+}
+
 /// Which way bytes went, for the raw stream view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {

@@ -72,17 +72,8 @@ impl SiteSink {
             raw: RawLog::new(log_dir, &config.name),
             conn: ConnectionLog::new(log_dir, &config.name),
             decoder,
-            status: SiteStatus {
-                // The first real state differs, so it is sent.
-                state: SiteState::Stopped,
-                records_today: 0,
-                last_record: None,
-                reconnects: 0,
-                gaps: Vec::new(),
-                unsaved: 0,
-                raw_log_error: None,
-                relay: Default::default(),
-            },
+            // The first real state differs, so it is sent.
+            status: SiteStatus::new(SiteState::Stopped),
             relay: Fanout::default(),
             slots: [None, None],
             connected_before: [false, false],

@@ -259,14 +259,9 @@ mod tests {
             cause: GapCause::NoConnection,
         };
         let status = SiteStatus {
-            state: SiteState::Connecting,
             records_today: 2,
-            last_record: None,
-            reconnects: 0,
             gaps: vec![gap],
-            unsaved: 0,
-            raw_log_error: None,
-            relay: Default::default(),
+            ..SiteStatus::new(SiteState::Connecting)
         };
         feed.send(CollectorEvent::Status {
             site: "HQ".into(),

@@ -11,6 +11,7 @@ use std::fmt;
 use std::io::{self, Write};
 
 use super::TextFormat;
+use super::batch::Batched;
 use super::csv::write_row;
 use super::jsonl::{self, push_str};
 use super::plain::Keys;
@@ -215,13 +216,7 @@ pub fn write_csv(out: &mut impl Write, call: &Call) -> io::Result<()> {
 
 /// Writes calls one by one in the chosen text format.
 pub struct CallWriter<W: Write> {
-    out: W,
-    format: TextFormat,
-    wrote_header: bool,
-    /// Calls written but not yet given to `out`.
-    buf: Vec<u8>,
-    /// How many bytes to gather before writing to `out` (0: each call as it comes).
-    batch: usize,
+    out: Batched<W>,
     json: jsonl::Encoder,
     keys: Keys,
     /// A `site` column first ([`EXPORT_CALL_COLUMNS`]), as the window exports.
@@ -236,11 +231,7 @@ impl<W: Write> CallWriter<W> {
     /// Gathers about `bytes` of output before each write to `out` (see `RecordWriter`).
     pub fn batched(out: W, format: TextFormat, bytes: usize) -> Self {
         Self {
-            out,
-            format,
-            wrote_header: false,
-            buf: Vec::with_capacity(bytes.max(1024) + 4096),
-            batch: bytes,
+            out: Batched::new(out, format, bytes),
             json: jsonl::Encoder::default(),
             keys: Keys::default(),
             site: false,
@@ -255,9 +246,9 @@ impl<W: Write> CallWriter<W> {
     }
 
     pub fn write(&mut self, call: &Call) -> io::Result<()> {
-        match self.format {
+        match self.out.format {
             TextFormat::Jsonl => push_jsonl(
-                &mut self.buf,
+                &mut self.out.buf,
                 &mut self.json,
                 &mut self.keys,
                 call,
@@ -267,45 +258,31 @@ impl<W: Write> CallWriter<W> {
                 self.header()?;
                 if self.site {
                     let site = std::iter::once(Value::Str(&call.site));
-                    write_row(&mut self.buf, site.chain(cells(&row(call))))?;
+                    write_row(&mut self.out.buf, site.chain(cells(&row(call))))?;
                 } else {
-                    write_csv(&mut self.buf, call)?;
+                    write_csv(&mut self.out.buf, call)?;
                 }
             }
         }
-        self.write_out(self.batch)
-    }
-
-    /// Gives `out` what was gathered once it is `batch` bytes or more.
-    fn write_out(&mut self, batch: usize) -> io::Result<()> {
-        if self.buf.len() >= batch {
-            self.out.write_all(&self.buf)?;
-            self.buf.clear();
-        }
-        Ok(())
+        self.out.write_out()
     }
 
     fn header(&mut self) -> io::Result<()> {
-        if !self.wrote_header {
+        if self.out.header_due() {
             let names = if self.site {
                 EXPORT_CALL_COLUMNS
             } else {
                 CALL_COLUMNS
             };
-            write_row(&mut self.buf, names.iter().map(|c| Value::Str(c)))?;
-            self.wrote_header = true;
+            write_row(&mut self.out.buf, names.iter().map(|c| Value::Str(c)))?;
         }
         Ok(())
     }
 
     /// Writes the CSV header even when there were no calls, then flushes.
     pub fn finish(mut self) -> io::Result<W> {
-        if self.format == TextFormat::Csv {
-            self.header()?;
-        }
-        self.write_out(0)?;
-        self.out.flush()?;
-        Ok(self.out)
+        self.header()?;
+        self.out.finish()
     }
 }
 

@@ -1,5 +1,6 @@
 //! Writers for decoded records and calls: JSON lines, CSV, XLSX.
 
+mod batch;
 pub mod calls;
 pub mod csv;
 pub mod jsonl;
@@ -16,6 +17,7 @@ use crate::protocol::fields::{
 use crate::protocol::{Decoded, Source};
 use crate::store::Store;
 use crate::timeline::Call;
+use batch::Batched;
 
 /// The file formats a view can be exported to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -229,13 +231,7 @@ impl TextFormat {
 
 /// Writes decoded records one by one in the chosen text format.
 pub struct RecordWriter<W: Write> {
-    out: W,
-    format: TextFormat,
-    wrote_header: bool,
-    /// Records written but not yet given to `out`.
-    buf: Vec<u8>,
-    /// How many bytes to gather before writing to `out` (0: each record as it comes).
-    batch: usize,
+    out: Batched<W>,
     json: jsonl::Encoder,
     csv: csv::Encoder,
     columns: ColumnMemo,
@@ -253,11 +249,7 @@ impl<W: Write> RecordWriter<W> {
     /// once, large writes and no buffer between.
     pub fn batched(out: W, format: TextFormat, bytes: usize) -> Self {
         Self {
-            out,
-            format,
-            wrote_header: false,
-            buf: Vec::with_capacity(bytes.max(1024) + 4096),
-            batch: bytes,
+            out: Batched::new(out, format, bytes),
             json: jsonl::Encoder::default(),
             csv: csv::Encoder::default(),
             columns: ColumnMemo::new(RECORD_COLUMNS),
@@ -289,18 +281,14 @@ impl<W: Write> RecordWriter<W> {
         source: &Source,
         site: Option<&str>,
     ) -> io::Result<()> {
-        match self.format {
-            TextFormat::Jsonl => self.json.record_at(&mut self.buf, d, source, site),
+        match self.out.format {
+            TextFormat::Jsonl => self.json.record_at(&mut self.out.buf, d, source, site),
             TextFormat::Csv => {
                 self.header();
                 self.csv_row(d, source, site);
             }
         }
-        if self.buf.len() >= self.batch {
-            self.out.write_all(&self.buf)?;
-            self.buf.clear();
-        }
-        Ok(())
+        self.out.write_out()
     }
 
     /// A record's CSV row: each field's cell written once, in the order the record gives
@@ -338,35 +326,30 @@ impl<W: Write> RecordWriter<W> {
         let cells = plain::Line::new_bytes(cells);
         for (c, &(start, end)) in spans.iter().enumerate() {
             if c > 0 {
-                self.buf.push(b',');
+                self.out.buf.push(b',');
             }
             if end > start {
-                cells.push_piece(&mut self.buf, start, end - start);
+                cells.push_piece(&mut self.out.buf, start, end - start);
             }
         }
-        self.buf.extend_from_slice(b"\r\n");
+        self.out.buf.extend_from_slice(b"\r\n");
     }
 
     fn header(&mut self) {
-        if !self.wrote_header {
+        if self.out.header_due() {
             let names = self
                 .columns
                 .names
                 .iter()
                 .map(|c| csv::Cell::Value(Value::Str(c)));
-            self.csv.row(&mut self.buf, names, plain::Line::none());
-            self.wrote_header = true;
+            self.csv.row(&mut self.out.buf, names, plain::Line::none());
         }
     }
 
     /// Writes the CSV header even when there were no records, then flushes.
     pub fn finish(mut self) -> io::Result<W> {
-        if self.format == TextFormat::Csv {
-            self.header();
-        }
-        self.out.write_all(&self.buf)?;
-        self.out.flush()?;
-        Ok(self.out)
+        self.header();
+        self.out.finish()
     }
 }
 

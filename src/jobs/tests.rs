@@ -1,5 +1,3 @@
-use std::io::Read;
-
 use super::*;
 use crate::protocol::Kind;
 
@@ -183,6 +181,26 @@ fn a_missing_file_is_an_error_in_words() {
     );
 }
 
+/// An export file as the tests read it.
+enum Written {
+    Csv(String),
+    /// The first line.
+    Json(serde_json::Value),
+    /// The first sheet's XML.
+    Xlsx(String),
+}
+
+fn read_export(path: &Path, format: ExportFormat) -> Written {
+    match format {
+        ExportFormat::Csv => Written::Csv(std::fs::read_to_string(path).unwrap()),
+        ExportFormat::Json => {
+            let text = std::fs::read_to_string(path).unwrap();
+            Written::Json(serde_json::from_str(text.lines().next().unwrap()).unwrap())
+        }
+        ExportFormat::Xlsx => Written::Xlsx(crate::export::tests::xlsx_sheet(path)),
+    }
+}
+
 #[test]
 fn exports_csv_json_and_xlsx() {
     let (store, _) = imported(&["appsuite/manual-examples-162.txt"]);
@@ -197,29 +215,18 @@ fn exports_csv_json_and_xlsx() {
             no_wake(),
         ));
         assert!(r.unwrap().starts_with("exported 20 records"));
-        let bytes = std::fs::read(&path).unwrap();
-        match format {
-            ExportFormat::Csv => {
-                let text = String::from_utf8(bytes).unwrap();
+        match read_export(&path, format) {
+            Written::Csv(text) => {
                 let lines: Vec<&str> = text.lines().collect();
                 assert_eq!(lines.len(), 21);
                 assert!(lines[0].starts_with("site,format,kind,source,date"));
                 assert!(lines[1].starts_with("manual-examples-162.txt,appsuite,event,"));
             }
-            ExportFormat::Json => {
-                let text = String::from_utf8(bytes).unwrap();
-                let first: serde_json::Value =
-                    serde_json::from_str(text.lines().next().unwrap()).unwrap();
+            Written::Json(first) => {
                 assert_eq!(first["event"], "RINGING");
                 assert_eq!(first["call_id"], "2012030901204052070264");
             }
-            ExportFormat::Xlsx => {
-                let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-                let mut sheet = String::new();
-                zip.by_name("xl/worksheets/sheet1.xml")
-                    .unwrap()
-                    .read_to_string(&mut sheet)
-                    .unwrap();
+            Written::Xlsx(sheet) => {
                 assert!(sheet.contains("DISCONNECTED") && sheet.contains("CHRIS R MOBILE"));
                 assert_eq!(sheet.matches("<row ").count(), 21);
             }
@@ -257,28 +264,17 @@ fn the_history_tab_result_exports_page_by_page() {
                 .unwrap()
                 .starts_with("exported 7 records from the history")
         );
-        let bytes = std::fs::read(&out).unwrap();
-        match format {
-            ExportFormat::Csv => {
-                let text = String::from_utf8(bytes).unwrap();
+        match read_export(&out, format) {
+            Written::Csv(text) => {
                 assert_eq!(text.lines().count(), 8);
                 assert!(text.starts_with("site,received_at,format,kind,"), "{text}");
                 assert!(text.lines().nth(1).unwrap().starts_with("HQ,,mitel5000,"));
             }
-            ExportFormat::Json => {
-                let text = String::from_utf8(bytes).unwrap();
-                let first: serde_json::Value =
-                    serde_json::from_str(text.lines().next().unwrap()).unwrap();
+            Written::Json(first) => {
                 assert_eq!(first["site"], "HQ");
                 assert_eq!(first["format"], "mitel5000");
             }
-            ExportFormat::Xlsx => {
-                let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-                let mut sheet = String::new();
-                zip.by_name("xl/worksheets/sheet1.xml")
-                    .unwrap()
-                    .read_to_string(&mut sheet)
-                    .unwrap();
+            Written::Xlsx(sheet) => {
                 assert_eq!(sheet.matches("<row ").count(), 8);
                 assert!(sheet.contains("952-474-1742"));
             }

@@ -42,94 +42,94 @@ impl fmt::Display for Value<'_> {
     }
 }
 
-/// Every column a record can have, in CSV order (the union over formats).
-pub const RECORD_COLUMNS: &[&str] = &[
-    "format",
-    "kind",
-    "source",
-    "date",
-    "start",
-    "timestamp",
-    "call_type",
-    "direction",
-    "event",
-    "ring_in",
-    "extension",
-    "source_extension",
-    "trunk",
-    "digits",
-    "number",
-    "contact_name",
-    "ddi",
-    "ddi_name",
-    "calling_party",
-    "called_party",
-    "third_party",
-    "duration_s",
-    "time_to_answer_s",
-    "cost",
-    "account_code",
-    "trunk_disconnect",
-    "completion",
-    "transfer_flag",
-    "attendant",
-    "long_call",
-    "system_id",
-    "ani",
-    "dnis",
-    "call_id",
-    "call_sequence",
-    "associated_call_id",
-    "error",
-    "raw",
+/// Who prints a column: every record output, or only the window's record exports (the site,
+/// and a 5000 record's caller and DID beside `digits`; `decode` keeps its output unchanged).
+#[derive(Clone, Copy)]
+enum In {
+    Both,
+    Export,
+}
+
+/// Every column, in output order, once: [`RECORD_COLUMNS`] and [`EXPORT_RECORD_COLUMNS`] are
+/// both read from it, so the two cannot disagree on a name or its place.
+const COLUMNS: [(&str, In); 41] = [
+    ("site", In::Export),
+    ("format", In::Both),
+    ("kind", In::Both),
+    ("source", In::Both),
+    ("date", In::Both),
+    ("start", In::Both),
+    ("timestamp", In::Both),
+    ("call_type", In::Both),
+    ("direction", In::Both),
+    ("event", In::Both),
+    ("ring_in", In::Both),
+    ("extension", In::Both),
+    ("source_extension", In::Both),
+    ("trunk", In::Both),
+    ("digits", In::Both),
+    ("caller", In::Export),
+    ("did", In::Export),
+    ("number", In::Both),
+    ("contact_name", In::Both),
+    ("ddi", In::Both),
+    ("ddi_name", In::Both),
+    ("calling_party", In::Both),
+    ("called_party", In::Both),
+    ("third_party", In::Both),
+    ("duration_s", In::Both),
+    ("time_to_answer_s", In::Both),
+    ("cost", In::Both),
+    ("account_code", In::Both),
+    ("trunk_disconnect", In::Both),
+    ("completion", In::Both),
+    ("transfer_flag", In::Both),
+    ("attendant", In::Both),
+    ("long_call", In::Both),
+    ("system_id", In::Both),
+    ("ani", In::Both),
+    ("dnis", In::Both),
+    ("call_id", In::Both),
+    ("call_sequence", In::Both),
+    ("associated_call_id", In::Both),
+    ("error", In::Both),
+    ("raw", In::Both),
 ];
+
+/// How many of [`COLUMNS`] the record outputs print (`export`: the window's exports).
+const fn count(export: bool) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < COLUMNS.len() {
+        if export || matches!(COLUMNS[i].1, In::Both) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The names of [`COLUMNS`] the record outputs print, in order (`N` is [`count`]).
+const fn names<const N: usize>(export: bool) -> [&'static str; N] {
+    let mut out = [""; N];
+    let (mut i, mut j) = (0, 0);
+    while i < COLUMNS.len() {
+        if export || matches!(COLUMNS[i].1, In::Both) {
+            out[j] = COLUMNS[i].0;
+            j += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Every column a record can have, in CSV order (the union over formats).
+pub const RECORD_COLUMNS: &[&str] = &names::<{ count(false) }>(false);
 
 /// The columns of the window's record exports: `site` first, then [`RECORD_COLUMNS`] with a 5000
 /// record's caller and DID in their own columns beside `digits` (`decode` keeps
 /// [`RECORD_COLUMNS`], its output unchanged).
-pub const EXPORT_RECORD_COLUMNS: &[&str] = &[
-    "site",
-    "format",
-    "kind",
-    "source",
-    "date",
-    "start",
-    "timestamp",
-    "call_type",
-    "direction",
-    "event",
-    "ring_in",
-    "extension",
-    "source_extension",
-    "trunk",
-    "digits",
-    "caller",
-    "did",
-    "number",
-    "contact_name",
-    "ddi",
-    "ddi_name",
-    "calling_party",
-    "called_party",
-    "third_party",
-    "duration_s",
-    "time_to_answer_s",
-    "cost",
-    "account_code",
-    "trunk_disconnect",
-    "completion",
-    "transfer_flag",
-    "attendant",
-    "long_call",
-    "system_id",
-    "ani",
-    "dnis",
-    "call_id",
-    "call_sequence",
-    "associated_call_id",
-    "error",
-    "raw",
-];
+pub const EXPORT_RECORD_COLUMNS: &[&str] = &names::<{ count(true) }>(true);
 
 /// [`visit_fields`] as the window exports a record: `site` first, and a 5000 call record's
 /// caller (incoming and ring-in calls) and DID right after `digits`, which holds both as

@@ -7,6 +7,7 @@ use eframe::egui::{self, RichText};
 
 use super::app::SmdrApp;
 use super::theme;
+use super::widgets::{labelled_choice, labelled_hint, labelled_text};
 use crate::alarm::config::{
     self, AlarmsConfig, BusinessHours, MailSecurity, Payload, Redacted, RuleKind, Sites,
 };
@@ -143,16 +144,8 @@ fn save(app: &mut SmdrApp) {
 }
 
 fn severity_box(ui: &mut egui::Ui, id: &str, label: &str, s: &mut Severity) {
-    let l = ui.label(label);
-    egui::ComboBox::from_id_salt(id)
-        .selected_text(s.as_str())
-        .show_ui(ui, |ui| {
-            for v in [Severity::Info, Severity::Warning, Severity::Critical] {
-                ui.selectable_value(s, v, v.as_str());
-            }
-        })
-        .response
-        .labelled_by(l.id);
+    let all = [Severity::Info, Severity::Warning, Severity::Critical];
+    labelled_choice(ui, label, id, s, all, |v| v.as_str());
 }
 
 fn minutes(ui: &mut egui::Ui, label: &str, v: &mut u32, max: u32) {
@@ -221,13 +214,7 @@ fn rules(ui: &mut egui::Ui, d: &mut Draft) {
                 ui.label(RichText::new(r.kind.label()).color(theme::MUTED.get(ui)));
                 severity_box(ui, "severity", "severity", &mut r.severity);
                 if let Some(s) = d.sites.get_mut(i) {
-                    let l = ui.label("sites");
-                    ui.add(
-                        egui::TextEdit::singleline(s)
-                            .hint_text("all")
-                            .desired_width(140.0),
-                    )
-                    .labelled_by(l.id);
+                    labelled_text(ui, "sites", s, 140.0, "all");
                 }
             });
             ui.horizontal_wrapped(|ui| {
@@ -272,13 +259,8 @@ fn rules(ui: &mut egui::Ui, d: &mut Draft) {
                 if matches!(r.kind, RuleKind::Number(_) | RuleKind::AfterHours(_))
                     && let Some(t) = d.numbers.get_mut(i)
                 {
-                    let l = ui.label("numbers");
-                    ui.add(
-                        egui::TextEdit::singleline(t)
-                            .hint_text("911, 1900*, 44XXXX*")
-                            .desired_width(180.0),
-                    )
-                    .labelled_by(l.id);
+                    let hint = "911, 1900*, 44XXXX*";
+                    labelled_text(ui, "numbers", t, 180.0, hint);
                 }
             });
         });
@@ -287,21 +269,16 @@ fn rules(ui: &mut egui::Ui, d: &mut Draft) {
 
 fn hours(ui: &mut egui::Ui, d: &mut Draft, sites: &[String]) {
     ui.horizontal(|ui| {
-        let l = ui.label("Hours of");
-        egui::ComboBox::from_id_salt("alarm-hours-site")
-            .selected_text(if d.hours_site.is_empty() {
-                "every site"
-            } else {
-                d.hours_site.as_str()
-            })
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut d.hours_site, String::new(), "every site");
-                for s in sites {
-                    ui.selectable_value(&mut d.hours_site, s.clone(), s);
-                }
-            })
-            .response
-            .labelled_by(l.id);
+        // The empty name: the hours every site has unless it has its own.
+        let choices = std::iter::once(String::new()).chain(sites.iter().cloned());
+        labelled_choice(
+            ui,
+            "Hours of",
+            "alarm-hours-site",
+            &mut d.hours_site,
+            choices,
+            |s| if s.is_empty() { "every site" } else { s },
+        );
         if !d.hours_site.is_empty() {
             let mut own = d.config.site_hours.contains_key(&d.hours_site);
             if ui.checkbox(&mut own, "its own hours").changed() {
@@ -328,28 +305,27 @@ fn hours(ui: &mut egui::Ui, d: &mut Draft, sites: &[String]) {
     egui::Grid::new("alarm-hours")
         .num_columns(2)
         .show(ui, |ui| {
-            let l = ui.label("Time zone");
-            ui.add(
-                egui::TextEdit::singleline(&mut h.time_zone)
-                    .hint_text("this computer's (e.g. America/Chicago)"),
-            )
-            .labelled_by(l.id);
+            let zone = &mut h.time_zone;
+            labelled_hint(
+                ui,
+                "Time zone",
+                zone,
+                "this computer's (e.g. America/Chicago)",
+            );
             ui.end_row();
-            for (day, text) in [
-                ("Monday", &mut h.monday),
-                ("Tuesday", &mut h.tuesday),
-                ("Wednesday", &mut h.wednesday),
-                ("Thursday", &mut h.thursday),
-                ("Friday", &mut h.friday),
-                ("Saturday", &mut h.saturday),
-                ("Sunday", &mut h.sunday),
-            ] {
-                let l = ui.label(day);
-                ui.add(egui::TextEdit::singleline(text).hint_text("closed (e.g. 08:00-18:00)"))
-                    .labelled_by(l.id);
+            let names = [
+                "Monday",
+                "Tuesday",
+                "Wednesday",
+                "Thursday",
+                "Friday",
+                "Saturday",
+                "Sunday",
+            ];
+            for (day, text) in names.into_iter().zip(h.days_mut()) {
+                labelled_hint(ui, day, text, "closed (e.g. 08:00-18:00)");
                 ui.end_row();
             }
-            let l = ui.label("Holidays");
             let text = d.holidays.entry(d.hours_site.clone()).or_insert_with(|| {
                 h.holidays
                     .iter()
@@ -357,10 +333,7 @@ fn hours(ui: &mut egui::Ui, d: &mut Draft, sites: &[String]) {
                     .collect::<Vec<_>>()
                     .join(", ")
             });
-            let edit = ui
-                .add(egui::TextEdit::singleline(text).hint_text("2026-12-25, 2027-01-01"))
-                .labelled_by(l.id);
-            if edit.changed() {
+            if labelled_hint(ui, "Holidays", text, "2026-12-25, 2027-01-01").changed() {
                 h.holidays = split(text).iter().filter_map(|s| s.parse().ok()).collect();
             }
             ui.end_row();
@@ -379,13 +352,13 @@ fn delivery(ui: &mut egui::Ui, d: &mut Draft, password_saved: bool) {
     egui::Grid::new("alarm-delivery")
         .num_columns(2)
         .show(ui, |ui| {
-            let l = ui.label("Webhook URL");
-            ui.add(
-                egui::TextEdit::singleline(&mut del.webhook.url)
-                    .hint_text("https://hooks.slack.com/… (empty: no webhook)")
-                    .desired_width(360.0),
-            )
-            .labelled_by(l.id);
+            labelled_text(
+                ui,
+                "Webhook URL",
+                &mut del.webhook.url,
+                360.0,
+                "https://hooks.slack.com/… (empty: no webhook)",
+            );
             ui.end_row();
             ui.label("Webhook payload");
             ui.horizontal(|ui| {
@@ -399,12 +372,13 @@ fn delivery(ui: &mut egui::Ui, d: &mut Draft, password_saved: bool) {
             });
             ui.end_row();
             let e = &mut del.email;
-            let l = ui.label("Mail server");
-            ui.add(
-                egui::TextEdit::singleline(&mut e.server)
-                    .hint_text("smtp.example.com (empty: no email)"),
-            )
-            .labelled_by(l.id);
+            let server = &mut e.server;
+            labelled_hint(
+                ui,
+                "Mail server",
+                server,
+                "smtp.example.com (empty: no email)",
+            );
             ui.end_row();
             ui.label("Security");
             ui.horizontal(|ui| {
@@ -442,9 +416,7 @@ fn delivery(ui: &mut egui::Ui, d: &mut Draft, password_saved: bool) {
             let l = ui.label("From");
             ui.text_edit_singleline(&mut e.from).labelled_by(l.id);
             ui.end_row();
-            let l = ui.label("To");
-            ui.add(egui::TextEdit::singleline(&mut d.to).hint_text("tech@example.com, …"))
-                .labelled_by(l.id);
+            labelled_hint(ui, "To", &mut d.to, "tech@example.com, …");
             ui.end_row();
             ui.label("Mail");
             severity_box(ui, "email-min", "from severity", &mut e.min_severity);

@@ -238,16 +238,14 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
             action = Some(Action::SendTest);
         }
         ui.separator();
-        let l = ui.label("Site");
-        egui::ComboBox::from_id_salt("alarms.test_site")
-            .selected_text(app.alarms.test_site.clone())
-            .show_ui(ui, |ui| {
-                for s in &sites {
-                    ui.selectable_value(&mut app.alarms.test_site, s.clone(), s);
-                }
-            })
-            .response
-            .labelled_by(l.id);
+        super::widgets::labelled_choice(
+            ui,
+            "Site",
+            "alarms.test_site",
+            &mut app.alarms.test_site,
+            sites.iter().cloned(),
+            |s| s,
+        );
         if ui
             .add_enabled(
                 !app.alarms.test_site.is_empty(),

@@ -13,6 +13,7 @@ use crate::jobs::ExportFormat;
 use super::app::{Command, ExportScope, SmdrApp};
 use super::records::FilterTexts;
 use super::theme::{self, ThemeChoice};
+use super::widgets::labelled_choice;
 
 /// What is wrong with the site form, in words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -300,17 +301,11 @@ fn site_form(app: &mut SmdrApp, ctx: &egui::Context) {
                 .spacing([12.0, 6.0])
                 .show(ui, |ui| {
                     field(ui, "Name", &mut form.name, false, "e.g. Head office");
-                    let l = ui.label("System");
                     let before = form.protocol;
-                    egui::ComboBox::from_id_salt("protocol")
-                        .selected_text(form.protocol.label())
-                        .show_ui(ui, |ui| {
-                            for p in Protocol::ALL {
-                                ui.selectable_value(&mut form.protocol, p, p.label());
-                            }
-                        })
-                        .response
-                        .labelled_by(l.id);
+                    let protocol = &mut form.protocol;
+                    labelled_choice(ui, "System", "protocol", protocol, Protocol::ALL, |p| {
+                        p.label()
+                    });
                     ui.end_row();
                     if before != form.protocol && form.port == before.default_port().to_string() {
                         form.port = form.protocol.default_port().to_string();
@@ -448,28 +443,19 @@ fn export_day(app: &mut SmdrApp, ctx: &egui::Context) {
                 return;
             }
             egui::Grid::new("export-day").num_columns(2).show(ui, |ui| {
-                let l = ui.label("Site");
-                egui::ComboBox::from_id_salt("export-site")
-                    .selected_text(form.site.as_str())
-                    .show_ui(ui, |ui| {
-                        for s in &form.sites {
-                            ui.selectable_value(&mut form.site, s.clone(), s.as_str());
-                        }
-                    })
-                    .response
-                    .labelled_by(l.id);
+                let sites = form.sites.iter().cloned();
+                labelled_choice(ui, "Site", "export-site", &mut form.site, sites, |s| s);
                 ui.end_row();
                 field(ui, "Day", &mut form.day, false, "YYYY-MM-DD");
-                let l = ui.label("Format");
-                egui::ComboBox::from_id_salt("export-format")
-                    .selected_text(form.format.label())
-                    .show_ui(ui, |ui| {
-                        for f in ExportFormat::ALL {
-                            ui.selectable_value(&mut form.format, f, f.label());
-                        }
-                    })
-                    .response
-                    .labelled_by(l.id);
+                let format = &mut form.format;
+                labelled_choice(
+                    ui,
+                    "Format",
+                    "export-format",
+                    format,
+                    ExportFormat::ALL,
+                    |f| f.label(),
+                );
                 ui.end_row();
             });
             let day = NaiveDate::parse_from_str(form.day.trim(), "%Y-%m-%d");
@@ -511,16 +497,9 @@ fn settings(app: &mut SmdrApp, ctx: &egui::Context) {
         .collapsible(false)
         .show(ctx, |ui| {
             egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
-                let l = ui.label("Theme");
-                egui::ComboBox::from_id_salt("theme")
-                    .selected_text(s.theme.label())
-                    .show_ui(ui, |ui| {
-                        for t in ThemeChoice::ALL {
-                            ui.selectable_value(&mut s.theme, t, t.label());
-                        }
-                    })
-                    .response
-                    .labelled_by(l.id);
+                labelled_choice(ui, "Theme", "theme", &mut s.theme, ThemeChoice::ALL, |t| {
+                    t.label()
+                });
                 ui.end_row();
                 ui.label("Log folder");
                 ui.horizontal(|ui| {

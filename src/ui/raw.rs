@@ -39,16 +39,10 @@ pub fn tab(app: &mut SmdrApp, ui: &mut egui::Ui) {
     }
     let bytes_now = view.map_or(0, |v| v.bytes);
     ui.horizontal(|ui| {
-        let l = ui.label("Site");
-        egui::ComboBox::from_id_salt("raw-site")
-            .selected_text(chosen.as_deref().unwrap_or("no site"))
-            .show_ui(ui, |ui| {
-                for n in &names {
-                    ui.selectable_value(chosen, Some(n.clone()), n.as_str());
-                }
-            })
-            .response
-            .labelled_by(l.id);
+        let sites = names.iter().cloned().map(Some);
+        super::widgets::labelled_choice(ui, "Site", "raw-site", chosen, sites, |n| {
+            n.as_deref().unwrap_or("no site")
+        });
         match &app.raw_pause {
             Some(p) => {
                 if ui.button("Resume").clicked() {

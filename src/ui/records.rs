@@ -107,17 +107,10 @@ pub(super) fn filter_fields(
     ui.horizontal(|ui| {
         ui.spacing_mut().item_spacing.x = 6.0;
         if let Some(sites) = sites {
-            let l = ui.label("Site");
-            egui::ComboBox::from_id_salt("site-filter")
-                .selected_text(f.site.as_deref().unwrap_or("all sites"))
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut f.site, None, "all sites");
-                    for s in sites {
-                        ui.selectable_value(&mut f.site, Some(s.clone()), s);
-                    }
-                })
-                .response
-                .labelled_by(l.id);
+            let sites = std::iter::once(None).chain(sites.into_iter().map(Some));
+            super::widgets::labelled_choice(ui, "Site", "site-filter", &mut f.site, sites, |s| {
+                s.as_deref().unwrap_or("all sites")
+            });
         }
         labelled_text_with_id(
             ui,
@@ -153,38 +146,34 @@ pub(super) fn filter_fields(
     if texts.more_filters {
         ui.horizontal_wrapped(|ui| {
             ui.spacing_mut().item_spacing.x = 6.0;
-            let l = ui.label("Format");
-            egui::ComboBox::from_id_salt("format-filter")
-                .selected_text(f.format.map_or("all formats", Format::label))
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut f.format, None, "all formats");
-                    for fmt in Format::ALL {
-                        ui.selectable_value(&mut f.format, Some(fmt), fmt.label());
-                    }
-                })
-                .response
-                .labelled_by(l.id);
+            let formats = std::iter::once(None).chain(Format::ALL.map(Some));
+            super::widgets::labelled_choice(
+                ui,
+                "Format",
+                "format-filter",
+                &mut f.format,
+                formats,
+                |f| f.map_or("all formats", Format::label),
+            );
             labelled_text(ui, "Type/event", &mut f.what, 80.0, "TLC, IN, RINGING…");
             labelled_text(ui, "Extension", &mut f.extension, 60.0, "");
             labelled_text(ui, "Trunk", &mut f.trunk, 60.0, "");
             labelled_text(ui, "From", &mut texts.from, 120.0, "YYYY-MM-DD HH:MM");
             labelled_text(ui, "To", &mut texts.to, 120.0, "YYYY-MM-DD HH:MM");
             labelled_text(ui, "Min duration", &mut texts.min_duration, 50.0, "m:ss");
-            let l = ui.label("Outcome");
-            egui::ComboBox::from_id_salt("outcome-filter")
-                .selected_text(f.outcome.label())
-                .show_ui(ui, |ui| {
-                    for o in OutcomeFilter::ALL {
-                        ui.selectable_value(&mut f.outcome, o, o.label());
-                    }
-                })
-                .response
-                .labelled_by(l.id)
-                .on_hover_text(
-                    "Answered and unanswered judge call records (5000, MiVB). An App Suite line \
+            super::widgets::labelled_choice(
+                ui,
+                "Outcome",
+                "outcome-filter",
+                &mut f.outcome,
+                OutcomeFilter::ALL,
+                |o| o.label(),
+            )
+            .on_hover_text(
+                "Answered and unanswered judge call records (5000, MiVB). An App Suite line \
                      is one event of a call: its call's outcome is in the Calls tab, and the \
                      events of abandoned calls are shown in red here.",
-                );
+            );
         });
     }
     f.from = parse_when(&texts.from, false);

@@ -1,4 +1,5 @@
-//! Small pieces both tabs use: a labelled text box, keyboard moves in a table, the export menu.
+//! Small pieces the tabs use: a labelled text box and drop-down, keyboard moves in a table, the
+//! export menu.
 
 use eframe::egui::{self, TextEdit};
 
@@ -6,13 +7,60 @@ use crate::jobs::ExportFormat;
 
 /// A text box with its label, linked for screen readers (and for tests that find it by name).
 pub fn labelled_text(ui: &mut egui::Ui, label: &str, value: &mut String, width: f32, hint: &str) {
+    text_box(ui, label, value, Some(width), hint, None);
+}
+
+/// [`labelled_text`] at egui's usual width; the box's response (to see it changed).
+pub fn labelled_hint(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    hint: &str,
+) -> egui::Response {
+    text_box(ui, label, value, None, hint, None)
+}
+
+/// [`labelled_text`] and the others: a width when given, a known id when given.
+fn text_box(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    width: Option<f32>,
+    hint: &str,
+    id: Option<&str>,
+) -> egui::Response {
     let l = ui.label(label);
-    ui.add(
-        TextEdit::singleline(value)
-            .desired_width(width)
-            .hint_text(hint),
-    )
-    .labelled_by(l.id);
+    let mut edit = TextEdit::singleline(value).hint_text(hint);
+    if let Some(width) = width {
+        edit = edit.desired_width(width);
+    }
+    if let Some(id) = id {
+        edit = edit.id(egui::Id::unique(id));
+    }
+    ui.add(edit).labelled_by(l.id)
+}
+
+/// A drop-down of `choices` with its label, linked like [`labelled_text`]; `text` names the
+/// chosen value and each choice.
+pub fn labelled_choice<T: PartialEq>(
+    ui: &mut egui::Ui,
+    label: &str,
+    id: &str,
+    value: &mut T,
+    choices: impl IntoIterator<Item = T>,
+    text: impl Fn(&T) -> &str,
+) -> egui::Response {
+    let l = ui.label(label);
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(text(value).to_owned())
+        .show_ui(ui, |ui| {
+            for choice in choices {
+                let shown = text(&choice).to_owned();
+                ui.selectable_value(value, choice, shown);
+            }
+        })
+        .response
+        .labelled_by(l.id)
 }
 
 /// The records tab's Text filter box: where Ctrl+F puts the keyboard on that tab.
@@ -30,14 +78,7 @@ pub fn labelled_text_with_id(
     hint: &str,
     id: &str,
 ) {
-    let l = ui.label(label);
-    ui.add(
-        TextEdit::singleline(value)
-            .id(egui::Id::unique(id))
-            .desired_width(width)
-            .hint_text(hint),
-    )
-    .labelled_by(l.id);
+    text_box(ui, label, value, Some(width), hint, Some(id));
 }
 
 /// Gives the text box made with `id` the keyboard, with its text selected (typing replaces

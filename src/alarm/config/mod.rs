@@ -111,6 +111,30 @@ pub struct BusinessHours {
     pub holidays: Vec<NaiveDate>,
 }
 
+/// The day fields, named once: the day names, and each day's spans in order.
+macro_rules! week {
+    ($($day:ident),*) => {
+        /// The days as the file names them, from Monday (as `Weekday::num_days_from_monday`).
+        pub const DAYS: [&'static str; 7] = [$(stringify!($day)),*];
+
+        /// Each day's spans, in [`Self::DAYS`] order.
+        pub fn days(&self) -> [&str; 7] {
+            [$(&self.$day),*]
+        }
+
+        /// Each day's spans, in [`Self::DAYS`] order, to edit.
+        pub fn days_mut(&mut self) -> [&mut String; 7] {
+            [$(&mut self.$day),*]
+        }
+    };
+}
+
+impl BusinessHours {
+    week!(
+        monday, tuesday, wednesday, thursday, friday, saturday, sunday
+    );
+}
+
 impl Default for BusinessHours {
     fn default() -> Self {
         let day = || "08:00-18:00".to_string();

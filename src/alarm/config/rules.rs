@@ -242,14 +242,19 @@ impl Default for SiteDownRule {
     }
 }
 
+/// `seconds` when set (demos and tests), else `minutes`.
+fn threshold_s(minutes: u32, seconds: u32) -> u32 {
+    if seconds > 0 {
+        seconds
+    } else {
+        minutes.saturating_mul(60)
+    }
+}
+
 impl SiteDownRule {
     /// How long before the alarm, in seconds.
     pub fn threshold_s(&self) -> u32 {
-        if self.seconds > 0 {
-            self.seconds
-        } else {
-            self.minutes.saturating_mul(60)
-        }
+        threshold_s(self.minutes, self.seconds)
     }
 }
 
@@ -274,11 +279,7 @@ impl Default for SiteSilentRule {
 impl SiteSilentRule {
     /// How long before the alarm, in seconds.
     pub fn threshold_s(&self) -> u32 {
-        if self.seconds > 0 {
-            self.seconds
-        } else {
-            self.minutes.saturating_mul(60)
-        }
+        threshold_s(self.minutes, self.seconds)
     }
 }
 

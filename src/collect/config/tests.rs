@@ -241,3 +241,63 @@ fn a_relay_password_is_kept_like_the_smdr_password_and_a_lost_one_locks_the_rela
     assert_eq!(loaded.sites, [hq]);
     assert_eq!(loaded.in_file, ["HQ"]);
 }
+
+/// The SMDR and the relay notes share one wording but for the password's name and what the site
+/// does without it: every note, both ways, word for word.
+#[test]
+fn every_password_note_reads_as_before() {
+    let site = || "HQ".to_string();
+    let notes = [
+        PasswordNote::Stored {
+            site: site(),
+            store: "S",
+        },
+        PasswordNote::InFile {
+            site: site(),
+            path: PathBuf::from("sites.toml"),
+            why: "no store".into(),
+        },
+        PasswordNote::Unreadable {
+            site: site(),
+            why: "locked".into(),
+        },
+        PasswordNote::Missing {
+            site: site(),
+            store: "S",
+        },
+    ];
+    let words = |relay: bool| {
+        notes
+            .iter()
+            .map(|n| {
+                if relay {
+                    PasswordNote::Relay(Box::new(n.clone())).to_string()
+                } else {
+                    n.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        words(false),
+        [
+            "the SMDR password of HQ is kept in S, not in the site list".to_string(),
+            format!(
+                "no credential store took the SMDR password of HQ (no store): it is kept in sites.toml, {PRIVATE_FILE}"
+            ),
+            "cannot read the SMDR password of HQ from the credential store (locked): HQ logs in with SMDR_PASSWORD, or none, until the store answers".into(),
+            "S has no SMDR password for HQ any more: enter it again in the site's form".into(),
+        ]
+    );
+    assert_eq!(
+        words(true),
+        [
+            "the relay password of HQ is kept in S, not in the site list".to_string(),
+            format!(
+                "no credential store took the relay password of HQ (no store): it is kept in sites.toml, {PRIVATE_FILE}"
+            ),
+            "cannot read the relay password of HQ from the credential store (locked): HQ's relay refuses every login until the store answers".into(),
+            "S has no relay password for HQ any more: HQ's relay refuses every login until it is entered again in the site's form".into(),
+        ]
+    );
+}

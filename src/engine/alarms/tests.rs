@@ -33,16 +33,7 @@ fn config() -> AlarmsConfig {
 fn status(state: SiteState) -> CollectorEvent {
     CollectorEvent::Status {
         site: "HQ".into(),
-        status: SiteStatus {
-            state,
-            records_today: 0,
-            last_record: None,
-            reconnects: 0,
-            gaps: Vec::new(),
-            unsaved: 0,
-            raw_log_error: None,
-            relay: Default::default(),
-        },
+        status: SiteStatus::new(state),
     }
 }
 

@@ -64,6 +64,39 @@ pub(super) fn event_line(
     Line { at, text }
 }
 
+/// A call's events as they happen: each `t` seconds after the call's start.
+#[derive(Default)]
+struct Script {
+    t: i64,
+    /// (seconds after start, extension, source extension, event)
+    events: Vec<(i64, String, String, &'static str)>,
+}
+
+impl Script {
+    fn ev(&mut self, ext: &str, src: &str, name: &'static str) -> &mut Self {
+        self.events
+            .push((self.t, ext.to_string(), src.to_string(), name));
+        self
+    }
+
+    fn wait(&mut self, s: i64) -> &mut Self {
+        self.t += s;
+        self
+    }
+
+    /// `ext` rings for `ring` seconds and answers.
+    fn answer(&mut self, ext: &str, ring: i64) -> &mut Self {
+        self.ev(ext, "", "RINGING")
+            .wait(ring)
+            .ev(ext, "", "ANSWERED")
+    }
+
+    /// `ext` talks for `talk` seconds and hangs up.
+    fn talk(&mut self, ext: &str, talk: i64) -> &mut Self {
+        self.wait(talk).ev(ext, "", "DISCONNECTED")
+    }
+}
+
 /// The events of one call starting at `start`, in the order they happen.
 pub fn call(rng: &mut fastrand::Rng, start: NaiveDateTime, out: &mut Vec<Line>) {
     let inbound = rng.u8(..100) < 78;
@@ -86,100 +119,66 @@ pub fn call(rng: &mut fastrand::Rng, start: NaiveDateTime, out: &mut Vec<Line>) 
             String::new()
         },
     };
-    // (seconds after start, extension, source extension, event)
-    let mut events: Vec<(i64, String, String, &str)> = Vec::new();
-    let mut t = 0;
-    let mut ev = |t: i64, ext: &str, src: &str, name: &'static str| {
-        events.push((t, ext.to_string(), src.to_string(), name));
-    };
+    let mut s = Script::default();
     let a = extension(rng);
     let ring = secs(rng, 8.0, 2, 40);
     let talk = secs(rng, 150.0, 5, 3600);
     if !inbound {
-        ev(t, &a, "", "RINGING");
-        t += ring;
+        s.ev(&a, "", "RINGING").wait(ring);
         if rng.u8(..10) < 8 {
-            ev(t, &a, "", "ANSWERED");
-            t += talk;
+            s.ev(&a, "", "ANSWERED").wait(talk);
         }
-        ev(t, &a, "", "DISCONNECTED");
+        s.ev(&a, "", "DISCONNECTED");
     } else {
         match rng.u8(..100) {
             // Answered, maybe with the caller id or account changed.
             0..=34 => {
-                ev(t, &a, "", "RINGING");
-                t += ring;
-                ev(t, &a, "", "ANSWERED");
+                s.answer(&a, ring);
                 if rng.bool() {
-                    ev(t, &a, "", "CALLMODIFIED");
+                    s.ev(&a, "", "CALLMODIFIED");
                 }
-                t += talk;
-                ev(t, &a, "", "DISCONNECTED");
+                s.talk(&a, talk);
             }
             // Abandoned while ringing.
             35..=44 => {
-                ev(t, &a, "", "RINGING");
-                t += ring;
-                ev(t, &a, "", "DISCONNECTED");
+                s.ev(&a, "", "RINGING").wait(ring);
+                s.ev(&a, "", "DISCONNECTED");
             }
             // Queued in a hunt group, then answered by an agent, or abandoned in the queue.
             45..=61 => {
                 let group = pick(rng, &HUNT_GROUPS);
-                ev(t, group, "", "QUEUED");
-                t += secs(rng, 40.0, 3, 600);
+                s.ev(group, "", "QUEUED").wait(secs(rng, 40.0, 3, 600));
                 if rng.u8(..4) == 0 {
-                    ev(t, group, "", "DISCONNECTED");
+                    s.ev(group, "", "DISCONNECTED");
                 } else {
-                    ev(t, &a, "", "RINGING");
-                    t += ring;
-                    ev(t, &a, "", "ANSWERED");
-                    t += talk;
-                    ev(t, &a, "", "DISCONNECTED");
+                    s.answer(&a, ring).talk(&a, talk);
                 }
             }
             // Diverted along a forwarding path to a second extension.
             62..=71 => {
                 let b = extension(rng);
-                ev(t, &a, "", "RINGING");
-                t += ring;
-                ev(t, &b, &a, "DIVERTED");
-                ev(t, &b, "", "RINGING");
-                t += secs(rng, 6.0, 2, 30);
-                ev(t, &b, "", "ANSWERED");
-                t += talk;
-                ev(t, &b, "", "DISCONNECTED");
+                s.ev(&a, "", "RINGING").wait(ring);
+                s.ev(&b, &a, "DIVERTED");
+                s.answer(&b, secs(rng, 6.0, 2, 30)).talk(&b, talk);
             }
             // Held, then retrieved.
             72..=85 => {
-                ev(t, &a, "", "RINGING");
-                t += ring;
-                ev(t, &a, "", "ANSWERED");
-                t += secs(rng, 60.0, 5, 900);
-                ev(t, &a, "", "HOLD");
-                t += secs(rng, 25.0, 3, 300);
-                ev(t, &a, "", "CONNECTED");
-                t += talk;
-                ev(t, &a, "", "DISCONNECTED");
+                s.answer(&a, ring).wait(secs(rng, 60.0, 5, 900));
+                s.ev(&a, "", "HOLD").wait(secs(rng, 25.0, 3, 300));
+                s.ev(&a, "", "CONNECTED").talk(&a, talk);
             }
             // Held and transferred to a colleague.
             _ => {
                 let b = extension(rng);
-                ev(t, &a, "", "RINGING");
-                t += ring;
-                ev(t, &a, "", "ANSWERED");
-                t += secs(rng, 40.0, 5, 600);
-                ev(t, &a, "", "HOLD");
-                t += secs(rng, 10.0, 2, 120);
-                ev(t, &b, &a, "TRANSFERRED");
-                ev(t, &b, "", "RINGING");
-                t += secs(rng, 5.0, 1, 30);
-                ev(t, &b, "", "CONNECTED");
-                t += talk;
-                ev(t, &b, "", "DISCONNECTED");
+                s.answer(&a, ring).wait(secs(rng, 40.0, 5, 600));
+                s.ev(&a, "", "HOLD").wait(secs(rng, 10.0, 2, 120));
+                s.ev(&b, &a, "TRANSFERRED");
+                s.ev(&b, "", "RINGING").wait(secs(rng, 5.0, 1, 30));
+                s.ev(&b, "", "CONNECTED").talk(&b, talk);
             }
         }
     }
-    for (offset, ext, src, name) in events {
+    for (offset, ext, src, name) in s.events {
         out.push(event_line(after(start, offset), &info, &ext, &src, name));
     }
 }

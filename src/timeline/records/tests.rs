@@ -101,83 +101,25 @@ fn interleaved_ring_ins_on_one_trunk_pair_only_when_their_times_agree() {
         rec("IN", "209", "6125550010            8907", "10:40", "S=335"),
     ];
     let t = |s: &str| at(&format!("2026-11-20 {s}"));
-    let answered = |ext: &str| (Outcome::Answered, Some(ext.to_string()));
-    let expected: Vec<Row> = [
-        (
-            "10:00:30",
-            Some("10:01:40"),
-            answered("204"),
-            Some(30),
-            Some(40),
-        ),
-        (
-            "10:02:00",
-            Some("10:02:25"),
-            (Outcome::Abandoned, None),
-            None,
-            None,
-        ),
-        (
-            "10:02:00",
-            Some("10:05:28"),
-            answered("205"),
-            Some(8),
-            Some(200),
-        ),
-        (
-            "10:07:00",
-            Some("10:07:30"),
-            (Outcome::Abandoned, None),
-            None,
-            None,
-        ),
-        (
-            "10:07:00",
-            Some("10:18:06"),
-            answered("206"),
-            None,
-            Some(666),
-        ),
-        (
-            "10:19:00",
-            Some("10:19:20"),
-            answered("207"),
-            None,
-            Some(20),
-        ),
-        (
-            "10:20:00",
-            Some("10:20:25"),
-            answered("207"),
-            Some(10),
-            Some(15),
-        ),
-        ("10:25:00", None, answered("208"), Some(5), None),
-        (
-            "10:30:10",
-            Some("10:31:30"),
-            answered("208"),
-            Some(50),
-            Some(30),
-        ),
-        (
-            "10:40:00",
-            Some("10:40:30"),
-            answered("209"),
-            None,
-            Some(30),
-        ),
-        (
-            "10:40:00",
-            Some("10:45:43"),
-            answered("209"),
-            Some(8),
-            Some(335),
-        ),
-    ]
-    .into_iter()
-    .map(|(start, end, (outcome, by), tta, talk)| (t(start), end.map(t), outcome, by, tta, talk))
-    .collect();
+    let answered = |start, end: Option<&str>, ext: &str, tta, talk| -> Row {
+        let by = Some(ext.to_string());
+        (t(start), end.map(t), Outcome::Answered, by, tta, talk)
+    };
+    let abandoned =
+        |start, end| -> Row { (t(start), Some(t(end)), Outcome::Abandoned, None, None, None) };
+    let expected: Vec<Row> = vec![
+        answered("10:00:30", Some("10:01:40"), "204", Some(30), Some(40)),
+        abandoned("10:02:00", "10:02:25"),
+        answered("10:02:00", Some("10:05:28"), "205", Some(8), Some(200)),
+        abandoned("10:07:00", "10:07:30"),
+        answered("10:07:00", Some("10:18:06"), "206", None, Some(666)),
+        answered("10:19:00", Some("10:19:20"), "207", None, Some(20)),
+        answered("10:20:00", Some("10:20:25"), "207", Some(10), Some(15)),
+        answered("10:25:00", None, "208", Some(5), None),
+        answered("10:30:10", Some("10:31:30"), "208", Some(50), Some(30)),
+        answered("10:40:00", Some("10:40:30"), "209", None, Some(30)),
+        answered("10:40:00", Some("10:45:43"), "209", Some(8), Some(335)),
+    ];
 
     let in_order: Vec<&String> = sent.iter().collect();
     let calls = track(&in_order);
@@ -197,19 +139,11 @@ fn interleaved_ring_ins_on_one_trunk_pair_only_when_their_times_agree() {
     let backwards: Vec<&String> = sent.iter().rev().collect();
     let mut split = expected.clone();
     split.retain(|r| r.0 != t("10:20:00"));
-    split.push((
-        t("10:20:00"),
-        None,
-        Outcome::Answered,
-        Some("207".into()),
-        Some(10),
-        None,
-    ));
-    split.push((
-        t("10:20:00"),
-        Some(t("10:20:15")),
-        Outcome::Answered,
-        Some("207".into()),
+    split.push(answered("10:20:00", None, "207", Some(10), None));
+    split.push(answered(
+        "10:20:00",
+        Some("10:20:15"),
+        "207",
         None,
         Some(15),
     ));

@@ -163,17 +163,10 @@ impl CallsTab {
     /// The filters used most, in one row; the rest behind "More filters" (which counts those in
     /// use), so a narrow window keeps its table.
     fn filter_bar(ui: &mut Ui, f: &mut CallFilter, tracker: &CallTracker, more: &mut bool) {
-        let label = ui.label("Site");
-        egui::ComboBox::from_id_salt("calls.site")
-            .selected_text(f.site.as_deref().unwrap_or("all sites"))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut f.site, None, "all sites");
-                for site in tracker.sites() {
-                    ui.selectable_value(&mut f.site, Some(site.to_string()), &**site);
-                }
-            })
-            .response
-            .labelled_by(label.id);
+        let sites = std::iter::once(None).chain(tracker.sites().map(|s| Some(s.to_string())));
+        crate::ui::widgets::labelled_choice(ui, "Site", "calls.site", &mut f.site, sites, |s| {
+            s.as_deref().unwrap_or("all sites")
+        });
         labelled_text(ui, "Number or name", &mut f.party, 110.0, "");
         labelled_text_with_id(ui, "Search", &mut f.text, 110.0, "anything", CALLS_FIND);
         let folded = [
@@ -204,28 +197,24 @@ impl CallsTab {
     }
 
     fn more_filters(ui: &mut Ui, f: &mut CallFilter) {
-        let label = ui.label("Direction");
-        egui::ComboBox::from_id_salt("calls.direction")
-            .selected_text(f.direction.label())
-            .show_ui(ui, |ui| {
-                for d in DirectionFilter::ALL {
-                    ui.selectable_value(&mut f.direction, d, d.label());
-                }
-            })
-            .response
-            .labelled_by(label.id);
+        crate::ui::widgets::labelled_choice(
+            ui,
+            "Direction",
+            "calls.direction",
+            &mut f.direction,
+            DirectionFilter::ALL,
+            |d| d.label(),
+        );
         labelled_text(ui, "Extension", &mut f.extension, 60.0, "");
-        let label = ui.label("Outcome");
-        egui::ComboBox::from_id_salt("calls.outcome")
-            .selected_text(f.outcome.map_or("any", Outcome::label))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut f.outcome, None, "any");
-                for o in Outcome::ALL {
-                    ui.selectable_value(&mut f.outcome, Some(o), o.label());
-                }
-            })
-            .response
-            .labelled_by(label.id);
+        let outcomes = std::iter::once(None).chain(Outcome::ALL.map(Some));
+        crate::ui::widgets::labelled_choice(
+            ui,
+            "Outcome",
+            "calls.outcome",
+            &mut f.outcome,
+            outcomes,
+            |o| o.map_or("any", Outcome::label),
+        );
         labelled_text(ui, "From", &mut f.from, 120.0, "YYYY-MM-DD HH:MM");
         labelled_text(ui, "To", &mut f.to, 120.0, "YYYY-MM-DD HH:MM");
     }

@@ -30,6 +30,14 @@ fn row(ui: &mut Ui, name: &str, counts: &str, value: String) {
     ui.end_row();
 }
 
+/// A striped grid of figure [`row`]s.
+fn figures(ui: &mut Ui, id: &str, add: impl FnOnce(&mut Ui)) {
+    egui::Grid::new(id)
+        .num_columns(2)
+        .striped(true)
+        .show(ui, add);
+}
+
 /// Draws the panel. `abandoned` are the indexes of the abandoned calls shown, in start order;
 /// clicking one selects it.
 pub fn show(
@@ -42,132 +50,126 @@ pub fn show(
 ) {
     ui.heading("Statistics");
     ui.label(egui::RichText::new("for the calls shown").weak());
-    egui::Grid::new("calls.stats.grid")
-        .num_columns(2)
-        .striped(true)
-        .show(ui, |ui| {
-            row(
-                ui,
-                "Calls",
-                "Every call the filter shows: incoming, outgoing and internal.",
-                stats.calls.to_string(),
-            );
-            let share = |n| counted(n, stats.calls);
-            row(
-                ui,
-                "Answered",
-                Outcome::Answered.meaning(),
-                share(stats.answered),
-            );
-            row(
-                ui,
-                "Abandoned",
-                Outcome::Abandoned.meaning(),
-                share(stats.abandoned),
-            );
-            // Rarer outcomes only when there are some: the panel stays short.
-            for (outcome, name, n) in [
-                (Outcome::NotAnswered, "Not answered", stats.not_answered),
-                (Outcome::Busy, "Busy", stats.busy),
-                (Outcome::Failed, "Failed", stats.failed),
-            ] {
-                if n > 0 {
-                    row(ui, name, outcome.meaning(), share(n));
-                }
+    figures(ui, "calls.stats.grid", |ui| {
+        row(
+            ui,
+            "Calls",
+            "Every call the filter shows: incoming, outgoing and internal.",
+            stats.calls.to_string(),
+        );
+        let share = |n| counted(n, stats.calls);
+        row(
+            ui,
+            "Answered",
+            Outcome::Answered.meaning(),
+            share(stats.answered),
+        );
+        row(
+            ui,
+            "Abandoned",
+            Outcome::Abandoned.meaning(),
+            share(stats.abandoned),
+        );
+        // Rarer outcomes only when there are some: the panel stays short.
+        for (outcome, name, n) in [
+            (Outcome::NotAnswered, "Not answered", stats.not_answered),
+            (Outcome::Busy, "Busy", stats.busy),
+            (Outcome::Failed, "Failed", stats.failed),
+        ] {
+            if n > 0 {
+                row(ui, name, outcome.meaning(), share(n));
             }
-            if stats.in_progress + stats.aged_out > 0 {
-                row(
-                    ui,
-                    "In progress",
-                    Outcome::InProgress.meaning(),
-                    stats.in_progress.to_string(),
-                );
-                row(
-                    ui,
-                    "Aged out",
-                    Outcome::AgedOut.meaning(),
-                    stats.aged_out.to_string(),
-                );
-            }
-        });
+        }
+        if stats.in_progress + stats.aged_out > 0 {
+            row(
+                ui,
+                "In progress",
+                Outcome::InProgress.meaning(),
+                stats.in_progress.to_string(),
+            );
+            row(
+                ui,
+                "Aged out",
+                Outcome::AgedOut.meaning(),
+                stats.aged_out.to_string(),
+            );
+        }
+    });
     ui.add_space(6.0);
     ui.strong("Incoming callers").on_hover_text(
         "Waits, time to answer and service level count incoming calls only: an outgoing \
              call nobody picked up, a busy line or a failed call is not a caller who gave up \
              waiting.",
     );
-    egui::Grid::new("calls.stats.callers")
-        .num_columns(2)
-        .striped(true)
-        .show(ui, |ui| {
-            row(
-                ui,
-                "Incoming calls",
-                "Calls from outside (direction IN): the callers the figures below are about.",
-                stats.incoming.to_string(),
-            );
-            row(
-                ui,
-                "Callers answered",
-                "Incoming calls someone answered, of all incoming calls.",
-                counted(stats.incoming_answered, stats.incoming),
-            );
-            row(
-                ui,
-                "Callers abandoned",
-                "Incoming callers who hung up before anyone answered, of all incoming calls. \
+    figures(ui, "calls.stats.callers", |ui| {
+        row(
+            ui,
+            "Incoming calls",
+            "Calls from outside (direction IN): the callers the figures below are about.",
+            stats.incoming.to_string(),
+        );
+        row(
+            ui,
+            "Callers answered",
+            "Incoming calls someone answered, of all incoming calls.",
+            counted(stats.incoming_answered, stats.incoming),
+        );
+        row(
+            ui,
+            "Callers abandoned",
+            "Incoming callers who hung up before anyone answered, of all incoming calls. \
                  Busy and failed calls are not counted.",
-                counted(stats.incoming_abandoned, stats.incoming),
-            );
-            row(
-                ui,
-                "Average time to answer",
-                "Mean time from the first ring to the answer, over answered incoming calls.",
-                stats
-                    .avg_time_to_answer_s
-                    .map(|s| duration(s.round() as u32))
-                    .unwrap_or_default(),
-            );
-            row(
-                ui,
-                "90 % answered within",
-                "Nine in ten answered incoming calls were answered within this time of their \
+            counted(stats.incoming_abandoned, stats.incoming),
+        );
+        row(
+            ui,
+            "Average time to answer",
+            "Mean time from the first ring to the answer, over answered incoming calls.",
+            stats
+                .avg_time_to_answer_s
+                .map(|s| duration(s.round() as u32))
+                .unwrap_or_default(),
+        );
+        row(
+            ui,
+            "90 % answered within",
+            "Nine in ten answered incoming calls were answered within this time of their \
                  first ring.",
-                opt_duration(stats.p90_time_to_answer_s),
-            );
-            row(
-                ui,
-                "Longest wait",
-                "The longest an incoming caller waited, queue included, before an answer or \
+            opt_duration(stats.p90_time_to_answer_s),
+        );
+        row(
+            ui,
+            "Longest wait",
+            "The longest an incoming caller waited, queue included, before an answer or \
                  hanging up.",
-                opt_duration(stats.longest_wait_s),
-            );
-            row(
-                ui,
-                &format!("Service level ({} s)", stats.service_level_s),
-                &format!(
-                    "Incoming callers answered within {} s of arriving (queue included), of \
+            opt_duration(stats.longest_wait_s),
+        );
+        row(
+            ui,
+            &format!("Service level ({} s)", stats.service_level_s),
+            &format!(
+                "Incoming callers answered within {} s of arriving (queue included), of \
                      those answered or abandoned.",
-                    stats.service_level_s
-                ),
-                stats
-                    .service_level_pct
-                    .map(|p| format!("{p:.0} %"))
-                    .unwrap_or_default(),
-            );
-            let label = ui.label("Service level target");
-            ui.add(
-                egui::DragValue::new(service_level_s)
-                    .range(1..=600)
-                    .suffix(" s"),
-            )
-            .labelled_by(label.id)
-            .on_hover_text(
-                "A caller answered within this many seconds of arriving (queue included) \
+                stats.service_level_s
+            ),
+            stats
+                .service_level_pct
+                .map(|p| format!("{p:.0} %"))
+                .unwrap_or_default(),
+        );
+        let label = ui.label("Service level target");
+        ui.add(
+            egui::DragValue::new(service_level_s)
+                .range(1..=600)
+                .suffix(" s"),
+        )
+        .labelled_by(label.id)
+        .on_hover_text(
+            "A caller answered within this many seconds of arriving (queue included) \
                  counts as in service level",
-            );
-            ui.end_row();
-        });
+        );
+        ui.end_row();
+    });
 
     ui.add_space(6.0);
     ui.label("Calls per hour");
