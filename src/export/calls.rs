@@ -150,41 +150,46 @@ fn push_jsonl(
         push_str(buf, &call.site);
         k = 1;
     }
-    visit_call_fields(call, |name, v| {
-        keys.get(k, name, jsonl::push_key).push(buf, false);
-        k += 1;
-        match v {
-            CallValue::Scalar(v) => json.value(buf, v),
-            CallValue::Path(path) => {
-                buf.push(b'[');
-                for (i, ext) in path.iter().enumerate() {
-                    if i > 0 {
-                        buf.push(b',');
+    // Inlined at each field, where the value's kind is known (as `jsonl::Encoder::record_at`).
+    visit_call_fields(
+        call,
+        #[inline(always)]
+        |name, v| {
+            keys.get(k, name, jsonl::push_key).push(buf, false);
+            k += 1;
+            match v {
+                CallValue::Scalar(v) => json.value(buf, v),
+                CallValue::Path(path) => {
+                    buf.push(b'[');
+                    for (i, ext) in path.iter().enumerate() {
+                        if i > 0 {
+                            buf.push(b',');
+                        }
+                        push_str(buf, ext);
                     }
-                    push_str(buf, ext);
+                    buf.push(b']');
                 }
-                buf.push(b']');
-            }
-            CallValue::Events(events) => {
-                buf.push(b'[');
-                for (i, e) in events.iter().enumerate() {
-                    if i > 0 {
-                        buf.push(b',');
+                CallValue::Events(events) => {
+                    buf.push(b'[');
+                    for (i, e) in events.iter().enumerate() {
+                        if i > 0 {
+                            buf.push(b',');
+                        }
+                        buf.extend_from_slice(b"{\"at\":");
+                        json.value(buf, Value::DateTime(e.at));
+                        buf.extend_from_slice(b",\"event\":");
+                        push_str(buf, &e.name);
+                        buf.extend_from_slice(b",\"extension\":");
+                        push_str(buf, &e.extension);
+                        buf.extend_from_slice(b",\"source_extension\":");
+                        push_str(buf, &e.source_extension);
+                        buf.push(b'}');
                     }
-                    buf.extend_from_slice(b"{\"at\":");
-                    json.value(buf, Value::DateTime(e.at));
-                    buf.extend_from_slice(b",\"event\":");
-                    push_str(buf, &e.name);
-                    buf.extend_from_slice(b",\"extension\":");
-                    push_str(buf, &e.extension);
-                    buf.extend_from_slice(b",\"source_extension\":");
-                    push_str(buf, &e.source_extension);
-                    buf.push(b'}');
+                    buf.push(b']');
                 }
-                buf.push(b']');
             }
-        }
-    });
+        },
+    );
     buf.extend_from_slice(b"}\n");
 }
 

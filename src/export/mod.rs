@@ -299,27 +299,32 @@ impl<W: Write> RecordWriter<W> {
         cells.clear();
         let mut spans = [(0usize, 0usize); EXPORT_RECORD_COLUMNS.len()];
         let spans = &mut spans[..self.columns.names.len()];
-        let mut k = 0;
-        let mut each = |name, v| {
-            let column = self.columns.column(k, name);
-            k += 1;
-            let Some(span) = column.and_then(|c| spans.get_mut(c)) else {
-                return;
-            };
-            let cell = match v {
-                Value::Display(shown) if std::ptr::addr_eq(shown, source) => {
-                    csv::Cell::Source(source)
-                }
-                v => csv::Cell::Value(v),
-            };
-            let start = cells.len();
-            self.csv.cell(cells, cell, line);
-            *span = (start, cells.len());
+        let mut out = CsvFields {
+            columns: &mut self.columns,
+            csv: &mut self.csv,
+            cells,
+            spans,
+            line,
+            source,
+            k: 0,
         };
+        // Inlined at each field, as JSON lines' (`jsonl::Encoder::record_at`).
         match site {
-            None => visit_fields(d, source, &mut each),
-            Some(site) => visit_export_fields(d, source, site, &mut each),
+            None => visit_fields(
+                d,
+                source,
+                #[inline(always)]
+                |n, v| out.field(n, v),
+            ),
+            Some(site) => visit_export_fields(
+                d,
+                source,
+                site,
+                #[inline(always)]
+                |n, v| out.field(n, v),
+            ),
         }
+        let (cells, spans) = (out.cells, out.spans);
         // Room to copy a short cell as a fixed 16 bytes.
         let written = cells.len();
         cells.resize(written + 16, 0);
@@ -350,6 +355,39 @@ impl<W: Write> RecordWriter<W> {
     pub fn finish(mut self) -> io::Result<W> {
         self.header();
         self.out.finish()
+    }
+}
+
+/// One record's CSV cells being written: what [`RecordWriter::csv_row`] lends each field.
+struct CsvFields<'x> {
+    columns: &'x mut ColumnMemo,
+    csv: &'x mut csv::Encoder,
+    cells: &'x mut Vec<u8>,
+    /// Each column's cell in `cells`.
+    spans: &'x mut [(usize, usize)],
+    line: plain::Line<'x>,
+    source: &'x Source,
+    /// The field's place in the record.
+    k: usize,
+}
+
+impl CsvFields<'_> {
+    #[inline(always)]
+    fn field(&mut self, name: &'static str, v: Value<'_>) {
+        let column = self.columns.column(self.k, name);
+        self.k += 1;
+        let Some(span) = column.and_then(|c| self.spans.get_mut(c)) else {
+            return;
+        };
+        let cell = match v {
+            Value::Display(shown) if std::ptr::addr_eq(shown, self.source) => {
+                csv::Cell::Source(self.source)
+            }
+            v => csv::Cell::Value(v),
+        };
+        let start = self.cells.len();
+        self.csv.cell(self.cells, cell, self.line);
+        *span = (start, self.cells.len());
     }
 }
 

@@ -23,7 +23,7 @@ const PAIRS: &[u8; 200] = b"\
 
 /// A number in decimal: below 10⁸ (durations, counts, line numbers) as eight digits made
 /// from pairs with the leading zeros shifted out, one fixed copy cut back; larger by `itoa`.
-#[inline]
+#[inline(always)]
 pub fn push_uint(buf: &mut Vec<u8>, n: u64) {
     let Some(n) = u32::try_from(n).ok().filter(|n| *n < 100_000_000) else {
         buf.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());

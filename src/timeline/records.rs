@@ -36,7 +36,7 @@
 //! `<calling party>@<YYYYMMDDhhmm>`; events RINGING at the start, ANSWERED after the time to
 //! answer, DISCONNECTED at the end.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use chrono::{Duration, NaiveDateTime};
 

@@ -1,6 +1,6 @@
 //! Correlates decoded records into calls, live or offline.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDateTime};
@@ -317,7 +317,7 @@ impl CallTracker {
         }
         self.sites.push(SiteIndex {
             site: site.clone(),
-            by_call_id: HashMap::new(),
+            by_call_id: HashMap::default(),
             pairing: Pairing::default(),
         });
         self.sites.len() - 1
