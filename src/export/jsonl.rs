@@ -12,7 +12,7 @@ use serde::Serializer as _;
 use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
 
 use super::plain::{self, Keys, Line, SourceText};
-use crate::protocol::fields::{Value, visit_export_fields, visit_fields};
+use crate::protocol::fields::{Value, visit_fields_at};
 use crate::protocol::{Decoded, Source};
 
 /// Writes one record as a JSON object on one line.
@@ -56,21 +56,13 @@ impl Encoder {
         };
         // Inlined at each field of `visit_fields`, where the value's kind is known: no call
         // and no jump on the kind per field (a third of a `decode` run before).
-        match site {
-            None => visit_fields(
-                d,
-                source,
-                #[inline(always)]
-                |n, v| out.field(n, v),
-            ),
-            Some(site) => visit_export_fields(
-                d,
-                source,
-                site,
-                #[inline(always)]
-                |n, v| out.field(n, v),
-            ),
-        }
+        visit_fields_at(
+            d,
+            source,
+            site,
+            #[inline(always)]
+            |n, v| out.field(n, v),
+        );
         let buf = out.buf;
         buf.extend_from_slice(b"}\n");
     }

@@ -12,7 +12,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::protocol::fields::{
-    EXPORT_RECORD_COLUMNS, RECORD_COLUMNS, Value, visit_export_fields, visit_fields,
+    EXPORT_RECORD_COLUMNS, RECORD_COLUMNS, Value, visit_export_fields, visit_fields_at,
 };
 use crate::protocol::{Decoded, Source};
 use crate::store::Store;
@@ -309,21 +309,13 @@ impl<W: Write> RecordWriter<W> {
             k: 0,
         };
         // Inlined at each field, as JSON lines' (`jsonl::Encoder::record_at`).
-        match site {
-            None => visit_fields(
-                d,
-                source,
-                #[inline(always)]
-                |n, v| out.field(n, v),
-            ),
-            Some(site) => visit_export_fields(
-                d,
-                source,
-                site,
-                #[inline(always)]
-                |n, v| out.field(n, v),
-            ),
-        }
+        visit_fields_at(
+            d,
+            source,
+            site,
+            #[inline(always)]
+            |n, v| out.field(n, v),
+        );
         let (cells, spans) = (out.cells, out.spans);
         // Room to copy a short cell as a fixed 16 bytes.
         let written = cells.len();
@@ -578,7 +570,7 @@ pub(crate) mod tests {
             let json: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_slice(&json).unwrap();
             let mut names = BTreeSet::new();
-            visit_fields(d, source, |name, v| {
+            crate::protocol::fields::visit_fields(d, source, |name, v| {
                 assert!(column_of(name).is_some(), "{name}: no CSV/XLSX column");
                 assert!(names.insert(name), "{name} twice in one record");
                 let j = &json[name];

@@ -12,15 +12,15 @@ use crate::history::{CallRow, StatsRow, StoredLine};
 use crate::protocol::Source;
 use crate::protocol::fields::{RECORD_COLUMNS, Value, visit_fields};
 
-/// Writes stored records one by one.
-pub struct RecordOut<W: Write> {
+/// A destination, its format, and the CSV header written once (even when nothing matched).
+struct Out<W: Write> {
     out: W,
     format: TextFormat,
     wrote_header: bool,
 }
 
-impl<W: Write> RecordOut<W> {
-    pub fn new(out: W, format: TextFormat) -> Self {
+impl<W: Write> Out<W> {
+    fn new(out: W, format: TextFormat) -> Self {
         Self {
             out,
             format,
@@ -28,17 +28,42 @@ impl<W: Write> RecordOut<W> {
         }
     }
 
-    fn header(&mut self) -> io::Result<()> {
+    fn header<'n>(&mut self, names: impl Iterator<Item = &'n str>) -> io::Result<()> {
         if self.format == TextFormat::Csv && !self.wrote_header {
-            let names = ["site", "received_at"].iter().chain(RECORD_COLUMNS);
-            write_row(&mut self.out, names.map(|c| Value::Str(c)))?;
+            write_row(&mut self.out, names.map(Value::Str))?;
         }
         self.wrote_header = true;
         Ok(())
     }
 
+    fn finish<'n>(mut self, names: impl Iterator<Item = &'n str>) -> io::Result<W> {
+        self.header(names)?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+fn record_names() -> impl Iterator<Item = &'static str> {
+    ["site", "received_at"]
+        .into_iter()
+        .chain(RECORD_COLUMNS.iter().copied())
+}
+
+fn call_names() -> impl Iterator<Item = &'static str> {
+    std::iter::once("site").chain(CALL_COLUMNS.iter().copied())
+}
+
+/// Writes stored records one by one.
+pub struct RecordOut<W: Write>(Out<W>);
+
+impl<W: Write> RecordOut<W> {
+    pub fn new(out: W, format: TextFormat) -> Self {
+        Self(Out::new(out, format))
+    }
+
     pub fn write(&mut self, line: &StoredLine) -> io::Result<()> {
-        self.header()?;
+        let Self(out) = self;
+        out.header(record_names())?;
         let d = line.decode();
         let source = Source {
             origin: line.source.as_str().into(),
@@ -49,7 +74,7 @@ impl<W: Write> RecordOut<W> {
             .received()
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, false));
         let received_value = received.as_deref().map_or(Value::Null, Value::Str);
-        match self.format {
+        match out.format {
             TextFormat::Jsonl => {
                 let mut buf = Vec::with_capacity(600);
                 buf.extend_from_slice(b"{\"site\":");
@@ -63,7 +88,7 @@ impl<W: Write> RecordOut<W> {
                     push_value(&mut buf, v);
                 });
                 buf.extend_from_slice(b"}\n");
-                self.out.write_all(&buf)
+                out.out.write_all(&buf)
             }
             TextFormat::Csv => {
                 let mut row = [Value::Null; RECORD_COLUMNS.len()];
@@ -73,48 +98,30 @@ impl<W: Write> RecordOut<W> {
                     }
                 });
                 let lead = [Value::Str(&line.site), received_value];
-                write_row(&mut self.out, lead.into_iter().chain(row))
+                write_row(&mut out.out, lead.into_iter().chain(row))
             }
         }
     }
 
     /// The CSV header even when nothing matched, then a flush.
-    pub fn finish(mut self) -> io::Result<W> {
-        self.header()?;
-        self.out.flush()?;
-        Ok(self.out)
+    pub fn finish(self) -> io::Result<W> {
+        self.0.finish(record_names())
     }
 }
 
 /// Writes stored calls one by one.
-pub struct CallOut<W: Write> {
-    out: W,
-    format: TextFormat,
-    wrote_header: bool,
-}
+pub struct CallOut<W: Write>(Out<W>);
 
 impl<W: Write> CallOut<W> {
     pub fn new(out: W, format: TextFormat) -> Self {
-        Self {
-            out,
-            format,
-            wrote_header: false,
-        }
-    }
-
-    fn header(&mut self) -> io::Result<()> {
-        if self.format == TextFormat::Csv && !self.wrote_header {
-            let names = ["site"].iter().chain(CALL_COLUMNS);
-            write_row(&mut self.out, names.map(|c| Value::Str(c)))?;
-        }
-        self.wrote_header = true;
-        Ok(())
+        Self(Out::new(out, format))
     }
 
     pub fn write(&mut self, row: &CallRow) -> io::Result<()> {
-        self.header()?;
+        let Self(out) = self;
+        out.header(call_names())?;
         let call = row.to_call();
-        match self.format {
+        match out.format {
             TextFormat::Jsonl => {
                 let mut object = Vec::with_capacity(512);
                 write_jsonl(&mut object, &call)?;
@@ -123,8 +130,8 @@ impl<W: Write> CallOut<W> {
                 if object.len() > 3 {
                     lead.push(b',');
                 }
-                self.out.write_all(&lead)?;
-                self.out.write_all(object.get(1..).unwrap_or_default())
+                out.out.write_all(&lead)?;
+                out.out.write_all(object.get(1..).unwrap_or_default())
             }
             TextFormat::Csv => {
                 let values = call_values(&call);
@@ -133,17 +140,15 @@ impl<W: Write> CallOut<W> {
                     list => Value::Display(list),
                 });
                 write_row(
-                    &mut self.out,
+                    &mut out.out,
                     std::iter::once(Value::Str(&row.site)).chain(cells),
                 )
             }
         }
     }
 
-    pub fn finish(mut self) -> io::Result<W> {
-        self.header()?;
-        self.out.flush()?;
-        Ok(self.out)
+    pub fn finish(self) -> io::Result<W> {
+        self.0.finish(call_names())
     }
 }
 

@@ -154,6 +154,21 @@ pub fn visit_export_fields<'b>(
     });
 }
 
+/// [`visit_export_fields`] when a site is given, else [`visit_fields`]: the writers' one
+/// entry, so a closure marked `#[inline(always)]` is inlined at every field of either.
+#[inline]
+pub fn visit_fields_at<'b>(
+    d: &'b Decoded<'_>,
+    source: &'b Source,
+    site: Option<&'b str>,
+    f: impl FnMut(&'static str, Value<'b>),
+) {
+    match site {
+        None => visit_fields(d, source, f),
+        Some(site) => visit_export_fields(d, source, site, f),
+    }
+}
+
 fn opt_date(d: Option<NaiveDate>) -> Value<'static> {
     d.map_or(Value::Null, Value::Date)
 }
