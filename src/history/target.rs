@@ -219,6 +219,9 @@ pub struct PgUrl {
     pub ssl: SslMode,
     /// `sslrootcert`: the authority to trust for `verify-ca` / `verify-full`.
     pub root_cert: Option<PathBuf>,
+    /// The URL exactly as given (secret: never shown), for a form to show it again without
+    /// reading the settings file.
+    given: String,
 }
 
 impl PgUrl {
@@ -261,12 +264,19 @@ impl PgUrl {
             url,
             ssl,
             root_cert,
+            given: s.to_string(),
         };
         // The library's own message may quote the URL: give ours.
         parsed.config().map_err(|_| {
             bad("it is not a PostgreSQL URL like postgres://user:password@host:5432/database")
         })?;
         Ok(parsed)
+    }
+
+    /// The URL as it was given, password included: for the settings form only (never shown
+    /// or logged).
+    pub fn as_given(&self) -> &str {
+        &self.given
     }
 
     /// The client library's configuration (password included), TLS left to the caller.
