@@ -21,14 +21,15 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    /// `sql` with its `{SERIAL}` (a key numbered by the database), `{INT}` (64-bit integer)
-    /// and `{BLOB}` in this engine's words. SQLite's `INTEGER PRIMARY KEY` is the row id.
+    /// `sql` with its `{RECORD_COLUMNS}`, and its `{SERIAL}` (a key numbered by the
+    /// database), `{INT}` (64-bit integer) and `{BLOB}` in this engine's words. SQLite's `INTEGER PRIMARY KEY` is the row id.
     fn types(self, sql: &str) -> String {
         let (serial, int, blob) = match self {
             Self::Sqlite => ("INTEGER", "INTEGER", "BLOB"),
             Self::Postgres => ("BIGSERIAL", "BIGINT", "BYTEA"),
         };
-        sql.replace("{SERIAL}", serial)
+        sql.replace("{RECORD_COLUMNS}", RECORD_COLUMNS)
+            .replace("{SERIAL}", serial)
             .replace("{INT}", int)
             .replace("{BLOB}", blob)
     }
@@ -42,10 +43,8 @@ pub fn migrations(dialect: Dialect) -> Vec<String> {
 /// Migration `i + 1`, in both engines' words but for the types (see [`Dialect::types`]).
 const MIGRATIONS: &[&str] = &[V1, V2, ALARMS];
 
-const V1: &str = r#"
-CREATE TABLE records (
-    id {SERIAL} PRIMARY KEY,
-    site TEXT NOT NULL,
+/// The records table's columns after its id (versions 1 and 2 have the same).
+const RECORD_COLUMNS: &str = r#"    site TEXT NOT NULL,
     origin TEXT NOT NULL,
     line {INT} NOT NULL,
     source TEXT NOT NULL,
@@ -66,7 +65,12 @@ CREATE TABLE records (
     call_id TEXT,
     padding TEXT NOT NULL,
     raw TEXT NOT NULL,
-    bytes {BLOB}
+    bytes {BLOB}"#;
+
+const V1: &str = r#"
+CREATE TABLE records (
+    id {SERIAL} PRIMARY KEY,
+{RECORD_COLUMNS}
 );
 CREATE UNIQUE INDEX records_key ON records (origin, site, line);
 -- Day first: one index serves a day range of every site, and a day of some sites.
@@ -157,28 +161,7 @@ INSERT INTO files (id, site, origin)
     FROM (SELECT DISTINCT site, origin FROM records) o;
 CREATE TABLE records_v2 (
     id {INT} PRIMARY KEY,
-    site TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    line {INT} NOT NULL,
-    source TEXT NOT NULL,
-    received_at {INT},
-    utc_offset_s {INT},
-    day TEXT,
-    format TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    record_date TEXT,
-    date_source TEXT NOT NULL,
-    at TEXT,
-    direction TEXT NOT NULL,
-    what TEXT NOT NULL,
-    extension TEXT NOT NULL,
-    trunk TEXT NOT NULL,
-    number TEXT NOT NULL,
-    duration_s {INT},
-    call_id TEXT,
-    padding TEXT NOT NULL,
-    raw TEXT NOT NULL,
-    bytes {BLOB}
+{RECORD_COLUMNS}
 );
 INSERT INTO records_v2 (id, site, origin, line, source, received_at, utc_offset_s, day, format,
     kind, record_date, date_source, at, direction, what, extension, trunk, number, duration_s,
