@@ -36,12 +36,30 @@ use smdr_monitor::sim::{Generator, TrafficFormat};
 
 use common::size;
 
+/// `--NAME N` on the command line (for profiling a part of the run), else `default`.
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or(default)
+}
+
+/// `--only sqlite` or `--only postgres`: one engine (for profiling).
+fn engine_on(engine: &str) -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .is_none_or(|only| only == engine)
+}
+
 fn sites() -> usize {
-    size(10, 2)
+    arg("--sites", size(10, 2))
 }
 
 fn days() -> usize {
-    size(30, 2)
+    arg("--days", size(30, 2))
 }
 
 fn per_day() -> usize {
@@ -149,6 +167,17 @@ fn cpu_seconds(pid: Option<u32>, children: bool) -> f64 {
     total as f64 / 100.0
 }
 
+/// CPU seconds (user and system) of the calling thread so far.
+fn thread_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    let Some(close) = stat.rfind(')') else {
+        return 0.0;
+    };
+    let f: Vec<&str> = stat[close + 2..].split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    (ticks(11) + ticks(12)) as f64 / 100.0
+}
+
 /// Ingest, query and statistics on one engine; returns the records ingested. `settle` runs
 /// between ingest and the queries; `server` is the database server's process, whose CPU time
 /// counts with the ingest's.
@@ -161,6 +190,9 @@ fn run(
 ) -> u64 {
     let cpu = || cpu_seconds(None, false) + server.map_or(0.0, |p| cpu_seconds(Some(p), true));
     let cpu_before = cpu();
+    // This thread reads and decodes; the writer thread and the server write.
+    let reader = thread_cpu_seconds;
+    let reader_before = reader();
     let t = Instant::now();
     let done = history::rebuild(
         store,
@@ -173,6 +205,7 @@ fn run(
     let secs = t.elapsed().as_secs_f64();
     assert_eq!(done.lines as usize, sites() * days() * per_day());
     let cpu_secs = cpu() - cpu_before;
+    let reader_secs = reader() - reader_before;
     result(
         &format!("history_ingest_{engine}"),
         done.lines as f64 / secs,
@@ -183,7 +216,22 @@ fn run(
         done.lines as f64 / cpu_secs.max(0.01),
         "records/cpu-s",
     );
-    println!("# ingest {engine}: {secs:.1} s, {cpu_secs:.1} CPU s");
+    println!(
+        "# ingest {engine}: {secs:.1} s, {cpu_secs:.1} CPU s ({reader_secs:.1} reading and \
+         decoding, {:.1} writing)",
+        cpu_secs - reader_secs
+    );
+    // Each side's own rate: on two idle cores the ingest runs at about the slower one's.
+    result(
+        &format!("history_ingest_{engine}_read_cpu"),
+        done.lines as f64 / reader_secs.max(0.01),
+        "records/cpu-s",
+    );
+    result(
+        &format!("history_ingest_{engine}_write_cpu"),
+        done.lines as f64 / (cpu_secs - reader_secs).max(0.01),
+        "records/cpu-s",
+    );
 
     settle();
 
@@ -232,49 +280,54 @@ fn load() {
 fn main() {
     let logs = logs();
     load();
-    let dir = PathBuf::from("target/bench-data");
-    let db = dir.join(format!("history-bench-{}.sqlite3", std::process::id()));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-    }
-    let mut store = history::open(&Target::Embedded(db.clone())).unwrap_or_else(|e| panic!("{e}"));
-    let records = run("sqlite", store.as_mut(), &logs, &|| {}, None);
-    drop(store);
-    let bytes: u64 = ["", "-wal"]
-        .iter()
-        .filter_map(|s| std::fs::metadata(format!("{}{s}", db.display())).ok())
-        .map(|m| m.len())
-        .sum();
-    result(
-        "history_bytes_per_record_sqlite",
-        bytes as f64 / records as f64,
-        "bytes",
-    );
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    if engine_on("sqlite") {
+        let dir = PathBuf::from("target/bench-data");
+        let db = dir.join(format!("history-bench-{}.sqlite3", std::process::id()));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+        let mut store =
+            history::open(&Target::Embedded(db.clone())).unwrap_or_else(|e| panic!("{e}"));
+        let records = run("sqlite", store.as_mut(), &logs, &|| {}, None);
+        drop(store);
+        let bytes: u64 = ["", "-wal"]
+            .iter()
+            .filter_map(|s| std::fs::metadata(format!("{}{s}", db.display())).ok())
+            .map(|m| m.len())
+            .sum();
+        result(
+            "history_bytes_per_record_sqlite",
+            bytes as f64 / records as f64,
+            "bytes",
+        );
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
     }
 
-    let cluster = cluster::Cluster::start();
-    let url = cluster.database("bench");
-    let target = Target::parse(&url).unwrap_or_else(|e| panic!("{e}"));
-    let mut store = history::open(&target).unwrap_or_else(|e| panic!("{e}"));
-    // Vacuumed before the queries, as autovacuum does soon after a load this size: index-only
-    // scans need the visibility map it writes.
-    let records = run(
-        "postgres",
-        store.as_mut(),
-        &logs,
-        &|| {
-            cluster.sql("bench", "VACUUM ANALYZE");
-        },
-        cluster.server_pid(),
-    );
-    let rows = cluster.sql("bench", "SELECT pg_database_size('bench')::BIGINT");
-    let bytes: i64 = rows[0].get(0);
-    result(
-        "history_bytes_per_record_postgres",
-        bytes as f64 / records as f64,
-        "bytes",
-    );
+    if engine_on("postgres") {
+        let cluster = cluster::Cluster::start();
+        let url = cluster.database("bench");
+        let target = Target::parse(&url).unwrap_or_else(|e| panic!("{e}"));
+        let mut store = history::open(&target).unwrap_or_else(|e| panic!("{e}"));
+        // Vacuumed before the queries, as autovacuum does soon after a load this size: index-only
+        // scans need the visibility map it writes.
+        let records = run(
+            "postgres",
+            store.as_mut(),
+            &logs,
+            &|| {
+                cluster.sql("bench", "VACUUM ANALYZE");
+            },
+            cluster.server_pid(),
+        );
+        let rows = cluster.sql("bench", "SELECT pg_database_size('bench')::BIGINT");
+        let bytes: i64 = rows[0].get(0);
+        result(
+            "history_bytes_per_record_postgres",
+            bytes as f64 / records as f64,
+            "bytes",
+        );
+    }
     load();
 }

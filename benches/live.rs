@@ -190,6 +190,9 @@ fn main() {
             None => next = Instant::now(),
         }
     }
+    // CPU time per thread name while the traffic ran (before shutdown's last writes): who
+    // shares the two cores with this thread's intake.
+    let threads = thread_cpu();
     let shutdown = Instant::now();
     running.shutdown();
     let shutdown_s = shutdown.elapsed().as_secs_f64();
@@ -246,6 +249,9 @@ fn main() {
     }
     println!("RESULT {pre}_frames {} frames", intake.len());
     println!("RESULT {pre}_calls {} calls", calls.calls().len());
+    for (name, secs) in &threads {
+        println!("# CPU {name}: {secs:.2} s");
+    }
     if with_history {
         let mut h = history::open(&Target::Embedded(db.clone())).expect("the history opens");
         let mut in_db: HashMap<String, u64> = HashMap::new();
@@ -291,6 +297,30 @@ fn main() {
     assert!(sent > 0, "the simulators sent nothing");
     assert_eq!(lost, 0, "records lost");
     drop(sims);
+}
+
+/// CPU seconds (user and system) of this process's threads so far, summed per thread name
+/// (collector threads of many sites share one name), most first.
+fn thread_cpu() -> Vec<(String, f64)> {
+    let mut by_name: HashMap<String, f64> = HashMap::new();
+    for entry in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name = stat[open + 1..close].trim_end_matches(|c: char| c.is_ascii_digit());
+        let f: Vec<&str> = stat[close + 2..].split_whitespace().collect();
+        let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        // utime and stime; USER_HZ is 100 on every Linux this runs on.
+        *by_name.entry(name.to_string()).or_default() += (ticks(11) + ticks(12)) as f64 / 100.0;
+    }
+    let mut v: Vec<(String, f64)> = by_name.into_iter().collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1));
+    v
 }
 
 /// The collectors alone (as before), or the engine with the history stage.

@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::rows::RecordRow;
+
 /// A file's number, given to a new (site, origin) as one more than the highest. Two writers
 /// giving out the same number at once: one wins, the other finds nothing and tries again.
 pub const ENSURE_FILE: &str = "INSERT INTO files (id, site, origin) \
@@ -35,13 +37,40 @@ impl FileIds {
         self.0.insert((site.clone(), origin.clone()), id);
     }
 
+    /// The id of each of `records` (their files looked up already: see [`Self::missing`]).
+    pub fn record_ids(&self, records: &[RecordRow]) -> Vec<i64> {
+        // Records of a batch come a file at a time: one look-up per run of them.
+        let mut last: Option<(&Arc<str>, &Arc<str>, i64)> = None;
+        records
+            .iter()
+            .map(|r| {
+                let file = match last {
+                    Some((s, o, id)) if Arc::ptr_eq(s, &r.site) && Arc::ptr_eq(o, &r.origin) => id,
+                    _ => {
+                        let id = self.get(&r.site, &r.origin).unwrap_or(0);
+                        last = Some((&r.site, &r.origin, id));
+                        id
+                    }
+                };
+                record_id(file, r.line)
+            })
+            .collect()
+    }
+
     /// The (site, origin) pairs of `keys` not looked up yet, each once.
     pub fn missing<'a>(
         &self,
         keys: impl Iterator<Item = (&'a Arc<str>, &'a Arc<str>)>,
     ) -> Vec<(Arc<str>, Arc<str>)> {
         let mut out: Vec<(Arc<str>, Arc<str>)> = Vec::new();
+        let mut last: Option<(&Arc<str>, &Arc<str>)> = None;
         for (site, origin) in keys {
+            // Records come a file at a time: a run of one file is looked up once (a look-up
+            // per record, hashing both names, showed in the writer's profile).
+            if last.is_some_and(|(s, o)| Arc::ptr_eq(s, site) && Arc::ptr_eq(o, origin)) {
+                continue;
+            }
+            last = Some((site, origin));
             if !self.0.contains_key(&(site.clone(), origin.clone()))
                 && !out.iter().any(|(s, o)| s == site && o == origin)
             {

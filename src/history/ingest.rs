@@ -47,6 +47,8 @@ struct SiteCalls {
     read_changes: usize,
     /// The latest event seen: the clock calls age out by.
     latest: Option<NaiveDateTime>,
+    /// Events came since the last age-out (without any, another finds nothing new).
+    to_age: bool,
 }
 
 #[derive(Default, Clone)]
@@ -86,10 +88,12 @@ impl Ingest {
                 info: Vec::new(),
                 read_changes: 0,
                 latest: None,
+                to_age: false,
             });
         let Some(idx) = site.tracker.push_decoded(r.site, r.decoded) else {
             return;
         };
+        site.to_age = true;
         if idx >= site.info.len() {
             site.info.resize(idx + 1, CallInfo::default());
             site.info[idx].first = format!("{origin}:{}", r.line);
@@ -173,7 +177,12 @@ impl Ingest {
     pub fn take(&mut self) -> Batch {
         let mut keys = HashSet::new();
         for site in self.sites.values_mut() {
-            if let Some(now) = site.latest {
+            // Only a site with events since its last age-out: a scan of every site's open
+            // calls per batch was most of the live writer's time (a catch-up takes a batch
+            // per raw day log, so every file scanned all sites).
+            if let Some(now) = site.latest
+                && std::mem::take(&mut site.to_age)
+            {
                 site.tracker.age_out(now);
             }
             let mut seen = HashSet::new();

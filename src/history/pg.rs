@@ -9,7 +9,6 @@
 
 use std::borrow::Cow;
 use std::io;
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use postgres::fallible_iterator::FallibleIterator;
@@ -175,22 +174,7 @@ impl PgHistory {
             };
             self.files.insert(&site, &origin, id);
         }
-        let mut last: Option<(&Arc<str>, &Arc<str>, i64)> = None;
-        Ok(batch
-            .records
-            .iter()
-            .map(|r| {
-                let file = match last {
-                    Some((s, o, id)) if Arc::ptr_eq(s, &r.site) && Arc::ptr_eq(o, &r.origin) => id,
-                    _ => {
-                        let id = self.files.get(&r.site, &r.origin).unwrap_or(0);
-                        last = Some((&r.site, &r.origin, id));
-                        id
-                    }
-                };
-                files::record_id(file, r.line)
-            })
-            .collect())
+        Ok(self.files.record_ids(&batch.records))
     }
 
     /// Runs `f` over every row of `sql`, streamed.

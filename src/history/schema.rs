@@ -13,17 +13,43 @@
 /// The newest schema this program knows.
 pub const VERSION: i64 = 3;
 
-/// Migration `i + 1` for SQLite.
-pub const SQLITE: &[&str] = &[
-    r#"
-CREATE TABLE records (
-    id INTEGER PRIMARY KEY,
-    site TEXT NOT NULL,
+/// The two engines' words for the types the migrations name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// `sql` with its `{RECORD_COLUMNS}`, and its `{SERIAL}` (a key numbered by the
+    /// database), `{INT}` (64-bit integer) and `{BLOB}` in this engine's words. SQLite's `INTEGER PRIMARY KEY` is the row id.
+    fn types(self, sql: &str) -> String {
+        let (serial, int, blob) = match self {
+            Self::Sqlite => ("INTEGER", "INTEGER", "BLOB"),
+            Self::Postgres => ("BIGSERIAL", "BIGINT", "BYTEA"),
+        };
+        sql.replace("{RECORD_COLUMNS}", RECORD_COLUMNS)
+            .replace("{SERIAL}", serial)
+            .replace("{INT}", int)
+            .replace("{BLOB}", blob)
+    }
+}
+
+/// Migration `i + 1` in `dialect`: one text for both engines, their types filled in.
+pub fn migrations(dialect: Dialect) -> Vec<String> {
+    MIGRATIONS.iter().map(|m| dialect.types(m)).collect()
+}
+
+/// Migration `i + 1`, in both engines' words but for the types (see [`Dialect::types`]).
+const MIGRATIONS: &[&str] = &[V1, V2, ALARMS];
+
+/// The records table's columns after its id (versions 1 and 2 have the same).
+const RECORD_COLUMNS: &str = r#"    site TEXT NOT NULL,
     origin TEXT NOT NULL,
-    line INTEGER NOT NULL,
+    line {INT} NOT NULL,
     source TEXT NOT NULL,
-    received_at INTEGER,
-    utc_offset_s INTEGER,
+    received_at {INT},
+    utc_offset_s {INT},
     day TEXT,
     format TEXT NOT NULL,
     kind TEXT NOT NULL,
@@ -35,31 +61,36 @@ CREATE TABLE records (
     extension TEXT NOT NULL,
     trunk TEXT NOT NULL,
     number TEXT NOT NULL,
-    duration_s INTEGER,
+    duration_s {INT},
     call_id TEXT,
     padding TEXT NOT NULL,
     raw TEXT NOT NULL,
-    bytes BLOB
+    bytes {BLOB}"#;
+
+const V1: &str = r#"
+CREATE TABLE records (
+    id {SERIAL} PRIMARY KEY,
+{RECORD_COLUMNS}
 );
 CREATE UNIQUE INDEX records_key ON records (origin, site, line);
 -- Day first: one index serves a day range of every site, and a day of some sites.
 CREATE INDEX records_day_site ON records (day, site);
 
 CREATE TABLE unparsed (
-    id INTEGER PRIMARY KEY,
+    id {SERIAL} PRIMARY KEY,
     site TEXT NOT NULL,
     origin TEXT NOT NULL,
-    line INTEGER NOT NULL,
+    line {INT} NOT NULL,
     source TEXT NOT NULL,
-    received_at INTEGER,
-    utc_offset_s INTEGER,
+    received_at {INT},
+    utc_offset_s {INT},
     day TEXT,
     format TEXT NOT NULL,
     reason TEXT NOT NULL,
-    problem INTEGER NOT NULL,
+    problem {INT} NOT NULL,
     padding TEXT NOT NULL,
     raw TEXT NOT NULL,
-    bytes BLOB
+    bytes {BLOB}
 );
 CREATE UNIQUE INDEX unparsed_key ON unparsed (origin, site, line);
 CREATE INDEX unparsed_day_site ON unparsed (day, site);
@@ -80,16 +111,16 @@ CREATE TABLE calls (
     trunk TEXT NOT NULL,
     outcome TEXT NOT NULL,
     answered_by TEXT,
-    time_to_answer_s INTEGER,
-    wait_s INTEGER,
-    talk_s INTEGER,
-    hold_s INTEGER NOT NULL,
-    queued_s INTEGER NOT NULL,
-    transfers INTEGER NOT NULL,
-    diversions INTEGER NOT NULL,
+    time_to_answer_s {INT},
+    wait_s {INT},
+    talk_s {INT},
+    hold_s {INT} NOT NULL,
+    queued_s {INT} NOT NULL,
+    transfers {INT} NOT NULL,
+    diversions {INT} NOT NULL,
     path TEXT NOT NULL,
     events TEXT NOT NULL,
-    updated_at INTEGER NOT NULL,
+    updated_at {INT} NOT NULL,
     PRIMARY KEY (site, call_key)
 );
 -- Serves day ranges of some or all sites, and covers every statistics query: a scan of it
@@ -99,27 +130,28 @@ CREATE INDEX calls_stats ON calls (day, direction, outcome, time_to_answer_s, si
 
 CREATE TABLE connection_spans (
     site TEXT NOT NULL,
-    from_at INTEGER NOT NULL,
-    to_at INTEGER NOT NULL,
+    from_at {INT} NOT NULL,
+    to_at {INT} NOT NULL,
     PRIMARY KEY (site, from_at)
 );
 
 CREATE TABLE checkpoints (
     site TEXT NOT NULL,
     file TEXT NOT NULL,
-    line INTEGER NOT NULL,
-    read_to INTEGER NOT NULL,
-    read_to_line INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
+    line {INT} NOT NULL,
+    read_to {INT} NOT NULL,
+    read_to_line {INT} NOT NULL,
+    updated_at {INT} NOT NULL,
     PRIMARY KEY (site, file)
 );
-"#,
-    r#"
+"#;
+
+const V2: &str = r#"
 -- Version 2: a record's natural key is its id — the raw day log's (or import's) number in
 -- `files` times 2^32, plus the line — rather than a unique index of (origin, site, line): one
 -- index less to keep up per record (the ingest's largest cost), and a smaller database.
 CREATE TABLE files (
-    id INTEGER PRIMARY KEY,
+    id {INT} PRIMARY KEY,
     site TEXT NOT NULL,
     origin TEXT NOT NULL,
     UNIQUE (site, origin)
@@ -128,29 +160,8 @@ INSERT INTO files (id, site, origin)
     SELECT ROW_NUMBER() OVER (ORDER BY site, origin), site, origin
     FROM (SELECT DISTINCT site, origin FROM records) o;
 CREATE TABLE records_v2 (
-    id INTEGER PRIMARY KEY,
-    site TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    line INTEGER NOT NULL,
-    source TEXT NOT NULL,
-    received_at INTEGER,
-    utc_offset_s INTEGER,
-    day TEXT,
-    format TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    record_date TEXT,
-    date_source TEXT NOT NULL,
-    at TEXT,
-    direction TEXT NOT NULL,
-    what TEXT NOT NULL,
-    extension TEXT NOT NULL,
-    trunk TEXT NOT NULL,
-    number TEXT NOT NULL,
-    duration_s INTEGER,
-    call_id TEXT,
-    padding TEXT NOT NULL,
-    raw TEXT NOT NULL,
-    bytes BLOB
+    id {INT} PRIMARY KEY,
+{RECORD_COLUMNS}
 );
 INSERT INTO records_v2 (id, site, origin, line, source, received_at, utc_offset_s, day, format,
     kind, record_date, date_source, at, direction, what, extension, trunk, number, duration_s,
@@ -162,162 +173,7 @@ INSERT INTO records_v2 (id, site, origin, line, source, received_at, utc_offset_
 DROP TABLE records;
 ALTER TABLE records_v2 RENAME TO records;
 CREATE INDEX records_day_site ON records (day, site);
-"#,
-    ALARMS,
-];
-
-/// Migration `i + 1` for PostgreSQL.
-pub const POSTGRES: &[&str] = &[
-    r#"
-CREATE TABLE records (
-    id BIGSERIAL PRIMARY KEY,
-    site TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    line BIGINT NOT NULL,
-    source TEXT NOT NULL,
-    received_at BIGINT,
-    utc_offset_s BIGINT,
-    day TEXT,
-    format TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    record_date TEXT,
-    date_source TEXT NOT NULL,
-    at TEXT,
-    direction TEXT NOT NULL,
-    what TEXT NOT NULL,
-    extension TEXT NOT NULL,
-    trunk TEXT NOT NULL,
-    number TEXT NOT NULL,
-    duration_s BIGINT,
-    call_id TEXT,
-    padding TEXT NOT NULL,
-    raw TEXT NOT NULL,
-    bytes BYTEA
-);
-CREATE UNIQUE INDEX records_key ON records (origin, site, line);
--- Day first: one index serves a day range of every site, and a day of some sites.
-CREATE INDEX records_day_site ON records (day, site);
-
-CREATE TABLE unparsed (
-    id BIGSERIAL PRIMARY KEY,
-    site TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    line BIGINT NOT NULL,
-    source TEXT NOT NULL,
-    received_at BIGINT,
-    utc_offset_s BIGINT,
-    day TEXT,
-    format TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    problem BIGINT NOT NULL,
-    padding TEXT NOT NULL,
-    raw TEXT NOT NULL,
-    bytes BYTEA
-);
-CREATE UNIQUE INDEX unparsed_key ON unparsed (origin, site, line);
-CREATE INDEX unparsed_day_site ON unparsed (day, site);
-
-CREATE TABLE calls (
-    site TEXT NOT NULL,
-    call_key TEXT NOT NULL,
-    format TEXT NOT NULL,
-    call_id TEXT NOT NULL,
-    start TEXT NOT NULL,
-    day TEXT NOT NULL,
-    hour TEXT NOT NULL,
-    end_at TEXT,
-    direction TEXT NOT NULL,
-    number TEXT NOT NULL,
-    contact_name TEXT NOT NULL,
-    ddi TEXT NOT NULL,
-    trunk TEXT NOT NULL,
-    outcome TEXT NOT NULL,
-    answered_by TEXT,
-    time_to_answer_s BIGINT,
-    wait_s BIGINT,
-    talk_s BIGINT,
-    hold_s BIGINT NOT NULL,
-    queued_s BIGINT NOT NULL,
-    transfers BIGINT NOT NULL,
-    diversions BIGINT NOT NULL,
-    path TEXT NOT NULL,
-    events TEXT NOT NULL,
-    updated_at BIGINT NOT NULL,
-    PRIMARY KEY (site, call_key)
-);
--- Serves day ranges of some or all sites, and covers every statistics query: a scan of it
--- reads no call row (events are long).
-CREATE INDEX calls_stats ON calls (day, direction, outcome, time_to_answer_s, site, talk_s,
-    hour, answered_by, trunk, ddi);
-
-CREATE TABLE connection_spans (
-    site TEXT NOT NULL,
-    from_at BIGINT NOT NULL,
-    to_at BIGINT NOT NULL,
-    PRIMARY KEY (site, from_at)
-);
-
-CREATE TABLE checkpoints (
-    site TEXT NOT NULL,
-    file TEXT NOT NULL,
-    line BIGINT NOT NULL,
-    read_to BIGINT NOT NULL,
-    read_to_line BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL,
-    PRIMARY KEY (site, file)
-);
-"#,
-    r#"
--- Version 2: a record's natural key is its id — the raw day log's (or import's) number in
--- `files` times 2^32, plus the line — rather than a unique index of (origin, site, line): one
--- index less to keep up per record (the ingest's largest cost), and a smaller database.
-CREATE TABLE files (
-    id BIGINT PRIMARY KEY,
-    site TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    UNIQUE (site, origin)
-);
-INSERT INTO files (id, site, origin)
-    SELECT ROW_NUMBER() OVER (ORDER BY site, origin), site, origin
-    FROM (SELECT DISTINCT site, origin FROM records) o;
-CREATE TABLE records_v2 (
-    id BIGINT PRIMARY KEY,
-    site TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    line BIGINT NOT NULL,
-    source TEXT NOT NULL,
-    received_at BIGINT,
-    utc_offset_s BIGINT,
-    day TEXT,
-    format TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    record_date TEXT,
-    date_source TEXT NOT NULL,
-    at TEXT,
-    direction TEXT NOT NULL,
-    what TEXT NOT NULL,
-    extension TEXT NOT NULL,
-    trunk TEXT NOT NULL,
-    number TEXT NOT NULL,
-    duration_s BIGINT,
-    call_id TEXT,
-    padding TEXT NOT NULL,
-    raw TEXT NOT NULL,
-    bytes BYTEA
-);
-INSERT INTO records_v2 (id, site, origin, line, source, received_at, utc_offset_s, day, format,
-    kind, record_date, date_source, at, direction, what, extension, trunk, number, duration_s,
-    call_id, padding, raw, bytes)
-    SELECT f.id * 4294967296 + r.line, r.site, r.origin, r.line, r.source, r.received_at,
-    r.utc_offset_s, r.day, r.format, r.kind, r.record_date, r.date_source, r.at, r.direction,
-    r.what, r.extension, r.trunk, r.number, r.duration_s, r.call_id, r.padding, r.raw, r.bytes
-    FROM records r JOIN files f ON f.site = r.site AND f.origin = r.origin;
-DROP TABLE records;
-ALTER TABLE records_v2 RENAME TO records;
-CREATE INDEX records_day_site ON records (day, site);
-"#,
-    ALARMS,
-];
+"#;
 
 /// Migration 3 in both engines: the alarms raised (one row each; a replay adds none).
 const ALARMS: &str = r#"
@@ -362,18 +218,17 @@ mod tests {
 
     #[test]
     fn every_version_has_a_migration_in_each_engine() {
-        assert_eq!(SQLITE.len() as i64, VERSION);
-        assert_eq!(POSTGRES.len() as i64, VERSION);
-        // The same tables and columns in both.
-        let names = |sql: &str| -> Vec<String> {
-            sql.lines()
-                .map(str::trim)
-                .filter_map(|l| l.split_whitespace().next())
-                .map(str::to_string)
-                .collect()
-        };
-        for (a, b) in SQLITE.iter().zip(POSTGRES) {
-            assert_eq!(names(a), names(b));
+        let (sqlite, postgres) = (migrations(Dialect::Sqlite), migrations(Dialect::Postgres));
+        assert_eq!(sqlite.len() as i64, VERSION);
+        assert_eq!(postgres.len() as i64, VERSION);
+        for sql in sqlite.iter().chain(&postgres) {
+            assert!(!sql.contains('{'), "a type left unnamed: {sql}");
         }
+        // Record ids: SQLite's row id, PostgreSQL's sequence (then, from version 2, the ids
+        // the program gives).
+        assert!(sqlite[0].contains("id INTEGER PRIMARY KEY,"));
+        assert!(postgres[0].contains("id BIGSERIAL PRIMARY KEY,"));
+        assert!(postgres[1].contains("id BIGINT PRIMARY KEY,"));
+        assert!(sqlite[0].contains("bytes BLOB") && postgres[0].contains("bytes BYTEA"));
     }
 }

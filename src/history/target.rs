@@ -212,13 +212,16 @@ pub enum SslMode {
 
 /// A `postgres://user:password@host:port/database?sslmode=require` URL. The password is only
 /// ever handed to the client library; `Display` masks it.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct PgUrl {
     /// The URL as given, without the parameters we handle ourselves (secret: never shown).
     url: String,
     pub ssl: SslMode,
     /// `sslrootcert`: the authority to trust for `verify-ca` / `verify-full`.
     pub root_cert: Option<PathBuf>,
+    /// The URL exactly as given (secret: never shown), for a form to show it again without
+    /// reading the settings file.
+    given: String,
 }
 
 impl PgUrl {
@@ -261,12 +264,19 @@ impl PgUrl {
             url,
             ssl,
             root_cert,
+            given: s.to_string(),
         };
         // The library's own message may quote the URL: give ours.
         parsed.config().map_err(|_| {
             bad("it is not a PostgreSQL URL like postgres://user:password@host:5432/database")
         })?;
         Ok(parsed)
+    }
+
+    /// The URL as it was given, password included: for the settings form only (never shown
+    /// or logged).
+    pub fn as_given(&self) -> &str {
+        &self.given
     }
 
     /// The client library's configuration (password included), TLS left to the caller.
@@ -284,6 +294,15 @@ impl PgUrl {
         Ok(config)
     }
 }
+
+/// The same server, database, user and TLS, however the URL was spelt.
+impl PartialEq for PgUrl {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.url, self.ssl, &self.root_cert) == (&other.url, other.ssl, &other.root_cert)
+    }
+}
+
+impl Eq for PgUrl {}
 
 impl fmt::Display for PgUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -406,6 +425,8 @@ mod tests {
             shown[0],
             "postgres://smdr:***@db.example:5433/calls?sslmode=require"
         );
+        // The settings form gets the URL back as given, password and all.
+        assert_eq!(url.as_given(), raw);
         // The library still gets the password, decoded.
         assert_eq!(
             url.config().unwrap().get_password(),

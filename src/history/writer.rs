@@ -22,9 +22,18 @@ use crate::protocol::{Incoming, Record};
 /// Messages (each a handful of records) the queue holds before records are left behind.
 pub const QUEUE: usize = 1024;
 
-/// A tracker holding more calls than this starts afresh (after a warm-up): a collector that
-/// runs for months keeps memory bounded.
+/// A tracker holding this many calls more than its warm-up gave it starts afresh (after a
+/// warm-up): a collector that runs for months keeps memory bounded. Counted from the warm-up,
+/// not from zero: a warm-up of a busy hour can hold more than this itself, and restarting
+/// again at every batch (each restart reading that hour back) was most of the live writer's
+/// time in the live bench.
 const MAX_CALLS_HELD: usize = 200_000;
+
+/// How long live records are gathered into one transaction (unless [`BATCH_LINES`] come
+/// sooner). They arrive a few at a time, with each engine batch; a commit per handful
+/// rewrote the same table and index pages into the WAL each time, which cost more than the
+/// records themselves and took CPU from the window's own thread on a small machine.
+const GATHER: Duration = Duration::from_millis(250);
 
 /// The longest wait between two attempts to reach the database.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
@@ -135,6 +144,7 @@ impl HistoryWriter {
             backoff: Duration::from_secs(1),
             reason: String::new(),
             pending_behind: 0,
+            warm_calls: 0,
         };
         let thread = std::thread::Builder::new()
             .name("smdr-history".into())
@@ -235,6 +245,8 @@ struct Worker {
     reason: String,
     /// Lines a running catch-up still has to read.
     pending_behind: u64,
+    /// Calls the tracker held after its last warm-up.
+    warm_calls: usize,
 }
 
 impl Worker {
@@ -262,8 +274,12 @@ impl Worker {
             match self.rx.recv_timeout(Duration::from_millis(200)) {
                 Ok(msg) => {
                     self.handle(msg);
-                    while self.ingest.pending() < BATCH_LINES {
-                        match self.rx.try_recv() {
+                    let until = Instant::now() + GATHER;
+                    while self.ingest.pending() < BATCH_LINES
+                        && !self.shared.stop.load(Ordering::SeqCst)
+                    {
+                        let left = until.saturating_duration_since(Instant::now());
+                        match self.rx.recv_timeout(left) {
                             Ok(msg) => self.handle(msg),
                             Err(_) => break,
                         }
@@ -378,6 +394,7 @@ impl Worker {
         {
             self.failed(e);
         }
+        self.warm_calls = self.ingest.calls_held();
     }
 
     fn catch_up(&mut self) {
@@ -435,7 +452,7 @@ impl Worker {
                 self.shared
                     .written
                     .fetch_add(batch.lines() as u64, Ordering::SeqCst);
-                if self.ingest.calls_held() > MAX_CALLS_HELD {
+                if self.ingest.calls_held() > self.warm_calls + MAX_CALLS_HELD {
                     self.restart_tracker();
                 }
             }

@@ -474,7 +474,8 @@ fn a_version_1_sqlite_database_is_migrated() {
     let path = dir.path().join("h.sqlite3");
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(history::schema::VERSION_TABLE).unwrap();
-    conn.execute_batch(history::schema::SQLITE[0]).unwrap();
+    conn.execute_batch(&history::schema::migrations(history::schema::Dialect::Sqlite)[0])
+        .unwrap();
     conn.execute_batch(
         "INSERT INTO schema_version VALUES (1, 0, 'smdr-monitor 0.1.0');
          INSERT INTO records (site, origin, line, source, day, format, kind, date_source,

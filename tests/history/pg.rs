@@ -238,7 +238,9 @@ fn a_version_1_postgres_database_is_migrated() {
     client
         .batch_execute(history::schema::VERSION_TABLE)
         .unwrap();
-    client.batch_execute(history::schema::POSTGRES[0]).unwrap();
+    client
+        .batch_execute(&history::schema::migrations(history::schema::Dialect::Postgres)[0])
+        .unwrap();
     client
         .batch_execute(
             "INSERT INTO schema_version VALUES (1, 0, 'smdr-monitor 0.1.0');

@@ -57,7 +57,11 @@ pub(super) fn migrate(client: &mut Client, shown: &str) -> Result<()> {
         if found > schema::VERSION {
             return Ok(Err(found));
         }
-        for (i, sql) in schema::POSTGRES.iter().enumerate().skip(found as usize) {
+        for (i, sql) in schema::migrations(schema::Dialect::Postgres)
+            .iter()
+            .enumerate()
+            .skip(found as usize)
+        {
             tx.batch_execute(sql)?;
             tx.execute(
                 "INSERT INTO schema_version (version, applied_at, program) VALUES ($1, $2, $3)",

@@ -1,8 +1,9 @@
 //! Settings › History: the embedded database or a shared PostgreSQL (URL, and the password in
 //! a masked field of its own), a Test that connects on a thread of its own and says what it
-//! found, and the writer's status.
+//! found, and the writer's status. The settings file is written on a thread of its own: the
+//! window never opens a file itself.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
 
 use eframe::egui::{self, RichText};
@@ -26,25 +27,66 @@ pub struct SettingsForm {
     /// The last test's result, in words.
     pub tested: Option<String>,
     saved: Option<String>,
+    /// A save under way: the target it chose, and the file's answer.
+    saving: Option<(Target, Receiver<Result<(), String>>)>,
 }
 
 impl SettingsForm {
-    fn load(&mut self, target: &Target, settings: &Path) {
+    fn load(&mut self, target: &Target) {
         if self.loaded {
             return;
         }
         self.loaded = true;
-        self.postgres = matches!(target, Target::Postgres(_));
-        // The URL as the settings file has it (the target's display masks the password).
-        let raw = std::fs::read_to_string(settings)
-            .ok()
-            .and_then(|t| t.parse::<toml::Table>().ok())
-            .and_then(|t| t.get("history")?.as_str().map(String::from))
-            .unwrap_or_default();
-        if self.postgres {
-            let (url, password) = split_password(&raw);
+        // The URL as the settings file had it (the target's display masks the password).
+        if let Target::Postgres(url) = target {
+            self.postgres = true;
+            let (url, password) = split_password(url.as_given());
             self.url = url;
             self.password = password;
+        }
+    }
+
+    /// Writes the setting on a thread of its own; [`Self::saved`] says how it went.
+    fn save(
+        &mut self,
+        target: Target,
+        setting: Option<String>,
+        path: PathBuf,
+        wake: crate::wake::Wake,
+    ) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("smdr-settings-save".into())
+            .spawn(move || {
+                let done =
+                    save_history_setting(&path, setting.as_deref()).map_err(|e| e.to_string());
+                let _ = tx.send(done);
+                wake();
+            });
+        match spawned {
+            Ok(_) => {
+                self.saving = Some((target, rx));
+                self.saved = Some("Saving…".into());
+            }
+            Err(e) => self.saved = Some(format!("Not saved: cannot start a thread: {e}")),
+        }
+    }
+
+    /// The save's answer, once: the target to switch to when it was written.
+    fn saved(&mut self) -> Option<Target> {
+        let (target, rx) = self.saving.as_ref()?;
+        let done = rx.try_recv().ok()?;
+        let target = target.clone();
+        self.saving = None;
+        match done {
+            Ok(()) => {
+                self.saved = Some(format!("History now written to {target}."));
+                Some(target)
+            }
+            Err(e) => {
+                self.saved = Some(format!("Not saved: {e}"));
+                None
+            }
         }
     }
 
@@ -92,7 +134,12 @@ pub fn settings_section(app: &mut SmdrApp, ui: &mut egui::Ui) {
     let embedded = fallback(app.options.log_dir.as_deref());
     let wake = app.wake.clone();
     let f = &mut app.history.form;
-    f.load(&current, &settings_path);
+    f.load(&current);
+    if let Some(t) = f.saved() {
+        app.history.retarget.set(t.clone());
+        app.history.target = Some(t);
+    }
+    let f = &mut app.history.form;
     if let Some(rx) = &f.test
         && let Ok(said) = rx.try_recv()
     {
@@ -131,7 +178,7 @@ pub fn settings_section(app: &mut SmdrApp, ui: &mut egui::Ui) {
         {
             f.test(t.clone(), wake.clone());
         }
-        let changed = chosen.as_ref().is_ok_and(|t| *t != current);
+        let changed = chosen.as_ref().is_ok_and(|t| *t != current) && f.saving.is_none();
         if ui
             .add_enabled(changed, egui::Button::new("Use this database"))
             .clicked()
@@ -141,16 +188,7 @@ pub fn settings_section(app: &mut SmdrApp, ui: &mut egui::Ui) {
                 Target::Postgres(_) => Some(with_password(f.url.trim(), &f.password)),
                 Target::Embedded(_) => None,
             };
-            f.saved = Some(
-                match save_history_setting(&settings_path, setting.as_deref()) {
-                    Ok(()) => {
-                        app.history.retarget.set(t.clone());
-                        app.history.target = Some(t.clone());
-                        format!("History now written to {t}.")
-                    }
-                    Err(e) => format!("Not saved: {e}"),
-                },
-            );
+            f.save(t.clone(), setting, settings_path.clone(), wake.clone());
         }
     });
     let f = &app.history.form;
