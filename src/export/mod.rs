@@ -12,7 +12,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::protocol::fields::{
-    EXPORT_RECORD_COLUMNS, RECORD_COLUMNS, Value, visit_export_fields, visit_fields_at,
+    EXPORT_RECORD_COLUMNS, FieldSink, RECORD_COLUMNS, Value, visit_export_fields, visit_fields_into,
 };
 use crate::protocol::{Decoded, Source};
 use crate::store::Store;
@@ -308,14 +308,7 @@ impl<W: Write> RecordWriter<W> {
             source,
             k: 0,
         };
-        // Inlined at each field, as JSON lines' (`jsonl::Encoder::record_at`).
-        visit_fields_at(
-            d,
-            source,
-            site,
-            #[inline(always)]
-            |n, v| out.field(n, v),
-        );
+        visit_fields_into(d, source, site, &mut out);
         let (cells, spans) = (out.cells, out.spans);
         // Room to copy a short cell as a fixed 16 bytes.
         let written = cells.len();
@@ -363,9 +356,9 @@ struct CsvFields<'x> {
     k: usize,
 }
 
-impl CsvFields<'_> {
+impl<'b> FieldSink<'b> for CsvFields<'_> {
     #[inline(always)]
-    fn field(&mut self, name: &'static str, v: Value<'_>) {
+    fn field(&mut self, name: &'static str, v: Value<'b>) {
         let column = self.columns.column(self.k, name);
         self.k += 1;
         let Some(span) = column.and_then(|c| self.spans.get_mut(c)) else {

@@ -169,6 +169,30 @@ pub fn visit_fields_at<'b>(
     }
 }
 
+/// A writer of a record's fields, one at a time ([`visit_fields_into`]).
+pub trait FieldSink<'b> {
+    fn field(&mut self, name: &'static str, v: Value<'b>);
+}
+
+/// [`visit_fields_at`] into a writer whose `field` is inlined at each field, where the value's
+/// kind is known: no call and no jump on the kind per field (a third of a `decode` run when
+/// it was a closure called through a reference).
+#[inline]
+pub fn visit_fields_into<'b>(
+    d: &'b Decoded<'_>,
+    source: &'b Source,
+    site: Option<&'b str>,
+    out: &mut impl FieldSink<'b>,
+) {
+    visit_fields_at(
+        d,
+        source,
+        site,
+        #[inline(always)]
+        |n, v| out.field(n, v),
+    );
+}
+
 fn opt_date(d: Option<NaiveDate>) -> Value<'static> {
     d.map_or(Value::Null, Value::Date)
 }
