@@ -24,6 +24,17 @@ pub fn record_id(file: i64, line: i64) -> i64 {
     (file << 32) | (line & 0xffff_ffff)
 }
 
+/// What [`FileIds::number`] asks of an engine for one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileStep {
+    /// [`FILE_ID`]: the number, if the file has one.
+    LookUp,
+    /// [`FILE_ID`] after [`ATTEMPTS`] lost races: an error when there is still none.
+    LastLookUp,
+    /// [`ENSURE_FILE`]: give the file a number (nothing to return).
+    Give,
+}
+
 /// The numbers looked up so far.
 #[derive(Debug, Default)]
 pub struct FileIds(HashMap<(Arc<str>, Arc<str>), i64>);
@@ -55,6 +66,36 @@ impl FileIds {
                 record_id(file, r.line)
             })
             .collect()
+    }
+
+    /// The id of each of `records`, numbering the files not known yet first. For a new file
+    /// `step` looks its number up, else gives one ([`ENSURE_FILE`]: another writer may give
+    /// it at the same moment, so it is looked up again), [`ATTEMPTS`] times; the last look-up
+    /// ([`FileStep::LastLookUp`]) fails in the engine's words when there is still none.
+    pub fn number<E>(
+        &mut self,
+        records: &[RecordRow],
+        mut step: impl FnMut(FileStep, &str, &str) -> Result<Option<i64>, E>,
+    ) -> Result<Vec<i64>, E> {
+        let keys = records.iter().map(|r| (&r.site, &r.origin));
+        for (site, origin) in self.missing(keys) {
+            for attempt in 0..=ATTEMPTS {
+                let last = attempt == ATTEMPTS;
+                let how = if last {
+                    FileStep::LastLookUp
+                } else {
+                    FileStep::LookUp
+                };
+                if let Some(id) = step(how, &site, &origin)? {
+                    self.insert(&site, &origin, id);
+                    break;
+                }
+                if !last {
+                    step(FileStep::Give, &site, &origin)?;
+                }
+            }
+        }
+        Ok(self.record_ids(records))
     }
 
     /// The (site, origin) pairs of `keys` not looked up yet, each once.

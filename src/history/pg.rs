@@ -15,7 +15,7 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use postgres::{Client, Row, Statement};
 
-use super::files::{self, FileIds};
+use super::files::{self, FileIds, FileStep};
 use super::query::{self, Param, RecordQuery, StatsBy, StatsFold, StatsRow, numbered};
 use super::rows::{AlarmRow, Batch, CallRow, Checkpoint, StoredLine};
 use super::sqlite::{UPSERT_CHECKPOINT, UPSERT_SPAN};
@@ -149,32 +149,19 @@ impl PgHistory {
     /// The id of each record of `batch`, numbering new files first (each in its own
     /// transaction: a number once given stays, whatever becomes of the batch).
     fn record_ids(&mut self, batch: &Batch) -> std::result::Result<Vec<i64>, postgres::Error> {
-        let keys = batch.records.iter().map(|r| (&r.site, &r.origin));
-        for (site, origin) in self.files.missing(keys) {
-            let key: [&(dyn ToSql + Sync); 2] = [&nul_free(&site), &nul_free(&origin)];
-            let mut id = None;
-            for _ in 0..files::ATTEMPTS {
-                id = self
-                    .client
-                    .query_opt(numbered(files::FILE_ID).as_str(), &key)?
-                    .map(|r| r.get::<_, i64>(0));
-                if id.is_some() {
-                    break;
+        let client = &mut self.client;
+        self.files.number(&batch.records, |step, site, origin| {
+            let key: [&(dyn ToSql + Sync); 2] = [&nul_free(site), &nul_free(origin)];
+            let look_up = numbered(files::FILE_ID);
+            Ok(match step {
+                FileStep::LookUp => client.query_opt(look_up.as_str(), &key)?.map(|r| r.get(0)),
+                FileStep::LastLookUp => Some(client.query_one(look_up.as_str(), &key)?.get(0)),
+                FileStep::Give => {
+                    client.execute(numbered(files::ENSURE_FILE).as_str(), &key)?;
+                    None
                 }
-                self.client
-                    .execute(numbered(files::ENSURE_FILE).as_str(), &key)?;
-            }
-            // Twenty lost races in a row: the last look-up's error says so.
-            let id = match id {
-                Some(id) => id,
-                None => self
-                    .client
-                    .query_one(numbered(files::FILE_ID).as_str(), &key)?
-                    .get(0),
-            };
-            self.files.insert(&site, &origin, id);
-        }
-        Ok(self.files.record_ids(&batch.records))
+            })
+        })
     }
 
     /// Runs `f` over every row of `sql`, streamed.

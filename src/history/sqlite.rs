@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rusqlite::types::{ToSql, ToSqlOutput};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
-use super::files::{self, FileIds};
+use super::files::{self, FileIds, FileStep};
 use super::query::{self, Param, RecordQuery, StatsBy, StatsFold, StatsRow};
 use super::rows::{AlarmRow, Batch, CallRow, Checkpoint, StoredLine};
 use super::{Counts, HistoryError, HistoryStore, Pruned, Result, Target, schema};
@@ -106,24 +106,17 @@ impl SqliteHistory {
     /// The id of each record of `batch`, numbering new files first (in their own
     /// transactions: a number once given stays, whatever becomes of the batch).
     fn record_ids(&mut self, batch: &Batch) -> rusqlite::Result<Vec<i64>> {
-        let keys = batch.records.iter().map(|r| (&r.site, &r.origin));
-        for (site, origin) in self.files.missing(keys) {
-            let mut id = None;
-            for _ in 0..files::ATTEMPTS {
-                id = self
-                    .conn
-                    .query_row(files::FILE_ID, params![&*site, &*origin], |r| r.get(0))
-                    .optional()?;
-                if id.is_some() {
-                    break;
-                }
-                self.conn
-                    .execute(files::ENSURE_FILE, params![&*site, &*origin])?;
+        let conn = &self.conn;
+        self.files.number(&batch.records, |step, site, origin| {
+            let look_up = || conn.query_row(files::FILE_ID, params![site, origin], |r| r.get(0));
+            match step {
+                FileStep::LookUp => look_up().optional(),
+                FileStep::LastLookUp => look_up().map(Some),
+                FileStep::Give => conn
+                    .execute(files::ENSURE_FILE, params![site, origin])
+                    .map(|_| None),
             }
-            let id = id.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-            self.files.insert(&site, &origin, id);
-        }
-        Ok(self.files.record_ids(&batch.records))
+        })
     }
 
     /// Runs `f` over every row of `sql`, streamed, until it says stop with an output error
