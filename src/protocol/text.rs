@@ -81,7 +81,7 @@ impl<'a> Columns<'a> {
     #[inline]
     pub fn field(&self, start: usize, end: usize) -> &'a str {
         if self.ascii {
-            ascii_field(self.text, start, end)
+            field(self.text, start, end)
         } else {
             trim(wide::cols(self.text, start, end))
         }
@@ -197,61 +197,6 @@ pub fn fixed_hh_mm_ss(s: &str) -> Option<Option<u32>> {
 #[inline]
 pub fn field(line: &str, start: usize, end: usize) -> &str {
     trim(cols(line, start, end))
-}
-
-/// [`field`] of an ASCII line. A field of at most 16 columns (most fields of a fixed-column
-/// record) is trimmed without a loop: 16 bytes of the line around it, a mask of its bytes
-/// that are not padding, then the first and last set byte.
-#[inline]
-fn ascii_field(line: &str, start: usize, end: usize) -> &str {
-    let b = line.as_bytes();
-    let end = end.min(b.len());
-    let start = start.min(end);
-    let len = end - start;
-    if len > 16 {
-        return field(line, start, end);
-    }
-    // The window starts at the field, or (at the line's end) ends with it; the rest of it is
-    // the neighbours' bytes, masked off.
-    let (at, window) = match (
-        b.get(start..).and_then(|w| w.first_chunk::<16>()),
-        end.checked_sub(16),
-    ) {
-        (Some(w), _) => (start, w),
-        (None, Some(at)) => match b.get(at..).and_then(|w| w.first_chunk::<16>()) {
-            Some(w) => (at, w),
-            None => return field(line, start, end),
-        },
-        (None, None) => return field(line, start, end),
-    };
-    let low = start - at;
-    let ours = bytes_from(low) & !bytes_from(low + len);
-    let kept = not_padding(u128::from_le_bytes(*window)) & ours;
-    if kept == 0 {
-        return "";
-    }
-    let first = kept.trailing_zeros() as usize / 8;
-    let last = (127 - kept.leading_zeros() as usize) / 8;
-    line.get(at + first..at + last + 1).unwrap_or("")
-}
-
-/// The high bits of bytes `n..16` of a 16-byte word (none when `n` is 16).
-#[inline]
-fn bytes_from(n: usize) -> u128 {
-    HIGH.checked_shl(8 * n as u32).unwrap_or(0)
-}
-
-const LOWS: u128 = u128::from_le_bytes([0x7f; 16]);
-const HIGH: u128 = u128::from_le_bytes([0x80; 16]);
-
-/// The high bit of each byte of `x` that is not a space, NUL or tab. Exact per byte (no
-/// carry crosses a byte): `(b & 0x7f) + 0x7f` reaches the high bit unless the low seven bits
-/// are zero.
-#[inline]
-fn not_padding(x: u128) -> u128 {
-    let nonzero = |y: u128| ((y & LOWS) + LOWS) | y;
-    let splat = |c: u8| u128::from_le_bytes([c; 16]);
-    nonzero(x) & nonzero(x ^ splat(b' ')) & nonzero(x ^ splat(b'\t')) & HIGH
 }
 
 /// `s` without leading and trailing spaces, NULs and tabs.
@@ -398,24 +343,6 @@ pub fn strip_legacy_prefix(line: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(4000))]
-
-        /// The masked trim cuts every field of an ASCII line as the byte loops do: padding
-        /// of each kind anywhere, fields of every width, at the line's end and past it.
-        #[test]
-        fn the_masked_trim_is_the_byte_trim(
-            line in "[ \t\x00a-z0-9*:/]{0,60}",
-            start in 0usize..64,
-            width in 0usize..24,
-        ) {
-            let end = start + width;
-            prop_assert_eq!(ascii_field(&line, start, end), field(&line, start, end));
-            prop_assert_eq!(ascii_field(&line, end, start), field(&line, end, start));
-        }
-    }
 
     #[test]
     fn cols_are_clamped_and_boundary_safe() {
