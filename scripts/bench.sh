@@ -175,7 +175,7 @@ def commands_section():
     print("file and writes the same JSON lines (compared byte for byte after the runs); median of 3 runs,")
     print("right after the Rust runs.")
     print(f"Measured {read('command-date.txt').strip()}. Load average (1, 5, 15 min) before: {read('command-load-before.txt').strip()}; after: "
-          f"{read('command-load-after.txt').strip()} — two cores, shared with other developers' builds.\n")
+          f"{read('command-load-after.txt').strip()} (two cores; above about 1, other work shared them).\n")
     print("| command | input | wall median | MB/s (wall) | fastest run | CPU | MB/s (CPU) | Python | ratio | same output | target |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     def command_row(label, name, fmt, limit, python=None):
