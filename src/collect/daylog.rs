@@ -267,10 +267,10 @@ fn parse_gap(at: DateTime<Local>, message: &str) -> Option<Gap> {
 
 /// A log line's receipt-time stamp and the rest.
 fn split_stamp(line: &[u8]) -> Option<(DateTime<Local>, &[u8])> {
-    let tab = memchr::memchr(b'\t', &line[..line.len().min(40)])?;
-    let stamp = std::str::from_utf8(&line[..tab]).ok()?;
-    let at = DateTime::parse_from_rfc3339(stamp).ok()?;
-    Some((at.with_timezone(&Local), &line[tab + 1..]))
+    match crate::rawlog::split_receipt_time(line) {
+        (Some(at), rest) => Some((at.with_timezone(&Local), rest)),
+        (None, _) => None,
+    }
 }
 
 /// What a site's logs say about a day before this run.
