@@ -94,6 +94,24 @@ pub fn target_from_settings(path: &Path) -> Result<Option<Target>, HistoryError>
         .transpose()
 }
 
+/// [`save_history_setting`] on a thread of its own (`smdr-settings-save`), so a window never
+/// writes the file itself: the answer comes on the receiver, and `wake` is called after it.
+pub fn save_history_setting_in_background(
+    path: PathBuf,
+    history: Option<String>,
+    wake: crate::wake::Wake,
+) -> std::io::Result<std::sync::mpsc::Receiver<Result<(), HistoryError>>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("smdr-settings-save".into())
+        .spawn(move || {
+            // The form may be gone (the window closed): nobody to tell.
+            let _ = tx.send(save_history_setting(&path, history.as_deref()));
+            wake();
+        })?;
+    Ok(rx)
+}
+
 /// Writes `history = "…"` into the settings file (`None`: removes it, the embedded default),
 /// keeping whatever else the file holds. The file may hold a database password: on Unix it is
 /// readable by its owner only.

@@ -11,8 +11,8 @@ use eframe::egui::{self, RichText};
 use super::super::app::SmdrApp;
 use super::super::theme;
 use super::fallback;
-use crate::history::target::{save_history_setting, split_password, with_password};
-use crate::history::{HistoryStatus, Target};
+use crate::history::target::{save_history_setting_in_background, split_password, with_password};
+use crate::history::{HistoryError, HistoryStatus, Target};
 
 /// Settings › History: the engine, a Test button, the status.
 #[derive(Default)]
@@ -28,7 +28,7 @@ pub struct SettingsForm {
     pub tested: Option<String>,
     saved: Option<String>,
     /// A save under way: the target it chose, and the file's answer.
-    saving: Option<(Target, Receiver<Result<(), String>>)>,
+    saving: Option<(Target, Receiver<Result<(), HistoryError>>)>,
 }
 
 impl SettingsForm {
@@ -54,17 +54,9 @@ impl SettingsForm {
         path: PathBuf,
         wake: crate::wake::Wake,
     ) {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let spawned = std::thread::Builder::new()
-            .name("smdr-settings-save".into())
-            .spawn(move || {
-                let done =
-                    save_history_setting(&path, setting.as_deref()).map_err(|e| e.to_string());
-                let _ = tx.send(done);
-                wake();
-            });
+        let spawned = save_history_setting_in_background(path, setting, wake);
         match spawned {
-            Ok(_) => {
+            Ok(rx) => {
                 self.saving = Some((target, rx));
                 self.saved = Some("Saving…".into());
             }
