@@ -8,7 +8,7 @@
 
 use chrono::NaiveTime;
 
-use crate::protocol::text::{Columns, fixed_hh_mm_ss, parse_u32, split_at_byte, tokens};
+use crate::protocol::text::{Columns, fixed_hh_mm_ss, parse_u32, split_at_byte, strip_eol, tokens};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Layout {
@@ -156,6 +156,7 @@ impl<'a> Template<'a> {
         )
     }
 
+    #[inline(always)]
     fn field(&self, start: usize, end: usize) -> &'a str {
         self.line.field(
             start.saturating_sub(self.lost),
@@ -225,7 +226,7 @@ pub fn parse_columns(columns: Columns<'_>) -> Result<CallRecord<'_>, MivbError> 
         text: duration_text.to_string(),
     })?;
     let tta = s(c.tta);
-    let len = line.width_of(text.trim_end_matches(['\r', '\n']));
+    let len = line.width_of(strip_eol(text));
     let ani_dnis = len > c.ani_dnis.0 + shift + 2;
     let call_ids = len > c.call_ids.0 + shift;
     let (ani, dnis) = if ani_dnis {
