@@ -4,6 +4,10 @@
 //! whitespace are ASCII, so a cut there is always on a character boundary) and decode
 //! characters only where a byte is not ASCII. `benches/decode.rs` measures them.
 
+mod content;
+
+use content::{Content, MASKED};
+
 /// The text between two 0-based byte columns (end exclusive), clamped to the line and to
 /// character boundaries so a stray multi-byte character can never cause a panic.
 #[inline]
@@ -12,10 +16,6 @@ pub fn cols(line: &str, start: usize, end: usize) -> &str {
     let b = floor_boundary(line, end);
     line.get(a..b).unwrap_or("")
 }
-
-mod content;
-
-use content::{Content, MASKED};
 
 /// `i` clamped to the line and moved back to a character boundary (checked first: in ASCII
 /// text every index is one).
@@ -483,8 +483,9 @@ mod tests {
         ) {
             let line = String::from_utf8(line).unwrap();
             let end = start + width;
-            proptest::prop_assert_eq!(Columns::ascii(&line).field(start, end), field(&line, start, end));
-            proptest::prop_assert_eq!(Columns::new(&line).field(start, end), field(&line, start, end));
+            let want = field(&line, start, end);
+            proptest::prop_assert_eq!(Columns::ascii(&line).field(start, end), want);
+            proptest::prop_assert_eq!(Columns::new(&line).field(start, end), want);
         }
     }
 

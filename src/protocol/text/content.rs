@@ -18,16 +18,14 @@ impl Content {
     #[inline]
     pub fn of(bytes: &[u8]) -> Self {
         let mut words = [0u64; MASKED / 64 + 1];
-        let bytes = &bytes[..bytes.len().min(MASKED)];
-        let mut chunks = bytes.chunks_exact(16);
-        for (i, chunk) in (&mut chunks).enumerate() {
+        let (chunks, rest) = bytes[..bytes.len().min(MASKED)].as_chunks::<16>();
+        for (i, chunk) in chunks.iter().enumerate() {
             words[i / 4] |= u64::from(content16(chunk)) << (16 * (i % 4));
         }
-        let rest = chunks.remainder();
         if !rest.is_empty() {
             let mut c = [b' '; 16];
             c[..rest.len()].copy_from_slice(rest);
-            let i = bytes.len() / 16;
+            let i = chunks.len();
             words[i / 4] |= u64::from(content16(&c)) << (16 * (i % 4));
         }
         Self { words }
@@ -56,14 +54,13 @@ impl Content {
 /// always does), a loop elsewhere.
 #[cfg(target_arch = "x86_64")]
 #[inline]
-fn content16(c: &[u8]) -> u16 {
+fn content16(c: &[u8; 16]) -> u16 {
     use std::arch::x86_64::{
         _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
         _mm_setzero_si128,
     };
-    assert!(c.len() >= 16);
     // SAFETY: SSE2 is in every x86-64 processor (the target's baseline), and the load reads
-    // the first 16 bytes of `c` (checked above; unaligned loads are allowed).
+    // the 16 bytes of `c` (unaligned loads are allowed).
     let pad = unsafe {
         let v = _mm_loadu_si128(c.as_ptr().cast());
         let space = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
@@ -77,8 +74,8 @@ fn content16(c: &[u8]) -> u16 {
 
 #[cfg(not(target_arch = "x86_64"))]
 #[inline]
-fn content16(c: &[u8]) -> u16 {
-    c[..16].iter().enumerate().fold(0, |m, (i, b)| {
+fn content16(c: &[u8; 16]) -> u16 {
+    c.iter().enumerate().fold(0, |m, (i, b)| {
         m | (u16::from(!matches!(b, b' ' | b'\0' | b'\t')) << i)
     })
 }
