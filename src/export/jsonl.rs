@@ -96,6 +96,8 @@ impl<'b> FieldSink<'b> for Fields<'_> {
                 match line.offset_of(s) {
                     // Most fields: a piece of the record's text, copied as it is.
                     Some(at) if line.clean => line.push_piece(buf, at, s.len()),
+                    // An empty field (most of a MiVB line's): nothing between the quotes.
+                    None if s.is_empty() => {}
                     _ => push_str_contents(buf, s),
                 }
             }
