@@ -267,10 +267,8 @@ fn parse_gap(at: DateTime<Local>, message: &str) -> Option<Gap> {
 
 /// A log line's receipt-time stamp and the rest.
 fn split_stamp(line: &[u8]) -> Option<(DateTime<Local>, &[u8])> {
-    match crate::rawlog::split_receipt_time(line) {
-        (Some(at), rest) => Some((at.with_timezone(&Local), rest)),
-        (None, _) => None,
-    }
+    let (at, rest) = crate::rawlog::split_receipt_time(line);
+    Some((at?.with_timezone(&Local), rest))
 }
 
 /// What a site's logs say about a day before this run.

@@ -194,28 +194,28 @@ pub fn line_note(d: &Decoded<'_>) -> Option<&'static str> {
 pub fn decode_as(format: Format, text: &str, padding: char) -> Body<'_> {
     match format {
         Format::Mitel5000 | Format::Mivb => decode_columns(format, Columns::new(text), padding),
-        _ => decode_columns(format, Columns::plain(text), padding),
+        Format::AppSuite => match appsuite::parse_event(text, padding) {
+            Ok(e) => Body::AppSuiteEvent(e),
+            Err(e) => Body::Unparsed(e.to_string()),
+        },
+        Format::Unknown => Body::Unparsed(UNKNOWN_LAYOUT.to_string()),
     }
 }
 
 /// [`decode_as`] for a line whose columns are known already (a stream's decoder looks once).
 pub fn decode_columns(format: Format, line: Columns<'_>, padding: char) -> Body<'_> {
-    let text = line.text();
     match format {
         Format::Mitel5000 => match mitel5000::record::parse_columns(line) {
             Ok(mitel5000::Line::Call(c)) => Body::Mitel5000Call(c),
             Ok(mitel5000::Line::Header(h)) => Body::Mitel5000Header(h),
             Err(e) => Body::Unparsed(e.to_string()),
         },
-        Format::AppSuite => match appsuite::parse_event(text, padding) {
-            Ok(e) => Body::AppSuiteEvent(e),
-            Err(e) => Body::Unparsed(e.to_string()),
-        },
         Format::Mivb => match mivb::parse_columns(line) {
             Ok(c) => Body::MivbCall(c),
             Err(e) => Body::Unparsed(e.to_string()),
         },
-        Format::Unknown => Body::Unparsed(UNKNOWN_LAYOUT.to_string()),
+        // Not cut by columns.
+        Format::AppSuite | Format::Unknown => decode_as(format, line.text(), padding),
     }
 }
 

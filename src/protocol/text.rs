@@ -65,16 +65,6 @@ impl<'a> Columns<'a> {
         }
     }
 
-    /// A line that is not cut by columns (App Suite): its characters are not looked at.
-    #[inline]
-    pub fn plain(text: &'a str) -> Self {
-        Self {
-            text,
-            ascii: false,
-            content: Content::default(),
-        }
-    }
-
     #[inline]
     pub fn text(&self) -> &'a str {
         self.text
