@@ -129,6 +129,7 @@ struct Template<'a> {
 }
 
 impl<'a> Template<'a> {
+    #[inline]
     fn new(line: Columns<'a>) -> Self {
         // `mm/dd` in columns 0-4 (its `/` at 2, not 3) and the start's `:` at 8, not 9.
         let lost = line.byte_at(3) != b'/'
@@ -141,14 +142,17 @@ impl<'a> Template<'a> {
         }
     }
 
+    #[inline]
     fn width(&self) -> usize {
         self.line.width() + self.lost
     }
 
+    #[inline]
     fn width_of(&self, piece: &str) -> usize {
         self.line.width_of(piece) + self.lost
     }
 
+    #[inline]
     fn cols(&self, start: usize, end: usize) -> &'a str {
         self.line.cols(
             start.saturating_sub(self.lost),
@@ -164,6 +168,7 @@ impl<'a> Template<'a> {
         )
     }
 
+    #[inline]
     fn byte_at(&self, col: usize) -> u8 {
         match col.checked_sub(self.lost) {
             Some(c) => self.line.byte_at(c),
@@ -171,6 +176,7 @@ impl<'a> Template<'a> {
         }
     }
 
+    #[inline]
     fn two_digits(&self, col: usize) -> Option<u32> {
         self.line.two_digits(col.checked_sub(self.lost)?)
     }

@@ -193,7 +193,9 @@ pub fn line_note(d: &Decoded<'_>) -> Option<&'static str> {
 /// so a store can keep only the text and the date decision and decode again when drawing.
 pub fn decode_as(format: Format, text: &str, padding: char) -> Body<'_> {
     match format {
-        Format::Mitel5000 | Format::Mivb => decode_columns(format, Columns::new(text), padding),
+        Format::Mitel5000 | Format::Mivb => {
+            decode_columns(format, Columns::new(text), padding, None)
+        }
         Format::AppSuite => match appsuite::parse_event(text, padding) {
             Ok(e) => Body::AppSuiteEvent(e),
             Err(e) => Body::Unparsed(e.to_string()),
@@ -203,9 +205,15 @@ pub fn decode_as(format: Format, text: &str, padding: char) -> Body<'_> {
 }
 
 /// [`decode_as`] for a line whose columns are known already (a stream's decoder looks once).
-pub fn decode_columns(format: Format, line: Columns<'_>, padding: char) -> Body<'_> {
+/// `shape`: what 5000 detection read of the line already.
+pub fn decode_columns(
+    format: Format,
+    line: Columns<'_>,
+    padding: char,
+    shape: Option<mitel5000::record::Shape>,
+) -> Body<'_> {
     match format {
-        Format::Mitel5000 => match mitel5000::record::parse_columns(line) {
+        Format::Mitel5000 => match mitel5000::record::parse_columns_shaped(line, shape) {
             Ok(mitel5000::Line::Call(c)) => Body::Mitel5000Call(c),
             Ok(mitel5000::Line::Header(h)) => Body::Mitel5000Header(h),
             Err(e) => Body::Unparsed(e.to_string()),

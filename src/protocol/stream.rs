@@ -8,8 +8,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::appsuite::{self, DEFAULT_PADDING};
 use super::dates::{DateDecision, DateSource, Mitel5000Dates, mivb_date};
+use super::mitel5000::record::Shape;
 use super::record::{Body, Decoded, Format, Record, Source, decode_as, decode_columns, lossy};
-use super::text::{Columns, fixed_column_text, is_ascii, strip_eol, strip_legacy_prefix};
+use super::text::{Columns, ascii_str, fixed_column_text, strip_eol, strip_legacy_prefix};
 use super::{mitel5000, mivb};
 
 #[derive(Debug, Clone)]
@@ -44,17 +45,19 @@ pub fn detect_in(c: Columns<'_>) -> Option<Format> {
     if appsuite::looks_like_event(c.text()) {
         Some(Format::AppSuite)
     } else {
-        detect_fixed(c)
+        detect_fixed(c).map(|(format, _)| format)
     }
 }
 
-/// The fixed-column formats' part of [`detect`].
-fn detect_fixed(c: Columns<'_>) -> Option<Format> {
-    let line = c.text();
-    if mitel5000::record::is_header(line) || mitel5000::record::looks_like_record_in(c) {
-        Some(Format::Mitel5000)
+/// The fixed-column formats' part of [`detect`], with a 5000 record's [`Shape`] when that is
+/// what told.
+fn detect_fixed(c: Columns<'_>) -> Option<(Format, Option<Shape>)> {
+    if mitel5000::record::is_header(c.text()) {
+        Some((Format::Mitel5000, None))
+    } else if let Some(shape) = mitel5000::record::shape(c) {
+        Some((Format::Mitel5000, Some(shape)))
     } else if mivb::looks_like_record_in(c) {
-        Some(Format::Mivb)
+        Some((Format::Mivb, None))
     } else {
         None
     }
@@ -118,13 +121,18 @@ impl StreamDecoder {
             Some(f) => f == Format::AppSuite,
             None => appsuite::looks_like_event(t),
         };
-        if let Ok(text) = std::str::from_utf8(bytes) {
-            if app_suite(text) {
-                return (Cow::Borrowed(text), Known::AppSuite);
-            }
-            if is_ascii(bytes) {
-                return (Cow::Borrowed(text), Known::Ascii);
-            }
+        if let Some(text) = ascii_str(bytes) {
+            let known = if app_suite(text) {
+                Known::AppSuite
+            } else {
+                Known::Ascii
+            };
+            return (Cow::Borrowed(text), known);
+        }
+        if let Ok(text) = std::str::from_utf8(bytes)
+            && app_suite(text)
+        {
+            return (Cow::Borrowed(text), Known::AppSuite);
         }
         let fixed = fixed_column_text(bytes);
         let format = self
@@ -179,23 +187,28 @@ impl StreamDecoder {
             }
         };
         let mut cut = None;
+        let mut shape = None;
         let detected = match self.options.format {
             Some(f) => Some(f),
             None if known == Known::AppSuite || appsuite::looks_like_event(text) => {
                 Some(Format::AppSuite)
             }
-            None => detect_fixed(*cut.insert(columns(text))),
+            None => detect_fixed(*cut.insert(columns(text))).map(|(format, s)| {
+                shape = s;
+                format
+            }),
         };
         if detected.is_some() {
             self.last_format = detected;
         }
         let format = detected.or(self.last_format).unwrap_or(Format::Unknown);
+        let padding = self.options.padding;
         let body = match (cut, format) {
-            (Some(c), _) => decode_columns(format, c, self.options.padding),
+            (Some(c), _) => decode_columns(format, c, padding, shape),
             (None, Format::Mitel5000 | Format::Mivb) => {
-                decode_columns(format, columns(text), self.options.padding)
+                decode_columns(format, columns(text), padding, None)
             }
-            (None, _) => decode_as(format, text, self.options.padding),
+            (None, _) => decode_as(format, text, padding),
         };
         let date = self.date_of(&body, received);
         Decoded {

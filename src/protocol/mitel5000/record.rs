@@ -149,10 +149,28 @@ pub fn looks_like_record(line: &str) -> bool {
 /// [`looks_like_record`] for a line whose columns are known already (a stream's decoder looks
 /// once).
 pub fn looks_like_record_in(c: Columns<'_>) -> bool {
-    c.width() <= RECORD_WIDTH + 2
-        && parse_hhmm(c.cols(45, 50)).is_some()
-        && c.byte_at(44) == b' '
-        && parse_elapsed(c.cols(51, 59)).is_some()
+    shape(c).is_some()
+}
+
+/// A call record's START and ELAPSED, read where detection looks for them: kept for
+/// [`parse_columns_shaped`], so a detected line's times are not read twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    start: NaiveTime,
+    duration_s: u32,
+}
+
+/// The line's [`Shape`], when it looks like a call record ([`looks_like_record`]).
+pub fn shape(c: Columns<'_>) -> Option<Shape> {
+    if c.width() > RECORD_WIDTH + 2 {
+        return None;
+    }
+    let start = parse_hhmm(c.cols(45, 50))?;
+    if c.byte_at(44) != b' ' {
+        return None;
+    }
+    let duration_s = parse_elapsed(c.cols(51, 59))?;
+    Some(Shape { start, duration_s })
 }
 
 /// Decodes one line (legacy prefix already stripped, line end removed).
@@ -162,6 +180,14 @@ pub fn parse_line(line: &str) -> Result<Line<'_>, LineError> {
 
 /// [`parse_line`] for a line whose columns are known already.
 pub fn parse_columns(line: Columns<'_>) -> Result<Line<'_>, LineError> {
+    parse_columns_shaped(line, None)
+}
+
+/// [`parse_columns`] for a line whose [`Shape`] detection found already.
+pub fn parse_columns_shaped(
+    line: Columns<'_>,
+    shape: Option<Shape>,
+) -> Result<Line<'_>, LineError> {
     if line.text().starts_with(TITLE_MARK) {
         return Ok(Line::Header(Header {
             date: None,
@@ -172,7 +198,7 @@ pub fn parse_columns(line: Columns<'_>) -> Result<Line<'_>, LineError> {
     if line.text().starts_with(HEADER_MARK) {
         return Ok(Line::Header(parse_header(line)));
     }
-    parse_call(line).map(Line::Call)
+    parse_call(line, shape).map(Line::Call)
 }
 
 fn parse_header(line: Columns<'_>) -> Header {
@@ -193,7 +219,7 @@ fn parse_header(line: Columns<'_>) -> Header {
     }
 }
 
-fn parse_call(line: Columns<'_>) -> Result<CallRecord<'_>, LineError> {
+fn parse_call(line: Columns<'_>, shape: Option<Shape>) -> Result<CallRecord<'_>, LineError> {
     // A trimmed legacy line is short: missing columns read as spaces. A longer one is not ours.
     // (A line of at most 80 columns is short enough however it is trimmed.)
     if line.width() > RECORD_WIDTH {
@@ -202,12 +228,19 @@ fn parse_call(line: Columns<'_>) -> Result<CallRecord<'_>, LineError> {
             return Err(LineError::TooLong(trimmed_end));
         }
     }
-    let start_text = line.cols(45, 50);
-    let start =
-        parse_hhmm(start_text).ok_or_else(|| LineError::BadStart(start_text.to_string()))?;
-    let elapsed_text = line.cols(51, 59);
-    let duration_s = parse_elapsed(elapsed_text)
-        .ok_or_else(|| LineError::BadElapsed(trim(elapsed_text).to_string()))?;
+    let Shape { start, duration_s } = match shape {
+        Some(shape) => shape,
+        None => {
+            let start_text = line.cols(45, 50);
+            let elapsed_text = line.cols(51, 59);
+            Shape {
+                start: parse_hhmm(start_text)
+                    .ok_or_else(|| LineError::BadStart(start_text.to_string()))?,
+                duration_s: parse_elapsed(elapsed_text)
+                    .ok_or_else(|| LineError::BadElapsed(trim(elapsed_text).to_string()))?,
+            }
+        }
+    };
     let call_type = line.field(0, 3);
     Ok(CallRecord {
         call_type,
