@@ -52,17 +52,22 @@ impl Encoder {
 
     /// Appends one cell: its text, quoted when it has a comma, quote or line break, or
     /// starts or ends with a space.
-    #[inline]
+    #[inline(always)]
     pub fn cell(&mut self, buf: &mut Vec<u8>, cell: Cell<'_>, line: Line<'_>) {
         let start = buf.len();
         match cell {
             Cell::Value(Value::Str(s)) => {
                 match line.offset_of(s) {
-                    // A piece of a line without commas, quotes or line breaks has none either.
+                    // A piece of a line without commas, quotes or line breaks has none either:
+                    // only a space at an end quotes it, and there is no quote to double.
                     Some(at) if line.clean => {
+                        let quoted = s.starts_with(' ') || s.ends_with(' ');
+                        if quoted {
+                            buf.push(b'"');
+                        }
                         line.push_piece(buf, at, s.len());
-                        if s.starts_with(' ') || s.ends_with(' ') {
-                            quote(buf, start);
+                        if quoted {
+                            buf.push(b'"');
                         }
                         return;
                     }
@@ -80,28 +85,29 @@ impl Encoder {
                 | Value::DateTime(_)),
             ) => return plain::push_value(buf, v, &mut self.scratch),
             Cell::Value(v @ Value::Display(_)) => plain::push_value(buf, v, &mut self.scratch),
-            // Written quoted or not once per origin: a line number needs no quote.
-            Cell::Source(s) => {
-                let quoted = self.source.push(buf, s, |prefix, origin| {
-                    let cell = format!("{origin}:0");
-                    let quoted = needs_quotes(cell.as_bytes());
-                    if quoted {
-                        prefix.push(b'"');
-                        prefix.extend_from_slice(origin.replace('"', "\"\"").as_bytes());
-                    } else {
-                        prefix.extend_from_slice(origin.as_bytes());
-                    }
-                    prefix.push(b':');
-                    quoted
-                });
-                if quoted {
-                    buf.push(b'"');
-                }
-                return;
-            }
+            Cell::Source(s) => return self.source_cell(buf, s),
         }
         if needs_quotes(&buf[start..]) {
             quote(buf, start);
+        }
+    }
+
+    /// A record's source, written quoted or not once per origin: a line number needs no quote.
+    fn source_cell(&mut self, buf: &mut Vec<u8>, s: &Source) {
+        let quoted = self.source.push(buf, s, |prefix, origin| {
+            let cell = format!("{origin}:0");
+            let quoted = needs_quotes(cell.as_bytes());
+            if quoted {
+                prefix.push(b'"');
+                prefix.extend_from_slice(origin.replace('"', "\"\"").as_bytes());
+            } else {
+                prefix.extend_from_slice(origin.as_bytes());
+            }
+            prefix.push(b':');
+            quoted
+        });
+        if quoted {
+            buf.push(b'"');
         }
     }
 }

@@ -273,6 +273,7 @@ impl SourceText {
 
 /// Appends what `v`'s `Display` prints. `scratch` is for `Value::Display`, which only
 /// `fmt` can write.
+#[inline]
 pub fn push_value(buf: &mut Vec<u8>, v: Value<'_>, scratch: &mut String) {
     match v {
         Value::Null => {}
