@@ -74,16 +74,18 @@ impl Encoder {
                     _ => buf.extend_from_slice(s.as_bytes()),
                 }
             }
-            // Digits and `-`, `:`, `T`, `+`, `true`, `false`: never quoted.
-            Cell::Value(
-                v @ (Value::Null
-                | Value::UInt(_)
-                | Value::Bool(_)
-                | Value::Date(_)
-                | Value::Hm(_)
-                | Value::Hms(_)
-                | Value::DateTime(_)),
-            ) => return plain::push_value(buf, v, &mut self.scratch),
+            // Digits and `-`, `:`, `T`, `+`, `true`, `false`: never quoted. Each kind written by
+            // its own code, so the field that has it needs no match of its own.
+            Cell::Value(Value::Null) => return,
+            Cell::Value(Value::Word(w)) => return buf.extend_from_slice(w.as_bytes()),
+            Cell::Value(Value::UInt(n)) => return plain::push_uint(buf, n),
+            Cell::Value(Value::Bool(b)) => {
+                return buf.extend_from_slice(if b { b"true" } else { b"false" });
+            }
+            Cell::Value(Value::Date(d)) => return plain::push_date(buf, d),
+            Cell::Value(Value::Hm(t)) => return plain::push_time(buf, t, false),
+            Cell::Value(Value::Hms(t)) => return plain::push_time(buf, t, true),
+            Cell::Value(Value::DateTime(t)) => return plain::push_date_time(buf, t),
             Cell::Value(v @ Value::Display(_)) => plain::push_value(buf, v, &mut self.scratch),
             Cell::Source(s) => return self.source_cell(buf, s),
         }

@@ -101,6 +101,10 @@ impl<'b> FieldSink<'b> for Fields<'_> {
                     _ => push_str_contents(buf, s),
                 }
             }
+            Value::Word(w) => {
+                key.push(buf, true);
+                buf.extend_from_slice(w.as_bytes());
+            }
             Value::Null => return key.push_then(buf, b"null"),
             Value::Bool(b) => return key.push_then(buf, if b { b"true" } else { b"false" }),
             Value::UInt(n) => {
@@ -155,6 +159,10 @@ fn value_after_key(buf: &mut Vec<u8>, v: Value<'_>, scratch: &mut String) {
         Value::UInt(n) => plain::push_uint(buf, n),
         Value::Str(s) => {
             push_str_contents(buf, s);
+            buf.push(b'"');
+        }
+        Value::Word(w) => {
+            buf.extend_from_slice(w.as_bytes());
             buf.push(b'"');
         }
         // Digits, `-`, `:`, `T` (and a sign for years past 9999): nothing to escape.

@@ -273,11 +273,10 @@ impl SourceText {
 
 /// Appends what `v`'s `Display` prints. `scratch` is for `Value::Display`, which only
 /// `fmt` can write.
-#[inline]
 pub fn push_value(buf: &mut Vec<u8>, v: Value<'_>, scratch: &mut String) {
     match v {
         Value::Null => {}
-        Value::Str(s) => buf.extend_from_slice(s.as_bytes()),
+        Value::Str(s) | Value::Word(s) => buf.extend_from_slice(s.as_bytes()),
         Value::UInt(n) => push_uint(buf, n),
         Value::Bool(b) => buf.extend_from_slice(if b { b"true" } else { b"false" }),
         Value::Date(d) => push_date(buf, d),

@@ -68,7 +68,7 @@ impl XlsxWriter {
                 Value::DateTime(t) => {
                     sheet.write_number_with_format(row, col, serial(t), &self.datetime)?;
                 }
-                Value::Str(s) => {
+                Value::Str(s) | Value::Word(s) => {
                     sheet.write_string(row, col, clean(s))?;
                 }
                 other => {

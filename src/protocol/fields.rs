@@ -13,6 +13,9 @@ use super::{appsuite, mitel5000, mivb};
 pub enum Value<'a> {
     Null,
     Str(&'a str),
+    /// A word of the program's own (a record's format or kind): ASCII letters and digits, so
+    /// a writer copies it without looking for anything to escape or quote.
+    Word(&'static str),
     UInt(u64),
     Bool(bool),
     Date(NaiveDate),
@@ -30,7 +33,7 @@ impl fmt::Display for Value<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Null => Ok(()),
-            Value::Str(s) => f.write_str(s),
+            Value::Str(s) | Value::Word(s) => f.write_str(s),
             Value::UInt(n) => write!(f, "{n}"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
@@ -212,8 +215,8 @@ pub fn visit_fields<'b>(
     source: &'b Source,
     mut f: impl FnMut(&'static str, Value<'b>),
 ) {
-    f("format", Value::Str(d.format.as_str()));
-    f("kind", Value::Str(d.kind().as_str()));
+    f("format", Value::Word(d.format.as_str()));
+    f("kind", Value::Word(d.kind().as_str()));
     f("source", Value::Display(source));
     match &d.body {
         Body::Mitel5000Call(c) => {

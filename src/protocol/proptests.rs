@@ -4,7 +4,8 @@
 use proptest::prelude::*;
 
 use super::mitel5000::framer::{Frame, FrameDecoder};
-use super::{DecodeOptions, StreamDecoder, appsuite, mitel5000, mivb};
+use super::record::decode_as;
+use super::{DecodeOptions, Format, StreamDecoder, appsuite, mitel5000, mivb};
 
 const STREAM: &str = "tests/fixtures/mitel5000/socket-stream.bin";
 
@@ -135,6 +136,22 @@ proptest! {
         let line = format!("{prefix}{body}{tail}");
         let mut s = StreamDecoder::new(DecodeOptions::default());
         let _ = s.decode(&line, None);
+    }
+
+    /// Detection keeps a 5000 record's START and ELAPSED for the parse: a line the stream
+    /// decodes reads as it does on its own, whatever its times look like.
+    #[test]
+    fn a_detected_5000_record_reads_as_it_does_alone(
+        head in "[A-Z/ ]{3} [0-9 ]{5} [0-9 ]{5} [0-9 ]{28}",
+        start in "[0-9]{2}:[0-9]{2}|[ -~]{5}",
+        elapsed in "[0-9]{2}:[0-9]{2}:[0-9]{2}|S=[0-9 ]{6}|[0-9 ]{3}[0-9]{2}:[0-9]{2}|[ -~]{8}",
+        tail in " [ -~]{6} [ -~]{12}[* ]",
+    ) {
+        let line = format!("{head} {start} {elapsed}{tail}");
+        let d = StreamDecoder::new(DecodeOptions::default()).decode(&line, None);
+        if d.format == Format::Mitel5000 {
+            prop_assert_eq!(&d.body, &decode_as(Format::Mitel5000, d.text, '0'), "{}", line);
+        }
     }
 
     #[test]

@@ -310,6 +310,20 @@ pub fn lossy(bytes: &[u8]) -> Cow<'_, str> {
 mod tests {
     use super::*;
 
+    /// Formats and kinds reach the writers as `Value::Word`, copied without an escape check.
+    #[test]
+    fn format_and_kind_names_are_plain_words() {
+        let kinds = [Kind::Call, Kind::Header, Kind::Event, Kind::Unparsed].map(Kind::as_str);
+        for word in Format::ALL.map(Format::as_str).into_iter().chain(kinds) {
+            assert!(!word.is_empty(), "{word:?}");
+            assert!(
+                word.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+                "{word:?}"
+            );
+        }
+    }
+
     fn note(line: &str) -> Option<String> {
         let body = decode_as(Format::AppSuite, line, '0');
         time_note(&Decoded {

@@ -380,6 +380,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ascii_str_takes_ascii_only() {
+        assert_eq!(ascii_str(b"TLC 11202 08:36"), Some("TLC 11202 08:36"));
+        assert_eq!(ascii_str(b""), Some(""));
+        assert_eq!(ascii_str(b"\0\t~\x7f"), Some("\0\t~\x7f"));
+        // Valid UTF-8 that is not ASCII, a stray byte at each place a word check has.
+        assert_eq!(ascii_str("caf\u{e9}".as_bytes()), None);
+        for at in 0..20 {
+            let mut b = vec![b'a'; 20];
+            b[at] = 0x80;
+            assert_eq!(ascii_str(&b), None, "{at}");
+        }
+    }
+
+    #[test]
     fn cols_are_clamped_and_boundary_safe() {
         assert_eq!(cols("abcdef", 2, 4), "cd");
         assert_eq!(cols("abc", 2, 10), "c");
