@@ -3,6 +3,7 @@
 mod batch;
 pub mod calls;
 pub mod csv;
+mod csv_rows;
 pub mod jsonl;
 mod plain;
 pub mod xlsx;
@@ -11,13 +12,12 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::protocol::fields::{
-    EXPORT_RECORD_COLUMNS, FieldSink, RECORD_COLUMNS, Value, visit_export_fields, visit_fields_into,
-};
+use crate::protocol::fields::{EXPORT_RECORD_COLUMNS, RECORD_COLUMNS, Value, visit_export_fields};
 use crate::protocol::{Decoded, Source};
 use crate::store::Store;
 use crate::timeline::Call;
 use batch::Batched;
+use csv_rows::Rows;
 
 /// The file formats a view can be exported to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -208,7 +208,7 @@ fn column_of(name: &str) -> Option<usize> {
     column_in(RECORD_COLUMNS, name)
 }
 
-fn column_in(columns: &[&str], name: &str) -> Option<usize> {
+pub(crate) fn column_in(columns: &[&str], name: &str) -> Option<usize> {
     columns.iter().position(|c| *c == name)
 }
 
@@ -234,9 +234,7 @@ pub struct RecordWriter<W: Write> {
     out: Batched<W>,
     json: jsonl::Encoder,
     csv: csv::Encoder,
-    columns: ColumnMemo,
-    /// A CSV row's cells, in the order the record gives them.
-    cells: Vec<u8>,
+    rows: Rows,
 }
 
 impl<W: Write> RecordWriter<W> {
@@ -252,8 +250,7 @@ impl<W: Write> RecordWriter<W> {
             out: Batched::new(out, format, bytes),
             json: jsonl::Encoder::default(),
             csv: csv::Encoder::default(),
-            columns: ColumnMemo::new(RECORD_COLUMNS),
-            cells: Vec::new(),
+            rows: Rows::new(RECORD_COLUMNS),
         }
     }
 
@@ -261,7 +258,7 @@ impl<W: Write> RecordWriter<W> {
     /// DID beside `digits` ([`EXPORT_RECORD_COLUMNS`]); write with [`Self::write_at`].
     pub fn with_site(out: W, format: TextFormat) -> Self {
         let mut w = Self::new(out, format);
-        w.columns = ColumnMemo::new(EXPORT_RECORD_COLUMNS);
+        w.rows = Rows::new(EXPORT_RECORD_COLUMNS);
         w
     }
 
@@ -285,51 +282,18 @@ impl<W: Write> RecordWriter<W> {
             TextFormat::Jsonl => self.json.record_at(&mut self.out.buf, d, source, site),
             TextFormat::Csv => {
                 self.header();
-                self.csv_row(d, source, site);
+                self.rows
+                    .write(&mut self.out.buf, &mut self.csv, d, source, site);
             }
         }
         self.out.write_out()
     }
 
-    /// A record's CSV row: each field's cell written once, in the order the record gives
-    /// them, then copied into its column (most columns of a row are another format's: empty).
-    fn csv_row(&mut self, d: &Decoded<'_>, source: &Source, site: Option<&str>) {
-        let line = plain::Line::new(d.text, csv::clean_line(d.text));
-        let cells = &mut self.cells;
-        cells.clear();
-        let mut spans = [(0usize, 0usize); EXPORT_RECORD_COLUMNS.len()];
-        let spans = &mut spans[..self.columns.names.len()];
-        let mut out = CsvFields {
-            columns: &mut self.columns,
-            csv: &mut self.csv,
-            cells,
-            spans,
-            line,
-            source,
-            k: 0,
-        };
-        visit_fields_into(d, source, site, &mut out);
-        let (cells, spans) = (out.cells, out.spans);
-        // Room to copy a short cell as a fixed 16 bytes.
-        let written = cells.len();
-        cells.resize(written + 16, 0);
-        let cells = plain::Line::new_bytes(cells);
-        for (c, &(start, end)) in spans.iter().enumerate() {
-            if c > 0 {
-                self.out.buf.push(b',');
-            }
-            if end > start {
-                cells.push_piece(&mut self.out.buf, start, end - start);
-            }
-        }
-        self.out.buf.extend_from_slice(b"\r\n");
-    }
-
     fn header(&mut self) {
         if self.out.header_due() {
             let names = self
-                .columns
-                .names
+                .rows
+                .names()
                 .iter()
                 .map(|c| csv::Cell::Value(Value::Str(c)));
             self.csv.row(&mut self.out.buf, names, plain::Line::none());
@@ -340,74 +304,6 @@ impl<W: Write> RecordWriter<W> {
     pub fn finish(mut self) -> io::Result<W> {
         self.header();
         self.out.finish()
-    }
-}
-
-/// One record's CSV cells being written: what [`RecordWriter::csv_row`] lends each field.
-struct CsvFields<'x> {
-    columns: &'x mut ColumnMemo,
-    csv: &'x mut csv::Encoder,
-    cells: &'x mut Vec<u8>,
-    /// Each column's cell in `cells`.
-    spans: &'x mut [(usize, usize)],
-    line: plain::Line<'x>,
-    source: &'x Source,
-    /// The field's place in the record.
-    k: usize,
-}
-
-impl<'b> FieldSink<'b> for CsvFields<'_> {
-    #[inline(always)]
-    fn field(&mut self, name: &'static str, v: Value<'b>) {
-        let column = self.columns.column(self.k, name);
-        self.k += 1;
-        let Some(span) = column.and_then(|c| self.spans.get_mut(c)) else {
-            return;
-        };
-        let cell = match v {
-            Value::Display(shown) if std::ptr::addr_eq(shown, self.source) => {
-                csv::Cell::Source(self.source)
-            }
-            v => csv::Cell::Value(v),
-        };
-        let start = self.cells.len();
-        self.csv.cell(self.cells, cell, self.line);
-        *span = (start, self.cells.len());
-    }
-}
-
-/// Which column each field of the last record went to, by the field's place in the record:
-/// records of one kind name the same fields in the same order, so a name is looked up among
-/// [`RECORD_COLUMNS`] once, not for every record.
-struct ColumnMemo {
-    /// The row's columns, in order.
-    names: &'static [&'static str],
-    seen: Vec<(&'static str, Option<usize>)>,
-}
-
-impl ColumnMemo {
-    fn new(names: &'static [&'static str]) -> Self {
-        Self {
-            names,
-            seen: Vec::new(),
-        }
-    }
-
-    #[inline]
-    fn column(&mut self, k: usize, name: &'static str) -> Option<usize> {
-        match self.seen.get_mut(k) {
-            // The same static name (address and length): the same column.
-            Some((seen, column)) if std::ptr::eq(*seen, name) => *column,
-            Some(slot) => {
-                *slot = (name, column_in(self.names, name));
-                slot.1
-            }
-            None => {
-                let column = column_in(self.names, name);
-                self.seen.push((name, column));
-                column
-            }
-        }
     }
 }
 

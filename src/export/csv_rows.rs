@@ -1,0 +1,237 @@
+//! A decoded record's CSV row. Each field goes to its column; most columns of a row are another
+//! format's, left empty. When a record's fields come in column order (a 5000 call's do), their
+//! cells are written straight into the row; otherwise (MiVB, App Suite) each cell is written
+//! once in the order the record gives them, then copied into its column.
+
+use super::plain::Line;
+use super::{column_in, csv};
+use crate::protocol::fields::{FieldSink, Value, visit_fields_into};
+use crate::protocol::{Decoded, Source};
+
+/// Writes records' CSV rows, keeping what can be reused between rows.
+pub struct Rows {
+    columns: ColumnMemo,
+    /// A row's cells, in the order the record gives them (when not in column order).
+    cells: Vec<u8>,
+    /// The last record's fields came in column order: the next is tried straight into the row.
+    in_order: bool,
+}
+
+impl Rows {
+    pub fn new(names: &'static [&'static str]) -> Self {
+        Self {
+            columns: ColumnMemo::new(names),
+            cells: Vec::new(),
+            in_order: true,
+        }
+    }
+
+    /// The row's columns, in order.
+    pub fn names(&self) -> &'static [&'static str] {
+        self.columns.names
+    }
+
+    /// Appends a record's row, CR LF included.
+    pub fn write(
+        &mut self,
+        buf: &mut Vec<u8>,
+        csv: &mut csv::Encoder,
+        d: &Decoded<'_>,
+        source: &Source,
+        site: Option<&str>,
+    ) {
+        let line = Line::new(d.text, csv::clean_line(d.text));
+        let row_start = buf.len();
+        if self.in_order {
+            let mut out = InOrder {
+                columns: &mut self.columns,
+                csv: &mut *csv,
+                buf: &mut *buf,
+                line,
+                source,
+                k: 0,
+                next: Some(0),
+            };
+            visit_fields_into(d, source, site, &mut out);
+            if let Some(next) = out.next {
+                // The empty columns after the last field.
+                let total = self.columns.names.len();
+                commas(buf, total - next - usize::from(next == 0));
+                buf.extend_from_slice(b"\r\n");
+                return;
+            }
+            // A field came before one already written: this record's shape is not in column
+            // order (a rare change of kind in a file); written again the other way.
+            buf.truncate(row_start);
+        }
+        self.in_order = self.by_cells(buf, csv, d, source, site, line);
+    }
+
+    /// Writes the row through `cells`; returns whether the fields came in column order.
+    fn by_cells(
+        &mut self,
+        buf: &mut Vec<u8>,
+        csv: &mut csv::Encoder,
+        d: &Decoded<'_>,
+        source: &Source,
+        site: Option<&str>,
+        line: Line<'_>,
+    ) -> bool {
+        let cells = &mut self.cells;
+        cells.clear();
+        let mut spans = [(0usize, 0usize); crate::protocol::fields::EXPORT_RECORD_COLUMNS.len()];
+        let spans = &mut spans[..self.columns.names.len()];
+        let mut out = ByCells {
+            columns: &mut self.columns,
+            csv,
+            cells,
+            spans,
+            line,
+            source,
+            k: 0,
+            next: Some(0),
+        };
+        visit_fields_into(d, source, site, &mut out);
+        let (cells, spans, in_order) = (out.cells, out.spans, out.next.is_some());
+        // Room to copy a short cell as a fixed 16 bytes.
+        let written = cells.len();
+        cells.resize(written + 16, 0);
+        let cells = Line::new_bytes(cells);
+        for (c, &(start, end)) in spans.iter().enumerate() {
+            if c > 0 {
+                buf.push(b',');
+            }
+            if end > start {
+                cells.push_piece(buf, start, end - start);
+            }
+        }
+        buf.extend_from_slice(b"\r\n");
+        in_order
+    }
+}
+
+fn commas(buf: &mut Vec<u8>, n: usize) {
+    for _ in 0..n {
+        buf.push(b',');
+    }
+}
+
+/// The cell of a field's value: the record's own source is written from its parts.
+#[inline(always)]
+fn cell_of<'a>(v: Value<'a>, source: &'a Source) -> csv::Cell<'a> {
+    match v {
+        Value::Display(shown) if std::ptr::addr_eq(shown, source) => csv::Cell::Source(source),
+        v => csv::Cell::Value(v),
+    }
+}
+
+/// Follows the columns a record's fields take: `next` is the first column not yet passed, or
+/// `None` once a field came before one already written.
+#[inline(always)]
+fn advance(next: &mut Option<usize>, column: usize) -> Option<usize> {
+    let passed = (*next)?;
+    if column < passed {
+        *next = None;
+        return None;
+    }
+    *next = Some(column + 1);
+    Some(passed)
+}
+
+/// One record's cells written straight into its row, while its fields come in column order.
+struct InOrder<'x> {
+    columns: &'x mut ColumnMemo,
+    csv: &'x mut csv::Encoder,
+    buf: &'x mut Vec<u8>,
+    line: Line<'x>,
+    source: &'x Source,
+    /// The field's place in the record.
+    k: usize,
+    next: Option<usize>,
+}
+
+impl<'b> FieldSink<'b> for InOrder<'_> {
+    #[inline(always)]
+    fn field(&mut self, name: &'static str, v: Value<'b>) {
+        let column = self.columns.column(self.k, name);
+        self.k += 1;
+        let Some(column) = column else {
+            return;
+        };
+        let Some(passed) = advance(&mut self.next, column) else {
+            return;
+        };
+        // The separator after the last cell written, and a comma per empty column between.
+        commas(self.buf, column - passed + usize::from(passed > 0));
+        self.csv.cell(self.buf, cell_of(v, self.source), self.line);
+    }
+}
+
+/// One record's cells written in the order the record gives them, each column's place noted.
+struct ByCells<'x> {
+    columns: &'x mut ColumnMemo,
+    csv: &'x mut csv::Encoder,
+    cells: &'x mut Vec<u8>,
+    /// Each column's cell in `cells`.
+    spans: &'x mut [(usize, usize)],
+    line: Line<'x>,
+    source: &'x Source,
+    /// The field's place in the record.
+    k: usize,
+    /// Whether the fields came in column order so far (see [`advance`]).
+    next: Option<usize>,
+}
+
+impl<'b> FieldSink<'b> for ByCells<'_> {
+    #[inline(always)]
+    fn field(&mut self, name: &'static str, v: Value<'b>) {
+        let column = self.columns.column(self.k, name);
+        self.k += 1;
+        let Some((column, span)) = column.and_then(|c| Some((c, self.spans.get_mut(c)?))) else {
+            return;
+        };
+        advance(&mut self.next, column);
+        let start = self.cells.len();
+        self.csv
+            .cell(self.cells, cell_of(v, self.source), self.line);
+        *span = (start, self.cells.len());
+    }
+}
+
+/// Which column each field of the last record went to, by the field's place in the record:
+/// records of one kind name the same fields in the same order, so a name is looked up among
+/// the columns once, not for every record.
+struct ColumnMemo {
+    /// The row's columns, in order.
+    names: &'static [&'static str],
+    seen: Vec<(&'static str, Option<usize>)>,
+}
+
+impl ColumnMemo {
+    fn new(names: &'static [&'static str]) -> Self {
+        Self {
+            names,
+            seen: Vec::new(),
+        }
+    }
+
+    #[inline(always)]
+    fn column(&mut self, k: usize, name: &'static str) -> Option<usize> {
+        match self.seen.get(k) {
+            // The same static name (address and length): the same column.
+            Some((seen, column)) if std::ptr::eq(*seen, name) => *column,
+            _ => self.look_up(k, name),
+        }
+    }
+
+    /// A field of a record of another shape than the last (or the first record's).
+    #[cold]
+    fn look_up(&mut self, k: usize, name: &'static str) -> Option<usize> {
+        let column = column_in(self.names, name);
+        match self.seen.get_mut(k) {
+            Some(slot) => *slot = (name, column),
+            None => self.seen.push((name, column)),
+        }
+        column
+    }
+}
