@@ -235,3 +235,70 @@ impl ColumnMemo {
         column
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::fields::{RECORD_COLUMNS, visit_fields};
+    use crate::protocol::{DecodeOptions, StreamDecoder};
+
+    /// The row as the plain writer makes it: each field's value put in its column first.
+    fn plain_row(d: &Decoded<'_>, source: &Source) -> Vec<u8> {
+        let mut row = [Value::Null; RECORD_COLUMNS.len()];
+        visit_fields(d, source, |name, v| {
+            if let Some(c) = column_in(RECORD_COLUMNS, name) {
+                row[c] = v;
+            }
+        });
+        let mut out = Vec::new();
+        csv::write_row(&mut out, row.into_iter()).unwrap();
+        out
+    }
+
+    #[test]
+    fn rows_in_column_order_or_not_are_the_plain_writers_rows() {
+        // 5000 calls (in column order), a MiVB call and an App Suite event (not), a header,
+        // an undecodable line: each change of shape in both directions.
+        let lines = [
+            "TLC 11202 94003 961-9000                     08:36 00:00:03 $00.00              ",
+            "    ***** 94129 RG 612-804-4082         8907 00:29      S=5                    *",
+            " 03/12 09:20  00:01:10 2104  004 6135550199                A T014                    000  ",
+            "TLC 11202 94003 961-9000                     10:36 00:01:03 $00.00              ",
+            "2012-03-09 01:20:43 |IN | 2012030901204052070264 0092108 0001843 0000000 0000079XXXXXXXX |CHRIS R MOBILE| 00044161XXXXXXX |CHRIS DID | 000000000000 |ANSWERED    |",
+            "Station Message Detailed Recording                          00:00:04 07-03-2012",
+            "no record at all, \"just\" text",
+            "    181   94129 RING......0063               06:46      S=9                     ",
+        ];
+        let mut decoder = StreamDecoder::new(DecodeOptions::default());
+        let (mut rows, mut csv) = (Rows::new(RECORD_COLUMNS), csv::Encoder::default());
+        let mut shapes = Vec::new();
+        for (i, text) in lines.into_iter().enumerate() {
+            let d = decoder.decode(text, None);
+            shapes.push(format!("{} {}", d.format, d.kind().as_str()));
+            let source = Source {
+                origin: "a, file".into(),
+                line: i as u64 + 1,
+            };
+            let mut ours = Vec::new();
+            rows.write(&mut ours, &mut csv, &d, &source, None);
+            assert_eq!(
+                String::from_utf8_lossy(&ours),
+                String::from_utf8_lossy(&plain_row(&d, &source)),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            shapes,
+            [
+                "mitel5000 call",
+                "mitel5000 call",
+                "mivb call",
+                "mitel5000 call",
+                "appsuite event",
+                "mitel5000 header",
+                "mitel5000 unparsed",
+                "mitel5000 call"
+            ]
+        );
+    }
+}
