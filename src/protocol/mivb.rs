@@ -8,7 +8,9 @@
 
 use chrono::NaiveTime;
 
-use crate::protocol::text::{Columns, fixed_hh_mm_ss, parse_u32, split_at_byte, strip_eol, tokens};
+use crate::protocol::text::{
+    ColumnText, Columns, fixed_hh_mm_ss, parse_u32, split_at_byte, strip_eol, tokens,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Layout {
@@ -122,10 +124,11 @@ const EXTENDED: Cols = Cols {
 
 /// A line's columns numbered as the template numbers them. A line that lost its first column
 /// starts with its date: each template column is then one column to the left (`LOST` is 1). A
-/// parameter rather than a field, so the common line pays nothing for the shift.
+/// parameter rather than a field, as the kind of line is ([`ColumnText`]): the common line,
+/// ASCII and whole, pays nothing at each field for the others.
 #[derive(Clone, Copy)]
-struct Template<'a, const LOST: usize> {
-    line: Columns<'a>,
+struct Template<C, const LOST: usize> {
+    line: C,
 }
 
 /// Whether a line lost its first column: `mm/dd` in columns 0-4 (its `/` at 2, not 3) and the
@@ -138,7 +141,7 @@ fn lost_first_column(line: Columns<'_>) -> bool {
         && line.byte_at(8) == b':'
 }
 
-impl<'a, const LOST: usize> Template<'a, LOST> {
+impl<'a, C: ColumnText<'a>, const LOST: usize> Template<C, LOST> {
     #[inline]
     fn width(&self) -> usize {
         self.line.width() + LOST
@@ -184,13 +187,14 @@ pub fn looks_like_record(line: &str) -> bool {
 /// [`looks_like_record`] for a line whose columns are known already.
 pub fn looks_like_record_in(c: Columns<'_>) -> bool {
     if lost_first_column(c) {
-        looks_like(Template::<1> { line: c })
+        looks_like(Template::<_, 1> { line: c })
     } else {
-        looks_like(Template::<0> { line: c }) && matches!(c.byte_at(0), b' ' | b'-' | b'%' | b'+')
+        looks_like(Template::<_, 0> { line: c })
+            && matches!(c.byte_at(0), b' ' | b'-' | b'%' | b'+')
     }
 }
 
-fn looks_like<const LOST: usize>(t: Template<'_, LOST>) -> bool {
+fn looks_like<const LOST: usize>(t: Template<Columns<'_>, LOST>) -> bool {
     t.width() >= 60
         && t.byte_at(3) == b'/'
         && t.two_digits(1).is_some()
@@ -204,16 +208,17 @@ pub fn parse_record(text: &str) -> Result<CallRecord<'_>, MivbError> {
 
 /// [`parse_record`] for a line whose columns are known already.
 pub fn parse_columns(columns: Columns<'_>) -> Result<CallRecord<'_>, MivbError> {
-    if lost_first_column(columns) {
-        parse_template(Template::<1> { line: columns })
-    } else {
-        parse_template(Template::<0> { line: columns })
+    match (columns.as_ascii(), lost_first_column(columns)) {
+        (Some(line), false) => parse_template(Template::<_, 0> { line }),
+        (Some(line), true) => parse_template(Template::<_, 1> { line }),
+        (None, false) => parse_template(Template::<_, 0> { line: columns }),
+        (None, true) => parse_template(Template::<_, 1> { line: columns }),
     }
 }
 
-fn parse_template<const LOST: usize>(
-    line: Template<'_, LOST>,
-) -> Result<CallRecord<'_>, MivbError> {
+fn parse_template<'a, C: ColumnText<'a>, const LOST: usize>(
+    line: Template<C, LOST>,
+) -> Result<CallRecord<'a>, MivbError> {
     let text = line.line.text();
     let (month, day) = match (line.two_digits(1), line.two_digits(4), line.byte_at(3)) {
         (Some(m), Some(d), b'/') if (1..=12).contains(&m) && (1..=31).contains(&d) => (m, d),
@@ -301,7 +306,10 @@ fn split_pair(s: &str) -> (Option<&str>, Option<&str>) {
     (Some(t.next().unwrap_or("")), Some(t.next().unwrap_or("")))
 }
 
-fn parse_start<const LOST: usize>(line: Template<'_, LOST>, level2: bool) -> Option<NaiveTime> {
+fn parse_start<'a, C: ColumnText<'a>, const LOST: usize>(
+    line: Template<C, LOST>,
+    level2: bool,
+) -> Option<NaiveTime> {
     if line.byte_at(9) != b':' {
         return None;
     }
