@@ -44,16 +44,14 @@ impl Rows {
         let row_start = buf.len();
         if self.in_order {
             let mut out = InOrder {
-                columns: &mut self.columns,
+                walk: Walk::new(&mut self.columns),
                 csv: &mut *csv,
                 buf: &mut *buf,
                 line,
                 source,
-                k: 0,
-                next: Some(0),
             };
             visit_fields_into(d, source, site, &mut out);
-            if let Some(next) = out.next {
+            if let Some(next) = out.walk.next {
                 // The empty columns after the last field.
                 let total = self.columns.names.len();
                 commas(buf, total - next - usize::from(next == 0));
@@ -82,17 +80,15 @@ impl Rows {
         let mut spans = [(0usize, 0usize); crate::protocol::fields::EXPORT_RECORD_COLUMNS.len()];
         let spans = &mut spans[..self.columns.names.len()];
         let mut out = ByCells {
-            columns: &mut self.columns,
+            walk: Walk::new(&mut self.columns),
             csv,
             cells,
             spans,
             line,
             source,
-            k: 0,
-            next: Some(0),
         };
         visit_fields_into(d, source, site, &mut out);
-        let (cells, spans, in_order) = (out.cells, out.spans, out.next.is_some());
+        let (cells, spans, in_order) = (out.cells, out.spans, out.walk.next.is_some());
         // Room to copy a short cell as a fixed 16 bytes.
         let written = cells.len();
         cells.resize(written + 16, 0);
@@ -125,40 +121,51 @@ fn cell_of<'a>(v: Value<'a>, source: &'a Source) -> csv::Cell<'a> {
     }
 }
 
-/// Follows the columns a record's fields take: `next` is the first column not yet passed, or
-/// `None` once a field came before one already written.
-#[inline(always)]
-fn advance(next: &mut Option<usize>, column: usize) -> Option<usize> {
-    let passed = (*next)?;
-    if column < passed {
-        *next = None;
-        return None;
+/// What both ways of writing a row follow: which column each field goes to, and whether the
+/// fields have come in column order so far.
+struct Walk<'x> {
+    columns: &'x mut ColumnMemo,
+    /// The next field's place in the record.
+    k: usize,
+    /// The first column not yet passed, or `None` once a field came before one already written.
+    next: Option<usize>,
+}
+
+impl<'x> Walk<'x> {
+    fn new(columns: &'x mut ColumnMemo) -> Self {
+        Self {
+            columns,
+            k: 0,
+            next: Some(0),
+        }
     }
-    *next = Some(column + 1);
-    Some(passed)
+
+    /// The column of the next field, named `name` (`None`: not one of the row's), and the first
+    /// column it passes over (`None` when it comes out of order).
+    #[inline(always)]
+    fn step(&mut self, name: &'static str) -> Option<(usize, Option<usize>)> {
+        let column = self.columns.column(self.k, name);
+        self.k += 1;
+        let column = column?;
+        let passed = self.next.filter(|&next| column >= next);
+        self.next = passed.map(|_| column + 1);
+        Some((column, passed))
+    }
 }
 
 /// One record's cells written straight into its row, while its fields come in column order.
 struct InOrder<'x> {
-    columns: &'x mut ColumnMemo,
+    walk: Walk<'x>,
     csv: &'x mut csv::Encoder,
     buf: &'x mut Vec<u8>,
     line: Line<'x>,
     source: &'x Source,
-    /// The field's place in the record.
-    k: usize,
-    next: Option<usize>,
 }
 
 impl<'b> FieldSink<'b> for InOrder<'_> {
     #[inline(always)]
     fn field(&mut self, name: &'static str, v: Value<'b>) {
-        let column = self.columns.column(self.k, name);
-        self.k += 1;
-        let Some(column) = column else {
-            return;
-        };
-        let Some(passed) = advance(&mut self.next, column) else {
+        let Some((column, Some(passed))) = self.walk.step(name) else {
             return;
         };
         // The separator after the last cell written, and a comma per empty column between.
@@ -169,28 +176,25 @@ impl<'b> FieldSink<'b> for InOrder<'_> {
 
 /// One record's cells written in the order the record gives them, each column's place noted.
 struct ByCells<'x> {
-    columns: &'x mut ColumnMemo,
+    walk: Walk<'x>,
     csv: &'x mut csv::Encoder,
     cells: &'x mut Vec<u8>,
     /// Each column's cell in `cells`.
     spans: &'x mut [(usize, usize)],
     line: Line<'x>,
     source: &'x Source,
-    /// The field's place in the record.
-    k: usize,
-    /// Whether the fields came in column order so far (see [`advance`]).
-    next: Option<usize>,
 }
 
 impl<'b> FieldSink<'b> for ByCells<'_> {
     #[inline(always)]
     fn field(&mut self, name: &'static str, v: Value<'b>) {
-        let column = self.columns.column(self.k, name);
-        self.k += 1;
-        let Some((column, span)) = column.and_then(|c| Some((c, self.spans.get_mut(c)?))) else {
+        let Some(span) = self
+            .walk
+            .step(name)
+            .and_then(|(column, _)| self.spans.get_mut(column))
+        else {
             return;
         };
-        advance(&mut self.next, column);
         let start = self.cells.len();
         self.csv
             .cell(self.cells, cell_of(v, self.source), self.line);
