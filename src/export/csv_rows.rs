@@ -5,7 +5,7 @@
 
 use super::plain::Line;
 use super::{column_in, csv};
-use crate::protocol::fields::{FieldSink, Value, visit_fields_into};
+use crate::protocol::fields::{EXPORT_RECORD_COLUMNS, FieldSink, Value, visit_fields_into};
 use crate::protocol::{Decoded, Source};
 
 /// Writes records' CSV rows, keeping what can be reused between rows.
@@ -77,7 +77,7 @@ impl Rows {
     ) -> bool {
         let cells = &mut self.cells;
         cells.clear();
-        let mut spans = [(0usize, 0usize); crate::protocol::fields::EXPORT_RECORD_COLUMNS.len()];
+        let mut spans = [(0usize, 0usize); EXPORT_RECORD_COLUMNS.len()];
         let spans = &mut spans[..self.columns.names.len()];
         let mut out = ByCells {
             walk: Walk::new(&mut self.columns),
