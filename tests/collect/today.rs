@@ -117,8 +117,11 @@ fn todays_count_and_spans_come_from_the_logs_and_survive_a_pause() {
                 if status.gaps.iter().any(|g| g.cause == GapCause::Paused))
         })
     }));
+    // A record and the status that counts it are two events: wait until the two agree.
+    assert!(h.wait(|h| {
+        last_status(h).is_some_and(|s| s.records_today == h.raw_count("Back") as u64)
+    }));
     let status = last_status(&h).unwrap();
-    assert_eq!(status.records_today, h.raw_count("Back") as u64);
     assert!(status.records_today >= 8);
     assert_eq!(
         status.gaps.iter().map(|g| g.cause).collect::<Vec<_>>(),
