@@ -12,6 +12,10 @@ use crate::protocol::text::{
     ColumnText, Columns, fixed_hh_mm_ss, parse_u32, split_at_byte, strip_eol, tokens,
 };
 
+mod template;
+
+use template::{EXTENDED, STANDARD, Template, lost_first_column};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Layout {
     pub extended_digits: bool,
@@ -67,115 +71,6 @@ pub enum MivbError {
     BadStart(String),
     #[error("duration at column {col} is {text:?}, not hh:mm:ss or hhhh:mm:ss")]
     BadDuration { col: usize, text: String },
-}
-
-/// Column positions of one layout (standard / extended digits), before the Level-2 shift.
-struct Cols {
-    duration: (usize, usize),
-    calling: (usize, usize),
-    attendant: usize,
-    tta: (usize, usize),
-    digits: (usize, usize),
-    completion: usize,
-    speed: usize,
-    called: (usize, usize),
-    transfer: usize,
-    third: (usize, usize),
-    account: (usize, usize),
-    system: (usize, usize),
-    /// Where the appended ANI/DNIS and call-id groups begin and end.
-    ani_dnis: (usize, usize),
-    call_ids: (usize, usize),
-}
-
-const STANDARD: Cols = Cols {
-    duration: (14, 22),
-    calling: (23, 27),
-    attendant: 28,
-    tta: (29, 32),
-    digits: (33, 59),
-    completion: 59,
-    speed: 60,
-    called: (61, 65),
-    transfer: 65,
-    third: (67, 71),
-    account: (72, 84),
-    system: (85, 88),
-    ani_dnis: (88, 112),
-    call_ids: (112, 131),
-};
-
-const EXTENDED: Cols = Cols {
-    duration: (14, 24),
-    calling: (25, 32),
-    attendant: 33,
-    tta: (34, 37),
-    digits: (38, 64),
-    completion: 64,
-    speed: 65,
-    called: (66, 73),
-    transfer: 73,
-    third: (75, 82),
-    account: (83, 95),
-    system: (96, 99),
-    ani_dnis: (99, 120),
-    call_ids: (120, 139),
-};
-
-/// A line's columns numbered as the template numbers them. A line that lost its first column
-/// starts with its date: each template column is then one column to the left (`LOST` is 1). A
-/// parameter rather than a field, as the kind of line is ([`ColumnText`]): the common line,
-/// ASCII and whole, pays nothing at each field for the others.
-#[derive(Clone, Copy)]
-struct Template<C, const LOST: usize> {
-    line: C,
-}
-
-/// Whether a line lost its first column: `mm/dd` in columns 0-4 (its `/` at 2, not 3) and the
-/// start's `:` at 8, not 9.
-#[inline]
-fn lost_first_column(line: Columns<'_>) -> bool {
-    line.byte_at(3) != b'/'
-        && line.byte_at(2) == b'/'
-        && line.two_digits(0).is_some()
-        && line.byte_at(8) == b':'
-}
-
-impl<'a, C: ColumnText<'a>, const LOST: usize> Template<C, LOST> {
-    #[inline]
-    fn width(&self) -> usize {
-        self.line.width() + LOST
-    }
-
-    #[inline]
-    fn width_of(&self, piece: &str) -> usize {
-        self.line.width_of(piece) + LOST
-    }
-
-    #[inline]
-    fn cols(&self, start: usize, end: usize) -> &'a str {
-        self.line
-            .cols(start.saturating_sub(LOST), end.saturating_sub(LOST))
-    }
-
-    #[inline(always)]
-    fn field(&self, start: usize, end: usize) -> &'a str {
-        self.line
-            .field(start.saturating_sub(LOST), end.saturating_sub(LOST))
-    }
-
-    #[inline]
-    fn byte_at(&self, col: usize) -> u8 {
-        match col.checked_sub(LOST) {
-            Some(c) => self.line.byte_at(c),
-            None => b' ',
-        }
-    }
-
-    #[inline]
-    fn two_digits(&self, col: usize) -> Option<u32> {
-        self.line.two_digits(col.checked_sub(LOST)?)
-    }
 }
 
 /// Looks like a MiVB record: `mm/dd` at columns 1-5 and a time at 7-11 (or both one column

@@ -187,16 +187,16 @@ impl StreamDecoder {
             }
         };
         let mut cut = None;
-        let mut shape = None;
-        let detected = match self.options.format {
-            Some(f) => Some(f),
+        // A 5000 record's shape, when detection read it: the parser takes it from there.
+        let (detected, shape) = match self.options.format {
+            Some(f) => (Some(f), None),
             None if known == Known::AppSuite || appsuite::looks_like_event(text) => {
-                Some(Format::AppSuite)
+                (Some(Format::AppSuite), None)
             }
-            None => detect_fixed(*cut.insert(columns(text))).map(|(format, s)| {
-                shape = s;
-                format
-            }),
+            None => match detect_fixed(*cut.insert(columns(text))) {
+                Some((format, shape)) => (Some(format), shape),
+                None => (None, None),
+            },
         };
         if detected.is_some() {
             self.last_format = detected;
