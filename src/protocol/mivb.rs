@@ -9,7 +9,7 @@
 use chrono::NaiveTime;
 
 use crate::protocol::text::{
-    ColumnText, Columns, fixed_hh_mm_ss, parse_u32, split_at_byte, strip_eol, tokens,
+    ColumnText, Columns, fixed_hh_mm_ss, parse_u32, split_at_byte, strip_eol, tokens, two_digits,
 };
 
 mod template;
@@ -224,12 +224,23 @@ fn parse_start<'a, C: ColumnText<'a>, const LOST: usize>(
 
 /// `hh:mm:ss` or `hhhh:mm:ss`; `99:99:99` means 100 hours or more and reads as 100 hours.
 fn parse_duration(s: &str) -> Option<u32> {
+    // The columns filled with `hh:mm:ss` (standard) or `hhhh:mm:ss` (extended), the common
+    // case: nothing to trim, never the overflow mark (99 minutes is no time), and the answer
+    // the split below would give, sooner.
+    if let Some(Some(secs)) = fixed_hh_mm_ss(s) {
+        return Some(secs);
+    }
+    if let Some((hundreds, rest)) = s.split_at_checked(2)
+        && let Some(hundreds) = two_digits(hundreds.as_bytes(), 0)
+        && let Some(Some(secs)) = fixed_hh_mm_ss(rest)
+    {
+        return Some(hundreds * 100 * 3600 + secs);
+    }
     let s = s.trim();
     if s == "99:99:99" {
         return Some(100 * 3600);
     }
     if let Some(secs) = fixed_hh_mm_ss(s) {
-        // `hh:mm:ss`: the answer the split below would give, sooner.
         return secs;
     }
     let mut p = split_at_byte(s, b':');
@@ -247,6 +258,25 @@ mod tests {
 
     fn rec(line: &str) -> CallRecord<'_> {
         parse_record(line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
+    }
+
+    #[test]
+    fn durations_in_every_shape() {
+        for (text, secs) in [
+            ("00:08:29", Some(509)),
+            ("0012:34:56", Some(12 * 3600 + 34 * 60 + 56)),
+            ("1234:05:06", Some(1234 * 3600 + 5 * 60 + 6)),
+            ("  12:34:56", Some(12 * 3600 + 34 * 60 + 56)),
+            (" 1:02:03", Some(3723)),
+            ("99:99:99", Some(100 * 3600)),
+            ("0099:99:99", None),
+            ("00:60:00", None),
+            ("12:34", None),
+            ("ab:cd:ef", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_duration(text), secs, "{text:?}");
+        }
     }
 
     #[test]

@@ -74,8 +74,6 @@ enum Known {
     /// Shaped like an App Suite event (the line as received: a legacy prefix or line end can
     /// only hide that shape, never fake it).
     AppSuite,
-    /// ASCII: columns are bytes.
-    Ascii,
     Nothing,
 }
 
@@ -125,7 +123,7 @@ impl StreamDecoder {
             let known = if app_suite(text) {
                 Known::AppSuite
             } else {
-                Known::Ascii
+                Known::Nothing
             };
             return (Cow::Borrowed(text), known);
         }
@@ -179,13 +177,6 @@ impl StreamDecoder {
         let text = clean_line(line);
         // A fixed-column line's columns are looked at once, for detection and decoding both;
         // an App Suite line's never.
-        let columns = |text| {
-            if known == Known::Ascii {
-                Columns::ascii(text)
-            } else {
-                Columns::new(text)
-            }
-        };
         let mut cut = None;
         // A 5000 record's shape, when detection read it: the parser takes it from there.
         let (detected, shape) = match self.options.format {
@@ -193,7 +184,7 @@ impl StreamDecoder {
             None if known == Known::AppSuite || appsuite::looks_like_event(text) => {
                 (Some(Format::AppSuite), None)
             }
-            None => match detect_fixed(*cut.insert(columns(text))) {
+            None => match detect_fixed(*cut.insert(Columns::new(text))) {
                 Some((format, shape)) => (Some(format), shape),
                 None => (None, None),
             },
@@ -206,7 +197,7 @@ impl StreamDecoder {
         let body = match (cut, format) {
             (Some(c), _) => decode_columns(format, c, padding, shape),
             (None, Format::Mitel5000 | Format::Mivb) => {
-                decode_columns(format, columns(text), padding, None)
+                decode_columns(format, Columns::new(text), padding, None)
             }
             (None, _) => decode_as(format, text, padding),
         };

@@ -14,21 +14,28 @@ pub struct Content {
 }
 
 impl Content {
-    /// The mask of a line's bytes (columns past the line are padding).
+    /// The mask of a line's bytes (columns past the line are padding), when the line is ASCII:
+    /// the same pass over the bytes tells.
     #[inline]
-    pub fn of(bytes: &[u8]) -> Self {
+    pub fn of_ascii(bytes: &[u8]) -> Option<Self> {
         let mut words = [0u64; MASKED / 64 + 1];
-        let (chunks, rest) = bytes[..bytes.len().min(MASKED)].as_chunks::<16>();
+        let (masked, past) = bytes.split_at(bytes.len().min(MASKED));
+        let (chunks, rest) = masked.as_chunks::<16>();
+        let mut high = 0;
         for (i, chunk) in chunks.iter().enumerate() {
-            words[i / 4] |= u64::from(content16(chunk)) << (16 * (i % 4));
+            let (content, h) = content16(chunk);
+            words[i / 4] |= u64::from(content) << (16 * (i % 4));
+            high |= h;
         }
         if !rest.is_empty() {
             let mut c = [b' '; 16];
             c[..rest.len()].copy_from_slice(rest);
             let i = chunks.len();
-            words[i / 4] |= u64::from(content16(&c)) << (16 * (i % 4));
+            let (content, h) = content16(&c);
+            words[i / 4] |= u64::from(content) << (16 * (i % 4));
+            high |= h;
         }
-        Self { words }
+        (high == 0 && past.is_ascii()).then_some(Self { words })
     }
 
     /// Columns `start..end` without the padding at either end, as a column range (empty at
@@ -50,33 +57,38 @@ impl Content {
     }
 }
 
-/// Bit `i` set where byte `i` is not padding: SSE2's byte compares where x86-64 has them (it
-/// always does), a loop elsewhere.
+/// Bit `i` set where byte `i` is not padding, and bit `i` set where byte `i` is not ASCII:
+/// SSE2's byte compares where x86-64 has them (it always does), a loop elsewhere.
 #[cfg(target_arch = "x86_64")]
 #[inline]
-fn content16(c: &[u8; 16]) -> u16 {
+fn content16(c: &[u8; 16]) -> (u16, u16) {
     use std::arch::x86_64::{
         _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
         _mm_setzero_si128,
     };
     // SAFETY: SSE2 is in every x86-64 processor (the target's baseline), and the load reads
     // the 16 bytes of `c` (unaligned loads are allowed).
-    let pad = unsafe {
+    let (pad, high) = unsafe {
         let v = _mm_loadu_si128(c.as_ptr().cast());
         let space = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
         let nul = _mm_cmpeq_epi8(v, _mm_setzero_si128());
         let tab = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\t' as i8));
-        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(space, nul), tab))
+        let pad = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(space, nul), tab));
+        // A byte's top bit: set on every byte that is not ASCII.
+        (pad, _mm_movemask_epi8(v))
     };
     // Truncation intended: movemask sets the low 16 bits only.
-    !(pad as u16)
+    (!(pad as u16), high as u16)
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 #[inline]
-fn content16(c: &[u8; 16]) -> u16 {
-    c.iter().enumerate().fold(0, |m, (i, b)| {
-        m | (u16::from(!matches!(b, b' ' | b'\0' | b'\t')) << i)
+fn content16(c: &[u8; 16]) -> (u16, u16) {
+    c.iter().enumerate().fold((0, 0), |(m, h), (i, b)| {
+        (
+            m | (u16::from(!matches!(b, b' ' | b'\0' | b'\t')) << i),
+            h | (u16::from(!b.is_ascii()) << i),
+        )
     })
 }
 
@@ -87,7 +99,7 @@ mod tests {
     #[test]
     fn trims_as_the_byte_loop_does() {
         let line = b"  ab \0c\t  x".repeat(20);
-        let content = Content::of(&line);
+        let content = Content::of_ascii(&line).expect("ASCII");
         for start in 0..MASKED {
             for end in start + 1..(start + 64).min(MASKED) + 1 {
                 let (a, b) = content.trim(start, end);
@@ -101,6 +113,19 @@ mod tests {
                     None => (start, start),
                 };
                 assert_eq!((a, b), want, "{start}..{end}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_byte_past_ascii_anywhere_is_seen() {
+        for len in [1, 15, 16, 17, 100, MASKED, MASKED + 1, 300] {
+            let mut line = vec![b'a'; len];
+            assert!(Content::of_ascii(&line).is_some(), "{len}");
+            for at in 0..len {
+                line[at] = 0x80 | (at as u8);
+                assert!(Content::of_ascii(&line).is_none(), "{len} {at}");
+                line[at] = b'a';
             }
         }
     }
