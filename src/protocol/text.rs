@@ -409,7 +409,6 @@ mod tests {
             let end = start + width;
             let want = field(&line, start, end);
             proptest::prop_assert_eq!(Columns::new(&line).field(start, end), want);
-            proptest::prop_assert_eq!(Columns::new(&line).field(start, end), want);
         }
     }
 

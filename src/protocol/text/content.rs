@@ -35,7 +35,7 @@ impl Content {
             words[i / 4] |= u64::from(content) << (16 * (i % 4));
             high |= h;
         }
-        (high == 0 && past.is_ascii()).then_some(Self { words })
+        (high == 0 && super::is_ascii(past)).then_some(Self { words })
     }
 
     /// Columns `start..end` without the padding at either end, as a column range (empty at
@@ -57,8 +57,9 @@ impl Content {
     }
 }
 
-/// Bit `i` set where byte `i` is not padding, and bit `i` set where byte `i` is not ASCII:
-/// SSE2's byte compares where x86-64 has them (it always does), a loop elsewhere.
+/// Two masks of sixteen bytes: bit `i` of the first set where byte `i` is not padding, of the
+/// second where it is not ASCII. SSE2's byte compares where x86-64 has them (it always does), a
+/// loop elsewhere.
 #[cfg(target_arch = "x86_64")]
 #[inline]
 fn content16(c: &[u8; 16]) -> (u16, u16) {
