@@ -28,6 +28,7 @@ pub enum Cell<'a> {
 pub struct Encoder {
     scratch: String,
     source: plain::SourceText,
+    dates: plain::Dates,
 }
 
 impl Encoder {
@@ -82,10 +83,10 @@ impl Encoder {
             Cell::Value(Value::Bool(b)) => {
                 return buf.extend_from_slice(if b { b"true" } else { b"false" });
             }
-            Cell::Value(Value::Date(d)) => return plain::push_date(buf, d),
+            Cell::Value(Value::Date(d)) => return self.dates.push(buf, d),
             Cell::Value(Value::Hm(t)) => return plain::push_time(buf, t, false),
             Cell::Value(Value::Hms(t)) => return plain::push_time(buf, t, true),
-            Cell::Value(Value::DateTime(t)) => return plain::push_date_time(buf, t),
+            Cell::Value(Value::DateTime(t)) => return self.dates.push_date_time(buf, t),
             Cell::Value(v @ Value::Display(_)) => plain::push_value(buf, v, &mut self.scratch),
             Cell::Source(s) => return self.source_cell(buf, s),
         }

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use serde::Serializer as _;
 use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
 
-use super::plain::{self, Keys, Line, SourceText};
+use super::plain::{self, Dates, Keys, Line, SourceText};
 use crate::protocol::fields::{FieldSink, Value, visit_fields_into};
 use crate::protocol::{Decoded, Source};
 
@@ -28,6 +28,7 @@ pub struct Encoder {
     scratch: String,
     source: SourceText,
     keys: Keys,
+    dates: Dates,
 }
 
 impl Encoder {
@@ -113,7 +114,7 @@ impl<'b> FieldSink<'b> for Fields<'_> {
             }
             Value::Date(date) => {
                 key.push(buf, true);
-                plain::push_date(buf, date);
+                encoder.dates.push(buf, date);
             }
             Value::Hm(t) | Value::Hms(t) => {
                 key.push(buf, true);
@@ -121,7 +122,7 @@ impl<'b> FieldSink<'b> for Fields<'_> {
             }
             Value::DateTime(t) => {
                 key.push(buf, true);
-                plain::push_date_time(buf, t);
+                encoder.dates.push_date_time(buf, t);
             }
             // The record's own source, the field every record has: written from its
             // parts, the origin escaped once per file.

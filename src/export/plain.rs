@@ -98,6 +98,37 @@ pub fn push_date_time(buf: &mut Vec<u8>, t: NaiveDateTime) {
     buf.extend_from_slice(&time_bytes(t.time()));
 }
 
+/// Dates written as the last one was: a file's records mostly share a day, and reading a
+/// `NaiveDate`'s year, month and day costs more than copying ten bytes.
+#[derive(Default)]
+pub struct Dates {
+    last: Option<(NaiveDate, [u8; 10])>,
+}
+
+impl Dates {
+    /// [`push_date`].
+    #[inline]
+    pub fn push(&mut self, buf: &mut Vec<u8>, d: NaiveDate) {
+        match self.last {
+            Some((seen, text)) if seen == d => buf.extend_from_slice(&text),
+            _ => self.push_new(buf, d),
+        }
+    }
+
+    /// [`push_date_time`].
+    #[inline]
+    pub fn push_date_time(&mut self, buf: &mut Vec<u8>, t: NaiveDateTime) {
+        self.push(buf, t.date());
+        buf.push(b'T');
+        buf.extend_from_slice(&time_bytes(t.time()));
+    }
+
+    fn push_new(&mut self, buf: &mut Vec<u8>, d: NaiveDate) {
+        self.last = date_bytes(d).map(|text| (d, text));
+        push_date(buf, d);
+    }
+}
+
 /// A record's text, and whether it is free of every byte a writer must escape or quote: the
 /// fields cut from it (most of a record's) then need no check of their own, and short ones
 /// are copied as a fixed 16 bytes cut back to their length (no call to `memcpy`).
@@ -355,6 +386,33 @@ mod tests {
             u64::MAX,
         ] {
             assert_eq!(plain(Value::UInt(n)), n.to_string());
+        }
+    }
+
+    #[test]
+    fn a_date_kept_from_the_last_record_is_written_as_chrono_does() {
+        let mut dates = Dates::default();
+        let days = [
+            (2026, 1, 9),
+            (2026, 1, 9),
+            (2026, 1, 10),
+            (10_000, 1, 1),
+            (10_000, 1, 1),
+        ];
+        let days = days
+            .into_iter()
+            .chain([(-5, 3, 1), (2026, 1, 10), (2026, 1, 10)]);
+        for (y, m, d) in days {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            let t = date.and_hms_opt(7, 5, 3).unwrap();
+            let mut buf = Vec::new();
+            dates.push(&mut buf, date);
+            buf.push(b' ');
+            dates.push_date_time(&mut buf, t);
+            assert_eq!(
+                String::from_utf8(buf).unwrap(),
+                format!("{} {}", Value::Date(date), Value::DateTime(t))
+            );
         }
     }
 
