@@ -44,10 +44,11 @@ impl Content {
     #[inline(always)]
     pub fn trim(&self, start: usize, end: usize) -> (usize, usize) {
         debug_assert!(start < end && end <= MASKED && end - start <= 64);
-        let w = start / 64;
-        let two = u128::from(self.words[w]) | (u128::from(self.words[w + 1]) << 64);
-        // Truncation intended: the 64 columns from `start`, cut to the field's width.
-        let bits = (two >> (start % 64)) as u64 & (u64::MAX >> (64 - (end - start)));
+        let (w, s) = (start / 64, start % 64);
+        // The 64 columns from `start` (the next word's shifted in by two steps, so that no
+        // shift is by 64), cut to the field's width.
+        let bits = (self.words[w] >> s | (self.words[w + 1] << 1) << (63 - s))
+            & (u64::MAX >> (64 - (end - start)));
         if bits == 0 {
             return (start, start);
         }
