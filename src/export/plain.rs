@@ -146,14 +146,6 @@ impl<'a> Line<'a> {
         }
     }
 
-    /// Bytes to copy pieces of (never clean: nothing is checked).
-    pub fn new_bytes(bytes: &'a [u8]) -> Self {
-        Self {
-            bytes,
-            clean: false,
-        }
-    }
-
     /// No text: nothing is a piece of it.
     pub fn none() -> Self {
         Self {

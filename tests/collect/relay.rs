@@ -276,6 +276,22 @@ fn a_wrong_relay_password_and_a_stranger_are_refused() {
         let logs = h.logs().join("\n");
         logs.contains("wrong relay password") && logs.contains("not on the relay's allow-list")
     }));
+    // The counters are published with the next status, which may follow the log line.
+    let last_relay = |h: &Harness, name: &str| {
+        h.seen.iter().rev().find_map(|e| match e {
+            CollectorEvent::Status { site, status } if &**site == name => Some(status.relay),
+            _ => None,
+        })
+    };
+    let counted = |h: &Harness| {
+        ["Guarded", "Site"].map(|name| last_relay(h, name).map(|r| (r.refused, r.clients)))
+    };
+    h.wait(|h| counted(h) == [Some((1, 0)); 2]);
+    assert_eq!(
+        counted(&h),
+        [Some((1, 0)); 2],
+        "(refused, clients) of Guarded and Site"
+    );
     let logs = h.logs().join("\n");
     assert!(
         logs.contains("relay: refused 127.0.0.1:") && logs.contains(": wrong relay password"),
@@ -287,18 +303,6 @@ fn a_wrong_relay_password_and_a_stranger_are_refused() {
         "{logs}"
     );
     assert!(!logs.contains("guess") && !logs.contains(RELAY_PASSWORD));
-    let refused: Vec<(String, RelayStatus)> = h
-        .seen
-        .iter()
-        .filter_map(|e| match e {
-            CollectorEvent::Status { site, status } => Some((site.to_string(), status.relay)),
-            _ => None,
-        })
-        .collect();
-    for name in ["Guarded", "Site"] {
-        let last = refused.iter().rev().find(|(s, _)| s == name).unwrap().1;
-        assert_eq!((last.refused, last.clients), (1, 0), "{name}");
-    }
     h.shutdown();
 }
 
