@@ -445,18 +445,22 @@ fn a_lost_site_backs_off_reports_the_gap_and_comes_back() {
         ..SimOptions::default()
     };
     let _back = SimServer::start(rt.handle(), &format!("mitel5000://{addr}"), options).unwrap();
+    // The gap is logged first and published with a later status: both are waited for.
+    let gaps = |h: &Harness| {
+        h.seen.iter().rev().find_map(|e| match e {
+            CollectorEvent::Status { status, .. } if !status.gaps.is_empty() => {
+                Some(status.gaps.clone())
+            }
+            _ => None,
+        })
+    };
     assert!(h.wait(|h| {
         h.logs()
             .iter()
             .any(|l| l.starts_with("no connection ") && l.ends_with(", records may be missing"))
+            && gaps(h).is_some()
     }));
-    let gaps = h.seen.iter().rev().find_map(|e| match e {
-        CollectorEvent::Status { status, .. } if !status.gaps.is_empty() => {
-            Some(status.gaps.clone())
-        }
-        _ => None,
-    });
-    let gap = gaps.unwrap()[0];
+    let gap = gaps(&h).unwrap()[0];
     assert!(gap.to - gap.from >= TimeDelta::seconds(1));
     h.shutdown();
 }
