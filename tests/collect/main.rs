@@ -368,12 +368,15 @@ fn records_after_local_midnight_go_to_the_next_days_file() {
         per_day.push(lines.len() as u64);
     }
     assert_eq!(h.raw_texts("Night"), journal_bytes(&sim));
-    // Records today restarted at midnight.
-    let today = h.seen.iter().rev().find_map(|e| match e {
-        CollectorEvent::Status { status, .. } => Some(status.records_today),
-        _ => None,
-    });
-    assert_eq!(today, Some(per_day[1]));
+    // Records today restarted at midnight (the count is published within a status interval).
+    let today = |h: &Harness| {
+        h.seen.iter().rev().find_map(|e| match e {
+            CollectorEvent::Status { status, .. } => Some(status.records_today),
+            _ => None,
+        })
+    };
+    h.wait(|h| today(h) == Some(per_day[1]));
+    assert_eq!(today(&h), Some(per_day[1]));
     let conn = connection_logs(&dir.path().join("Night"));
     assert!(conn.contains(&format!("Night.{}.1.log", days[1].format("%Y%m%d"))));
     h.shutdown();
