@@ -295,10 +295,9 @@ fn a_dead_webhook_never_blocks_and_is_reported() {
         d.send(&alarm());
     }
     let sending = started.elapsed();
-    assert!(
-        sending < Duration::from_millis(100),
-        "sending took {sending:?}"
-    );
+    // Not waiting for the dead server: a blocked send would take a retry (50 ms) or more
+    // each; a second leaves room for a loaded machine.
+    assert!(sending < Duration::from_secs(1), "sending took {sending:?}");
     let status = wait_for(&d, |s| s.failing && s.dropped >= 95);
     assert!(status.failing);
     let refused = format!("connection refused by http://127.0.0.1:{port}/… at ");

@@ -340,6 +340,11 @@ fn kill_9_mid_stream_leaves_whole_lines_and_the_restart_writes_the_next_file() {
     let files = raw_log_files(&site_dir);
     assert_eq!(files.len(), 1);
     let (lines, _torn_tail) = whole_lines(&files[0]);
+    // The simulator journals a record once its write returned, which can be after the
+    // collector logged it.
+    assert!(wait_for(
+        || harness::journal_bytes(&sim).len() >= lines.len()
+    ));
     let journal = harness::journal_bytes(&sim);
     assert!(lines.len() >= 200 && lines.len() <= journal.len());
     assert_eq!(lines, journal[..lines.len()], "the log before the kill");

@@ -100,7 +100,7 @@ fn collect_for_a_while_then_export() {
         "--log-dir",
         &dir.path().display().to_string(),
         "--for",
-        "3s",
+        "5s",
         "--export",
         &export.display().to_string(),
     ]);
@@ -252,7 +252,7 @@ fn collect_into_an_unwritable_log_dir_is_loud_and_fails() {
         "--log-dir",
         &not_a_dir.display().to_string(),
         "--for",
-        "3s",
+        "5s",
         "--export",
         &export.display().to_string(),
     ]);

@@ -35,7 +35,7 @@ fn collect_writes_the_history_and_a_restart_duplicates_nothing() {
             "--history",
             &db.display().to_string(),
             "--for",
-            "3s",
+            "5s",
             "-v",
         ])
     };
