@@ -8,7 +8,7 @@ use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use smdr_monitor::collect::{
-    Clock, CollectOptions, Collector, CollectorEvent, Secret, SiteConfig, SiteState,
+    Clock, CollectOptions, Collector, CollectorEvent, Secret, SiteConfig, SiteState, SiteStatus,
 };
 use smdr_monitor::protocol::Record;
 use smdr_monitor::rawlog;
@@ -133,6 +133,15 @@ impl Harness {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The latest status the harness saw for `site`. A status is sent apart from the log line
+    /// or record it counts (and held back up to 250 ms): wait for it, not for those.
+    pub fn last_status(&self, site: &str) -> Option<&SiteStatus> {
+        self.seen.iter().rev().find_map(|e| match e {
+            CollectorEvent::Status { site: s, status } if &**s == site => Some(status),
+            _ => None,
+        })
     }
 
     /// The record texts of a site's raw day logs, all files in name order.

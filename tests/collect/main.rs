@@ -14,9 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{Local, TimeDelta};
-use smdr_monitor::collect::{
-    Clock, CollectorEvent, ProbeReport, Protocol, Secret, SiteConfig, SiteState,
-};
+use smdr_monitor::collect::{Clock, ProbeReport, Protocol, Secret, SiteConfig, SiteState};
 use smdr_monitor::import;
 use smdr_monitor::protocol::{DecodeOptions, Kind, StreamDecoder};
 use smdr_monitor::rawlog;
@@ -193,10 +191,7 @@ fn dropped_connections_resend_torn_records_whole() {
                     && l.ends_with(" discarded")),
             "{logs:?}"
         );
-        let reconnects = h.seen.iter().rev().find_map(|e| match e {
-            CollectorEvent::Status { status, .. } => Some(status.reconnects),
-            _ => None,
-        });
+        let reconnects = h.last_status("Site").map(|s| s.reconnects);
         assert!(reconnects.unwrap_or(0) >= 1);
     }
 }
@@ -370,12 +365,7 @@ fn records_after_local_midnight_go_to_the_next_days_file() {
     }
     assert_eq!(h.raw_texts("Night"), journal_bytes(&sim));
     // Records today restarted at midnight (the count is published within a status interval).
-    let today = |h: &Harness| {
-        h.seen.iter().rev().find_map(|e| match e {
-            CollectorEvent::Status { status, .. } => Some(status.records_today),
-            _ => None,
-        })
-    };
+    let today = |h: &Harness| h.last_status("Night").map(|s| s.records_today);
     h.wait(|h| today(h) == Some(per_day[1]));
     assert_eq!(today(&h), Some(per_day[1]));
     let conn = connection_logs(&dir.path().join("Night"));
@@ -450,21 +440,13 @@ fn a_lost_site_backs_off_reports_the_gap_and_comes_back() {
     };
     let _back = SimServer::start(rt.handle(), &format!("mitel5000://{addr}"), options).unwrap();
     // The gap is logged first and published with a later status: both are waited for.
-    let gaps = |h: &Harness| {
-        h.seen.iter().rev().find_map(|e| match e {
-            CollectorEvent::Status { status, .. } if !status.gaps.is_empty() => {
-                Some(status.gaps.clone())
-            }
-            _ => None,
-        })
-    };
     assert!(h.wait(|h| {
         h.logs()
             .iter()
             .any(|l| l.starts_with("no connection ") && l.ends_with(", records may be missing"))
-            && gaps(h).is_some()
+            && h.last_status("Lost").is_some_and(|s| !s.gaps.is_empty())
     }));
-    let gap = gaps(&h).unwrap()[0];
+    let gap = h.last_status("Lost").unwrap().gaps[0];
     assert!(gap.to - gap.from >= TimeDelta::seconds(1));
     h.shutdown();
 }
@@ -513,14 +495,6 @@ fn the_demo_runs_two_simulated_sites() {
     assert!(!demo_logs.exists(), "the demo's logs go with it");
 }
 
-/// The latest status the harness saw for `site`.
-fn last_status(h: &Harness, site: &str) -> Option<smdr_monitor::collect::SiteStatus> {
-    h.seen.iter().rev().find_map(|e| match e {
-        CollectorEvent::Status { site: s, status } if &**s == site => Some(status.clone()),
-        _ => None,
-    })
-}
-
 /// Backoffs `site` has entered so far (each with its own "retry at").
 fn backoffs(h: &Harness) -> usize {
     h.states()
@@ -539,7 +513,7 @@ fn reconnects_count_connections_after_the_first_and_retry_now_cuts_the_wait() {
     h.collector().set_sites(vec![site("Site", &url)]);
     // Nothing listens: three failed attempts are no reconnection.
     assert!(h.wait(|h| backoffs(h) >= 3));
-    assert_eq!(last_status(&h, "Site").unwrap().reconnects, 0);
+    assert_eq!(h.last_status("Site").unwrap().reconnects, 0);
     // The third wait is 3.2 s or more: "Retry now" connects long before it ends.
     let options = SimOptions {
         rate: 400.0,
@@ -563,7 +537,7 @@ fn reconnects_count_connections_after_the_first_and_retry_now_cuts_the_wait() {
         asked.elapsed()
     );
     assert_eq!(
-        last_status(&h, "Site").unwrap().reconnects,
+        h.last_status("Site").unwrap().reconnects,
         0,
         "the first one"
     );
@@ -577,10 +551,10 @@ fn reconnects_count_connections_after_the_first_and_retry_now_cuts_the_wait() {
     h.collector().retry_now("Site");
     assert!(
         h.wait(|h| h.raw_count("Site") > seen
-            && last_status(h, "Site").is_some_and(|s| s.reconnects == 1))
+            && h.last_status("Site").is_some_and(|s| s.reconnects == 1))
     );
     h.shutdown();
-    assert_eq!(last_status(&h, "Site").unwrap().reconnects, 1);
+    assert_eq!(h.last_status("Site").unwrap().reconnects, 1);
 }
 
 /// A connection test's steps and verdict.

@@ -4,7 +4,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use smdr_monitor::collect::{CollectorEvent, RelayStatus, SiteConfig};
+use smdr_monitor::collect::{RelayStatus, SiteConfig};
 use smdr_monitor::protocol::mitel5000::framer::encode_frame;
 use smdr_monitor::protocol::mitel5000::login_frame;
 use smdr_monitor::sim::{Faults, SimServer};
@@ -24,14 +24,7 @@ fn relay_site(scheme: &str, sim_port: u16, entries: &[String]) -> SiteConfig {
 
 /// The site's relay counters as last published.
 fn relay_status(h: &Harness) -> RelayStatus {
-    h.seen
-        .iter()
-        .rev()
-        .find_map(|e| match e {
-            CollectorEvent::Status { status, .. } => Some(status.relay),
-            _ => None,
-        })
-        .unwrap_or_default()
+    h.last_status("Site").map(|s| s.relay).unwrap_or_default()
 }
 
 /// Connects to the relay, waiting (bounded) until it listens.
@@ -280,14 +273,11 @@ fn a_wrong_relay_password_and_a_stranger_are_refused() {
         logs.contains("wrong relay password") && logs.contains("not on the relay's allow-list")
     }));
     // The counters are published with the next status, which may follow the log line.
-    let last_relay = |h: &Harness, name: &str| {
-        h.seen.iter().rev().find_map(|e| match e {
-            CollectorEvent::Status { site, status } if &**site == name => Some(status.relay),
-            _ => None,
-        })
-    };
     let counted = |h: &Harness| {
-        ["Guarded", "Site"].map(|name| last_relay(h, name).map(|r| (r.refused, r.clients)))
+        ["Guarded", "Site"].map(|name| {
+            h.last_status(name)
+                .map(|s| (s.relay.refused, s.relay.clients))
+        })
     };
     h.wait(|h| counted(h) == [Some((1, 0)); 2]);
     assert_eq!(

@@ -5,20 +5,13 @@ use std::fs;
 use std::time::Duration;
 
 use chrono::{DateTime, Local, TimeDelta};
-use smdr_monitor::collect::{CollectorEvent, GapCause, SiteState, SiteStatus};
+use smdr_monitor::collect::{CollectorEvent, GapCause, SiteState};
 use smdr_monitor::sim::Faults;
 
 use super::harness::*;
 
 fn stamp(t: DateTime<Local>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
-}
-
-fn last_status(h: &Harness) -> Option<&SiteStatus> {
-    h.seen.iter().rev().find_map(|e| match e {
-        CollectorEvent::Status { status, .. } => Some(status),
-        _ => None,
-    })
 }
 
 #[test]
@@ -69,8 +62,8 @@ fn todays_count_and_spans_come_from_the_logs_and_survive_a_pause() {
     let mut h = Harness::new(dir.path());
     h.collector().set_sites(vec![config.clone()]);
     assert!(h.wait(|h| h.raw_count("Back") >= 8));
-    assert!(h.wait(|h| last_status(h).is_some_and(|s| s.records_today == 8)));
-    let status = last_status(&h).unwrap().clone();
+    assert!(h.wait(|h| h.last_status("Back").is_some_and(|s| s.records_today == 8)));
+    let status = h.last_status("Back").unwrap().clone();
     assert_eq!(status.last_record.map(|t| t >= now), Some(true));
     let spans: Vec<(GapCause, String)> = status
         .gaps
@@ -119,9 +112,10 @@ fn todays_count_and_spans_come_from_the_logs_and_survive_a_pause() {
     }));
     // A record and the status that counts it are two events: wait until the two agree.
     assert!(h.wait(|h| {
-        last_status(h).is_some_and(|s| s.records_today == h.raw_count("Back") as u64)
+        h.last_status("Back")
+            .is_some_and(|s| s.records_today == h.raw_count("Back") as u64)
     }));
-    let status = last_status(&h).unwrap();
+    let status = h.last_status("Back").unwrap();
     assert!(status.records_today >= 8);
     assert_eq!(
         status.gaps.iter().map(|g| g.cause).collect::<Vec<_>>(),
