@@ -196,12 +196,20 @@ pub fn visit_fields_into<'b>(
     );
 }
 
-fn opt_date(d: Option<NaiveDate>) -> Value<'static> {
-    d.map_or(Value::Null, Value::Date)
-}
-
-fn opt_str(s: Option<&str>) -> Value<'_> {
-    s.map_or(Value::Null, Value::Str)
+/// `f(name, some(v))`, or `f(name, Value::Null)` without a value: each call with a value of a
+/// kind known where it is inlined, so a writer's field needs no jump on the kind (a value that
+/// is `Null` or not only at run time costs a writer a stored `Value` and a jump table).
+#[inline(always)]
+fn or_null<'b, T>(
+    f: &mut impl FnMut(&'static str, Value<'b>),
+    name: &'static str,
+    v: Option<T>,
+    some: impl FnOnce(T) -> Value<'b>,
+) {
+    match v {
+        Some(v) => f(name, some(v)),
+        None => f(name, Value::Null),
+    }
 }
 
 /// Calls `f` with each field the record has, in output order: `format`, `kind`, `source`, the
@@ -232,7 +240,7 @@ pub fn visit_fields<'b>(
                 account_code,
                 trunk_disconnect,
             } = *c;
-            f("date", opt_date(d.date.date));
+            or_null(&mut f, "date", d.date.date, Value::Date);
             f("start", Value::Hm(start));
             f("call_type", Value::Str(call_type));
             f("ring_in", Value::Bool(ring_in));
@@ -251,8 +259,8 @@ pub fn visit_fields<'b>(
                 time,
                 title_line: _,
             } = *h;
-            f("date", opt_date(date));
-            f("start", time.map_or(Value::Null, Value::Hms));
+            or_null(&mut f, "date", date, Value::Date);
+            or_null(&mut f, "start", time, Value::Hms);
         }
         Body::AppSuiteEvent(e) => {
             let appsuite::Event {
@@ -320,17 +328,16 @@ pub fn visit_fields<'b>(
                 call_sequence,
                 associated_call_id,
             } = *c;
-            f("date", opt_date(d.date.date));
+            or_null(&mut f, "date", d.date.date, Value::Date);
             f("start", Value::Hm(start));
             f("duration_s", Value::UInt(duration_s.into()));
             f("calling_party", Value::Str(calling_party));
             f("called_party", Value::Str(called_party));
             f("third_party", Value::Str(third_party));
             f("digits", Value::Str(digits));
-            f(
-                "time_to_answer_s",
-                time_to_answer_s.map_or(Value::Null, |s| Value::UInt(s.into())),
-            );
+            or_null(&mut f, "time_to_answer_s", time_to_answer_s, |s| {
+                Value::UInt(s.into())
+            });
             f("completion", Value::Str(completion));
             f("transfer_flag", Value::Str(transfer_flag));
             f("attendant", Value::Bool(attendant));
@@ -338,13 +345,13 @@ pub fn visit_fields<'b>(
             f("long_call", Value::Str(long_call));
             f("system_id", Value::Str(system_id));
             if layout.ani_dnis {
-                f("ani", opt_str(ani));
-                f("dnis", opt_str(dnis));
+                or_null(&mut f, "ani", ani, Value::Str);
+                or_null(&mut f, "dnis", dnis, Value::Str);
             }
             if layout.call_ids {
-                f("call_id", opt_str(call_id));
-                f("call_sequence", opt_str(call_sequence));
-                f("associated_call_id", opt_str(associated_call_id));
+                or_null(&mut f, "call_id", call_id, Value::Str);
+                or_null(&mut f, "call_sequence", call_sequence, Value::Str);
+                or_null(&mut f, "associated_call_id", associated_call_id, Value::Str);
             }
         }
         Body::Unparsed(reason) => f("error", Value::Str(reason)),
