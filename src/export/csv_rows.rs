@@ -182,6 +182,8 @@ struct ByColumns<'x, 'b> {
 }
 
 impl<'b> FieldSink<'b> for ByColumns<'_, 'b> {
+    const INLINE: bool = true;
+
     #[inline(always)]
     fn field(&mut self, name: &'static str, v: Value<'b>) {
         if let Some(cell) = self

@@ -80,6 +80,8 @@ struct Fields<'x> {
 }
 
 impl<'b> FieldSink<'b> for Fields<'_> {
+    const INLINE: bool = true;
+
     #[inline(always)]
     fn field(&mut self, name: &'static str, v: Value<'b>) {
         let Self {
