@@ -38,7 +38,7 @@ impl Encoder {
     }
 
     /// [`Self::record`], with the window's export fields when `site` is given
-    /// ([`visit_export_fields`]).
+    /// ([`visit_export_fields`](crate::protocol::fields::visit_export_fields)).
     #[inline]
     pub fn record_at(
         &mut self,
