@@ -43,6 +43,14 @@ pub fn stamp(at: &DateTime<Local>) -> String {
 
 /// A raw-day-log line: `2026-11-22T14:02:11.123+01:00<TAB>text`. Other lines have no time.
 pub fn split_receipt_time(line: &[u8]) -> (Option<DateTime<FixedOffset>>, &[u8]) {
+    // What chrono's RFC 3339 reading needs first, and a record's text (a MiVB line, an App
+    // Suite event's `2012-03-09 01:20:43 |`) seldom has: `-` at byte 4, and a fraction or an
+    // offset at byte 19 (`.`, `Z`, a sign, or the first byte of U+2212 `−`).
+    if line.get(4) != Some(&b'-')
+        || !matches!(line.get(19), Some(b'.' | b'Z' | b'z' | b'+' | b'-' | 0xE2))
+    {
+        return (None, line);
+    }
     // RFC 3339 with offset is 20 to 35 bytes; look for the tab only near the start.
     let Some(tab) = memchr::memchr(b'\t', &line[..line.len().min(40)]) else {
         return (None, line);
@@ -76,5 +84,43 @@ mod tests {
         let (t, rest) = split_receipt_time(b"NET\t1234");
         assert!(t.is_none());
         assert_eq!(rest, b"NET\t1234");
+        let (t, rest) = split_receipt_time(b"2026-11-22T00:10:00Z\tNET 1234");
+        assert_eq!(t.unwrap().to_rfc3339(), "2026-11-22T00:10:00+00:00");
+        assert_eq!(rest, b"NET 1234");
+    }
+
+    /// The receipt time as it was read before the quick test of bytes 4 and 19.
+    fn without_quick_test(line: &[u8]) -> (Option<DateTime<FixedOffset>>, &[u8]) {
+        let Some(tab) = memchr::memchr(b'\t', &line[..line.len().min(40)]) else {
+            return (None, line);
+        };
+        let stamp = std::str::from_utf8(&line[..tab]).ok();
+        match stamp.and_then(|s| DateTime::parse_from_rfc3339(s).ok()) {
+            Some(t) => (Some(t), &line[tab + 1..]),
+            None => (None, line),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// Stamps of every shape chrono reads (fraction or not, `Z`, `z`, signs, U+2212) and
+        /// ones it does not, spoilt at any byte: read as without the quick test.
+        #[test]
+        fn the_quick_test_rules_out_only_lines_chrono_would_not_read(
+            date in "[0-9]{4}-[01][0-9]-[0-3][0-9][Tt ][0-2][0-9]:[0-5][0-9]:[0-6][0-9]",
+            fraction in "(\\.[0-9]{1,9})?",
+            offset in "(Z|z|[+−-][0-2][0-9]:[0-5][0-9]|[+-][0-9]{4}|UTC|)",
+            rest in "[ -~\t]{0,20}",
+            spoil in proptest::option::of((0usize..40, proptest::prelude::any::<u8>())),
+        ) {
+            let mut line = format!("{date}{fraction}{offset}\t{rest}").into_bytes();
+            if let Some((at, byte)) = spoil
+                && let Some(b) = line.get_mut(at)
+            {
+                *b = byte;
+            }
+            proptest::prop_assert_eq!(split_receipt_time(&line), without_quick_test(&line));
+        }
     }
 }
