@@ -3,7 +3,9 @@
 
 use chrono::{NaiveDate, NaiveTime};
 
-use crate::protocol::text::{Columns, fixed_hh_mm_ss, parse_u32, split_at_byte, trim, two_digits};
+use crate::protocol::text::{
+    ColumnText, Columns, fixed_hh_mm_ss, parse_u32, split_at_byte, trim, two_digits,
+};
 
 pub const HEADER_MARK: &str = "Station Message Detailed Recording";
 pub const TITLE_MARK: &str = "TYP EXT#";
@@ -162,6 +164,14 @@ pub struct Shape {
 
 /// The line's [`Shape`], when it looks like a call record ([`looks_like_record`]).
 pub fn shape(c: Columns<'_>) -> Option<Shape> {
+    // An ASCII line (the rule) is read without asking at each column what kind of line it is.
+    match c.as_ascii() {
+        Some(a) => shape_in(a),
+        None => shape_in(c),
+    }
+}
+
+fn shape_in<'a>(c: impl ColumnText<'a>) -> Option<Shape> {
     if c.width() > RECORD_WIDTH + 2 {
         return None;
     }
@@ -276,6 +286,10 @@ pub fn parse_hhmmss(s: &str) -> Option<NaiveTime> {
 
 /// ELAPSED: `HH:MM:SS`, right-aligned `S=n`, or `HH:MM` for calls past `S=999999`.
 pub fn parse_elapsed(s: &str) -> Option<u32> {
+    // Most calls: `HH:MM:SS` filling the field, nothing to trim.
+    if let Some(Some(secs)) = fixed_hh_mm_ss(s) {
+        return Some(secs);
+    }
     let t = trim(s);
     if let Some(n) = t.strip_prefix("S=") {
         return parse_u32(n);
@@ -300,6 +314,41 @@ pub fn parse_elapsed(s: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// ELAPSED as it was read before the fast path for a field filled by `HH:MM:SS`.
+    fn elapsed_trimmed_first(s: &str) -> Option<u32> {
+        let t = trim(s);
+        if let Some(n) = t.strip_prefix("S=") {
+            return parse_u32(n);
+        }
+        if let Some(secs) = fixed_hh_mm_ss(t) {
+            return secs;
+        }
+        let mut parts = split_at_byte(t, b':');
+        let h = parse_u32(parts.next()?)?;
+        let m = parse_u32(parts.next()?)?;
+        let secs = match parts.next() {
+            Some(sec) => parse_u32(sec)?,
+            None => 0,
+        };
+        if parts.next().is_some() || m > 59 || secs > 59 {
+            return None;
+        }
+        h.checked_mul(3600)?.checked_add(m * 60 + secs)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn elapsed_reads_as_before(s in prop_oneof![
+            "[0-9: S=\\t\\x00x]{0,10}",
+            "[ 0-9]{0,2}[0-9]:[0-7][0-9]:[0-7][0-9] ?",
+        ]) {
+            prop_assert_eq!(parse_elapsed(&s), elapsed_trimmed_first(&s));
+        }
+    }
 
     fn call(line: &str) -> CallRecord<'_> {
         match parse_line(line) {
