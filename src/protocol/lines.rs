@@ -103,8 +103,8 @@ impl Cursor {
 }
 
 /// Where the first LF of `hay` is. Sixteen bytes at a time: a record line is about a hundred
-/// bytes, and memchr's set-up for long inputs cost more than the search itself (about 130
-/// instructions a MiVB line against 40).
+/// bytes, and memchr, made for long inputs, took about 130 instructions to find a MiVB line's
+/// end (the splitter's whole step now takes about as many, 174 before).
 #[inline]
 fn find_lf(hay: &[u8]) -> Option<usize> {
     let mut blocks = hay.chunks_exact(16);
