@@ -14,7 +14,7 @@ use crate::protocol::text::{
 
 mod template;
 
-use template::{EXTENDED, STANDARD, Template, lost_first_column};
+use template::{Fixed, Found, Place, Template, lost_first_column};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Layout {
@@ -104,39 +104,59 @@ pub fn parse_record(text: &str) -> Result<CallRecord<'_>, MivbError> {
 /// [`parse_record`] for a line whose columns are known already.
 pub fn parse_columns(columns: Columns<'_>) -> Result<CallRecord<'_>, MivbError> {
     match (columns.as_ascii(), lost_first_column(columns)) {
-        (Some(line), false) => parse_template(Template::<_, 0> { line }),
-        (Some(line), true) => parse_template(Template::<_, 1> { line }),
-        (None, false) => parse_template(Template::<_, 0> { line: columns }),
-        (None, true) => parse_template(Template::<_, 1> { line: columns }),
+        (Some(line), false) => parse_template::<_, 0, true>(Template { line }),
+        (Some(line), true) => parse_template::<_, 1, false>(Template { line }),
+        (None, false) => parse_template::<_, 0, false>(Template { line: columns }),
+        (None, true) => parse_template::<_, 1, false>(Template { line: columns }),
     }
 }
 
-fn parse_template<'a, C: ColumnText<'a>, const LOST: usize>(
+/// The date and start, which say where the other fields are. With `FIXED` (the common line:
+/// ASCII and whole) the fields are read by code made for each place ([`Fixed`]).
+fn parse_template<'a, C: ColumnText<'a>, const LOST: usize, const FIXED: bool>(
     line: Template<C, LOST>,
 ) -> Result<CallRecord<'a>, MivbError> {
-    let text = line.line.text();
     let (month, day) = match (line.two_digits(1), line.two_digits(4), line.byte_at(3)) {
         (Some(m), Some(d), b'/') if (1..=12).contains(&m) && (1..=31).contains(&d) => (m, d),
         _ => return Err(MivbError::BadDate(line.cols(1, 6).to_string())),
     };
     // Level 2 prints seconds: `hh:mm:ssp` instead of `hh:mmp`.
     let level2 = line.byte_at(12) == b':';
-    let shift = if level2 { 3 } else { 0 };
-    let start = parse_start(line, level2)
-        .ok_or_else(|| MivbError::BadStart(line.cols(7, 13 + shift).to_string()))?;
-    let at = 14 + shift;
-    let extended_digits = line.byte_at(at + 4) == b':' && line.byte_at(at + 7) == b':';
-    let c = if extended_digits {
-        &EXTENDED
-    } else {
-        &STANDARD
-    };
+    let start = parse_start(line, level2).ok_or_else(|| {
+        MivbError::BadStart(line.cols(7, if level2 { 16 } else { 13 }).to_string())
+    })?;
+    let at = if level2 { 17 } else { 14 };
+    let extended = line.byte_at(at + 4) == b':' && line.byte_at(at + 7) == b':';
+    let head = Head { month, day, start };
+    match (FIXED, extended, level2) {
+        (true, false, false) => parse_fields(line, head, Fixed::<false, false>),
+        (true, true, false) => parse_fields(line, head, Fixed::<true, false>),
+        (true, false, true) => parse_fields(line, head, Fixed::<false, true>),
+        (true, true, true) => parse_fields(line, head, Fixed::<true, true>),
+        (false, ..) => parse_fields(line, head, Found { extended, level2 }),
+    }
+}
+
+/// What [`parse_template`] read before the place was known.
+struct Head {
+    month: u32,
+    day: u32,
+    start: NaiveTime,
+}
+
+fn parse_fields<'a, C: ColumnText<'a>, const LOST: usize>(
+    line: Template<C, LOST>,
+    head: Head,
+    place: impl Place,
+) -> Result<CallRecord<'a>, MivbError> {
+    let text = line.line.text();
+    let (c, shift) = (place.cols(), place.shift());
     let s = |(a, z): (usize, usize)| line.field(a + shift, z + shift);
     let ch = |col: usize| line.field(col + shift, col + shift + 1);
 
     let duration_text = line.cols(c.duration.0 + shift, c.duration.1 + shift);
     let duration_s = parse_duration(duration_text).ok_or_else(|| MivbError::BadDuration {
-        col: at,
+        col: 14 + shift,
         text: duration_text.to_string(),
     })?;
     let tta = s(c.tta);
@@ -164,16 +184,16 @@ fn parse_template<'a, C: ColumnText<'a>, const LOST: usize>(
     };
     Ok(CallRecord {
         layout: Layout {
-            extended_digits,
-            level2,
+            extended_digits: place.extended(),
+            level2: place.level2(),
             ani_dnis,
             call_ids,
         },
         long_call: if LOST == 1 { "" } else { line.field(0, 1) },
         long_call_missing: LOST == 1,
-        month,
-        day,
-        start,
+        month: head.month,
+        day: head.day,
+        start: head.start,
         duration_s,
         calling_party: s(c.calling),
         attendant: line.byte_at(c.attendant + shift) == b'*',
@@ -510,6 +530,27 @@ mod tests {
         let r = rec(&l);
         assert_eq!(r.call_id, Some("123456\u{fffd}"));
         assert_eq!(r.call_sequence, Some(""));
+    }
+
+    proptest::proptest! {
+        /// The common line's fields, read by code made for its place, are what the code that
+        /// finds the place at run time reads, in all four places.
+        #[test]
+        fn a_fixed_place_reads_as_a_found_one(
+            head in "[ %+-][01][0-9]/[0-3][0-9] [0-2][0-9]:[0-5][0-9](:[0-5][0-9])?[ PpAx]",
+            duration in "([0-9]{2})?[0-9]{2}:[0-9]{2}:[0-9]{2}",
+            rest in "[ -~\\t\\x00]{0,130}",
+        ) {
+            let text = format!("{head} {duration}{rest}");
+            let Some(line) = Columns::new(&text).as_ascii() else {
+                unreachable!("the strategy makes ASCII lines");
+            };
+            let template = Template::<_, 0> { line };
+            proptest::prop_assert_eq!(
+                parse_template::<_, 0, true>(template),
+                parse_template::<_, 0, false>(template)
+            );
+        }
     }
 
     #[test]

@@ -56,6 +56,62 @@ pub(super) const EXTENDED: Cols = Cols {
     call_ids: (120, 139),
 };
 
+/// Where a line's fields are: its layout (standard or extended digits) and the Level-2 shift.
+/// The common line's is a [`Fixed`] place, each field's columns then constants in the code
+/// that reads them (no shifts by a column found at run time); any other line's is [`Found`].
+pub(super) trait Place: Copy {
+    fn extended(self) -> bool;
+    fn level2(self) -> bool;
+
+    #[inline(always)]
+    fn cols(self) -> &'static Cols {
+        if self.extended() {
+            &EXTENDED
+        } else {
+            &STANDARD
+        }
+    }
+
+    /// How far Level 2's seconds move every field after the start.
+    #[inline(always)]
+    fn shift(self) -> usize {
+        if self.level2() { 3 } else { 0 }
+    }
+}
+
+/// A place known when the code is compiled.
+#[derive(Clone, Copy)]
+pub(super) struct Fixed<const EXTENDED: bool, const LEVEL2: bool>;
+
+impl<const E: bool, const L: bool> Place for Fixed<E, L> {
+    #[inline(always)]
+    fn extended(self) -> bool {
+        E
+    }
+    #[inline(always)]
+    fn level2(self) -> bool {
+        L
+    }
+}
+
+/// A place read from the line.
+#[derive(Clone, Copy)]
+pub(super) struct Found {
+    pub(super) extended: bool,
+    pub(super) level2: bool,
+}
+
+impl Place for Found {
+    #[inline(always)]
+    fn extended(self) -> bool {
+        self.extended
+    }
+    #[inline(always)]
+    fn level2(self) -> bool {
+        self.level2
+    }
+}
+
 /// A line's columns numbered as the template numbers them. A line that lost its first column
 /// starts with its date: each template column is then one column to the left (`LOST` is 1). A
 /// parameter rather than a field, as the kind of line is ([`ColumnText`]): the common line,
