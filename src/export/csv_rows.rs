@@ -41,14 +41,16 @@ impl Rows {
         let row_start = buf.len();
         if self.in_order {
             let mut out = InOrder {
-                walk: Walk::new(&mut self.columns),
+                columns: &mut self.columns,
+                k: 0,
+                next: Some(0),
                 csv: &mut *csv,
                 buf: &mut *buf,
                 line,
                 source,
             };
             visit_fields_into(d, source, site, &mut out);
-            if let Some(next) = out.walk.next {
+            if let Some(next) = out.next {
                 // The empty columns after the last field.
                 let total = self.columns.names.len();
                 commas(buf, total - next - usize::from(next == 0));
@@ -76,12 +78,14 @@ impl Rows {
         let columns = self.columns.names.len();
         let mut row = [EMPTY; EXPORT_RECORD_COLUMNS.len()];
         let mut out = ByColumns {
-            walk: Walk::new(&mut self.columns),
+            columns: &mut self.columns,
+            k: 0,
             row: &mut row[..columns],
             source,
         };
         visit_fields_into(d, source, site, &mut out);
-        let in_order = out.walk.next.is_some();
+        let fields = out.k;
+        self.columns.keep(fields);
         // Only the columns this shape of record has are looked at; a comma before each column.
         let mut commas_written = 0;
         for &c in self.columns.filled() {
@@ -91,7 +95,7 @@ impl Rows {
         }
         commas(buf, columns.saturating_sub(1) - commas_written);
         buf.extend_from_slice(b"\r\n");
-        in_order
+        self.columns.in_order
     }
 }
 
@@ -121,25 +125,20 @@ fn cell_of<'a>(v: Value<'a>, source: &'a Source) -> csv::Cell<'a> {
     }
 }
 
-/// What both ways of writing a row follow: which column each field goes to, and whether the
-/// fields have come in column order so far.
-struct Walk<'x> {
+/// One record's cells written straight into its row, while its fields come in column order.
+struct InOrder<'x> {
     columns: &'x mut ColumnMemo,
     /// The next field's place in the record.
     k: usize,
     /// The first column not yet passed, or `None` once a field came before one already written.
     next: Option<usize>,
+    csv: &'x mut csv::Encoder,
+    buf: &'x mut Vec<u8>,
+    line: Line<'x>,
+    source: &'x Source,
 }
 
-impl<'x> Walk<'x> {
-    fn new(columns: &'x mut ColumnMemo) -> Self {
-        Self {
-            columns,
-            k: 0,
-            next: Some(0),
-        }
-    }
-
+impl InOrder<'_> {
     /// The column of the next field, named `name` (`None`: not one of the row's), and the first
     /// column it passes over (`None` when it comes out of order).
     #[inline(always)]
@@ -153,19 +152,10 @@ impl<'x> Walk<'x> {
     }
 }
 
-/// One record's cells written straight into its row, while its fields come in column order.
-struct InOrder<'x> {
-    walk: Walk<'x>,
-    csv: &'x mut csv::Encoder,
-    buf: &'x mut Vec<u8>,
-    line: Line<'x>,
-    source: &'x Source,
-}
-
 impl<'b> FieldSink<'b> for InOrder<'_> {
     #[inline(always)]
     fn field(&mut self, name: &'static str, v: Value<'b>) {
-        let Some((column, Some(passed))) = self.walk.step(name) else {
+        let Some((column, Some(passed))) = self.step(name) else {
             return;
         };
         // The separator after the last cell written, and a comma per empty column between.
@@ -174,9 +164,12 @@ impl<'b> FieldSink<'b> for InOrder<'_> {
     }
 }
 
-/// One record's cells put in their columns, to be written in column order.
+/// One record's cells put in their columns, to be written in column order. Whether they came
+/// in column order is the memo's to say, once per shape of record ([`ColumnMemo::in_order`]).
 struct ByColumns<'x, 'b> {
-    walk: Walk<'x>,
+    columns: &'x mut ColumnMemo,
+    /// The next field's place in the record.
+    k: usize,
     row: &'x mut [csv::Cell<'b>],
     source: &'b Source,
 }
@@ -186,11 +179,9 @@ impl<'b> FieldSink<'b> for ByColumns<'_, 'b> {
 
     #[inline(always)]
     fn field(&mut self, name: &'static str, v: Value<'b>) {
-        if let Some(cell) = self
-            .walk
-            .step(name)
-            .and_then(|(column, _)| self.row.get_mut(column))
-        {
+        let column = self.columns.column(self.k, name);
+        self.k += 1;
+        if let Some(cell) = column.and_then(|c| self.row.get_mut(c)) {
             *cell = cell_of(v, self.source);
         }
     }
@@ -205,7 +196,10 @@ struct ColumnMemo {
     seen: Vec<(&'static str, Option<usize>)>,
     /// The columns of `seen`, in order (each once).
     filled: Vec<usize>,
-    /// `seen` changed since `filled` was made.
+    /// The fields of `seen` go to columns in column order: the next record is tried straight
+    /// into the row.
+    in_order: bool,
+    /// `seen` changed since `filled` and `in_order` were made.
     stale: bool,
 }
 
@@ -215,6 +209,7 @@ impl ColumnMemo {
             names,
             seen: Vec::new(),
             filled: Vec::new(),
+            in_order: true,
             stale: false,
         }
     }
@@ -240,11 +235,19 @@ impl ColumnMemo {
         column
     }
 
-    /// The columns any field of the last record can have gone to, in order. A column of a
-    /// longer shape seen before may be among them: its cell is empty, which writes nothing.
+    /// Forgets the fields past a record's `k` (a longer shape's, seen before).
+    fn keep(&mut self, k: usize) {
+        if self.seen.len() > k {
+            self.seen.truncate(k);
+            self.stale = true;
+        }
+    }
+
+    /// The columns the fields of `seen` go to, in order.
     fn filled(&mut self) -> &[usize] {
         if self.stale {
             self.filled = self.seen.iter().filter_map(|(_, c)| *c).collect();
+            self.in_order = self.filled.is_sorted_by(|a, b| a < b);
             self.filled.sort_unstable();
             self.filled.dedup();
             self.stale = false;
