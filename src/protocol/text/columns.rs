@@ -46,7 +46,9 @@ pub trait ColumnText<'a>: Copy {
 }
 
 impl<'a> Columns<'a> {
-    #[inline]
+    // Always inline: returned through memory when it is not (a mask of four words), and the
+    // decoder makes one a line.
+    #[inline(always)]
     pub fn new(text: &'a str) -> Self {
         match Content::of_ascii(text.as_bytes()) {
             Some(content) => Self {
