@@ -305,15 +305,22 @@ pub fn resolve_time(
             (as_printed, TimeReading::Unresolved)
         };
     }
-    let other = if printed.hour() == 12 {
-        as_printed - Duration::hours(12)
+    // The other reading is on the same day (hours 0-11 and 12): moved as a time of day, the
+    // date's calendar is not asked.
+    let shift = if printed.hour() == 12 {
+        Duration::hours(-12)
     } else {
-        as_printed + Duration::hours(12)
+        Duration::hours(12)
     };
+    let other = match printed.overflowing_add_signed(shift) {
+        (time, 0) => date.and_time(time),
+        _ => as_printed + shift,
+    };
+    // Of the readings at or after the start, the closest to it is the earliest.
     let best = [as_printed, other]
         .into_iter()
         .filter(|t| *t >= start)
-        .min_by_key(|t| *t - start);
+        .min();
     match best {
         Some(t) if t == as_printed => (t, TimeReading::AsPrinted),
         Some(t) => (t, TimeReading::Shifted12h),
@@ -470,6 +477,32 @@ mod tests {
                 proptest::prop_assert_eq!((cut.n, cut.too_many), (searched.n, searched.too_many));
                 proptest::prop_assert_eq!(cut.ids, searched.ids);
             }
+        }
+
+        /// §2.3 as written: of the readings h and h+12 (12 and 0 for a printed 12), the one at
+        /// or after the start and closest to it; from 13:00 on, the printed one only.
+        #[test]
+        fn twelve_hour_resolution_is_the_rule(
+            day in 0i64..3000,
+            printed in 0u32..86_400,
+            start_offset in -100_000i64..100_000,
+        ) {
+            let date = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + Duration::days(day);
+            let printed = NaiveTime::from_num_seconds_from_midnight_opt(printed, 0).unwrap();
+            let as_printed = date.and_time(printed);
+            let start = as_printed + Duration::seconds(start_offset);
+            let mut readings = vec![(as_printed, TimeReading::AsPrinted)];
+            match printed.hour() {
+                12 => readings.push((as_printed - Duration::hours(12), TimeReading::Shifted12h)),
+                0..12 => readings.push((as_printed + Duration::hours(12), TimeReading::Shifted12h)),
+                _ => {}
+            }
+            let want = readings
+                .into_iter()
+                .filter(|(t, _)| *t >= start)
+                .min_by_key(|(t, _)| t.signed_duration_since(start))
+                .unwrap_or((as_printed, TimeReading::Unresolved));
+            proptest::prop_assert_eq!(resolve_time(date, printed, Some(start)), want);
         }
     }
 
