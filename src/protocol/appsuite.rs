@@ -3,7 +3,7 @@
 //! Parsed by the `|` delimiters and whitespace tokens, not by columns: published lines lose
 //! their padding and one variant has a `|…|` group fewer.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 use crate::protocol::text::{
     parse_u32, split_at_byte, strip_left_padding, tokens, trim, two_digits, unpad_text,
@@ -146,14 +146,13 @@ impl<'a> Cut<'a> {
         let b = line.as_bytes();
         // Counted and checked by folds without an early exit, which the compiler makes sixteen
         // bytes at a time (a byte at a time, they were a fifth of decoding an event).
-        let pipes = || {
-            b.iter()
-                .fold(0u8, |n, &c| n.wrapping_add(u8::from(c == b'|')))
-        };
-        let graphic = |s: &[u8]| s.iter().fold(true, |ok, c| ok & (b'!'..=b'~').contains(c));
+        let pipes = b
+            .iter()
+            .fold(0u8, |n, &c| n.wrapping_add(u8::from(c == b'|')));
+        let graphic = |s: &[u8]| s.iter().fold(true, |ok, c| ok & c.is_ascii_graphic());
         let fits = b.len() == 162
             && FIXED_PIPES.iter().all(|&i| b[i] == b'|')
-            && usize::from(pipes()) == FIXED_PIPES.len()
+            && usize::from(pipes) == FIXED_PIPES.len()
             && FIXED_ID_SPACES.iter().all(|&i| b[i] == b' ')
             && FIXED_IDS.iter().all(|&(from, to)| graphic(&b[from..to]));
         if !fits {
@@ -305,20 +304,14 @@ pub fn resolve_time(
             (as_printed, TimeReading::Unresolved)
         };
     }
-    // The other reading is on the same day (hours 0-11 and 12): moved as a time of day, the
-    // date's calendar is not asked.
-    let shift = if printed.hour() == 12 {
-        Duration::hours(-12)
-    } else {
-        Duration::hours(12)
-    };
-    let other = match printed.overflowing_add_signed(shift) {
-        (time, 0) => date.and_time(time),
-        _ => as_printed + shift,
-    };
-    // Of the readings at or after the start, the closest to it is the earliest.
-    let best = [as_printed, other]
+    // The other reading (12 for 0-11, 0 for 12) is on the same day: set as an hour, the date's
+    // calendar is not asked. Of the readings at or after the start, the closest is the earliest.
+    let other = printed
+        .with_hour((printed.hour() + 12) % 24)
+        .map(|t| date.and_time(t));
+    let best = [Some(as_printed), other]
         .into_iter()
+        .flatten()
         .filter(|t| *t >= start)
         .min();
     match best {
@@ -331,6 +324,7 @@ pub fn resolve_time(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Duration;
 
     const IN_162: &str = "2012-03-09 01:31:27 |IN | 2012030901311586070264 0092108 0002560 0001843 0000079XXXXXXXX |CHRIS R MOBILE| 00044161XXXXXXX |CHRIS DID | 000000000000 |TRANSFERRED |";
     const OUT_PUBLISHED: &str = "2012-03-09 12:46:59 |OUT| 2012030900465982190047 0092808 0001843 0000000 0000079XXXXXXXX | | 000000000000000 000000000000 |RINGING |";

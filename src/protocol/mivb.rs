@@ -14,7 +14,7 @@ use crate::protocol::text::{
 
 mod template;
 
-use template::{Fixed, Found, Place, Template, lost_first_column};
+use template::{Fixed, Found, Place, Template, level2_shift, lost_first_column};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Layout {
@@ -122,10 +122,10 @@ fn parse_template<'a, C: ColumnText<'a>, const LOST: usize, const FIXED: bool>(
     };
     // Level 2 prints seconds: `hh:mm:ssp` instead of `hh:mmp`.
     let level2 = line.byte_at(12) == b':';
-    let start = parse_start(line, level2).ok_or_else(|| {
-        MivbError::BadStart(line.cols(7, if level2 { 16 } else { 13 }).to_string())
-    })?;
-    let at = if level2 { 17 } else { 14 };
+    let shift = level2_shift(level2);
+    let start = parse_start(line, level2)
+        .ok_or_else(|| MivbError::BadStart(line.cols(7, 13 + shift).to_string()))?;
+    let at = 14 + shift;
     let extended = line.byte_at(at + 4) == b':' && line.byte_at(at + 7) == b':';
     let head = Head { month, day, start };
     match (FIXED, extended, level2) {
@@ -156,7 +156,7 @@ fn parse_fields<'a, C: ColumnText<'a>, const LOST: usize>(
 
     let duration_text = line.cols(c.duration.0 + shift, c.duration.1 + shift);
     let duration_s = parse_duration(duration_text).ok_or_else(|| MivbError::BadDuration {
-        col: 14 + shift,
+        col: c.duration.0 + shift,
         text: duration_text.to_string(),
     })?;
     let tta = s(c.tta);

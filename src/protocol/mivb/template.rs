@@ -72,11 +72,16 @@ pub(super) trait Place: Copy {
         }
     }
 
-    /// How far Level 2's seconds move every field after the start.
     #[inline(always)]
     fn shift(self) -> usize {
-        if self.level2() { 3 } else { 0 }
+        level2_shift(self.level2())
     }
+}
+
+/// How far Level 2's seconds (`hh:mm:ssp`, not `hh:mmp`) move every field after the start.
+#[inline(always)]
+pub(super) const fn level2_shift(level2: bool) -> usize {
+    if level2 { 3 } else { 0 }
 }
 
 /// A place known when the code is compiled.
