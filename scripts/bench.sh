@@ -18,17 +18,20 @@ cd "$(dirname "$0")/.."
 results=target/bench-results
 mkdir -p "$results"
 
+# The machine's speed beside its load: a shared machine can be slow with a low load average.
+# Python's sum of 30 million integers, in seconds (one core).
+speed() {
+    python3 -c 'import time; t = time.perf_counter(); sum(range(30_000_000)); print(f"{time.perf_counter() - t:.2f}")'
+}
+
+# The decode and whole-command tables first: their targets are the tightest, so they are
+# measured while the machine is as it was found.
 if [ "${1:-}" = "" ]; then
     cut -d' ' -f1-3 /proc/loadavg > "$results/load-before.txt"
+    speed > "$results/speed-before.txt"
     cargo bench --bench day -- --write-samples target/bench-data > "$results/samples.txt"
     python3 benches/decode.py target/bench-data | tee "$results/python.txt"
     cargo bench --bench decode | tee "$results/decode.txt"
-    cargo bench --bench views | tee "$results/views.txt"
-    cargo bench --bench day | tee "$results/day.txt"
-    cargo bench --bench live | tee "$results/live.txt"
-    cargo bench --bench live -- --history | tee "$results/live_history.txt"
-    cargo bench --bench alarms | tee "$results/alarms.txt"
-    cargo bench --bench history | tee "$results/history.txt"
 fi
 
 if [ "${1:-}" = "" ] || [ "${1:-}" = "--commands" ]; then
@@ -47,6 +50,7 @@ if [ "${1:-}" = "" ] || [ "${1:-}" = "--commands" ]; then
     sampler=${SMDR_BENCH_SAMPLER:-cargo bench --bench day --}
     $sampler --write-samples "$big" --megabytes 110 | tee "$results/command-samples.txt"
     cut -d' ' -f1-3 /proc/loadavg > "$results/command-load-before.txt"
+    speed > "$results/command-speed-before.txt"
     # A fresh output file each run, as an export makes: overwriting one costs this machine's
     # kernel up to a second more while it waits for the old pages.
     cpu=${SMDR_BENCH_CPU:-1}
@@ -73,6 +77,7 @@ if [ "${1:-}" = "" ] || [ "${1:-}" = "--commands" ]; then
         "$bin" calls --as jsonl "$big/appsuite.txt" --output "$big/calls.jsonl"
     rm -f "$big/calls.jsonl"
     cut -d' ' -f1-3 /proc/loadavg > "$results/command-load-after.txt"
+    speed > "$results/command-speed-after.txt"
     # Memory while decoding 1 GB: the largest resident set of the process.
     huge="$big/1gb"
     $sampler --write-samples "$huge" --megabytes 1000 | tee "$results/command-memory-samples.txt"
@@ -86,7 +91,14 @@ if [ "${1:-}" = "" ] || [ "${1:-}" = "--commands" ]; then
 fi
 
 if [ "${1:-}" = "" ]; then
+    cargo bench --bench views | tee "$results/views.txt"
+    cargo bench --bench day | tee "$results/day.txt"
+    cargo bench --bench live | tee "$results/live.txt"
+    cargo bench --bench live -- --history | tee "$results/live_history.txt"
+    cargo bench --bench alarms | tee "$results/alarms.txt"
+    cargo bench --bench history | tee "$results/history.txt"
     cut -d' ' -f1-3 /proc/loadavg > "$results/load-after.txt"
+    speed > "$results/speed-after.txt"
     date -u +"%Y-%m-%d %H:%M UTC" > "$results/date.txt"
 fi
 
@@ -156,6 +168,15 @@ mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
 rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
 ok = lambda met: "met" if met else "**missed**"
 
+def speed(prefix):
+    """The speed reference before and after (`speed` above), as a sentence; none in older results."""
+    files = [os.path.join(results, f"{prefix}speed-{when}.txt") for when in ("before", "after")]
+    if not all(os.path.exists(f) for f in files):
+        return ""
+    before, after = (open(f, encoding="utf-8").read().strip() for f in files)
+    return (f" Python's `sum(range(30_000_000))`, the machine's speed on one core: {before} s before,"
+            f" {after} s after (about 0.3 s when the machine is quiet; more when other machines share its host).")
+
 def commands_section():
     print("\n## Whole commands, one core (targets: `decode` ≥ 300 MB/s and ≥ 20× the Python decoder, `calls` ≥ 150 MB/s, < 64 MB resident)\n")
     # hyperfine's JSON: median wall time, mean user and system CPU time of the runs.
@@ -175,7 +196,7 @@ def commands_section():
     print("file and writes the same JSON lines (compared byte for byte after the runs); median of 3 runs,")
     print("right after the Rust runs.")
     print(f"Measured {read('command-date.txt').strip()}. Load average (1, 5, 15 min) before: {read('command-load-before.txt').strip()}; after: "
-          f"{read('command-load-after.txt').strip()} (two cores; above about 1, other work shared them).\n")
+          f"{read('command-load-after.txt').strip()} (two cores; above about 1, other work shared them).{speed('command-')}\n")
     print("| command | input | wall median | MB/s (wall) | fastest run | CPU | MB/s (CPU) | Python | ratio | same output | target |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     def command_row(label, name, fmt, limit, python=None):
@@ -240,7 +261,10 @@ print(f"- Date: {read('date.txt').strip()}")
 print(f"- Machine: {cpu()}, {os.cpu_count()} cores, {mem_gib:.0f} GiB; {platform.system()} {platform.release()}")
 print(f"- Toolchain: {rustc}; Python {platform.python_version()}")
 print(f"- Load average (1, 5, 15 min) before: {read('load-before.txt').strip()}; after: {read('load-after.txt').strip()}"
-      " — the machine is shared with other developers' builds, so times carry their noise.\n")
+      " — the machine is shared with other developers' builds, so times carry their noise.")
+if speed(""):
+    print(f"-{speed('')}")
+print()
 
 print("## Decode throughput, one core (target ≥ 500 MB/s, ≥ 50× the Python decoder)\n")
 print("The whole road of an imported or logged record: line split or 5000 framing, format detection,")
