@@ -131,18 +131,16 @@ fn email_reaches_the_smtp_server() {
 }
 
 fn email_target(config: &EmailConfig) -> String {
-    use smdr_monitor::alarm::deliver::Channel;
     Email::new(config).target()
 }
 
 #[test]
 fn a_refused_recipient_is_said_and_not_tried_again() {
     let (port, server) = smtp_server("550 5.1.1 <tech@example.com>: no such user\r\n");
-    let d = Dispatcher::with_channels(
-        vec![(Box::new(Email::new(&email_config(port))), Severity::Info)],
+    let d = one_channel(
+        Box::new(Email::new(&email_config(port))),
         16,
         fast_retry(3, 100),
-        None,
     );
     d.send(&alarm());
     let status = wait_for(&d, |s| s.failed == 1);

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use chrono::DateTime;
 use smdr_monitor::alarm::config::{EmailConfig, MailSecurity, Payload, Redacted, WebhookConfig};
 use smdr_monitor::alarm::deliver::{
-    ChannelStatus, Dispatcher, Email, Retry, Webhook, deliver_once,
+    Channel, ChannelStatus, Dispatcher, Email, Retry, Webhook, deliver_once,
 };
 use smdr_monitor::alarm::{Alarm, AlarmsConfig, Evaluator, RecordRef, Severity};
 use smdr_monitor::protocol::{DecodeOptions, Format, StreamDecoder};
@@ -163,6 +163,11 @@ fn webhook(port: u16, payload: Payload) -> Webhook {
     })
 }
 
+/// A dispatcher whose one channel takes every alarm.
+fn one_channel(channel: Box<dyn Channel>, queue: usize, retry: Retry) -> Dispatcher {
+    Dispatcher::with_channels(vec![(channel, Severity::Info)], queue, retry, None)
+}
+
 fn fast_retry(n: usize, wait_ms: u64) -> Retry {
     Retry {
         waits: vec![Duration::from_millis(wait_ms); n],
@@ -184,11 +189,10 @@ fn wait_for(d: &Dispatcher, f: impl Fn(&ChannelStatus) -> bool) -> ChannelStatus
 #[test]
 fn the_webhook_gets_a_text_payload_and_a_failed_post_is_tried_again() {
     let (port, rx, server) = http_server(vec![500, 200]);
-    let d = Dispatcher::with_channels(
-        vec![(Box::new(webhook(port, Payload::Text)), Severity::Info)],
+    let d = one_channel(
+        Box::new(webhook(port, Payload::Text)),
         16,
         fast_retry(3, 100),
-        None,
     );
     d.send(&alarm());
     let first = rx.recv_timeout(LIMIT).unwrap();
@@ -253,11 +257,10 @@ fn the_webhook_can_carry_the_whole_alarm() {
 #[test]
 fn a_refused_webhook_is_not_tried_again() {
     let (port, _rx, server) = http_server(vec![404]);
-    let d = Dispatcher::with_channels(
-        vec![(Box::new(webhook(port, Payload::Text)), Severity::Info)],
+    let d = one_channel(
+        Box::new(webhook(port, Payload::Text)),
         16,
         fast_retry(3, 100),
-        None,
     );
     d.send(&alarm());
     let status = wait_for(&d, |s| s.failed == 1);
@@ -287,11 +290,10 @@ fn a_dead_webhook_never_blocks_and_is_reported() {
         .local_addr()
         .unwrap()
         .port();
-    let d = Dispatcher::with_channels(
-        vec![(Box::new(webhook(port, Payload::Text)), Severity::Info)],
+    let d = one_channel(
+        Box::new(webhook(port, Payload::Text)),
         4,
         fast_retry(50, 200),
-        None,
     );
     let started = Instant::now();
     for _ in 0..100 {
@@ -330,12 +332,7 @@ fn a_dead_webhook_never_blocks_and_is_reported() {
 #[test]
 fn from_an_emergency_record_to_the_webhook_within_a_second() {
     let (port, rx, server) = http_server(vec![200]);
-    let d = Dispatcher::with_channels(
-        vec![(Box::new(webhook(port, Payload::Text)), Severity::Info)],
-        16,
-        Retry::default(),
-        None,
-    );
+    let d = one_channel(Box::new(webhook(port, Payload::Text)), 16, Retry::default());
     let mut evaluator = Evaluator::new(&AlarmsConfig::default()).unwrap();
     let line = "2026-11-30 14:02:11 |OUT| 2026113014021100002101 0092101 0002101 0000000 000000000000911 |              | 000000000000000 |          | 000000000000 |RINGING     |";
     let mut decoder = StreamDecoder::new(DecodeOptions {

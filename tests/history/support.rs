@@ -2,7 +2,7 @@
 //! records and calls read back from them or from a database, and the checks made of both.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -102,6 +102,17 @@ pub fn sites() -> Vec<SiteLogs> {
         .collect()
 }
 
+/// A site's raw day logs, in order (its connection log left out).
+fn day_logs(site_dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(site_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.to_string_lossy().ends_with("connection.log"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// Every raw day log line of every site in `log_dir`: `decode`'s JSON (with `source` naming
 /// the file, not its path) per site.
 pub fn decoded_by_site(log_dir: &Path) -> BTreeMap<String, Vec<String>> {
@@ -111,14 +122,8 @@ pub fn decoded_by_site(log_dir: &Path) -> BTreeMap<String, Vec<String>> {
         if !dir.exists() {
             continue;
         }
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| !p.to_string_lossy().ends_with("connection.log"))
-            .collect();
-        files.sort();
         let mut lines = Vec::new();
-        for path in files {
+        for path in day_logs(&dir) {
             let data = std::fs::read(&path).unwrap();
             let origin: Arc<str> = path.file_name().unwrap().to_string_lossy().into();
             let mut decoder = StreamDecoder::new(DecodeOptions::default());
@@ -208,14 +213,8 @@ pub fn calls_of_logs(log_dir: &Path) -> Vec<String> {
     for (name, _, _) in SITES {
         let site: Arc<str> = name.into();
         let dir = smdr_monitor::collect::daylog::site_dir(log_dir, name);
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| !p.to_string_lossy().ends_with("connection.log"))
-            .collect();
-        files.sort();
         let mut tracker = CallTracker::new(AGE_OUT);
-        for path in files {
+        for path in day_logs(&dir) {
             let data = std::fs::read(&path).unwrap();
             let mut decoder = StreamDecoder::new(DecodeOptions::default());
             import::decode_each(&data, &mut decoder, |_, d| {
@@ -246,15 +245,7 @@ pub fn calls_of(store: &mut dyn HistoryStore, q: &RecordQuery) -> Vec<String> {
     let mut w = CallOut::new(Vec::new(), TextFormat::Jsonl);
     store.calls(q, &mut |c| w.write(c)).unwrap();
     let text = String::from_utf8(w.finish().unwrap()).unwrap();
-    let mut out: Vec<String> = text
-        .lines()
-        .map(|l| {
-            let m: serde_json::Map<String, serde_json::Value> = serde_json::from_str(l).unwrap();
-            serde_json::to_string(&m).unwrap()
-        })
-        .collect();
-    out.sort();
-    out
+    normalised(&text.lines().map(str::to_string).collect::<Vec<_>>())
 }
 
 pub fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
