@@ -262,8 +262,9 @@ print(f"- Machine: {cpu()}, {os.cpu_count()} cores, {mem_gib:.0f} GiB; {platform
 print(f"- Toolchain: {rustc}; Python {platform.python_version()}")
 print(f"- Load average (1, 5, 15 min) before: {read('load-before.txt').strip()}; after: {read('load-after.txt').strip()}"
       " — the machine is shared with other developers' builds, so times carry their noise.")
-if speed(""):
-    print(f"-{speed('')}")
+reference = speed("")
+if reference:
+    print(f"-{reference}")
 print()
 
 print("## Decode throughput, one core (target ≥ 500 MB/s, ≥ 50× the Python decoder)\n")

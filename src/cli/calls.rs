@@ -42,7 +42,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot read {}", path.display()))?;
     }
     // Offline, "now" is the end of the input: calls silent long before it never ended.
-    if let Some(last) = tracker.calls().iter().map(|c| c.last_event_at()).max() {
+    if let Some(last) = tracker.last_event_at() {
         tracker.age_out(last);
     }
 

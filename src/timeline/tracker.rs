@@ -272,6 +272,12 @@ impl CallTracker {
         idx
     }
 
+    /// The latest event of any call held: offline, "now" for [`Self::age_out`] at the end of
+    /// the input.
+    pub fn last_event_at(&self) -> Option<NaiveDateTime> {
+        self.calls.iter().map(|c| c.last_event_at()).max()
+    }
+
     /// Closes calls idle for longer than the age-out time as of `now` (event clock).
     pub fn age_out(&mut self, now: NaiveDateTime) {
         let (calls, sides, age_out) = (&mut self.calls, &mut self.sides, self.age_out);

@@ -221,7 +221,7 @@ pub fn calls_of_logs(log_dir: &Path) -> Vec<String> {
                 tracker.push_decoded(&site, d);
             });
         }
-        if let Some(last) = tracker.calls().iter().map(|c| c.last_event_at()).max() {
+        if let Some(last) = tracker.last_event_at() {
             tracker.age_out(last);
         }
         for call in tracker.calls() {
@@ -328,13 +328,7 @@ pub fn check_stats(store: &mut dyn HistoryStore, log_dir: &Path) {
             tracker.push_decoded(&site, d);
         });
     }
-    let last = tracker
-        .calls()
-        .iter()
-        .map(|c| c.last_event_at())
-        .max()
-        .unwrap();
-    tracker.age_out(last);
+    tracker.age_out(tracker.last_event_at().unwrap());
     for row in &rows {
         let calls: Vec<_> = tracker
             .calls()
