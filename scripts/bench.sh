@@ -6,6 +6,7 @@
 #     scripts/bench.sh              # everything, then BENCHMARKS.md
 #     scripts/bench.sh --commands   # only the whole commands again, then BENCHMARKS.md
 #     scripts/bench.sh --report     # BENCHMARKS.md again from the last run's results
+#     scripts/bench.sh --notes      # only the notes again, from benches/NOTES.md
 #
 # The whole commands are timed as processes with hyperfine (Debian's `hyperfine` package) on
 # files the simulator writes to $SMDR_BENCH_DIR (default /tmp/smdr-bench: over 100 MB each,
@@ -111,6 +112,23 @@ splice = not os.path.exists(os.path.join(results, "decode.txt"))
 def read(name):
     with open(os.path.join(results, name), encoding="utf-8") as f:
         return f.read()
+
+def with_notes(doc):
+    """BENCHMARKS.md's text with the notes at its end as benches/NOTES.md has them now."""
+    notes = os.path.join("benches", "NOTES.md")
+    if os.path.exists(notes):
+        with open(notes, encoding="utf-8") as f:
+            text = f.read().rstrip()
+        at = doc.find("\n" + text.split("\n", 1)[0] + "\n")
+        if at >= 0:
+            doc = doc[:at + 1] + text + "\n"
+    return doc
+
+# The measured sections as they are; the notes only.
+if sys.argv[2] == "--notes":
+    with open("BENCHMARKS.md", encoding="utf-8") as f:
+        print(with_notes(f.read()), end="")
+    sys.exit(0)
 
 # RESULT lines (day bench, Python decoder): name -> (value, unit and note).
 values = {}
@@ -243,15 +261,7 @@ if splice:
     start = doc.index("\n## Whole commands")
     end = doc.index("\n## ", start + 1)
     doc = doc[:start] + out.getvalue().rstrip("\n") + "\n" + doc[end:]
-    # The notes at the end, as they are now.
-    notes = os.path.join("benches", "NOTES.md")
-    if os.path.exists(notes):
-        with open(notes, encoding="utf-8") as f:
-            text = f.read().rstrip()
-        at = doc.find("\n" + text.split("\n", 1)[0] + "\n")
-        if at >= 0:
-            doc = doc[:at + 1] + text + "\n"
-    print(doc, end="")
+    print(with_notes(doc), end="")
     sys.exit(0)
 
 print("# Benchmarks\n")
