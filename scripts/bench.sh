@@ -119,9 +119,11 @@ def with_notes(doc):
     if os.path.exists(notes):
         with open(notes, encoding="utf-8") as f:
             text = f.read().rstrip()
-        at = doc.find("\n" + text.split("\n", 1)[0] + "\n")
-        if at >= 0:
-            doc = doc[:at + 1] + text + "\n"
+        first = text.split("\n", 1)[0]
+        at = doc.find("\n" + first + "\n")
+        if at < 0:
+            sys.exit(f"BENCHMARKS.md has no line {first!r} where the notes begin: not rewritten")
+        doc = doc[:at + 1] + text + "\n"
     return doc
 
 # The measured sections as they are; the notes only.
