@@ -113,12 +113,18 @@ def read(name):
     with open(os.path.join(results, name), encoding="utf-8") as f:
         return f.read()
 
+def notes_text():
+    """benches/NOTES.md as it is now, or None without it."""
+    notes = os.path.join("benches", "NOTES.md")
+    if not os.path.exists(notes):
+        return None
+    with open(notes, encoding="utf-8") as f:
+        return f.read().rstrip()
+
 def with_notes(doc):
     """BENCHMARKS.md's text with the notes at its end as benches/NOTES.md has them now."""
-    notes = os.path.join("benches", "NOTES.md")
-    if os.path.exists(notes):
-        with open(notes, encoding="utf-8") as f:
-            text = f.read().rstrip()
+    text = notes_text()
+    if text is not None:
         first = text.split("\n", 1)[0]
         at = doc.find("\n" + first + "\n")
         if at < 0:
@@ -457,11 +463,10 @@ if "history_ingest_sqlite" in values:
     s, p = both("history_bytes_per_record", lambda v: f"{v:.0f} bytes")
     print(f"| database bytes per record | {s} | {p} | |")
 
-notes = os.path.join("benches", "NOTES.md")
-if os.path.exists(notes):
+text = notes_text()
+if text is not None:
     print()
-    with open(notes, encoding="utf-8") as f:
-        print(f.read().rstrip())
+    print(text)
 PY
 mv "$results/BENCHMARKS.md.new" BENCHMARKS.md
 echo "wrote BENCHMARKS.md"
